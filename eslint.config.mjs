@@ -1,0 +1,55 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Layering (ARCHITECTURE.md): domain libs are pure; only adapters touch the outside world;
+// no lib imports a service; services never import each other.
+const banIo = ['kafkajs', 'mongodb', 'ccxt', 'ccxt/*', '@nestjs/*', 'express', 'ws', 'prom-client', '@opentelemetry/*'];
+
+export default [
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', 'bench/.venv/**', 'tools/lint-fixture/**', '**/*.js', '**/*.cjs', '**/*.mjs', 'proto/**'],
+  },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'], bannedExternalImports: banIo },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'], bannedExternalImports: banIo },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:util'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:util', 'type:adapter'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:util', 'type:adapter'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:util', 'type:adapter', 'type:service'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-console': 'off',
+    },
+  },
+  {
+    // Domain code never reads the wall clock or the environment: it gets a Clock and a config.
+    files: ['libs/{core,contracts,market-data,indicators,strategies,risk,execution,portfolio,metrics,backtest,ml,otc}/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Domain code gets time from an injected Clock.' },
+        { object: 'process', property: 'env', message: 'Domain code gets configuration injected.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+];

@@ -1,0 +1,20 @@
+// One jest config for the whole monorepo. Unit tests run everywhere; files named
+// *.int.spec.ts need the real Kafka broker and MongoDB-wire server that
+// tools/test.mjs starts (it exports KAFKA_BROKERS and MONGO_URL).
+const fs = require('node:fs');
+const path = require('node:path');
+const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+delete swcrc.$schema;
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/apps', '<rootDir>/tools', '<rootDir>/bench'],
+  testMatch: ['**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/tools/lint-fixture/', '/bench/.venv/'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, sourceMaps: 'inline', swcrc: false }] },
+  setupFiles: ['reflect-metadata'],
+  moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+  testTimeout: 30000,
+};
