@@ -1,1 +1,6 @@
-export const x = 1;
+export * from './clock';
+export * from './adapters/system-clock';
+export * from './decimal';
+export * from './ids';
+export * from './instrument';
+export * from './timeframe';

@@ -1,0 +1,86 @@
+import { clientOrderId, Dec, decToString, eventIdFrom, fillId, isValidClientOrderId, roundToPlaces, roundToStep, toDecimal } from './index';
+import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
+import { ManualClock } from './clock';
+import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
+
+describe('decimal policy', () => {
+  it('converts floats through their shortest round-trip form, never the binary expansion', () => {
+    expect(decToString(toDecimal(0.1))).toBe('0.1');
+    expect(decToString(toDecimal(0.1).plus(toDecimal(0.2)))).toBe('0.3'); // float64 gives 0.30000000000000004
+    expect(decToString(toDecimal(1e-8))).toBe('0.00000001');
+    expect(decToString(toDecimal(123456789.12345678))).toBe('123456789.12345678');
+  });
+  it('rejects non-finite numbers and malformed strings with a clear error', () => {
+    expect(() => toDecimal(NaN)).toThrow(/non-finite/);
+    expect(() => toDecimal(Infinity)).toThrow(/non-finite/);
+    expect(() => toDecimal('1e5')).toThrow(/not a decimal string/);
+    expect(() => toDecimal('abc')).toThrow(/not a decimal string/);
+  });
+  it('keeps 60 significant digits: large notional times tiny price is exact', () => {
+    const q = toDecimal('123456789.123456789');
+    const p = toDecimal('0.000000012345678901');
+    // Reference: Python decimal with prec=80 gives 1.524157876666666764142508889 (exact product).
+    expect(decToString(q.mul(p))).toBe('1.524157876666666764142508889');
+  });
+  it('rounds quantities down and fees half away from zero', () => {
+    expect(decToString(roundToPlaces(new Dec('0.123456789'), 5, 'down'))).toBe('0.12345');
+    expect(decToString(roundToPlaces(new Dec('0.000125'), 5, 'half-away-from-zero'))).toBe('0.00013');
+    expect(decToString(roundToPlaces(new Dec('-0.000125'), 5, 'half-away-from-zero'))).toBe('-0.00013');
+    expect(decToString(roundToStep(new Dec('1.2345'), '0.01', 'down'))).toBe('1.23');
+    expect(decToString(roundToStep(new Dec('1.2355'), '0.005', 'half-away-from-zero'))).toBe('1.235');
+    expect(decToString(roundToStep(new Dec('17'), '5', 'down'))).toBe('15');
+  });
+  it('prints canonical strings: no exponent, no trailing zeros, no negative zero', () => {
+    expect(decToString(new Dec('1.50000'))).toBe('1.5');
+    expect(decToString(new Dec('-0'))).toBe('0');
+    expect(decToString(new Dec('1e-20'))).toBe('0.00000000000000000001');
+  });
+});
+
+describe('deterministic ids', () => {
+  it('client order ids are deterministic, distinct per input, and fit Binance rules', () => {
+    const a = clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 0);
+    expect(a).toBe(clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 0));
+    expect(a.length).toBeLessThanOrEqual(36);
+    expect(isValidClientOrderId(a)).toBe(true);
+    const others = [
+      clientOrderId('run-2', 'macross', 'BTC/USDT', 1_609_459_200_000, 0),
+      clientOrderId('run-1', 'macross2', 'BTC/USDT', 1_609_459_200_000, 0),
+      clientOrderId('run-1', 'macross', 'ETH/USDT', 1_609_459_200_000, 0),
+      clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_462_800_000, 0),
+      clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 1),
+    ];
+    expect(new Set([a, ...others]).size).toBe(6);
+    expect(a.startsWith('o' + (1_609_459_200_000).toString(36) + '-0-')).toBe(true);
+  });
+  it('event ids are length-prefixed hashes: part boundaries matter', () => {
+    expect(eventIdFrom('ab', 'c')).not.toBe(eventIdFrom('a', 'bc'));
+    expect(eventIdFrom('x', 1)).toMatch(/^[0-9a-f]{32}$/);
+    expect(fillId('o1', 2)).toBe('o1:2');
+  });
+});
+
+describe('time', () => {
+  it('timeframe arithmetic', () => {
+    expect(timeframeMs('5m')).toBe(300_000);
+    expect(timeframeMs('1h')).toBe(3_600_000);
+    expect(barsPerYear('1h')).toBe(8760);
+    expect(barsPerYear('5m')).toBe(105120);
+    expect(floorToTimeframe(1_609_459_200_000 + 3_599_999, '1h')).toBe(1_609_459_200_000);
+    expect(barCloseTime(1_609_459_200_000, '1h')).toBe(1_609_462_800_000);
+    expect(utcDayStart(Date.UTC(2021, 0, 1, 23, 59))).toBe(Date.UTC(2021, 0, 1));
+    expect(() => timeframeMs('7x')).toThrow(/unknown timeframe/);
+  });
+  it('the manual clock never goes backwards', () => {
+    const c = new ManualClock(10);
+    c.advance(5);
+    expect(c.now()).toBe(15);
+    expect(() => c.set(14)).toThrow(/cannot go back/);
+  });
+  it('instrument keys round-trip', () => {
+    expect(instrumentKey({ exchange: 'binance', symbol: 'BTC/USDT' })).toBe('binance:BTC/USDT');
+    expect(parseInstrumentKey('binance:BTC/USDT')).toEqual({ exchange: 'binance', symbol: 'BTC/USDT' });
+    expect(() => parseInstrumentKey('nokey')).toThrow(/exchange:symbol/);
+    expect(splitSymbol('ETH/USDT')).toEqual({ base: 'ETH', quote: 'USDT' });
+  });
+});

@@ -1,0 +1,82 @@
+import Decimal from 'decimal.js';
+
+/**
+ * Numeric policy (ARCHITECTURE.md, "Numbers"):
+ * - market data and indicators are float64;
+ * - orders, fills, positions, cash, fees and P&L are exact decimals, carried on the wire as
+ *   decimal strings (`DecimalString`, e.g. "0.00123000" is accepted, canonical output has no
+ *   exponent and no trailing zeros), rounded to the market's precision where a venue needs it;
+ * - every float-to-decimal conversion goes through {@link toDecimal}, which takes the float's
+ *   shortest round-trip representation (what `String(x)` prints), so 0.1 becomes exactly "0.1"
+ *   and never 0.1000000000000000055511151231257827.
+ */
+export type DecimalString = string;
+
+/** A decimal.js constructor with enough precision that no arithmetic here ever rounds silently. */
+export const Dec = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 60 });
+export type Dec = InstanceType<typeof Dec>;
+
+const DECIMAL_RE = /^-?(?:\d+)(?:\.\d+)?$/;
+
+/** True when `s` is a plain decimal string: optional minus, digits, optional fraction; no exponent. */
+export function isDecimalString(s: unknown): s is DecimalString {
+  return typeof s === 'string' && DECIMAL_RE.test(s);
+}
+
+/**
+ * The one float-to-decimal conversion. Throws on NaN and infinities: a non-finite amount is a bug
+ * upstream and must not become money.
+ */
+export function toDecimal(x: number | string | Dec): Dec {
+  if (typeof x === 'number') {
+    if (!Number.isFinite(x)) throw new RangeError(`toDecimal: non-finite number ${x}`);
+    return new Dec(String(x));
+  }
+  if (typeof x === 'string') {
+    if (!isDecimalString(x)) throw new RangeError(`toDecimal: not a decimal string: ${JSON.stringify(x)}`);
+    return new Dec(x);
+  }
+  return x;
+}
+
+/** Canonical wire form: fixed notation, no trailing zeros, "-0" normalised to "0". */
+export function decToString(d: Dec): DecimalString {
+  if (d.isZero()) return '0';
+  return d.toFixed();
+}
+
+/** Decimal string -> float64, for charts and metrics only (never for accounting). */
+export function decToNumber(d: Dec | DecimalString): number {
+  return typeof d === 'string' ? Number(d) : d.toNumber();
+}
+
+/** Rounding modes used when snapping to exchange precision. */
+export type RoundingMode = 'down' | 'up' | 'half-away-from-zero' | 'half-even';
+
+const MODES: Record<RoundingMode, Decimal.Rounding> = {
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+  'half-away-from-zero': Decimal.ROUND_HALF_UP,
+  'half-even': Decimal.ROUND_HALF_EVEN,
+};
+
+/**
+ * Rounds to `places` decimal places (ccxt "DECIMAL_PLACES" precision mode) with the given mode.
+ * Quantities are rounded `down` (never more than approved), fees `half-away-from-zero`.
+ */
+export function roundToPlaces(d: Dec, places: number, mode: RoundingMode): Dec {
+  if (!Number.isInteger(places) || places < 0) throw new RangeError(`roundToPlaces: bad places ${places}`);
+  return d.toDecimalPlaces(places, MODES[mode]);
+}
+
+/** Rounds to a multiple of `step` (ccxt "TICK_SIZE" precision mode), e.g. step "0.001". */
+export function roundToStep(d: Dec, step: Dec | DecimalString, mode: RoundingMode): Dec {
+  const s = toDecimal(step);
+  if (s.lte(0)) throw new RangeError(`roundToStep: step must be positive, got ${s.toString()}`);
+  return d.div(s).toDecimalPlaces(0, MODES[mode]).mul(s);
+}
+
+/** Number of decimal places of a tick size such as "0.01" (2) or "1" (0). */
+export function placesOfStep(step: DecimalString | Dec): number {
+  return toDecimal(step).decimalPlaces();
+}
