@@ -1,0 +1,15 @@
+export { mdCandlesV1 } from './topics/md-candles';
+export { mdTradesV1 } from './topics/md-trades';
+export { mdBookV1 } from './topics/md-book';
+export { otcQuotesV1 } from './topics/otc-quotes';
+export { featuresV1 } from './topics/features';
+export { signalsV1 } from './topics/signals';
+export { ordersIntentsV1 } from './topics/orders-intents';
+export { ordersApprovedV1 } from './topics/orders-approved';
+export { ordersRejectedV1 } from './topics/orders-rejected';
+export { ordersEventsV1 } from './topics/orders-events';
+export { fillsV1 } from './topics/fills';
+export { pnlV1 } from './topics/pnl';
+export { riskAlertsV1 } from './topics/risk-alerts';
+export { ordersCommandsV1 } from './topics/orders-commands';
+export { riskCommandsV1 } from './topics/risk-commands';
