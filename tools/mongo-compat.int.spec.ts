@@ -4,6 +4,8 @@
 import { MongoBulkWriteError, MongoClient, type Db } from 'mongodb';
 import { mongoUrl, uniqueName } from './infra-env';
 
+type AnyDoc = { _id: string } & Record<string, unknown>;
+
 interface Candle {
   _id: string;
   symbol: string;
@@ -160,7 +162,7 @@ describe('MongoDB-wire server (FerretDB) through the official driver', () => {
   });
 
   it('stores nested documents, arrays, dates, null and large numbers faithfully', async () => {
-    const c = db.collection('types');
+    const c = db.collection<AnyDoc>('types');
     const doc = {
       _id: 'doc',
       s: '0.00012345',
@@ -203,7 +205,7 @@ describe('MongoDB-wire server (FerretDB) through the official driver', () => {
 
     it('rejects $lookup, $expr, $max/$push accumulators, arrayFilters, TTL and partial indexes, change streams, transactions', async () => {
       if (!ferret) return;
-      const c = db.collection('limit_ops');
+      const c = db.collection<AnyDoc>('limit_ops');
       await c.insertOne({ _id: 'a', n: 1, arr: [1] });
       const notImplemented = { code: 238 };
       await expect(c.aggregate([{ $lookup: { from: 'x', localField: 'n', foreignField: 'n', as: 'j' } }]).toArray()).rejects.toMatchObject(notImplemented);
