@@ -1,0 +1,458 @@
+import { Dec, decToString, instrumentKey, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { PositionBook, type PositionState } from './position';
+import {
+  PortfolioError,
+  type ApplyFillResult,
+  type EquityCurve,
+  type FillLedgerEntry,
+  type PnlSnapshot,
+  type PortfolioConfig,
+  type PortfolioFill,
+  type PositionSnapshot,
+  type RoundTrip,
+} from './types';
+
+/** Version of {@link PortfolioState}; bumped on any incompatible change. */
+export const PORTFOLIO_STATE_VERSION = 1;
+
+/** JSON-safe state of a {@link Portfolio}: what a restarted pnl service loads to resume. */
+export interface PortfolioState {
+  version: typeof PORTFOLIO_STATE_VERSION;
+  config: { account: string; quoteCurrency: string; initialCash: DecimalString; timeframe: Timeframe; shortable: string[] };
+  cash: DecimalString;
+  positions: PositionState[];
+  marks: { instrument: string; price: DecimalString; time: number }[];
+  /** Every fill id applied, in order (the idempotency set). */
+  fillIds: string[];
+  duplicateFills: number;
+  roundTrips: RoundTrip[];
+  ledger: FillLedgerEntry[];
+  curve: { times: number[]; equity: number[]; exposed: number[]; lastOpen: boolean };
+}
+
+const ZERO = new Dec(0);
+const ALL = '*';
+
+interface Mark {
+  price: Dec;
+  time: number;
+}
+
+function bad(code: ConstructorParameters<typeof PortfolioError>[0], msg: string): never {
+  throw new PortfolioError(code, msg);
+}
+
+function parseDec(field: string, s: string, code: 'BAD_FILL' | 'BAD_MARK' | 'BAD_STATE'): Dec {
+  try {
+    return toDecimal(s);
+  } catch {
+    return bad(code, `${field} is not a decimal string: ${JSON.stringify(s)}`);
+  }
+}
+
+function checkTime(t: number, code: 'BAD_FILL' | 'BAD_MARK'): void {
+  if (!Number.isSafeInteger(t) || t < 0) bad(code, `time must be a non-negative integer of Unix ms, got ${t}`);
+}
+
+/**
+ * The positions and P&L of one account, in exact decimals (ARCHITECTURE.md, "P&L").
+ *
+ * - FIFO lots per (strategy, instrument); cash per account in the quote currency.
+ * - `applyFill` is idempotent by fill id: a repeated id changes nothing and returns `duplicate`.
+ * - Realized P&L is gross of fees; fees are tracked apart, in the quote currency (a fee paid in
+ *   the base asset is converted at the fill price, one paid in a third asset at the last mark of
+ *   `ASSET/QUOTE` on the same exchange; the base quantity is never reduced by a fee).
+ * - Unrealized P&L uses the last mark per instrument (`mark`), or the fill price when a fill is
+ *   at least as recent as the last mark.
+ * - At every fill and at any time: equity = initialCash + realized + unrealized - fees
+ *   = cash + market value, exactly.
+ * - Spot long-only unless the instrument is configured shortable (FIFO applies to short lots too).
+ * - A per-bar float64 equity curve for charts and metrics; the exact account state after each
+ *   fill is kept in the ledger.
+ *
+ * Pure and deterministic: no clock, all times come from the events.
+ */
+export class Portfolio {
+  readonly account: string;
+  readonly quoteCurrency: string;
+  readonly initialCash: Dec;
+  readonly timeframe: Timeframe;
+  private readonly barMs: number;
+  private readonly shortable: ReadonlySet<string>;
+  private cashBalance: Dec;
+  private readonly books = new Map<string, PositionBook>();
+  private readonly marks = new Map<string, Mark>();
+  private readonly fillIds = new Set<string>();
+  private duplicates = 0;
+  private readonly trips: RoundTrip[] = [];
+  private readonly fillLedger: FillLedgerEntry[] = [];
+  private readonly curveTimes: number[] = [];
+  private readonly curveEquity: number[] = [];
+  private readonly curveExposed: number[] = [];
+  private lastOpen = false;
+
+  /** Throws `PortfolioError('BAD_STATE')` on a malformed config. */
+  constructor(config: PortfolioConfig) {
+    this.account = config.account;
+    this.quoteCurrency = config.quoteCurrency ?? 'USDT';
+    this.initialCash = parseDec('initialCash', config.initialCash, 'BAD_STATE');
+    this.timeframe = config.timeframe;
+    try {
+      this.barMs = timeframeMs(config.timeframe);
+    } catch (e) {
+      bad('BAD_STATE', (e as Error).message);
+    }
+    this.shortable = new Set(config.shortable ?? []);
+    this.cashBalance = this.initialCash;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /**
+   * Books one fill. Returns `duplicate` (and changes nothing) for a fill id seen before.
+   * Throws {@link PortfolioError} — leaving the portfolio unchanged — for a malformed fill
+   * (BAD_FILL), a symbol not quoted in the account currency (QUOTE_MISMATCH), a fee in an asset it
+   * cannot convert (FEE_CURRENCY), or a sell below zero on an instrument not shortable
+   * (SHORT_NOT_ALLOWED).
+   */
+  applyFill(fill: PortfolioFill): ApplyFillResult {
+    if (this.fillIds.has(fill.fillId)) {
+      this.duplicates += 1;
+      return { status: 'duplicate', fillId: fill.fillId };
+    }
+    if (!fill.fillId) bad('BAD_FILL', 'empty fillId');
+    if (fill.side !== 'buy' && fill.side !== 'sell') bad('BAD_FILL', `side must be buy or sell, got ${String(fill.side)}`);
+    checkTime(fill.tsEvent, 'BAD_FILL');
+    const price = parseDec('price', fill.price, 'BAD_FILL');
+    const qty = parseDec('quantity', fill.quantity, 'BAD_FILL');
+    const fee = parseDec('fee', fill.fee, 'BAD_FILL');
+    if (price.lte(0)) bad('BAD_FILL', `price must be > 0, got ${fill.price}`);
+    if (qty.lte(0)) bad('BAD_FILL', `quantity must be > 0, got ${fill.quantity}`);
+    let base: string;
+    let quote: string;
+    try {
+      ({ base, quote } = splitSymbol(fill.symbol));
+    } catch (e) {
+      return bad('BAD_FILL', (e as Error).message);
+    }
+    if (quote !== this.quoteCurrency) bad('QUOTE_MISMATCH', `${fill.symbol} is not quoted in the account currency ${this.quoteCurrency}`);
+    const feeQuote = this.feeInQuote(fee, fill.feeCurrency, base, price, fill.exchange);
+
+    const instrument = instrumentKey(fill);
+    const key = this.bookKey(fill.strategyId, instrument);
+    const book = this.books.get(key);
+    const before = book ? book.signedQty() : ZERO;
+    const after = fill.side === 'buy' ? before.plus(qty) : before.minus(qty);
+    if (after.lt(0) && !this.shortable.has(instrument)) {
+      bad('SHORT_NOT_ALLOWED', `${instrument} is long-only: selling ${fill.quantity} of a position of ${decToString(before)} (strategy ${fill.strategyId})`);
+    }
+
+    // Validated: from here nothing throws.
+    const pos = book ?? new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs);
+    if (!book) this.books.set(key, pos);
+    this.fillIds.add(fill.fillId);
+    const outcome = pos.apply(fill.side, qty, price, feeQuote, fill.tsEvent);
+    const notional = qty.mul(price);
+    this.cashBalance = (fill.side === 'buy' ? this.cashBalance.minus(notional) : this.cashBalance.plus(notional)).minus(feeQuote);
+    const mark = this.marks.get(instrument);
+    if (!mark || fill.tsEvent >= mark.time) this.marks.set(instrument, { price, time: fill.tsEvent });
+    this.trips.push(...outcome.closed);
+
+    const totals = this.totals(ALL);
+    this.fillLedger.push({
+      fillId: fill.fillId,
+      time: fill.tsEvent,
+      strategyId: fill.strategyId,
+      exchange: fill.exchange,
+      symbol: fill.symbol,
+      side: fill.side,
+      quantity: decToString(qty),
+      price: decToString(price),
+      feeQuote: decToString(feeQuote),
+      realizedDelta: decToString(outcome.realized),
+      cash: decToString(this.cashBalance),
+      realized: decToString(totals.realized),
+      unrealized: decToString(totals.unrealized),
+      fees: decToString(totals.fees),
+      equity: decToString(totals.equity),
+    });
+    this.touchCurve(fill.tsEvent, totals.equity);
+    return {
+      status: 'applied',
+      fillId: fill.fillId,
+      realized: decToString(outcome.realized),
+      feeQuote: decToString(feeQuote),
+      closedRoundTrips: outcome.closed,
+    };
+  }
+
+  /**
+   * Marks an instrument at `price` (decimal string, or a float64 close converted through
+   * `toDecimal`) at event time `time`. A mark older than the instrument's last mark is ignored
+   * (returns false): marks never go back in time. Throws PortfolioError('BAD_MARK') on a price <= 0.
+   */
+  mark(instrument: InstrumentId, price: DecimalString | number | Dec, time: number): boolean {
+    checkTime(time, 'BAD_MARK');
+    let p: Dec;
+    try {
+      p = toDecimal(price);
+    } catch (e) {
+      return bad('BAD_MARK', (e as Error).message);
+    }
+    if (p.lte(0)) bad('BAD_MARK', `price must be > 0, got ${decToString(p)}`);
+    const key = instrumentKey(instrument);
+    const prev = this.marks.get(key);
+    if (prev && time < prev.time) return false;
+    this.marks.set(key, { price: p, time });
+    this.touchCurve(time, this.totals(ALL).equity);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Account cash in the quote currency. */
+  cash(): Dec {
+    return this.cashBalance;
+  }
+
+  /** Equity of the account (default) or of one strategy (whose initial cash is 0). */
+  equity(strategyId: string = ALL): Dec {
+    return this.totals(strategyId).equity;
+  }
+
+  /**
+   * Cash + market value of the positions: must equal {@link equity}; kept as a separate path so
+   * tests and the pnl service can assert the identity.
+   */
+  cashPlusMarketValue(strategyId: string = ALL): Dec {
+    let cash = strategyId === ALL ? this.cashBalance : ZERO;
+    let mv = ZERO;
+    for (const b of this.books.values()) {
+      if (strategyId !== ALL && b.strategyId !== strategyId) continue;
+      if (strategyId !== ALL) cash = cash.plus(b.cashFlow);
+      if (b.direction !== 'flat') mv = mv.plus(b.marketValue(this.markOf(b)));
+    }
+    return cash.plus(mv);
+  }
+
+  /** Realized, unrealized, fees, equity (exact) and the open positions, for the account ('*') or one strategy. */
+  pnl(strategyId: string = ALL): PnlSnapshot {
+    const t = this.totals(strategyId);
+    const cash = strategyId === ALL ? this.cashBalance : this.strategyCashFlow(strategyId);
+    return {
+      strategyId,
+      initialCash: decToString(strategyId === ALL ? this.initialCash : ZERO),
+      cash: decToString(cash),
+      realized: decToString(t.realized),
+      unrealized: decToString(t.unrealized),
+      fees: decToString(t.fees),
+      equity: decToString(t.equity),
+      positions: this.positions(strategyId),
+    };
+  }
+
+  /** Open positions (non-zero quantity), sorted by strategy, exchange, symbol. */
+  positions(strategyId: string = ALL): PositionSnapshot[] {
+    const out: PositionSnapshot[] = [];
+    for (const b of this.sortedBooks()) {
+      if (b.direction === 'flat') continue;
+      if (strategyId !== ALL && b.strategyId !== strategyId) continue;
+      out.push(this.snapshotOf(b));
+    }
+    return out;
+  }
+
+  /** The position of one strategy in one instrument, or undefined when it never traded it. */
+  position(strategyId: string, instrument: InstrumentId): PositionSnapshot | undefined {
+    const b = this.books.get(this.bookKey(strategyId, instrumentKey(instrument)));
+    return b ? this.snapshotOf(b) : undefined;
+  }
+
+  /** Signed quantity of one instrument: of one strategy, or summed over all strategies. */
+  quantity(instrument: InstrumentId, strategyId: string = ALL): Dec {
+    const key = instrumentKey(instrument);
+    let q = ZERO;
+    for (const b of this.books.values()) {
+      if (instrumentKey(b) !== key) continue;
+      if (strategyId !== ALL && b.strategyId !== strategyId) continue;
+      q = q.plus(b.signedQty());
+    }
+    return q;
+  }
+
+  /** Sum of |quantity x mark| over all open positions of all strategies (gross exposure). */
+  grossExposure(): Dec {
+    let g = ZERO;
+    for (const b of this.books.values()) if (b.direction !== 'flat') g = g.plus(b.marketValue(this.markOf(b)).abs());
+    return g;
+  }
+
+  /** Last mark of an instrument, if any. */
+  lastMark(instrument: InstrumentId): { price: Dec; time: number } | undefined {
+    return this.marks.get(instrumentKey(instrument));
+  }
+
+  /** Completed flat-to-flat trades, in completion order. */
+  roundTrips(): readonly RoundTrip[] {
+    return this.trips;
+  }
+
+  /** The exact account state after each fill, in order. */
+  ledger(): readonly FillLedgerEntry[] {
+    return this.fillLedger;
+  }
+
+  /** Per-bar float64 curve (copies). */
+  equityCurve(): EquityCurve {
+    return {
+      times: Float64Array.from(this.curveTimes),
+      equity: Float64Array.from(this.curveEquity),
+      exposed: Uint8Array.from(this.curveExposed),
+    };
+  }
+
+  /** Sum of |price x quantity| of every fill, of the account or one strategy. */
+  tradedNotional(strategyId: string = ALL): Dec {
+    let n = ZERO;
+    for (const b of this.books.values()) if (strategyId === ALL || b.strategyId === strategyId) n = n.plus(b.tradedNotional);
+    return n;
+  }
+
+  /** How many repeated fill ids were ignored. */
+  duplicateFills(): number {
+    return this.duplicates;
+  }
+
+  /** True when `fillId` has been applied. */
+  hasFill(fillId: string): boolean {
+    return this.fillIds.has(fillId);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** JSON-safe state; `Portfolio.fromState(JSON.parse(JSON.stringify(p.toState())))` resumes exactly. */
+  toState(): PortfolioState {
+    return {
+      version: PORTFOLIO_STATE_VERSION,
+      config: {
+        account: this.account,
+        quoteCurrency: this.quoteCurrency,
+        initialCash: decToString(this.initialCash),
+        timeframe: this.timeframe,
+        shortable: [...this.shortable].sort(),
+      },
+      cash: decToString(this.cashBalance),
+      positions: this.sortedBooks().map((b) => b.toState()),
+      marks: [...this.marks.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([instrument, m]) => ({ instrument, price: decToString(m.price), time: m.time })),
+      fillIds: [...this.fillIds],
+      duplicateFills: this.duplicates,
+      roundTrips: this.trips.map((t) => ({ ...t })),
+      ledger: this.fillLedger.map((l) => ({ ...l })),
+      curve: { times: [...this.curveTimes], equity: [...this.curveEquity], exposed: [...this.curveExposed], lastOpen: this.lastOpen },
+    };
+  }
+
+  /** Rebuilds a portfolio from {@link toState}'s output. Throws PortfolioError('BAD_STATE') on an unknown version. */
+  static fromState(state: PortfolioState): Portfolio {
+    if (state?.version !== PORTFOLIO_STATE_VERSION) bad('BAD_STATE', `unsupported portfolio state version ${String(state?.version)}`);
+    const p = new Portfolio(state.config);
+    p.cashBalance = parseDec('cash', state.cash, 'BAD_STATE');
+    for (const s of state.positions) p.books.set(p.bookKey(s.strategyId, instrumentKey(s)), PositionBook.fromState(s, p.barMs));
+    for (const m of state.marks) p.marks.set(m.instrument, { price: parseDec('mark', m.price, 'BAD_STATE'), time: m.time });
+    for (const id of state.fillIds) p.fillIds.add(id);
+    p.duplicates = state.duplicateFills;
+    p.trips.push(...state.roundTrips.map((t) => ({ ...t })));
+    p.fillLedger.push(...state.ledger.map((l) => ({ ...l })));
+    p.curveTimes.push(...state.curve.times);
+    p.curveEquity.push(...state.curve.equity);
+    p.curveExposed.push(...state.curve.exposed);
+    p.lastOpen = state.curve.lastOpen;
+    return p;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private bookKey(strategyId: string, instrument: string): string {
+    return `${strategyId}\u0000${instrument}`;
+  }
+
+  private sortedBooks(): PositionBook[] {
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...this.books.values()].sort((a, b) => cmp(a.strategyId, b.strategyId) || cmp(a.exchange, b.exchange) || cmp(a.symbol, b.symbol));
+  }
+
+  private markOf(b: PositionBook): Dec {
+    // Every traded instrument has a mark: its first fill set one.
+    return this.marks.get(instrumentKey(b))!.price;
+  }
+
+  private snapshotOf(b: PositionBook): PositionSnapshot {
+    const mark = this.markOf(b);
+    return {
+      strategyId: b.strategyId,
+      exchange: b.exchange,
+      symbol: b.symbol,
+      quantity: decToString(b.signedQty()),
+      avgPrice: decToString(b.avgPrice()),
+      mark: decToString(mark),
+      unrealized: decToString(b.unrealized(mark)),
+      realized: decToString(b.realized),
+      fees: decToString(b.fees),
+    };
+  }
+
+  private strategyCashFlow(strategyId: string): Dec {
+    let c = ZERO;
+    for (const b of this.books.values()) if (b.strategyId === strategyId) c = c.plus(b.cashFlow);
+    return c;
+  }
+
+  private totals(strategyId: string): { realized: Dec; unrealized: Dec; fees: Dec; equity: Dec } {
+    let realized = ZERO;
+    let unrealized = ZERO;
+    let fees = ZERO;
+    for (const b of this.books.values()) {
+      if (strategyId !== ALL && b.strategyId !== strategyId) continue;
+      realized = realized.plus(b.realized);
+      fees = fees.plus(b.fees);
+      if (b.direction !== 'flat') unrealized = unrealized.plus(b.unrealized(this.markOf(b)));
+    }
+    const initial = strategyId === ALL ? this.initialCash : ZERO;
+    return { realized, unrealized, fees, equity: initial.plus(realized).plus(unrealized).minus(fees) };
+  }
+
+  private feeInQuote(fee: Dec, feeCurrency: string, base: string, price: Dec, exchange: string): Dec {
+    if (feeCurrency === this.quoteCurrency) return fee;
+    if (feeCurrency === base) return fee.mul(price);
+    if (fee.isZero()) return ZERO;
+    const m = this.marks.get(`${exchange}:${feeCurrency}/${this.quoteCurrency}`);
+    if (!m) bad('FEE_CURRENCY', `fee in ${feeCurrency}: no fill price or mark of ${feeCurrency}/${this.quoteCurrency} on ${exchange} to convert it`);
+    return fee.mul(m.price);
+  }
+
+  private hasOpenPosition(): boolean {
+    for (const b of this.books.values()) if (b.direction !== 'flat') return true;
+    return false;
+  }
+
+  /**
+   * Updates the curve point of the bar containing `time` (keyed by the bar's close: a time exactly
+   * on a bar boundary belongs to the bar closing then). A late event (earlier bar than the last
+   * point) updates the last point: the curve never goes back in time.
+   */
+  private touchCurve(time: number, equity: Dec): void {
+    const bucket = Math.ceil(time / this.barMs) * this.barMs;
+    const open = this.hasOpenPosition();
+    const n = this.curveTimes.length;
+    const value = equity.toNumber();
+    if (n === 0 || bucket > this.curveTimes[n - 1]!) {
+      this.curveTimes.push(bucket);
+      this.curveEquity.push(value);
+      this.curveExposed.push(this.lastOpen || open ? 1 : 0);
+    } else {
+      this.curveEquity[n - 1] = value;
+      if (open) this.curveExposed[n - 1] = 1;
+    }
+    this.lastOpen = open;
+  }
+}

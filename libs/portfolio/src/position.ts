@@ -1,0 +1,252 @@
+import { Dec, decToString, toDecimal, type DecimalString, type Side } from '@atp/core';
+import type { RoundTrip } from './types';
+
+/** One FIFO lot: a quantity still open at the price it was entered at. `qty` is always > 0. */
+export interface Lot {
+  qty: Dec;
+  price: Dec;
+  time: number;
+}
+
+/** The round trip being built while a position is open. */
+interface OpenTrade {
+  side: 'long' | 'short';
+  entryTime: number;
+  entryQty: Dec;
+  entryNotional: Dec;
+  exitQty: Dec;
+  exitNotional: Dec;
+  gross: Dec;
+  fees: Dec;
+  fills: number;
+}
+
+/** What one fill did to a position. */
+export interface PositionFillOutcome {
+  realized: Dec;
+  closed: RoundTrip[];
+}
+
+/** Serialised form of a {@link PositionBook}. */
+export interface PositionState {
+  strategyId: string;
+  exchange: string;
+  symbol: string;
+  direction: 'long' | 'short' | 'flat';
+  lots: { qty: DecimalString; price: DecimalString; time: number }[];
+  realized: DecimalString;
+  fees: DecimalString;
+  cashFlow: DecimalString;
+  tradedNotional: DecimalString;
+  openTrade: null | {
+    side: 'long' | 'short';
+    entryTime: number;
+    entryQty: DecimalString;
+    entryNotional: DecimalString;
+    exitQty: DecimalString;
+    exitNotional: DecimalString;
+    gross: DecimalString;
+    fees: DecimalString;
+    fills: number;
+  };
+}
+
+const ZERO = new Dec(0);
+
+/**
+ * The FIFO lots of one (strategy, instrument), long or short, with its realized P&L, fees, cash
+ * flow and the round trip in progress. Exact decimals throughout. Internal to the lib: the
+ * {@link Portfolio} validates fills before calling {@link PositionBook.apply}, which never throws.
+ */
+export class PositionBook {
+  /** 'long' / 'short' while lots are open; every lot has the same direction. */
+  direction: 'long' | 'short' | 'flat' = 'flat';
+  lots: Lot[] = [];
+  realized: Dec = ZERO;
+  fees: Dec = ZERO;
+  /** Sales - purchases - fees of this position: its cash contribution to the account. */
+  cashFlow: Dec = ZERO;
+  /** Sum of |price x quantity| over its fills. */
+  tradedNotional: Dec = ZERO;
+  private trade: OpenTrade | null = null;
+
+  constructor(
+    readonly strategyId: string,
+    readonly exchange: string,
+    readonly symbol: string,
+    private readonly barMs: number,
+  ) {}
+
+  /** Signed open quantity: > 0 long, < 0 short, 0 flat. */
+  signedQty(): Dec {
+    let q = ZERO;
+    for (const l of this.lots) q = q.plus(l.qty);
+    return this.direction === 'short' ? q.neg() : q;
+  }
+
+  /** Quantity-weighted average price of the open lots (0 when flat). */
+  avgPrice(): Dec {
+    let q = ZERO;
+    let cost = ZERO;
+    for (const l of this.lots) {
+      q = q.plus(l.qty);
+      cost = cost.plus(l.qty.mul(l.price));
+    }
+    return q.isZero() ? ZERO : cost.div(q);
+  }
+
+  /** Unrealized P&L of the open lots at `mark`: sum of (mark - price) x qty, negated for shorts. */
+  unrealized(mark: Dec): Dec {
+    let u = ZERO;
+    for (const l of this.lots) u = u.plus(mark.minus(l.price).mul(l.qty));
+    return this.direction === 'short' ? u.neg() : u;
+  }
+
+  /** Signed market value at `mark`: qty x mark (negative for shorts). */
+  marketValue(mark: Dec): Dec {
+    return this.signedQty().mul(mark);
+  }
+
+  /**
+   * Applies one validated fill: closes opposite lots first-in first-out, then opens a lot with what
+   * is left (a flip when it had closed everything). `feeQuote` is the fee in the quote currency.
+   */
+  apply(side: Side, qty: Dec, price: Dec, feeQuote: Dec, time: number): PositionFillOutcome {
+    const notional = qty.mul(price);
+    this.cashFlow = side === 'buy' ? this.cashFlow.minus(notional) : this.cashFlow.plus(notional);
+    this.cashFlow = this.cashFlow.minus(feeQuote);
+    this.fees = this.fees.plus(feeQuote);
+    this.tradedNotional = this.tradedNotional.plus(notional);
+
+    const closes = (this.direction === 'long' && side === 'sell') || (this.direction === 'short' && side === 'buy');
+    let remaining = qty;
+    let realized = ZERO;
+    const closed: RoundTrip[] = [];
+
+    if (closes) {
+      const trade = this.trade!;
+      let closedQty = ZERO;
+      while (remaining.gt(0) && this.lots.length > 0) {
+        const lot = this.lots[0]!;
+        const take = Dec.min(lot.qty, remaining);
+        const pnl = this.direction === 'long' ? price.minus(lot.price).mul(take) : lot.price.minus(price).mul(take);
+        realized = realized.plus(pnl);
+        lot.qty = lot.qty.minus(take);
+        if (lot.qty.isZero()) this.lots.shift();
+        remaining = remaining.minus(take);
+        closedQty = closedQty.plus(take);
+      }
+      // A flipping fill's fee is split by quantity; the opening part gets the exact remainder so
+      // the trades' fees always add up to the fees paid.
+      const closeFee = remaining.isZero() ? feeQuote : feeQuote.mul(closedQty).div(qty);
+      trade.exitQty = trade.exitQty.plus(closedQty);
+      trade.exitNotional = trade.exitNotional.plus(closedQty.mul(price));
+      trade.gross = trade.gross.plus(realized);
+      trade.fees = trade.fees.plus(closeFee);
+      trade.fills += 1;
+      this.realized = this.realized.plus(realized);
+      feeQuote = feeQuote.minus(closeFee);
+      if (this.lots.length === 0) {
+        closed.push(this.finishTrade(trade, time));
+        this.trade = null;
+        this.direction = 'flat';
+      }
+    }
+
+    if (remaining.gt(0)) {
+      if (this.direction === 'flat') {
+        this.direction = side === 'buy' ? 'long' : 'short';
+        this.trade = {
+          side: this.direction,
+          entryTime: time,
+          entryQty: ZERO,
+          entryNotional: ZERO,
+          exitQty: ZERO,
+          exitNotional: ZERO,
+          gross: ZERO,
+          fees: ZERO,
+          fills: 0,
+        };
+      }
+      const trade = this.trade!;
+      this.lots.push({ qty: remaining, price, time });
+      trade.entryQty = trade.entryQty.plus(remaining);
+      trade.entryNotional = trade.entryNotional.plus(remaining.mul(price));
+      trade.fees = trade.fees.plus(feeQuote);
+      trade.fills += 1;
+    }
+    return { realized, closed };
+  }
+
+  private finishTrade(t: OpenTrade, exitTime: number): RoundTrip {
+    return {
+      strategyId: this.strategyId,
+      exchange: this.exchange,
+      symbol: this.symbol,
+      side: t.side,
+      entryTime: t.entryTime,
+      exitTime,
+      quantity: decToString(t.entryQty),
+      avgEntry: decToString(t.entryNotional.div(t.entryQty)),
+      avgExit: decToString(t.exitNotional.div(t.exitQty)),
+      grossPnl: decToString(t.gross),
+      fees: decToString(t.fees),
+      netPnl: decToString(t.gross.minus(t.fees)),
+      barsHeld: Math.round((exitTime - t.entryTime) / this.barMs),
+      fills: t.fills,
+    };
+  }
+
+  toState(): PositionState {
+    const t = this.trade;
+    return {
+      strategyId: this.strategyId,
+      exchange: this.exchange,
+      symbol: this.symbol,
+      direction: this.direction,
+      lots: this.lots.map((l) => ({ qty: decToString(l.qty), price: decToString(l.price), time: l.time })),
+      realized: decToString(this.realized),
+      fees: decToString(this.fees),
+      cashFlow: decToString(this.cashFlow),
+      tradedNotional: decToString(this.tradedNotional),
+      openTrade: t
+        ? {
+            side: t.side,
+            entryTime: t.entryTime,
+            entryQty: decToString(t.entryQty),
+            entryNotional: decToString(t.entryNotional),
+            exitQty: decToString(t.exitQty),
+            exitNotional: decToString(t.exitNotional),
+            gross: decToString(t.gross),
+            fees: decToString(t.fees),
+            fills: t.fills,
+          }
+        : null,
+    };
+  }
+
+  static fromState(s: PositionState, barMs: number): PositionBook {
+    const p = new PositionBook(s.strategyId, s.exchange, s.symbol, barMs);
+    p.direction = s.direction;
+    p.lots = s.lots.map((l) => ({ qty: toDecimal(l.qty), price: toDecimal(l.price), time: l.time }));
+    p.realized = toDecimal(s.realized);
+    p.fees = toDecimal(s.fees);
+    p.cashFlow = toDecimal(s.cashFlow);
+    p.tradedNotional = toDecimal(s.tradedNotional);
+    const t = s.openTrade;
+    p.trade = t
+      ? {
+          side: t.side,
+          entryTime: t.entryTime,
+          entryQty: toDecimal(t.entryQty),
+          entryNotional: toDecimal(t.entryNotional),
+          exitQty: toDecimal(t.exitQty),
+          exitNotional: toDecimal(t.exitNotional),
+          gross: toDecimal(t.gross),
+          fees: toDecimal(t.fees),
+          fills: t.fills,
+        }
+      : null;
+    return p;
+  }
+}
