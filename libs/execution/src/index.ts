@@ -1,0 +1,5 @@
+export * from './order-state';
+export * from './gateway';
+export * from './market';
+export * from './fill-model';
+export * from './paper-exchange';

@@ -1,0 +1,686 @@
+import {
+  barCloseTime,
+  Dec,
+  decToString,
+  eventIdFrom,
+  fillId,
+  isValidClientOrderId,
+  roundToPlaces,
+  toDecimal,
+  type Clock,
+  type DecimalString,
+  type Side,
+  type Timeframe,
+} from '@atp/core';
+import type { BarMatched, FillEvent, OrderUpdate } from '@atp/contracts';
+import { fillModel, limitFill, stopFill, type FillModel } from './fill-model';
+import type { BalanceEntry, ExchangeGateway, GatewayResult, OrderRole, OrderSnapshot, OrderType, SubmitOrder, TimeInForce } from './gateway';
+import type { MarketSpec } from './market';
+import { isWorking, transition, type OrderStatus } from './order-state';
+
+export interface PaperExchangeOptions {
+  /** ccxt exchange id the simulated venue stands for, e.g. `binance`. */
+  readonly exchange: string;
+  readonly runId: string;
+  /** Gives `tsInit` only; matching runs on bar event time. */
+  readonly clock: Clock;
+  readonly markets: readonly MarketSpec[];
+  readonly fillModel?: Partial<FillModel>;
+  /** Starting balances per asset, decimal strings. */
+  readonly balances?: Readonly<Record<string, DecimalString>>;
+  readonly source?: string;
+}
+
+/** A closed bar of one instrument. Prices float64 (market data), `openTime` Unix ms. */
+export interface PaperBar {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly openTime: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+export interface BarMatchResult {
+  readonly fills: FillEvent[];
+  readonly events: OrderUpdate[];
+  /** The `bar-matched` marker for bar T, emitted after T's fills. */
+  readonly marker: BarMatched;
+}
+
+interface Ord {
+  readonly seq: number;
+  readonly req: SubmitOrder;
+  readonly coid: string;
+  readonly book: Book;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly role: OrderRole;
+  readonly tif: TimeInForce;
+  readonly reduceOnly: boolean;
+  qty: Dec;
+  filled: Dec;
+  notional: Dec;
+  readonly limit?: Dec;
+  readonly limitNum: number;
+  /** Fixed stop level (stop orders, stop losses); NaN for a pure trailing stop. */
+  readonly stop?: Dec;
+  readonly stopNum: number;
+  /** Trailing distance in percent of price; 0 = none. Level moves at the close of T, applies from T+1. */
+  readonly trailPct: number;
+  trailNum: number;
+  /** Bar time at which the trailing level was last moved (it applies only to later bars). */
+  trailFrom: number;
+  status: OrderStatus;
+  /** Matching starts with the first bar whose event time is strictly greater. */
+  readonly eligibleAfter: number;
+  /** A triggered stop fills like a market order (at the open) on later bars. */
+  triggered: boolean;
+  fillSeq: number;
+  evSeq: number;
+  /** Bracket children armed by this entry. */
+  children: Ord[] | undefined;
+  readonly parent: Ord | undefined;
+  /** Entry bar of a bracket child: on it only the stop loss is checked. */
+  readonly armedAt: number;
+}
+
+const HISTORY = 32;
+const ZERO = new Dec(0);
+
+/** Per-instrument order book of the paper venue and its recent bars (for late orders). */
+class Book {
+  working: Ord[] = [];
+  readonly t = new Float64Array(HISTORY);
+  readonly o = new Float64Array(HISTORY);
+  readonly h = new Float64Array(HISTORY);
+  readonly l = new Float64Array(HISTORY);
+  readonly c = new Float64Array(HISTORY);
+  readonly v = new Float64Array(HISTORY);
+  /** Base quantity already filled on the bar in each slot (participation cap). */
+  readonly used: (Dec | undefined)[] = new Array<Dec | undefined>(HISTORY);
+  count = 0;
+  lastTime = -Infinity;
+  readonly makerFee: Dec;
+  readonly takerFee: Dec;
+  constructor(
+    readonly market: MarketSpec,
+    readonly exchange: string,
+  ) {
+    this.makerFee = toDecimal(market.makerFee ?? '0.001');
+    this.takerFee = toDecimal(market.takerFee ?? '0.001');
+  }
+  slotOf(k: number): number {
+    return k % HISTORY;
+  }
+}
+
+/**
+ * The paper exchange: an in-memory venue implementing ARCHITECTURE.md's fill model exactly.
+ *
+ * - Matching is by event time: `onBar(bar T)` matches every working order whose decision time is
+ *   before T against bar T, in submission order, and returns fills, order events and the
+ *   `bar-matched` marker. An order submitted after later bars were already matched (a late message)
+ *   is matched at once against those stored bars, so it fills on the first bar after its decision
+ *   time whatever order messages arrive in.
+ * - Market: open of the first bar after T (or close of T with `cheat-on-close`). Limit: strictly
+ *   through (touch optional), at the limit or the better open. Stop: reached (inclusive), at the
+ *   stop or the open on a gap. Slippage (bps) against the trader on market and stop fills.
+ * - Brackets armed when the entry fills; on the entry bar only the stop loss is checked; the stop
+ *   loss wins when a bar reaches both (its trigger cancels the take profit); trailing levels move
+ *   at the close and apply from the next bar. Children never exceed the position they protect.
+ * - Volume participation caps the base quantity filled per bar; the rest carries.
+ * - Fees in quote at maker/taker rate, rounded to the quote precision half away from zero.
+ * - Ids: fill id = client order id + fill sequence; event ids hash their cause.
+ * Throws only on programming errors (bars out of time order, unknown symbol in `onBar`).
+ */
+export class PaperExchange implements ExchangeGateway {
+  readonly gatewayVersion = 1 as const;
+  readonly exchange: string;
+  readonly model: FillModel;
+  private readonly runId: string;
+  private readonly clock: Clock;
+  private readonly source: string;
+  private readonly books = new Map<string, Book>();
+  private readonly orders = new Map<string, Ord>();
+  private readonly balances = new Map<string, Dec>();
+  /** Net base position per `strategyId|symbol` from this venue's fills (reduce-only clamp). */
+  private readonly positions = new Map<string, Dec>();
+  private readonly trades: FillEvent[] = [];
+  private outFills: FillEvent[] = [];
+  private outEvents: OrderUpdate[] = [];
+  private seq = 0;
+  private readonly slip: Dec;
+  /** Event time of the bar being matched (NaN outside matching): the tsEvent of what it causes. */
+  private barTime = NaN;
+
+  constructor(opts: PaperExchangeOptions) {
+    this.exchange = opts.exchange;
+    this.runId = opts.runId;
+    this.clock = opts.clock;
+    this.source = opts.source ?? 'paper-exchange';
+    this.model = fillModel(opts.fillModel);
+    this.slip = toDecimal(this.model.slippageBps).div(10_000);
+    for (const m of opts.markets) this.books.set(m.symbol, new Book(m, opts.exchange));
+    for (const [asset, amt] of Object.entries(opts.balances ?? {})) this.balances.set(asset, toDecimal(amt));
+  }
+
+  // ---------------------------------------------------------------- ExchangeGateway (async port)
+
+  submit(order: SubmitOrder): Promise<GatewayResult> {
+    return Promise.resolve(this.submitNow(order));
+  }
+  cancel(clientOrderId: string, reason?: string): Promise<GatewayResult> {
+    return Promise.resolve(this.cancelNow(clientOrderId, reason));
+  }
+  fetchOpenOrders(symbol?: string): Promise<readonly OrderSnapshot[]> {
+    return Promise.resolve(this.openOrders(symbol));
+  }
+  fetchTrades(symbol?: string, sinceMs?: number): Promise<readonly FillEvent[]> {
+    return Promise.resolve(this.trades.filter((f) => (symbol === undefined || f.symbol === symbol) && (sinceMs === undefined || f.tsEvent >= sinceMs)));
+  }
+  fetchBalance(): Promise<Readonly<Record<string, BalanceEntry>>> {
+    return Promise.resolve(this.balanceNow());
+  }
+
+  // ---------------------------------------------------------------- synchronous API (backtester)
+
+  /** Submits an order (idempotent by client order id). Immediate fills (cheat-on-close, late orders) are in the result. */
+  submitNow(req: SubmitOrder): GatewayResult {
+    const known = this.orders.get(req.clientOrderId);
+    if (known) return { order: this.snapshot(known), duplicate: true, events: [], fills: [] };
+    const book = this.books.get(req.symbol);
+    const problem = this.validate(req, book);
+    const ord = this.newOrd(req, book ?? new Book({ symbol: req.symbol, base: '?', quote: '?', amountPlaces: 8, quotePlaces: 8 }, this.exchange), undefined, -1);
+    this.orders.set(ord.coid, ord);
+    if (problem !== undefined) {
+      this.setStatus(ord, 'rejected', problem);
+      return this.result(ord);
+    }
+    this.setStatus(ord, 'acknowledged');
+    const b = ord.book;
+    b.working.push(ord);
+    if (ord.type === 'market' && this.model.marketFill === 'cheat-on-close' && b.count > 0 && b.lastTime === req.decisionTime) {
+      // Cheat-on-close: the order decided at T fills at the close of T, capped by T's remaining volume.
+      const k = b.count - 1;
+      this.matchOrders(b, [ord], k, true);
+      this.endOfBar(b, k, [ord]);
+    }
+    this.catchUp(b, ord);
+    b.working = b.working.filter((o) => isWorking(o.status));
+    return this.result(ord);
+  }
+
+  /** Cancels a working order: `cancel-requested` then `cancelled` (the paper venue confirms at once). */
+  cancelNow(clientOrderId: string, reason = 'cancel requested'): GatewayResult {
+    const ord = this.orders.get(clientOrderId);
+    if (!ord || !isWorking(ord.status)) return { order: ord && this.snapshot(ord), duplicate: false, events: [], fills: [] };
+    if (ord.status !== 'cancel-requested') this.setStatus(ord, 'cancel-requested', reason);
+    this.setStatus(ord, 'cancelled', reason);
+    ord.book.working = ord.book.working.filter((o) => isWorking(o.status));
+    return this.result(ord);
+  }
+
+  /** Cancels every working order, optionally of one symbol and/or strategy (the cancel-all command). */
+  cancelAllNow(filter: { symbol?: string; strategyId?: string } = {}, reason = 'cancel-all'): GatewayResult {
+    for (const o of [...this.orders.values()]) {
+      if (!isWorking(o.status)) continue;
+      if (filter.symbol !== undefined && o.req.symbol !== filter.symbol) continue;
+      if (filter.strategyId !== undefined && o.req.strategyId !== filter.strategyId) continue;
+      this.cancelNow(o.coid, reason);
+    }
+    return { order: undefined, duplicate: false, events: this.takeEvents(), fills: this.takeFills() };
+  }
+
+  /**
+   * Matches the working orders of `bar.symbol` against bar T (event time = bar close) and returns
+   * the fills and order events it caused and T's `bar-matched` marker. Throws on an unknown symbol
+   * or a bar that is not after the previous one.
+   */
+  onBar(bar: PaperBar): BarMatchResult {
+    const t = barCloseTime(bar.openTime, bar.timeframe);
+    const n = this.matchBar(bar.symbol, t, bar.open, bar.high, bar.low, bar.close, bar.volume);
+    return { fills: this.takeFills(), events: this.takeEvents(), marker: this.barMatched(bar.symbol, bar.timeframe, t, n) };
+  }
+
+  /**
+   * The allocation-free core of `onBar` for the backtester: matches bar T (event time `t`) and
+   * returns the number of fills; fills and events wait in the outbox (`takeFills`, `takeEvents`).
+   */
+  matchBar(symbol: string, t: number, open: number, high: number, low: number, close: number, volume: number): number {
+    const b = this.books.get(symbol);
+    if (!b) throw new Error(`paper exchange: unknown symbol ${symbol}`);
+    if (!(t > b.lastTime)) throw new RangeError(`paper exchange: bar ${t} of ${symbol} is not after ${b.lastTime}`);
+    const k = b.count;
+    const s = k % HISTORY;
+    b.t[s] = t;
+    b.o[s] = open;
+    b.h[s] = high;
+    b.l[s] = low;
+    b.c[s] = close;
+    b.v[s] = volume;
+    b.used[s] = undefined;
+    b.count = k + 1;
+    b.lastTime = t;
+    if (b.working.length === 0) return 0;
+    const before = this.outFills.length;
+    const list = b.working.slice();
+    this.matchOrders(b, list, k, false);
+    this.endOfBar(b, k, list);
+    b.working = b.working.filter((o) => isWorking(o.status));
+    return this.outFills.length - before;
+  }
+
+  /** True when `symbol` has working orders (the backtester skips decimal work otherwise). */
+  hasWorkingOrders(symbol: string): boolean {
+    const b = this.books.get(symbol);
+    return b !== undefined && b.working.length > 0;
+  }
+
+  /** The `bar-matched` marker of bar T of `symbol` (fills = the number of fills emitted for T). */
+  barMatched(symbol: string, timeframe: Timeframe, barTime: number, fills: number): BarMatched {
+    return {
+      eventId: eventIdFrom(this.runId, 'bar-matched', this.exchange, symbol, timeframe, barTime),
+      tsEvent: barTime,
+      tsInit: this.clock.now(),
+      source: this.source,
+      exchange: this.exchange,
+      symbol,
+      kind: 'bar-matched',
+      runId: this.runId,
+      timeframe,
+      barTime,
+      fills,
+    };
+  }
+
+  takeFills(): FillEvent[] {
+    const f = this.outFills;
+    if (f.length === 0) return f;
+    this.outFills = [];
+    return f;
+  }
+  takeEvents(): OrderUpdate[] {
+    const e = this.outEvents;
+    if (e.length === 0) return e;
+    this.outEvents = [];
+    return e;
+  }
+
+  openOrders(symbol?: string): OrderSnapshot[] {
+    const out: OrderSnapshot[] = [];
+    for (const o of this.orders.values()) if (isWorking(o.status) && (symbol === undefined || o.req.symbol === symbol)) out.push(this.snapshot(o));
+    return out;
+  }
+
+  order(clientOrderId: string): OrderSnapshot | undefined {
+    const o = this.orders.get(clientOrderId);
+    return o && this.snapshot(o);
+  }
+
+  balanceNow(): Record<string, BalanceEntry> {
+    const out: Record<string, BalanceEntry> = {};
+    for (const [asset, amt] of [...this.balances.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const s = decToString(amt);
+      out[asset] = { free: s, used: '0', total: s };
+    }
+    return out;
+  }
+
+  /** Net base position of a strategy on a symbol, as this venue saw it fill. */
+  positionOf(strategyId: string, symbol: string): Dec {
+    return this.positions.get(`${strategyId}|${symbol}`) ?? ZERO;
+  }
+
+  // ---------------------------------------------------------------- matching
+
+  private matchOrders(b: Book, list: Ord[], k: number, atClose: boolean): void {
+    const s = k % HISTORY;
+    const t = b.t[s];
+    this.barTime = t;
+    for (let i = 0; i < list.length; i++) {
+      const ord = list[i];
+      if (!isWorking(ord.status) || !(t > ord.eligibleAfter || atClose)) continue;
+      if (atClose && ord.parent) continue; // a bracket armed at the close of T starts with T+1
+      const entryBar = ord.armedAt === t;
+      let price: Dec | undefined;
+      let liquidity: 'maker' | 'taker' = 'taker';
+      let slip = false;
+      let reason: string | undefined;
+      if (atClose) {
+        price = toDecimal(b.c[s]);
+        slip = true;
+      } else if (ord.type === 'market' || ord.triggered) {
+        price = toDecimal(b.o[s]);
+        slip = true;
+      } else if (ord.type === 'limit') {
+        if (entryBar) continue; // take profit: not on the entry bar
+        const at = limitFill(ord.side, ord.limitNum, b.o[s], b.h[s], b.l[s], this.model.touchFills);
+        if (at === null) continue;
+        price = at === 'limit' ? ord.limit! : toDecimal(b.o[s]);
+        liquidity = 'maker';
+      } else {
+        // stop: the fixed level always; the trailing level only from the bar after it moved.
+        const useTrail = ord.trailPct > 0 && !Number.isNaN(ord.trailNum) && t > ord.trailFrom;
+        let level = ord.stopNum;
+        let trailBinds = false;
+        if (useTrail && (Number.isNaN(level) || (ord.side === 'sell' ? ord.trailNum > level : ord.trailNum < level))) {
+          level = ord.trailNum;
+          trailBinds = true;
+        }
+        if (Number.isNaN(level)) continue;
+        const at = stopFill(ord.side, level, b.o[s], b.h[s], b.l[s]);
+        if (at === null) continue;
+        ord.triggered = true;
+        reason = trailBinds ? `trailing stop ${level} reached` : `stop ${decToString(ord.stop!)} reached`;
+        price = at === 'open' ? toDecimal(b.o[s]) : trailBinds ? this.roundPrice(b, toDecimal(level), ord.side) : ord.stop!;
+        slip = true;
+        // The stop loss is assumed first: its trigger cancels the take profit of the same bracket.
+        if (ord.parent?.children) {
+          for (const sib of ord.parent.children) if (sib !== ord && isWorking(sib.status)) this.finish(sib, 'cancelled', 'oco: stop triggered first');
+        }
+      }
+      if (slip && !this.slip.isZero()) {
+        const f = ord.side === 'buy' ? price.mul(this.slip.plus(1)) : price.mul(new Dec(1).minus(this.slip));
+        price = this.roundPrice(b, f, ord.side);
+      }
+      let qty = ord.qty.minus(ord.filled);
+      if (ord.reduceOnly) {
+        const pos = this.positionOf(ord.req.strategyId, ord.req.symbol);
+        const avail = ord.side === 'sell' ? pos : pos.neg();
+        if (avail.lte(0)) {
+          this.finish(ord, 'cancelled', 'reduce-only: no position to reduce');
+          continue;
+        }
+        if (qty.gt(avail)) {
+          // Reduce-only: the order shrinks to the position it may reduce.
+          ord.qty = ord.filled.plus(avail);
+          qty = avail;
+        }
+      }
+      if (this.model.participationPct !== undefined) {
+        const cap = roundToPlaces(toDecimal(b.v[s]).mul(this.model.participationPct).div(100), b.market.amountPlaces, 'down');
+        const left = cap.minus(b.used[s] ?? ZERO);
+        if (left.lt(qty)) qty = left;
+      }
+      if (qty.lte(0)) {
+        if (ord.tif !== 'GTC') this.finish(ord, 'expired', `${ord.tif}: nothing filled on the first bar`);
+        continue;
+      }
+      if (ord.tif === 'FOK' && qty.lt(ord.qty.minus(ord.filled))) {
+        this.finish(ord, 'expired', 'FOK: not fillable in full');
+        continue;
+      }
+      b.used[s] = (b.used[s] ?? ZERO).plus(qty);
+      this.fill(ord, t, price, qty, liquidity, reason, list);
+      if (ord.tif !== 'GTC' && isWorking(ord.status)) this.finish(ord, 'expired', `${ord.tif}: remainder not filled on the first bar`);
+    }
+    this.barTime = NaN;
+  }
+
+  /** After bar T: trailing levels move at the close (apply from T+1); expired orders end. */
+  private endOfBar(b: Book, k: number, list: readonly Ord[]): void {
+    const s = k % HISTORY;
+    const t = b.t[s];
+    const close = b.c[s];
+    this.barTime = t;
+    for (const ord of list) {
+      if (!isWorking(ord.status)) continue;
+      if (ord.trailPct > 0 && !ord.triggered && t >= ord.armedAt) {
+        const lvl = ord.side === 'sell' ? close * (1 - ord.trailPct / 100) : close * (1 + ord.trailPct / 100);
+        if (Number.isNaN(ord.trailNum) || (ord.side === 'sell' ? lvl > ord.trailNum : lvl < ord.trailNum)) ord.trailNum = lvl;
+        ord.trailFrom = t;
+      }
+      if (ord.req.expireAt !== undefined && t >= ord.req.expireAt && t > ord.eligibleAfter) this.finish(ord, 'expired', `not filled by ${ord.req.expireAt}`);
+    }
+    this.barTime = NaN;
+  }
+
+  /** Matches a late order against stored bars after its decision time, oldest first. */
+  private catchUp(b: Book, ord: Ord): void {
+    const first = Math.max(0, b.count - HISTORY);
+    for (let k = first; k < b.count && isWorking(ord.status); k++) {
+      if (!(b.t[k % HISTORY] > ord.eligibleAfter)) continue;
+      const list = [ord];
+      this.matchOrders(b, list, k, false);
+      this.endOfBar(b, k, list);
+    }
+  }
+
+  private fill(ord: Ord, t: number, price: Dec, qty: Dec, liquidity: 'maker' | 'taker', reason: string | undefined, list: Ord[]): void {
+    const b = ord.book;
+    const notional = price.mul(qty);
+    const rate = liquidity === 'maker' ? b.makerFee : b.takerFee;
+    const fee = roundToPlaces(notional.mul(rate), b.market.quotePlaces, 'half-away-from-zero');
+    ord.filled = ord.filled.plus(qty);
+    ord.notional = ord.notional.plus(notional);
+    const fid = fillId(ord.coid, ord.fillSeq++);
+    const ev: FillEvent = {
+      eventId: eventIdFrom(this.runId, 'fill', fid),
+      tsEvent: t,
+      tsInit: this.clock.now(),
+      source: this.source,
+      exchange: this.exchange,
+      symbol: ord.req.symbol,
+      runId: this.runId,
+      fillId: fid,
+      clientOrderId: ord.coid,
+      strategyId: ord.req.strategyId,
+      side: ord.side,
+      price: decToString(price),
+      quantity: decToString(qty),
+      fee: decToString(fee),
+      feeCurrency: b.market.quote,
+      liquidity,
+      role: ord.role,
+    };
+    this.outFills.push(ev);
+    this.trades.push(ev);
+    // Balances and the venue-side position.
+    const { base, quote } = b.market;
+    const sign = ord.side === 'buy' ? 1 : -1;
+    this.balances.set(base, (this.balances.get(base) ?? ZERO).plus(sign === 1 ? qty : qty.neg()));
+    this.balances.set(quote, (this.balances.get(quote) ?? ZERO).minus(sign === 1 ? notional : notional.neg()).minus(fee));
+    const pk = `${ord.req.strategyId}|${ord.req.symbol}`;
+    const pos = (this.positions.get(pk) ?? ZERO).plus(sign === 1 ? qty : qty.neg());
+    this.positions.set(pk, pos);
+    this.setStatus(ord, ord.filled.gte(ord.qty) ? 'filled' : 'partially-filled', reason);
+    if (ord.req.bracket && !ord.reduceOnly) this.arm(ord, t, qty, price, list);
+    this.clampChildren(ord.req.strategyId, ord.req.symbol, pos);
+  }
+
+  /** Arms (or grows) the bracket of an entry that just filled `qty` on bar `t`. */
+  private arm(entry: Ord, t: number, qty: Dec, price: Dec, list: Ord[]): void {
+    const br = entry.req.bracket!;
+    if (entry.children) {
+      for (const c of entry.children) if (isWorking(c.status)) c.qty = c.qty.plus(qty);
+      return;
+    }
+    const exitSide: Side = entry.side === 'buy' ? 'sell' : 'buy';
+    const children: Ord[] = [];
+    const mk = (role: OrderRole, type: OrderType, extra: Partial<SubmitOrder>): Ord => {
+      const req: SubmitOrder = {
+        runId: entry.req.runId,
+        exchange: entry.req.exchange,
+        symbol: entry.req.symbol,
+        clientOrderId: (role === 'take-profit' ? 't' : 's') + eventIdFrom(entry.coid, role),
+        strategyId: entry.req.strategyId,
+        decisionTime: entry.req.decisionTime,
+        side: exitSide,
+        type,
+        quantity: decToString(qty),
+        reduceOnly: true,
+        role,
+        ...extra,
+      };
+      const c = this.newOrd(req, entry.book, entry, t);
+      this.orders.set(c.coid, c);
+      this.setStatus(c, 'acknowledged', `bracket of ${entry.coid} armed`);
+      return c;
+    };
+    if (br.stopLoss !== undefined || br.trailingStopPct !== undefined) {
+      const c = mk(br.stopLoss !== undefined ? 'stop-loss' : 'trailing-stop', 'stop', { stopPrice: br.stopLoss });
+      if (br.trailingStopPct !== undefined) {
+        const p = price.toNumber();
+        c.trailNum = exitSide === 'sell' ? p * (1 - br.trailingStopPct / 100) : p * (1 + br.trailingStopPct / 100);
+        c.trailFrom = t; // the level set at the fill applies from the next bar, like a close move
+      }
+      children.push(c);
+    }
+    if (br.takeProfit !== undefined) children.push(mk('take-profit', 'limit', { limitPrice: br.takeProfit }));
+    entry.children = children;
+    for (const c of children) {
+      entry.book.working.push(c);
+      list.push(c); // matched on this same (entry) bar: only the stop loss can fill
+    }
+  }
+
+  /** Bracket children never protect more than the position: shrink them, cancel at zero. */
+  private clampChildren(strategyId: string, symbol: string, pos: Dec): void {
+    const b = this.books.get(symbol)!;
+    for (const c of b.working) {
+      if (c.parent === undefined || !isWorking(c.status) || c.req.strategyId !== strategyId) continue;
+      const avail = c.side === 'sell' ? pos : pos.neg();
+      const rem = c.qty.minus(c.filled);
+      if (avail.lte(0)) this.finish(c, 'cancelled', 'position closed');
+      else if (rem.gt(avail)) c.qty = c.filled.plus(avail);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private validate(req: SubmitOrder, book: Book | undefined): string | undefined {
+    if (!isValidClientOrderId(req.clientOrderId)) return `bad client order id ${JSON.stringify(req.clientOrderId)}`;
+    if (!book) return `unknown symbol ${req.symbol}`;
+    if (req.exchange !== this.exchange) return `wrong exchange ${req.exchange}`;
+    let q: Dec;
+    try {
+      q = toDecimal(req.quantity);
+    } catch {
+      return `bad quantity ${JSON.stringify(req.quantity)}`;
+    }
+    if (q.lte(0)) return `quantity must be positive, got ${req.quantity}`;
+    if (q.decimalPlaces() > book.market.amountPlaces) return `quantity ${req.quantity} exceeds ${book.market.amountPlaces} decimal places`;
+    if (req.type === 'limit' && req.limitPrice === undefined) return 'limit order without limitPrice';
+    if (req.type === 'stop' && req.stopPrice === undefined) return 'stop order without stopPrice';
+    for (const p of [req.limitPrice, req.stopPrice, req.bracket?.stopLoss, req.bracket?.takeProfit]) {
+      if (p !== undefined && !(/^[0-9]+(\.[0-9]+)?$/.test(p) && Number(p) > 0)) return `bad price ${JSON.stringify(p)}`;
+    }
+    return undefined;
+  }
+
+  private newOrd(req: SubmitOrder, book: Book, parent: Ord | undefined, armedAt: number): Ord {
+    const limit = req.limitPrice !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(req.limitPrice) ? toDecimal(req.limitPrice) : undefined;
+    const stop = req.stopPrice !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(req.stopPrice) ? toDecimal(req.stopPrice) : undefined;
+    let qty: Dec;
+    try {
+      qty = toDecimal(req.quantity);
+    } catch {
+      qty = ZERO;
+    }
+    const trailPct = parent ? (parent.req.bracket?.trailingStopPct ?? 0) : 0;
+    return {
+      seq: this.seq++,
+      req,
+      coid: req.clientOrderId,
+      book,
+      side: req.side,
+      type: req.type,
+      role: req.role ?? (req.reduceOnly ? 'exit' : 'entry'),
+      tif: req.timeInForce ?? 'GTC',
+      reduceOnly: req.reduceOnly ?? false,
+      qty,
+      filled: ZERO,
+      notional: ZERO,
+      limit,
+      limitNum: limit ? limit.toNumber() : NaN,
+      stop,
+      stopNum: stop ? stop.toNumber() : NaN,
+      trailPct: req.type === 'stop' ? trailPct : 0,
+      trailNum: NaN,
+      trailFrom: Infinity,
+      status: 'new',
+      eligibleAfter: parent ? armedAt - 1 : req.decisionTime,
+      triggered: false,
+      fillSeq: 0,
+      evSeq: 0,
+      children: undefined,
+      parent,
+      armedAt,
+    };
+  }
+
+  private roundPrice(b: Book, p: Dec, side: Side): Dec {
+    const places = b.market.pricePlaces;
+    if (places === undefined) return p;
+    // Rounded against the trader: a buy pays up, a sell receives down.
+    return roundToPlaces(p, places, side === 'buy' ? 'up' : 'down');
+  }
+
+  private finish(ord: Ord, status: 'cancelled' | 'expired', reason: string): void {
+    if (status === 'cancelled' && ord.status !== 'cancel-requested') this.setStatus(ord, 'cancel-requested', reason);
+    this.setStatus(ord, status, reason);
+  }
+
+  private setStatus(ord: Ord, to: OrderStatus, reason?: string): void {
+    ord.status = transition(ord.coid, ord.status, to);
+    const snap = this.snapshot(ord);
+    const ev: OrderUpdate = {
+      eventId: eventIdFrom(this.runId, 'order', ord.coid, ord.evSeq++),
+      tsEvent: this.eventTime(ord),
+      tsInit: this.clock.now(),
+      source: this.source,
+      exchange: this.exchange,
+      symbol: ord.req.symbol,
+      kind: 'order',
+      runId: this.runId,
+      clientOrderId: ord.coid,
+      strategyId: ord.req.strategyId,
+      role: snap.role,
+      status: to,
+      side: ord.side,
+      type: ord.type,
+      quantity: snap.quantity,
+      filledQuantity: snap.filledQuantity,
+      ...(snap.avgFillPrice !== undefined ? { avgFillPrice: snap.avgFillPrice } : {}),
+      ...(snap.limitPrice !== undefined ? { limitPrice: snap.limitPrice } : {}),
+      ...(snap.stopPrice !== undefined ? { stopPrice: snap.stopPrice } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    };
+    this.outEvents.push(ev);
+  }
+
+  /** Event time of an order event: the last bar the venue matched (or the decision time before any). */
+  private eventTime(ord: Ord): number {
+    if (!Number.isNaN(this.barTime)) return this.barTime;
+    const lt = ord.book.lastTime;
+    return Number.isFinite(lt) && lt > ord.req.decisionTime ? lt : ord.req.decisionTime;
+  }
+
+  private snapshot(o: Ord): OrderSnapshot {
+    const avg = o.filled.gt(0) ? decToString(o.notional.div(o.filled).toDecimalPlaces(12)) : undefined;
+    return {
+      clientOrderId: o.coid,
+      exchange: this.exchange,
+      symbol: o.req.symbol,
+      strategyId: o.req.strategyId,
+      side: o.side,
+      type: o.type,
+      role: o.role,
+      status: o.status,
+      quantity: decToString(o.qty),
+      filledQuantity: decToString(o.filled),
+      ...(avg !== undefined ? { avgFillPrice: avg } : {}),
+      ...(o.limit ? { limitPrice: decToString(o.limit) } : {}),
+      ...(o.stop ? { stopPrice: decToString(o.stop) } : {}),
+      decisionTime: o.req.decisionTime,
+      ...(o.parent ? { parentClientOrderId: o.parent.coid } : {}),
+    };
+  }
+
+  private result(ord: Ord): GatewayResult {
+    return { order: this.snapshot(ord), duplicate: false, events: this.takeEvents(), fills: this.takeFills() };
+  }
+}
