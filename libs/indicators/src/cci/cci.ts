@@ -1,0 +1,94 @@
+import { checkPeriod, outputArray } from '../core/params';
+import { decodeArray, encodeArray, expectState, intField } from '../core/state';
+import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
+
+/**
+ * Commodity channel index (TA-Lib `CCI`), with the mean absolute deviation.
+ *
+ *   tp_t  = (high_t + low_t + close_t) / 3
+ *   ma_t  = mean(tp_{t-n+1..t}),  md_t = mean(|tp_i - ma_t|) over the same window
+ *   CCI_t = (tp_t - ma_t) / (0.015 * md_t);  0 when tp_t = ma_t or md_t = 0
+ *
+ * Units: dimensionless (about 70-80 % of values fall in [-100, 100]).
+ * Lookback n - 1; `warmup` = n bars. The mean deviation needs the whole window,
+ * so one update costs O(n) (not O(1)). The window is summed in TA-Lib's
+ * circular-buffer order (slot = bar index mod n) so values match TA-Lib's bits.
+ */
+export class Cci implements StreamingIndicator<HlcBar, number> {
+  static readonly kind = 'cci';
+  readonly warmup: number;
+  private readonly ring: Float64Array;
+  private count = 0;
+  private readonly h = new Float64Array(1);
+  private readonly l = new Float64Array(1);
+  private readonly c = new Float64Array(1);
+  private readonly xOut = new Float64Array(1);
+
+  constructor(readonly period = 14) {
+    checkPeriod('cci', 'period', period, 2);
+    this.warmup = period;
+    this.ring = new Float64Array(period);
+  }
+
+  get isStable(): boolean {
+    return this.count >= this.warmup;
+  }
+
+  /** The maths for both forms: consumes bars [from..to), writes out[i] (NaN in warm-up). */
+  run(high: Float64Array, low: Float64Array, close: Float64Array, from: number, to: number, out: Float64Array): void {
+    const n = this.period;
+    const ring = this.ring;
+    let g = this.count;
+    let slot = g % n;
+    for (let i = from; i < to; i++, g++) {
+      const tp = (high[i] + low[i] + close[i]) / 3;
+      ring[slot] = tp;
+      slot = slot + 1 === n ? 0 : slot + 1;
+      if (g < n - 1) {
+        out[i] = NaN;
+        continue;
+      }
+      let avg = 0;
+      for (let j = 0; j < n; j++) avg += ring[j];
+      avg /= n;
+      let dev = 0;
+      for (let j = 0; j < n; j++) dev += Math.abs(ring[j] - avg);
+      const d = tp - avg;
+      out[i] = d !== 0.0 && dev !== 0.0 ? d / (0.015 * (dev / n)) : 0.0;
+    }
+    this.count = g;
+  }
+
+  update(bar: HlcBar): number | null {
+    this.h[0] = bar.high;
+    this.l[0] = bar.low;
+    this.c[0] = bar.close;
+    this.run(this.h, this.l, this.c, 0, 1, this.xOut);
+    return this.count >= this.warmup ? this.xOut[0] : null;
+  }
+
+  /** Feeds history (oldest first) without producing outputs. */
+  seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
+    this.run(high, low, close, 0, close.length, new Float64Array(close.length));
+    return this;
+  }
+
+  getState(): IndicatorState {
+    return { kind: Cci.kind, version: 1, period: this.period, count: this.count, ring: encodeArray(this.ring) };
+  }
+
+  static fromState(state: IndicatorState): Cci {
+    expectState(state, Cci.kind, 1);
+    const c = new Cci(intField(state, 'period'));
+    c.count = intField(state, 'count');
+    c.ring.set(decodeArray(state['ring'], c.period, 'ring'));
+    return c;
+  }
+}
+
+/** Batch CCI: NaN for the first n - 1 values. */
+export function cci(high: Float64Array, low: Float64Array, close: Float64Array, period = 14, out?: Float64Array): Float64Array {
+  const o = outputArray(close.length, out, 'cci');
+  new Cci(period).run(high, low, close, 0, close.length, o);
+  return o;
+}

@@ -1,0 +1,113 @@
+import { ExtremeWindow } from '../core/extreme-window';
+import { checkPeriod, outputArray } from '../core/params';
+import { expectState, intField, stateObject } from '../core/state';
+import type { IndicatorState, StreamingIndicator } from '../core/types';
+
+/** What the Donchian channel reads from a bar. */
+export interface HighLow {
+  readonly high: number;
+  readonly low: number;
+}
+
+export interface Channel {
+  upper: number;
+  middle: number;
+  lower: number;
+}
+
+export interface ChannelSeries {
+  upper: Float64Array;
+  middle: Float64Array;
+  lower: Float64Array;
+}
+
+/**
+ * Donchian channel (not in TA-Lib; TA-Lib's MAX/MIN give the bands).
+ *
+ *   upper_t  = max(high_{t-n+1..t}),  lower_t = min(low_{t-n+1..t})   (current bar included)
+ *   middle_t = (upper_t + lower_t) / 2
+ *
+ * Units: price. Lookback n - 1; `warmup` = n bars. Amortised O(1) per bar
+ * (monotonic deques).
+ */
+export class Donchian implements StreamingIndicator<HighLow, Channel> {
+  static readonly kind = 'donchian';
+  readonly warmup: number;
+  private readonly hi: ExtremeWindow;
+  private readonly lo: ExtremeWindow;
+  private count = 0;
+  private readonly h = new Float64Array(1);
+  private readonly l = new Float64Array(1);
+  private readonly o = { upper: new Float64Array(1), middle: new Float64Array(1), lower: new Float64Array(1) };
+
+  constructor(
+    readonly period = 20,
+    parts?: { hi: ExtremeWindow; lo: ExtremeWindow },
+  ) {
+    checkPeriod('donchian', 'period', period);
+    this.warmup = period;
+    this.hi = parts?.hi ?? new ExtremeWindow(period, true);
+    this.lo = parts?.lo ?? new ExtremeWindow(period, false);
+  }
+
+  get isStable(): boolean {
+    return this.count >= this.warmup;
+  }
+
+  /** The maths for both forms: consumes bars [from..to), writes the channel at i (NaN in warm-up). */
+  run(high: Float64Array, low: Float64Array, from: number, to: number, out: ChannelSeries): void {
+    const n = this.period;
+    const { upper, middle, lower } = out;
+    const hi = this.hi;
+    const lo = this.lo;
+    let g = this.count;
+    for (let i = from; i < to; i++, g++) {
+      const u = hi.push(g, high[i]);
+      const d = lo.push(g, low[i]);
+      if (g < n - 1) {
+        upper[i] = middle[i] = lower[i] = NaN;
+        continue;
+      }
+      upper[i] = u;
+      lower[i] = d;
+      middle[i] = (u + d) / 2;
+    }
+    this.count = g;
+  }
+
+  update(bar: HighLow): Channel | null {
+    this.h[0] = bar.high;
+    this.l[0] = bar.low;
+    this.run(this.h, this.l, 0, 1, this.o);
+    return this.count >= this.warmup ? { upper: this.o.upper[0], middle: this.o.middle[0], lower: this.o.lower[0] } : null;
+  }
+
+  /** Feeds history (oldest first) without producing outputs. */
+  seed(high: Float64Array, low: Float64Array): this {
+    const n = high.length;
+    this.run(high, low, 0, n, { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) });
+    return this;
+  }
+
+  getState(): IndicatorState {
+    return { kind: Donchian.kind, version: 1, period: this.period, count: this.count, hi: this.hi.getState(), lo: this.lo.getState() };
+  }
+
+  static fromState(state: IndicatorState): Donchian {
+    expectState(state, Donchian.kind, 1);
+    const d = new Donchian(intField(state, 'period'), {
+      hi: ExtremeWindow.fromState(stateObject(state, 'hi')),
+      lo: ExtremeWindow.fromState(stateObject(state, 'lo')),
+    });
+    d.count = intField(state, 'count');
+    return d;
+  }
+}
+
+/** Batch Donchian channel: NaN for the first n - 1 values. */
+export function donchian(high: Float64Array, low: Float64Array, period = 20, out?: Partial<ChannelSeries>): ChannelSeries {
+  const len = high.length;
+  const o = { upper: outputArray(len, out?.upper, 'donchian'), middle: outputArray(len, out?.middle, 'donchian'), lower: outputArray(len, out?.lower, 'donchian') };
+  new Donchian(period).run(high, low, 0, len, o);
+  return o;
+}

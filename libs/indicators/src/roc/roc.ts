@@ -1,0 +1,82 @@
+import { checkPeriod, outputArray } from '../core/params';
+import { decodeArray, encodeArray, expectState, intField } from '../core/state';
+import type { IndicatorState, StreamingIndicator } from '../core/types';
+import { lagged, saveTail } from '../core/window';
+
+/**
+ * Rate of change (TA-Lib `ROC`).
+ *
+ *   ROC_t = (x_t / x_{t-n} - 1) * 100;  0 when x_{t-n} is 0
+ *
+ * Units: a percentage (5 means +5 %), not a fraction.
+ * Lookback n (first value at index n); `warmup` = n + 1 inputs.
+ */
+export class Roc implements StreamingIndicator<number, number> {
+  static readonly kind = 'roc';
+  readonly warmup: number;
+  private readonly ring: Float64Array;
+  private count = 0;
+  private readonly xIn = new Float64Array(1);
+  private readonly xOut = new Float64Array(1);
+
+  constructor(readonly period = 10) {
+    checkPeriod('roc', 'period', period);
+    this.warmup = period + 1;
+    this.ring = new Float64Array(period);
+  }
+
+  get isStable(): boolean {
+    return this.count >= this.warmup;
+  }
+
+  /** The maths for both forms: consumes input[from..to), writes out[i] (NaN in warm-up). */
+  run(input: Float64Array, from: number, to: number, out: Float64Array): void {
+    const n = this.period;
+    const ring = this.ring;
+    const g0 = this.count;
+    let i = from;
+    for (; i < to && g0 + i - from < n; i++) out[i] = NaN;
+    const seam = Math.min(to, from + n);
+    for (; i < seam; i++) {
+      const prev = lagged(ring, input, from, i, g0, n);
+      out[i] = prev !== 0.0 ? (input[i] / prev - 1.0) * 100.0 : 0.0;
+    }
+    for (; i < to; i++) {
+      const prev = input[i - n];
+      out[i] = prev !== 0.0 ? (input[i] / prev - 1.0) * 100.0 : 0.0;
+    }
+    saveTail(ring, input, from, to, g0);
+    this.count = g0 + (to - from);
+  }
+
+  update(x: number): number | null {
+    this.xIn[0] = x;
+    this.run(this.xIn, 0, 1, this.xOut);
+    return this.count >= this.warmup ? this.xOut[0] : null;
+  }
+
+  /** Feeds history (oldest first) without producing outputs. */
+  seed(values: Float64Array): this {
+    this.run(values, 0, values.length, new Float64Array(values.length));
+    return this;
+  }
+
+  getState(): IndicatorState {
+    return { kind: Roc.kind, version: 1, period: this.period, count: this.count, ring: encodeArray(this.ring) };
+  }
+
+  static fromState(state: IndicatorState): Roc {
+    expectState(state, Roc.kind, 1);
+    const r = new Roc(intField(state, 'period'));
+    r.count = intField(state, 'count');
+    r.ring.set(decodeArray(state['ring'], r.period, 'ring'));
+    return r;
+  }
+}
+
+/** Batch ROC: NaN for the first n values. */
+export function roc(input: Float64Array, period = 10, out?: Float64Array): Float64Array {
+  const o = outputArray(input.length, out, 'roc');
+  new Roc(period).run(input, 0, input.length, o);
+  return o;
+}

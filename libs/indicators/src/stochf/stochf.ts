@@ -1,0 +1,92 @@
+import { checkPeriod, outputArray } from '../core/params';
+import { expectState, intField, stateObject } from '../core/state';
+import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
+import { Sma } from '../sma/sma';
+import { FastK } from '../stoch/fast-k';
+import type { StochSeries, StochValue } from '../stoch/stoch';
+
+/**
+ * Fast stochastic oscillator (TA-Lib `STOCHF` with SMA smoothing, the default).
+ *
+ *   fastK_t = 100 * (close_t - LL_t) / (HH_t - LL_t) over fastK bars  (see `FastK`)
+ *   fastD   = SMA_fastD(fastK)
+ *
+ * Units: percent in [0, 100]. Defaults 5 / 3. Lookback (fastK - 1) + (fastD - 1);
+ * `warmup` = lookback + 1 bars; both outputs start at that index (TA-Lib).
+ */
+export class StochF implements StreamingIndicator<HlcBar, StochValue> {
+  static readonly kind = 'stochf';
+  readonly warmup: number;
+  private readonly rawK: FastK;
+  private readonly smaD: Sma;
+  private count = 0;
+  private readonly h = new Float64Array(1);
+  private readonly l = new Float64Array(1);
+  private readonly c = new Float64Array(1);
+  private readonly o = { k: new Float64Array(1), d: new Float64Array(1) };
+
+  constructor(
+    readonly fastK = 5,
+    readonly fastD = 3,
+    parts?: { rawK: FastK; smaD: Sma },
+  ) {
+    checkPeriod('stochf', 'fastK', fastK);
+    checkPeriod('stochf', 'fastD', fastD);
+    this.rawK = parts?.rawK ?? new FastK(fastK);
+    this.smaD = parts?.smaD ?? new Sma(fastD);
+    this.warmup = fastK + fastD - 1;
+  }
+
+  get isStable(): boolean {
+    return this.count >= this.warmup;
+  }
+
+  /** The maths for both forms: consumes bars [from..to), writes %K/%D at i (NaN in warm-up). */
+  run(high: Float64Array, low: Float64Array, close: Float64Array, from: number, to: number, out: StochSeries): void {
+    const { k, d } = out;
+    const g0 = this.count;
+    this.rawK.run(high, low, close, from, to, k);
+    const dFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
+    this.smaD.run(k, dFrom, to, d);
+    const outFrom = Math.min(to, from + Math.max(0, this.warmup - 1 - g0));
+    for (let i = from; i < outFrom; i++) k[i] = d[i] = NaN;
+    this.count = g0 + (to - from);
+  }
+
+  update(bar: HlcBar): StochValue | null {
+    this.h[0] = bar.high;
+    this.l[0] = bar.low;
+    this.c[0] = bar.close;
+    this.run(this.h, this.l, this.c, 0, 1, this.o);
+    return this.count >= this.warmup ? { k: this.o.k[0], d: this.o.d[0] } : null;
+  }
+
+  /** Feeds history (oldest first) without producing outputs. */
+  seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
+    const n = close.length;
+    this.run(high, low, close, 0, n, { k: new Float64Array(n), d: new Float64Array(n) });
+    return this;
+  }
+
+  getState(): IndicatorState {
+    return { kind: StochF.kind, version: 1, fastK: this.fastK, fastD: this.fastD, count: this.count, rawK: this.rawK.getState(), smaD: this.smaD.getState() };
+  }
+
+  static fromState(state: IndicatorState): StochF {
+    expectState(state, StochF.kind, 1);
+    const s = new StochF(intField(state, 'fastK'), intField(state, 'fastD'), {
+      rawK: FastK.fromState(stateObject(state, 'rawK')),
+      smaD: Sma.fromState(stateObject(state, 'smaD')),
+    });
+    s.count = intField(state, 'count');
+    return s;
+  }
+}
+
+/** Batch fast stochastic: NaN for the first (fastK - 1) + (fastD - 1) values. */
+export function stochf(high: Float64Array, low: Float64Array, close: Float64Array, fastK = 5, fastD = 3, out?: Partial<StochSeries>): StochSeries {
+  const len = close.length;
+  const o = { k: outputArray(len, out?.k, 'stochf'), d: outputArray(len, out?.d, 'stochf') };
+  new StochF(fastK, fastD).run(high, low, close, 0, len, o);
+  return o;
+}

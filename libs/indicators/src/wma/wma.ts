@@ -1,0 +1,120 @@
+import { checkPeriod, outputArray } from '../core/params';
+import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
+import type { IndicatorState, StreamingIndicator } from '../core/types';
+import { lagged, saveTail } from '../core/window';
+
+/**
+ * Linearly weighted moving average (TA-Lib `WMA`).
+ *
+ *   WMA_t = (n*x_t + (n-1)*x_{t-1} + ... + 1*x_{t-n+1}) / (n(n+1)/2)
+ *
+ * Units: those of the input. Lookback n - 1; `warmup` = n inputs.
+ * O(1) per input with TA-Lib's two running sums (the weighted sum and the plain
+ * window sum subtracted from it each step), in TA-Lib's order of operations.
+ */
+export class Wma implements StreamingIndicator<number, number> {
+  static readonly kind = 'wma';
+  readonly warmup: number;
+  private readonly ring: Float64Array;
+  private count = 0;
+  private periodSum = 0;
+  private periodSub = 0;
+  private trailing = 0;
+  private readonly xIn = new Float64Array(1);
+  private readonly xOut = new Float64Array(1);
+
+  constructor(readonly period = 30) {
+    checkPeriod('wma', 'period', period);
+    this.warmup = period;
+    this.ring = new Float64Array(period);
+  }
+
+  get isStable(): boolean {
+    return this.count >= this.warmup;
+  }
+
+  /** The maths for both forms: consumes input[from..to), writes out[i] (NaN in warm-up). */
+  run(input: Float64Array, from: number, to: number, out: Float64Array): void {
+    const n = this.period;
+    const divider = (n * (n + 1)) >> 1;
+    const ring = this.ring;
+    const g0 = this.count;
+    let sum = this.periodSum;
+    let sub = this.periodSub;
+    let trailing = this.trailing;
+    let i = from;
+    for (; i < to && g0 + i - from < n - 1; i++) {
+      const x = input[i];
+      sub += x;
+      sum += x * (g0 + i - from + 1);
+      out[i] = NaN;
+    }
+    const seam = Math.min(to, from + n - 1);
+    for (; i < seam; i++) {
+      const x = input[i];
+      sub += x;
+      sub -= trailing;
+      sum += x * n;
+      trailing = lagged(ring, input, from, i, g0, n - 1);
+      out[i] = sum / divider;
+      sum -= sub;
+    }
+    for (; i < to; i++) {
+      const x = input[i];
+      sub += x;
+      sub -= trailing;
+      sum += x * n;
+      trailing = input[i - n + 1];
+      out[i] = sum / divider;
+      sum -= sub;
+    }
+    saveTail(ring, input, from, to, g0);
+    this.periodSum = sum;
+    this.periodSub = sub;
+    this.trailing = trailing;
+    this.count = g0 + (to - from);
+  }
+
+  update(x: number): number | null {
+    this.xIn[0] = x;
+    this.run(this.xIn, 0, 1, this.xOut);
+    return this.count >= this.warmup ? this.xOut[0] : null;
+  }
+
+  /** Feeds history (oldest first) without producing outputs. */
+  seed(values: Float64Array): this {
+    this.run(values, 0, values.length, new Float64Array(values.length));
+    return this;
+  }
+
+  getState(): IndicatorState {
+    return {
+      kind: Wma.kind,
+      version: 1,
+      period: this.period,
+      count: this.count,
+      periodSum: encodeNumber(this.periodSum),
+      periodSub: encodeNumber(this.periodSub),
+      trailing: encodeNumber(this.trailing),
+      ring: encodeArray(this.ring),
+    };
+  }
+
+  static fromState(state: IndicatorState): Wma {
+    expectState(state, Wma.kind, 1);
+    const w = new Wma(intField(state, 'period'));
+    w.count = intField(state, 'count');
+    w.periodSum = numField(state, 'periodSum');
+    w.periodSub = numField(state, 'periodSub');
+    w.trailing = numField(state, 'trailing');
+    w.ring.set(decodeArray(state['ring'], w.period, 'ring'));
+    return w;
+  }
+}
+
+/** Batch WMA: NaN for the first n - 1 values. */
+export function wma(input: Float64Array, period = 30, out?: Float64Array): Float64Array {
+  const o = outputArray(input.length, out, 'wma');
+  new Wma(period).run(input, 0, input.length, o);
+  return o;
+}

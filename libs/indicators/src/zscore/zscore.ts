@@ -1,0 +1,121 @@
+import { checkPeriod, outputArray } from '../core/params';
+import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
+import type { IndicatorState, StreamingIndicator } from '../core/types';
+
+/**
+ * Rolling z-score of the input against its own window (not in TA-Lib).
+ *
+ *   mean_t = SMA_n(x)_t,  sd_t = sqrt(sum((x_i - mean_t)^2) / n)   (population)
+ *   Z_t    = (x_t - mean_t) / sd_t;  0 when sd_t <= 1e-12 * |mean_t| (a flat window)
+ *
+ * Units: standard deviations (dimensionless). Lookback n - 1; `warmup` = n inputs.
+ * O(1) per input: Welford's mean/M2 updated for the value entering and the one
+ * leaving the window, recomputed exactly (two passes over the window) every n
+ * inputs so rounding cannot build up; no E[x^2] - E[x]^2 cancellation.
+ */
+export class ZScore implements StreamingIndicator<number, number> {
+  static readonly kind = 'zscore';
+  readonly warmup: number;
+  private readonly ring: Float64Array;
+  private count = 0;
+  private mean = 0;
+  private m2 = 0;
+  private readonly xIn = new Float64Array(1);
+  private readonly xOut = new Float64Array(1);
+
+  constructor(readonly period = 20) {
+    checkPeriod('zscore', 'period', period, 2);
+    this.warmup = period;
+    this.ring = new Float64Array(period);
+  }
+
+  get isStable(): boolean {
+    return this.count >= this.warmup;
+  }
+
+  /** The maths for both forms: consumes input[from..to), writes out[i] (NaN in warm-up). */
+  run(input: Float64Array, from: number, to: number, out: Float64Array): void {
+    const n = this.period;
+    const ring = this.ring;
+    let g = this.count;
+    let mean = this.mean;
+    let m2 = this.m2;
+    let slot = g % n;
+    for (let i = from; i < to; i++, g++) {
+      const x = input[i];
+      if (g < n) {
+        const d = x - mean;
+        mean += d / (g + 1);
+        m2 += d * (x - mean);
+      } else {
+        const old = ring[slot];
+        const prevMean = mean;
+        mean += (x - old) / n;
+        m2 += (x - old) * (x - mean + old - prevMean);
+      }
+      ring[slot] = x;
+      slot = slot + 1 === n ? 0 : slot + 1;
+      if (g < n - 1) {
+        out[i] = NaN;
+        continue;
+      }
+      if (slot === 0) {
+        // The ring just wrapped: recompute mean and M2 exactly from the window.
+        let s = 0;
+        for (let j = 0; j < n; j++) s += ring[j];
+        mean = s / n;
+        m2 = 0;
+        for (let j = 0; j < n; j++) {
+          const d = ring[j] - mean;
+          m2 += d * d;
+        }
+      }
+      const variance = m2 / n;
+      out[i] = variance <= 1e-24 * mean * mean ? 0.0 : (x - mean) / Math.sqrt(variance);
+    }
+    this.mean = mean;
+    this.m2 = m2;
+    this.count = g;
+  }
+
+  update(x: number): number | null {
+    this.xIn[0] = x;
+    this.run(this.xIn, 0, 1, this.xOut);
+    return this.count >= this.warmup ? this.xOut[0] : null;
+  }
+
+  /** Feeds history (oldest first) without producing outputs. */
+  seed(values: Float64Array): this {
+    this.run(values, 0, values.length, new Float64Array(values.length));
+    return this;
+  }
+
+  getState(): IndicatorState {
+    return {
+      kind: ZScore.kind,
+      version: 1,
+      period: this.period,
+      count: this.count,
+      mean: encodeNumber(this.mean),
+      m2: encodeNumber(this.m2),
+      ring: encodeArray(this.ring),
+    };
+  }
+
+  static fromState(state: IndicatorState): ZScore {
+    expectState(state, ZScore.kind, 1);
+    const z = new ZScore(intField(state, 'period'));
+    z.count = intField(state, 'count');
+    z.mean = numField(state, 'mean');
+    z.m2 = numField(state, 'm2');
+    z.ring.set(decodeArray(state['ring'], z.period, 'ring'));
+    return z;
+  }
+}
+
+/** Batch z-score: NaN for the first n - 1 values. */
+export function zscore(input: Float64Array, period = 20, out?: Float64Array): Float64Array {
+  const o = outputArray(input.length, out, 'zscore');
+  new ZScore(period).run(input, 0, input.length, o);
+  return o;
+}
