@@ -1,1 +1,3 @@
 export * from './storage';
+export { InvalidDocumentError } from './internal/plain-data';
+export * from './memory';
