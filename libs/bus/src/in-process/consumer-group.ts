@@ -1,0 +1,222 @@
+import type { TSchema } from '@sinclair/typebox';
+import { decode, type TopicContract } from '@atp/contracts';
+import type { BusMessage, Handler } from '../bus';
+import { describeError, givesUp, retryDelayMs } from '../retry';
+import type { DeadLetterInput } from '../dead-letter';
+import type { PartitionLog, LogRecord } from './partition-log';
+
+/** What a partition worker needs from the bus around it. */
+export interface WorkerHost {
+  /** Messages delivered in one synchronous turn before yielding to the event loop. */
+  readonly deliveriesPerTurn: number;
+  now(): number;
+  /** Appends a dead letter to `<topic>.dlq` (synchronously). */
+  deadLetter(d: DeadLetterInput): void;
+}
+
+/** One subscriber (a `subscribe` or `replay` call) in a consumer group. */
+export interface Member {
+  readonly contract: TopicContract<TSchema>;
+  readonly handler: Handler<unknown>;
+  readonly maxAttempts: number;
+  readonly retryBackoffMs: number;
+  /** Replay end: records produced at or after this time are not delivered. */
+  readonly endTime?: number;
+  closed: boolean;
+}
+
+/**
+ * The ordered queue of one (consumer group, partition): a cursor into the partition's retained log.
+ * `next` is the committed position — advanced only when the handler resolved (or the record was
+ * dead-lettered), so it is always the first record not yet acknowledged.
+ *
+ * Delivery runs in a synchronous loop: a handler that returns a non-promise is acknowledged at once
+ * and the loop goes on without any timer; a promise is awaited (the partition waits, others do
+ * not). A failed attempt parks the partition for the backoff delay, then the same record comes
+ * again with `attempt + 1`; later records of the partition wait behind it, which keeps per-key
+ * order across retries.
+ */
+export class PartitionWorker {
+  next: number;
+  member: Member | undefined;
+  /** The member whose handler is running now, and a promise of that delivery's end. */
+  inflightMember: Member | undefined;
+  inflight: Promise<void> | undefined;
+  private attempt = 1;
+  private state: 'idle' | 'scheduled' | 'running' | 'retrying' = 'idle';
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly host: WorkerHost,
+    readonly group: string,
+    readonly topic: string,
+    readonly partition: number,
+    private readonly log: PartitionLog,
+    start: number,
+  ) {
+    this.next = start;
+  }
+
+  /** Called after an append or a membership change: schedules a drain if there is work. */
+  wake(): void {
+    if (this.state !== 'idle' || this.stopped || !this.member) return;
+    if (this.next >= this.log.end) return;
+    this.state = 'scheduled';
+    queueMicrotask(this.run);
+  }
+
+  /** Stops for good (bus closed): cancels a pending retry; an in-flight handler still finishes. */
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private readonly run = (): void => {
+    this.state = 'running';
+    let budget = this.host.deliveriesPerTurn;
+    for (;;) {
+      const m = this.member;
+      if (!m || this.stopped) return this.idle();
+      // A group without members does not hold retention back: resume at the log start, as
+      // Kafka's auto.offset.reset=earliest does when the committed offset is out of range.
+      if (this.next < this.log.start) this.next = this.log.start;
+      const rec = this.log.get(this.next);
+      if (!rec) return this.idle();
+      if (m.endTime !== undefined && rec.timestamp >= m.endTime) return this.idle();
+      if (budget-- <= 0) {
+        this.state = 'scheduled';
+        setImmediate(this.run);
+        return;
+      }
+      const decoded = decode(m.contract, rec.value);
+      if (!decoded.ok) {
+        this.host.deadLetter(this.deadLetterInput(rec, decoded.errorKind, decoded.reason, 1));
+        this.ack();
+        continue;
+      }
+      const msg: BusMessage<unknown> = {
+        topic: this.topic,
+        partition: this.partition,
+        offset: String(this.next),
+        key: rec.key,
+        value: decoded.value,
+        headers: rec.headers,
+        timestamp: rec.timestamp,
+        attempt: this.attempt,
+      };
+      this.inflightMember = m;
+      let result: Promise<void> | void;
+      try {
+        result = m.handler(msg);
+      } catch (e) {
+        if (this.failed(e, rec, m)) continue;
+        return;
+      }
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') {
+        this.inflight = Promise.resolve(result).then(
+          () => {
+            this.ack();
+            this.run();
+          },
+          (e: unknown) => {
+            if (this.failed(e, rec, m)) this.run();
+          },
+        );
+        return;
+      }
+      this.ack();
+    }
+  };
+
+  private idle(): void {
+    this.state = 'idle';
+    this.inflightMember = undefined;
+    this.inflight = undefined;
+  }
+
+  private ack(): void {
+    this.next++;
+    this.attempt = 1;
+  }
+
+  /** Returns true when the record was dead-lettered (delivery goes on), false when a retry is parked. */
+  private failed(err: unknown, rec: LogRecord, m: Member): boolean {
+    if (this.stopped) {
+      this.idle();
+      return false;
+    }
+    if (givesUp(err, this.attempt, m.maxAttempts)) {
+      this.host.deadLetter(this.deadLetterInput(rec, 'handler', `handler: ${describeError(err)}`, this.attempt));
+      this.ack();
+      return true;
+    }
+    const delay = retryDelayMs(this.attempt, m.retryBackoffMs);
+    this.attempt++;
+    this.state = 'retrying';
+    this.inflightMember = undefined;
+    this.inflight = undefined;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.run();
+    }, delay);
+    return false;
+  }
+
+  private deadLetterInput(rec: LogRecord, errorKind: DeadLetterInput['errorKind'], reason: string, attempts: number): DeadLetterInput {
+    return {
+      reason,
+      errorKind,
+      topic: this.topic,
+      partition: this.partition,
+      offset: String(this.next),
+      group: this.group,
+      key: rec.key,
+      value: rec.value,
+      headers: rec.headers,
+      attempts,
+      failedAt: this.host.now(),
+    };
+  }
+}
+
+/**
+ * A consumer group on one physical topic: its members share the partitions (partition p goes to
+ * member p mod n, in join order) and its workers keep the committed positions while nobody is
+ * subscribed, so a group that comes back resumes where it stopped.
+ */
+export class ConsumerGroup {
+  readonly members: Member[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly topic: string,
+    readonly workers: readonly PartitionWorker[],
+  ) {}
+
+  join(m: Member): void {
+    this.members.push(m);
+    this.rebalance();
+  }
+
+  /** Removes a member; resolves when its in-flight deliveries are finished. */
+  async leave(m: Member): Promise<void> {
+    const i = this.members.indexOf(m);
+    if (i >= 0) this.members.splice(i, 1);
+    this.rebalance();
+    await Promise.all(this.workers.filter((w) => w.inflightMember === m).map((w) => w.inflight));
+  }
+
+  get active(): boolean {
+    return this.members.length > 0;
+  }
+
+  private rebalance(): void {
+    const n = this.members.length;
+    for (const w of this.workers) {
+      w.member = n ? this.members[w.partition % n] : undefined;
+      w.wake();
+    }
+  }
+}

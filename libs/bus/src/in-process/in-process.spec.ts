@@ -1,0 +1,84 @@
+import { mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
+import { runBusContractSuite, eventually, testCandle, seqOf, TEST_SYMBOLS } from '../testing';
+import { InProcessBus } from './in-process-bus';
+
+runBusContractSuite('in-process', async () => {
+  const bus = new InProcessBus();
+  return { bus, cleanup: () => bus.close() };
+});
+
+describe('InProcessBus specifics', () => {
+  it('stamps records with the injected clock, so replay by time is deterministic', async () => {
+    let t = 1_000;
+    const bus = new InProcessBus({ now: () => t });
+    const topic = topicName(mdCandlesV1, 'clock');
+    for (let i = 0; i < 6; i++) {
+      t = 1_000 + i * 10;
+      await bus.publish(mdCandlesV1, testCandle('BTC/USDT', i), { runId: 'clock' });
+    }
+    const got: number[] = [];
+    const stamps: number[] = [];
+    await bus.replay({ contract: mdCandlesV1, group: 'r', runId: 'clock', fromTime: 1_020, toTime: 1_050 }, (m) => {
+      got.push(seqOf(m.value));
+      stamps.push(m.timestamp);
+    });
+    await eventually(() => expect(got).toEqual([2, 3, 4]));
+    expect(stamps).toEqual([1_020, 1_030, 1_040]);
+    expect(await bus.lag('r', [topic])).toBe(1);
+    await bus.close();
+  });
+
+  it('bounds the retained log but never drops what an active group has not acknowledged', async () => {
+    const bus = new InProcessBus({ maxRetainedPerPartition: 16 });
+    const topic = topicName(mdCandlesV1, 'ret');
+    const key = 'binance:BTC/USDT';
+    const values = Array.from({ length: 200 }, (_, i) => testCandle('BTC/USDT', i));
+    await bus.publishBatch(mdCandlesV1, values, { runId: 'ret' }); // no group yet: trimmed freely
+    expect(await bus.lag('fresh', [topic])).toBeLessThanOrEqual(16 + 2);
+
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const got: number[] = [];
+    await bus.subscribe({ contract: mdCandlesV1, group: 'slow', runId: 'ret', from: 'latest' }, async (m) => {
+      await gate;
+      got.push(seqOf(m.value));
+    });
+    await bus.publishBatch(mdCandlesV1, values.map((v) => ({ ...v, eventId: `${v.eventId}:2` })), { runId: 'ret' });
+    expect(await bus.lag('slow', [topic])).toBe(200); // held back for the active, blocked group
+    release();
+    await eventually(() => expect(got).toHaveLength(200));
+    expect(got).toEqual(values.map((v) => seqOf(v)));
+    expect(key).toBe(mdCandlesV1.key(values[0]));
+    await bus.close();
+  });
+
+  it('delivers synchronous handlers without a timer per message', async () => {
+    const bus = new InProcessBus();
+    const n = 20_000;
+    const values: CandleEvent[] = Array.from({ length: n }, (_, i) => testCandle(TEST_SYMBOLS[i % 12], i));
+    let count = 0;
+    await bus.subscribe({ contract: mdCandlesV1, group: 'fast', runId: 'fast' }, () => void count++);
+    const timers = jest.spyOn(global, 'setTimeout');
+    const immediates = jest.spyOn(global, 'setImmediate');
+    const t0 = performance.now();
+    await bus.publishBatch(mdCandlesV1, values, { runId: 'fast' });
+    await eventually(() => expect(count).toBe(n), { intervalMs: 1 });
+    const ms = performance.now() - t0;
+    // one yield per 1000 deliveries at most (plus eventually's own polling timers)
+    expect(immediates.mock.calls.length).toBeLessThanOrEqual(n / 1000 + 1);
+    expect(timers.mock.calls.length).toBeLessThan(n / 100);
+    timers.mockRestore();
+    immediates.mockRestore();
+    expect(n / (ms / 1000)).toBeGreaterThan(20_000); // msgs/s, loose: CI machines vary
+    await bus.close();
+  });
+
+  it('refuses to replay into a group that is consuming, and after close', async () => {
+    const bus = new InProcessBus();
+    await bus.subscribe({ contract: mdCandlesV1, group: 'busy', runId: 'x' }, () => undefined);
+    await expect(bus.replay({ contract: mdCandlesV1, group: 'busy', runId: 'x' }, () => undefined)).rejects.toThrow(/fresh consumer group/);
+    await bus.close();
+    await expect(bus.publish(mdCandlesV1, testCandle('BTC/USDT', 0))).rejects.toThrow(/closed/);
+    expect((await bus.health()).ok).toBe(false);
+  });
+});

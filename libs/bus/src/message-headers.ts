@@ -1,0 +1,29 @@
+import { context, propagation } from '@opentelemetry/api';
+import { buildHeaders, HEADER, type MessageHeaders, type TopicContract } from '@atp/contracts';
+import type { PublishOptions } from './bus';
+
+interface Enveloped {
+  eventId?: unknown;
+  tsEvent?: unknown;
+}
+
+/**
+ * Headers of a published value (ARCHITECTURE.md: traceparent, schema version, event time, run id,
+ * event id), built by the contracts' `buildHeaders`. The traceparent is the caller's, else the
+ * active OpenTelemetry context's when a propagator is registered. Extra headers win last.
+ * Returned frozen: the in-process bus hands the same object to every consumer.
+ */
+export function headersFor(contract: TopicContract, value: unknown, opts: PublishOptions | undefined, fallbackTime: number): MessageHeaders {
+  const v = value as Enveloped;
+  const eventTime = typeof v.tsEvent === 'number' ? v.tsEvent : fallbackTime;
+  const eventId = typeof v.eventId === 'string' && v.eventId ? v.eventId : `${contract.name}@${fallbackTime}`;
+  const traceparent = opts?.traceparent ?? activeTraceparent();
+  const h = buildHeaders({ schemaVersion: contract.version, eventTime, eventId, runId: opts?.runId, traceparent });
+  return Object.freeze(opts?.headers ? { ...h, ...opts.headers } : h);
+}
+
+function activeTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier[HEADER.traceparent];
+}
