@@ -1,0 +1,102 @@
+import { toDecimal, type DecimalString, type Timeframe } from '@atp/core';
+import { dailyReturns } from './daily';
+import { drawdownOfEquity, maxDrawdown, type DrawdownInfo } from './drawdown';
+import { DAYS_PER_YEAR, periodsPerYear } from './periods';
+import { annualVolatility, calmarRatio, sharpeRatio, sortinoRatio } from './ratios';
+import { annualReturn, simpleReturns, totalReturn } from './returns';
+import { exposure, tradeStats, turnover, type TradeResult, type TradeStats } from './trades';
+
+/** The return-based statistics of one return series (empyrical definitions). */
+export interface PerformanceMetrics {
+  readonly periodsPerYear: number;
+  /** Number of returns. */
+  readonly periods: number;
+  readonly totalReturn: number;
+  readonly annualReturn: number;
+  readonly annualVolatility: number;
+  readonly sharpe: number;
+  readonly sortino: number;
+  readonly maxDrawdown: number;
+  readonly calmar: number;
+}
+
+/** Options of {@link performance}: per-period risk-free and required returns (default 0). */
+export interface PerformanceOptions {
+  readonly riskFree?: number;
+  readonly requiredReturn?: number;
+}
+
+/** Every return-based statistic of `returns`, annualised with `periodsPerYear`. */
+export function performance(returns: ArrayLike<number>, ppy: number, opts: PerformanceOptions = {}): PerformanceMetrics {
+  return {
+    periodsPerYear: ppy,
+    periods: returns.length,
+    totalReturn: totalReturn(returns),
+    annualReturn: annualReturn(returns, ppy),
+    annualVolatility: annualVolatility(returns, ppy),
+    sharpe: sharpeRatio(returns, ppy, opts.riskFree ?? 0),
+    sortino: sortinoRatio(returns, ppy, opts.requiredReturn ?? 0),
+    maxDrawdown: maxDrawdown(returns),
+    calmar: calmarRatio(returns, ppy),
+  };
+}
+
+/** What a backtest or the pnl service hands over to be measured. A portfolio's `equityCurve()` fits. */
+export interface MetricsInput {
+  /** Bar close times, Unix ms, ascending. */
+  readonly times: ArrayLike<number>;
+  /** Equity at each bar close (float64). */
+  readonly equity: ArrayLike<number>;
+  /** 1 / true where a position was held during the bar; exposure is NaN without it. */
+  readonly exposed?: ArrayLike<number | boolean>;
+  /** Bar timeframe: gives the periods per year of the per-bar returns. */
+  readonly timeframe: Timeframe;
+  /**
+   * The state before the first bar (e.g. the initial cash at the run's start time), prepended to
+   * the curve so the first bar's return is counted.
+   */
+  readonly start?: { readonly time: number; readonly equity: number };
+  /** Closed round trips (net P&L). */
+  readonly trades?: readonly TradeResult[];
+  readonly feesPaid?: DecimalString | number;
+  /** Sum of |price x quantity| over all fills. */
+  readonly tradedNotional?: DecimalString | number;
+  /** Per-bar risk-free return for the per-bar Sharpe; the daily one uses `dailyRiskFree`. Default 0. */
+  readonly riskFree?: number;
+  readonly dailyRiskFree?: number;
+}
+
+/** The metrics of a run. NaN marks an undefined statistic (JSON.stringify writes it as null). */
+export interface MetricsReport {
+  readonly startEquity: number;
+  readonly endEquity: number;
+  /** On per-bar returns, annualised with bars per year (8760 for 1h). */
+  readonly bars: PerformanceMetrics & { readonly drawdown: DrawdownInfo };
+  /** On daily returns (UTC days, see `dailyReturns`), annualised with 365. */
+  readonly daily: PerformanceMetrics;
+  readonly trades: TradeStats;
+  /** Fraction of bars with a position. */
+  readonly exposure: number;
+  /** Traded notional / mean equity. */
+  readonly turnover: number;
+  readonly feesPaid: number;
+}
+
+/** Computes every metric of a run from its equity curve, trades, fees and traded notional. */
+export function computeMetrics(input: MetricsInput): MetricsReport {
+  const times = input.start ? [input.start.time, ...Array.from(input.times)] : input.times;
+  const equity = input.start ? [input.start.equity, ...Array.from(input.equity)] : input.equity;
+  const bars = simpleReturns(equity);
+  const days = dailyReturns(times, equity);
+  const n = equity.length;
+  return {
+    startEquity: n > 0 ? equity[0]! : NaN,
+    endEquity: n > 0 ? equity[n - 1]! : NaN,
+    bars: { ...performance(bars, periodsPerYear(input.timeframe), { riskFree: input.riskFree }), drawdown: drawdownOfEquity(equity) },
+    daily: performance(days, DAYS_PER_YEAR, { riskFree: input.dailyRiskFree }),
+    trades: tradeStats(input.trades ?? []),
+    exposure: input.exposed ? exposure(input.exposed) : NaN,
+    turnover: input.tradedNotional !== undefined ? turnover(input.tradedNotional, equity) : NaN,
+    feesPaid: input.feesPaid !== undefined ? toDecimal(input.feesPaid).toNumber() : 0,
+  };
+}
