@@ -1,0 +1,116 @@
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { BusMessage, HealthStatus, Subscription } from '@atp/bus';
+import { busMetrics, getTracer, runInConsumerSpan, type BusMetrics } from '@atp/observability';
+import type { Tracer } from '@opentelemetry/api';
+import { HostContext, type ConsumerHandle } from '../host/host-context';
+import type { ServiceRuntime } from '../runtime/service-runtime';
+import { HOST_INFO, SERVICE_RUNTIME } from '../tokens';
+import { eventHandlersOf, type EventHandlerMeta } from './on-event.decorator';
+
+/** The provider classes of a service module, scanned for `@OnEvent` handlers. */
+export const HANDLER_CLASSES = Symbol('atp:HANDLER_CLASSES');
+
+/**
+ * Subscribes a service's `@OnEvent` handlers through the Bus port when the application has
+ * started (`onApplicationBootstrap`), and closes the subscriptions — waiting for in-flight
+ * handlers — when it stops. Each delivery runs in a CONSUMER span continuing the producer's trace
+ * (`traceparent` header) and is counted in `atp_bus_messages_total` / `atp_bus_handle_seconds`.
+ */
+@Injectable()
+export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, ConsumerHandle {
+  private readonly subscriptions: Subscription[] = [];
+  private state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' = 'idle';
+  private failure: string | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly metrics: BusMetrics;
+  private readonly tracer: Tracer;
+
+  constructor(
+    @Inject(SERVICE_RUNTIME) private readonly runtime: ServiceRuntime,
+    @Inject(HANDLER_CLASSES) private readonly handlerClasses: readonly Type[],
+    private readonly moduleRef: ModuleRef,
+    @Optional() @Inject(HOST_INFO) host?: HostContext,
+  ) {
+    this.metrics = busMetrics(runtime.metrics);
+    this.tracer = getTracer(runtime.name, runtime.version);
+    host?.registerConsumer(runtime.name, this);
+  }
+
+  /** Every handler of this service: (class, method, topic, group). */
+  handlers(): { owner: Type; meta: EventHandlerMeta; group: string }[] {
+    return this.handlerClasses.flatMap((owner) => eventHandlersOf(owner).map((meta) => ({ owner, meta, group: meta.options.group ?? this.runtime.name })));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.state !== 'idle') return;
+    this.state = 'starting';
+    try {
+      for (const { owner, meta, group } of this.handlers()) {
+        const instance = this.moduleRef.get(owner, { strict: true }) as Record<string, unknown>;
+        const fn = instance[meta.method];
+        if (typeof fn !== 'function') throw new Error(`${owner.name}.${meta.method} is not a method`);
+        const sub = await this.runtime.bus.subscribe(
+          { ...meta.options, contract: meta.contract, group, runId: this.runtime.config.RUN_ID },
+          (msg) => this.deliver(meta, group, msg, (value, m) => (fn as (v: unknown, m: BusMessage<unknown>) => unknown).call(instance, value, m)),
+        );
+        this.subscriptions.push(sub);
+        this.runtime.logger.info('subscribed', { topic: sub.topic, group, handler: `${owner.name}.${meta.method}` });
+      }
+      if (this.state === 'starting') this.state = 'running';
+    } catch (e) {
+      this.failure = (e as Error).message;
+      throw e;
+    }
+  }
+
+  health(): HealthStatus {
+    if (this.state === 'running') return { ok: true, detail: `${this.subscriptions.length} subscription(s)` };
+    return { ok: false, detail: this.failure ? `subscribe failed: ${this.failure}` : this.state };
+  }
+
+  /** Closes every subscription after its in-flight handlers. Idempotent. */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.state = 'stopping';
+      this.stopping = Promise.allSettled(this.subscriptions.map((s) => s.close())).then((results) => {
+        this.state = 'stopped';
+        for (const r of results) if (r.status === 'rejected') this.runtime.logger.warn('closing a subscription failed', { err: r.reason });
+      });
+    }
+    return this.stopping;
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.stop();
+  }
+
+  private async deliver(meta: EventHandlerMeta, group: string, msg: BusMessage<unknown>, call: (value: unknown, msg: BusMessage<unknown>) => unknown): Promise<void> {
+    const labels = { topic: meta.contract.name, group };
+    const done = this.metrics.handleSeconds.startTimer(labels);
+    try {
+      await runInConsumerSpan(
+        this.tracer,
+        {
+          name: `${msg.topic} process`,
+          headers: msg.headers,
+          attributes: {
+            'messaging.system': 'atp-bus',
+            'messaging.destination.name': msg.topic,
+            'messaging.consumer.group.name': group,
+            'messaging.destination.partition.id': String(msg.partition),
+            'messaging.kafka.offset': msg.offset,
+          },
+        },
+        () => call(msg.value, msg),
+      );
+      this.metrics.messages.inc({ ...labels, outcome: 'ok' });
+    } catch (e) {
+      this.metrics.messages.inc({ ...labels, outcome: 'error' });
+      this.runtime.logger.warn('handler failed', { topic: msg.topic, group, partition: msg.partition, offset: msg.offset, attempt: msg.attempt, err: e });
+      throw e;
+    } finally {
+      done();
+    }
+  }
+}

@@ -1,0 +1,15 @@
+export * from './tokens';
+export * from './config';
+export * from './runtime/service-runtime';
+export * from './runtime/service-module';
+export * from './runtime/infrastructure';
+export * from './runtime/bootstrap';
+export * from './runtime/run-main';
+export * from './bus/on-event.decorator';
+export * from './bus/bus-consumer';
+export * from './host/host-context';
+export * from './host/start-host';
+export * from './host/signals';
+export * from './health/health.module';
+export * from './metrics/metrics.module';
+export type { HttpResponse } from './http-response';

@@ -1,0 +1,174 @@
+import { Inject, Injectable, Module } from '@nestjs/common';
+import { Type } from '@sinclair/typebox';
+import { InProcessBus, type Bus, type BusMessage } from '@atp/bus';
+import { mdCandlesV1, TOPICS, type CandleEvent } from '@atp/contracts';
+import { memorySink, type Logger } from '@atp/observability';
+import { MemoryStore, type Store } from '@atp/storage';
+import {
+  bootstrapService, BUS, commonConfigProperties, ConfigError, defineService, LOGGER, OnEvent, SERVICE_CONFIG, serviceConfig, serviceModule, STORE,
+  StartupError, type Infrastructure, type RunningHost, type ServiceRuntime,
+} from './index';
+
+const candle = (i: number): CandleEvent => ({
+  eventId: `c${i}`, tsEvent: 1_700_000_000_000 + i * 60_000, tsInit: 1, source: 'spec', exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m',
+  openTime: 1_700_000_000_000 + (i - 1) * 60_000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10, closed: true,
+});
+
+@Injectable()
+class CandleRecorder {
+  readonly seen: string[] = [];
+  failNext = 0;
+  constructor(
+    @Inject(LOGGER) readonly logger: Logger,
+    @Inject(STORE) readonly store: Store,
+    @Inject(BUS) readonly bus: Bus,
+    @Inject(SERVICE_CONFIG) readonly config: { SYMBOL_LIMIT: number },
+  ) {}
+
+  @OnEvent(mdCandlesV1, { retryBackoffMs: 1 })
+  async onCandle(c: CandleEvent, msg: BusMessage<CandleEvent>): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('transient');
+    }
+    this.seen.push(`${c.eventId}@${msg.topic}`);
+  }
+}
+
+@Module({})
+class RecorderModule {}
+
+const spec = serviceConfig(Type.Object({ ...commonConfigProperties({ port: 0 }), SYMBOL_LIMIT: Type.Integer({ default: 3, 'x-env': 'int', 'x-rule': 'an integer' }) }));
+const recorderService = defineService({
+  name: 'recorder',
+  version: '1.2.3',
+  config: spec,
+  envPrefix: 'RECORDER_',
+  module: (rt: ServiceRuntime) => serviceModule(RecorderModule, rt, { providers: [CandleRecorder] }),
+});
+
+const env = { BUS: 'in-process', STORE: 'memory', SERVICE_PORT: '0', SERVICE_HOST: '127.0.0.1', LOG_LEVEL: 'debug' };
+
+async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+describe('bootstrapService with an @OnEvent handler', () => {
+  let host: RunningHost;
+  const sink = memorySink();
+  let bus: Bus;
+  beforeAll(async () => {
+    host = await bootstrapService(recorderService, { env, logSink: sink });
+    bus = host.context.services[0]!.bus;
+  });
+  afterAll(() => host.stop());
+
+  it('injects the runtime under the constant tokens', () => {
+    const r = host.app.get(CandleRecorder);
+    expect(r.config.SYMBOL_LIMIT).toBe(3);
+    expect(r.store).toBeInstanceOf(MemoryStore);
+    expect(r.bus).toBeInstanceOf(InProcessBus);
+    expect(r.bus).toBe(bus);
+  });
+
+  it('subscribes the handler through the Bus port and delivers, retrying a failure', async () => {
+    const r = host.app.get(CandleRecorder);
+    r.failNext = 1;
+    await bus.publish(mdCandlesV1, candle(1));
+    await bus.publish(mdCandlesV1, candle(2));
+    await eventually(() => expect(r.seen).toEqual(['c1@md.candles.v1', 'c2@md.candles.v1']));
+    const metrics = await (await fetch(`${host.url}/metrics`)).text();
+    expect(metrics).toContain('atp_bus_messages_total{topic="md.candles.v1",group="recorder",outcome="ok"} 2');
+    expect(metrics).toContain('atp_bus_messages_total{topic="md.candles.v1",group="recorder",outcome="error"} 1');
+    expect(metrics).toMatch(/atp_bus_handle_seconds_count\{topic="md.candles.v1",group="recorder"\} 3/);
+    expect(sink.records()).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'handler failed', service: 'recorder', attempt: 1 }));
+    expect(sink.records()).toContainEqual(expect.objectContaining({ level: 'info', msg: 'subscribed', topic: TOPICS.mdCandles.name, group: 'recorder' }));
+  });
+
+  it('serves /health, /health/live and /health/ready as JSON', async () => {
+    const res = await fetch(`${host.url}/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, any>;
+    expect(body).toMatchObject({ status: 'ok', live: true, ready: true, deployment: 'standalone', mode: 'paper' });
+    expect(body['services']['recorder']).toMatchObject({ version: '1.2.3', ready: true, checks: { bus: { ok: true }, store: { ok: true }, consumers: { ok: true, detail: '1 subscription(s)' } } });
+    expect((await fetch(`${host.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${host.url}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${host.url}/metrics`)).headers.get('content-type')).toContain('text/plain');
+  });
+
+  it('logs JSON lines with the service name', () => {
+    const ready = sink.records().find((r) => r['msg'] === 'ready')!;
+    expect(ready).toMatchObject({ level: 'info', service: 'recorder' });
+    expect(typeof ready['startupMs']).toBe('number');
+  });
+});
+
+describe('graceful stop', () => {
+  it('turns readiness 503, waits for the in-flight handler, then closes the bus and the store', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const done: string[] = [];
+    @Injectable()
+    class Slow {
+      @OnEvent(mdCandlesV1)
+      async on(c: CandleEvent): Promise<void> {
+        await gate;
+        done.push(c.eventId);
+      }
+    }
+    @Module({})
+    class SlowModule {}
+    const def = defineService({ name: 'slow', version: '0.0.0', config: spec, envPrefix: 'SLOW_', module: (rt: ServiceRuntime) => serviceModule(SlowModule, rt, { providers: [Slow] }) });
+    const host = await bootstrapService(def, { env, logSink: memorySink() });
+    const [rt] = host.context.services;
+    await rt!.bus.publish(mdCandlesV1, candle(7));
+    await new Promise((r) => setTimeout(r, 50));
+    const stopping = host.stop('test');
+    expect(host.context.phase).toBe('stopping');
+    expect((await host.report()).ready).toBe(false);
+    setTimeout(release, 100);
+    await stopping;
+    expect(done).toEqual(['c7']);
+    expect(host.context.phase).toBe('stopped');
+    expect(await rt!.store.health()).toMatchObject({ ok: false });
+    await expect(rt!.bus.publish(mdCandlesV1, candle(8))).rejects.toThrow();
+    await expect(host.stop()).resolves.toBeUndefined(); // idempotent
+  });
+});
+
+describe('start-up failures', () => {
+  it('refuses a bad config with a message naming the key', async () => {
+    await expect(bootstrapService(recorderService, { env: { ...env, SERVICE_PORT: 'eighty' } })).rejects.toThrow(
+      new ConfigError([{ key: 'SERVICE_PORT', rule: 'must be a TCP port (an integer between 0 and 65535)', got: 'eighty' }]),
+    );
+  });
+
+  it('fails fast, naming the setting, when the bus or store never becomes healthy', async () => {
+    const closed: string[] = [];
+    const unhealthy: Infrastructure = {
+      async createBus() {
+        const b = new InProcessBus();
+        return Object.assign(Object.create(b) as Bus, { health: async () => ({ ok: false, detail: 'broker down' }), close: async () => void closed.push('bus') });
+      },
+      async createStore() {
+        throw new Error('getaddrinfo ENOTFOUND db for mongodb://u:pw@db');
+      },
+    };
+    const t0 = Date.now();
+    const err = await bootstrapService(recorderService, { env: { ...env, STARTUP_TIMEOUT_MS: '300' }, infrastructure: unhealthy, logSink: memorySink() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toMatch(/^Start-up failed: cannot reach the in-process bus \(broker down\).*; cannot reach the memory store \(getaddrinfo ENOTFOUND db/);
+    expect((err as Error).message).not.toContain('pw');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(closed).toEqual(['bus']);
+  });
+});
