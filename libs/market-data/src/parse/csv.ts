@@ -29,7 +29,10 @@ export function splitCsvLine(line: string, delimiter = ','): string[] {
       const next = line.indexOf(delimiter, i);
       if (next < 0) break;
       i = next + 1;
-      if (i === n) out.push('');
+      if (i === n) {
+        out.push('');
+        break;
+      }
     } else {
       const next = line.indexOf(delimiter, i);
       if (next < 0) {

@@ -19,7 +19,6 @@ export function epochUnitOf(x: number): Exclude<EpochUnit, 'auto'> {
   return 'ns';
 }
 
-const TO_MS: Record<Exclude<EpochUnit, 'auto'>, number> = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 };
 
 export function epochToMs(x: number, unit: EpochUnit = 'auto'): number {
   if (!Number.isFinite(x)) return NaN;
@@ -166,17 +165,17 @@ const NUMERIC_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export interface TimestampOptions {
   /** A date format (see {@link compileDateFormat}); when set, only that format is accepted. */
-  format?: string;
+  dateFormat?: string;
   /** Unit of numeric timestamps (default `auto`, by magnitude). */
   epochUnit?: EpochUnit;
 }
 
 /**
- * Makes a timestamp reader: with `format`, that format only; otherwise a number is an epoch in
+ * Makes a timestamp reader: with `dateFormat`, that format only; otherwise a number is an epoch in
  * `epochUnit` (auto by magnitude) and anything else is read as ISO 8601.
  */
 export function timestampReader(opts: TimestampOptions = {}): (raw: string) => number {
-  if (opts.format) return compileDateFormat(opts.format);
+  if (opts.dateFormat) return compileDateFormat(opts.dateFormat);
   const unit = opts.epochUnit ?? 'auto';
   return (raw: string) => {
     const s = raw.trim();
