@@ -50,3 +50,19 @@ export function maxRelError(a: Float64Array, b: Float64Array, from = 0): { err: 
   }
   return { err, at };
 }
+
+/** Relative tolerance of the TA-Lib parity tests: |a-b| <= 1e-9 * max(1, |b|). */
+export const TALIB_TOLERANCE = 1e-9;
+
+/**
+ * Asserts one of our outputs equals TA-Lib's after warm-up (within
+ * TALIB_TOLERANCE) and starts at TA-Lib's begIndex (first non-NaN index).
+ */
+export function expectMatchesTalib(label: string, mine: Float64Array, talib: TalibResult, output: string): void {
+  const ref = talib.outputs[output];
+  if (!ref) throw new Error(`${label}: TA-Lib has no output ${output}; has ${Object.keys(talib.outputs).join(', ')}`);
+  const first = firstValid(mine);
+  const { err, at } = maxRelError(mine, ref, 0);
+  const report = { label, first, begIndex: talib.begIndex, err, at, mine: mine[at], talib: ref[at] };
+  expect({ ...report, sameStart: first === talib.begIndex, withinTolerance: err <= TALIB_TOLERANCE }).toEqual({ ...report, sameStart: true, withinTolerance: true });
+}

@@ -1,0 +1,17 @@
+/**
+ * The bench entries `npm run bench` runs, in order. Add yours here; select some
+ * with `npm run bench -- <name> [<name>...]`.
+ */
+export interface BenchEntry {
+  name: string;
+  description: string;
+  run: () => Promise<void>;
+}
+
+export const entries: BenchEntry[] = [
+  {
+    name: 'indicators',
+    description: 'ns/bar of every indicator, batch and streaming, vs TA-Lib C (Python wheel), npm talib and technicalindicators',
+    run: () => import('./indicators').then((m) => m.run()),
+  },
+];

@@ -1,0 +1,3 @@
+export * from './data';
+export * from './talib';
+export * from './prng';
