@@ -1,0 +1,409 @@
+import { clientOrderId, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
+import type { BarMatched, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
+import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec } from '@atp/execution';
+import { computeMetrics, type MetricsReport } from '@atp/metrics';
+import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
+import { createStrategy, decisionId, FeatureComputer, FeatureLayout, WARMUP, type Strategy, type StrategyContext } from '@atp/strategies';
+import { DecisionLog } from './decision-log';
+import { fixedFractionRisk, type RiskPort } from './risk-port';
+import type { BarSeries } from './series';
+
+/** One strategy of a run: its instance id and a factory of one instance per symbol. */
+export interface StrategyEntry {
+  readonly id: string;
+  readonly create: (symbol: string) => Strategy;
+}
+
+/** A registered strategy (by name, with parameters) as a run entry. Throws on bad parameters. */
+export function registeredStrategy(name: string, params: Readonly<Record<string, unknown>> = {}, id: string = name): StrategyEntry {
+  createStrategy(name, params, id); // validate once, up front
+  return { id, create: () => createStrategy(name, params, id) };
+}
+
+export interface BacktestProgress {
+  /** Bars processed / total (all symbols). */
+  readonly done: number;
+  readonly total: number;
+  /** Current event time, Unix ms. */
+  readonly time: number;
+  readonly fills: number;
+}
+
+export interface BacktestConfig {
+  /** Run id: prefixes every deterministic id; parity runs share it. */
+  readonly runId: string;
+  readonly strategies: readonly StrategyEntry[];
+  /** Initial cash in the quote currency, decimal string. */
+  readonly initialCash: DecimalString;
+  readonly quoteCurrency?: string;
+  /** Markets of the symbols (default: `defaultMarket(symbol)`, 8 places, 0.1% fees). */
+  readonly markets?: readonly MarketSpec[];
+  readonly fillModel?: Partial<FillModel>;
+  /** The risk decision (default: `fixedFractionRisk()`). */
+  readonly risk?: RiskPort;
+  /** `exchange:symbol` keys that may be shorted. */
+  readonly shortable?: readonly string[];
+  /** Keep every `bar-matched` marker in `orderEvents` (one per bar and symbol). Default false. */
+  readonly recordBarMatched?: boolean;
+  /** Assert `equity = initial + realized + unrealized - fees = cash + market value` after every fill (slow). */
+  readonly checkIdentity?: boolean;
+  readonly onProgress?: (p: BacktestProgress) => void;
+  /** Bars between progress calls. Default 10000. */
+  readonly progressEvery?: number;
+}
+
+/** Everything a run produced, with the deterministic ids a Kafka replay reproduces. */
+export interface BacktestResult {
+  readonly runId: string;
+  readonly timeframe: Timeframe;
+  readonly symbols: readonly string[];
+  readonly strategies: readonly { id: string; name: string; version: string; params: Readonly<Record<string, unknown>>; features: readonly string[] }[];
+  /** Bars processed (all symbols) and distinct event times. */
+  readonly bars: number;
+  readonly eventTimes: number;
+  /** One log per (strategy, symbol), in (strategy id, symbol) order. */
+  readonly decisions: readonly DecisionLog[];
+  readonly approved: readonly OrderApprovedEvent[];
+  readonly rejected: readonly OrderRejectedEvent[];
+  readonly orderEvents: readonly OrderEvent[];
+  readonly fills: readonly FillEvent[];
+  readonly roundTrips: readonly RoundTrip[];
+  /** Exact account state after each fill. */
+  readonly ledger: readonly FillLedgerEntry[];
+  /** Per-event-time equity (float64, for charts and metrics). */
+  readonly equity: { readonly times: Float64Array; readonly equity: Float64Array; readonly exposed: Uint8Array };
+  /** Exact P&L at the end (positions marked at their last close). */
+  readonly final: PnlSnapshot;
+  readonly metrics: MetricsReport;
+  readonly initialCash: DecimalString;
+}
+
+/** A bar object reused for one symbol (strategies and indicators must not keep it). */
+class MutableBar {
+  openTime = 0;
+  open = 0;
+  high = 0;
+  low = 0;
+  close = 0;
+  volume = 0;
+}
+
+interface Sym {
+  readonly s: BarSeries;
+  readonly inst: { exchange: string; symbol: string };
+  readonly bar: MutableBar;
+  readonly n: number;
+  idx: number;
+  prevOpen: number;
+  barCount: number;
+  lastClose: number;
+  lastTime: number;
+  /** Account position, float view of the exact one. */
+  qty: number;
+}
+
+interface Slot {
+  readonly entry: StrategyEntry;
+  readonly strategy: Strategy;
+  readonly sym: Sym;
+  readonly features: FeatureComputer;
+  readonly ctx: StrategyContext & { time: number; barCount: number; position: number };
+  readonly log: DecisionLog;
+}
+
+/**
+ * Runs strategies over the bars of one or many symbols (same timeframe, time-aligned by event
+ * time = bar close) on a simulated clock, executing ARCHITECTURE.md's sequence for every event
+ * time T:
+ *   1. pending orders matched against bar T (paper exchange) -> fills into the portfolio;
+ *   2. positions marked at the close of T;
+ *   3. features of T computed (streaming indicators; first bar after a gap flagged) and every
+ *      (strategy, symbol) with a bar at T decides: one decision record each;
+ *   4. the intents of T, in (strategy id, symbol) order, go through the risk decision against the
+ *      state after 1-2; approvals are submitted to the paper exchange.
+ * No look-ahead by construction: step 3 sees bar T and earlier only, orders decided at T fill on
+ * later bars (or at T's close with cheat-on-close). Deterministic: same inputs, same outputs.
+ * Throws on mixed timeframes or unsorted bars.
+ */
+export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]): BacktestResult {
+  if (series.length === 0) throw new Error('runBacktest: no series');
+  if (config.strategies.length === 0) throw new Error('runBacktest: no strategies');
+  const timeframe = series[0]!.timeframe;
+  for (const s of series) if (s.timeframe !== timeframe) throw new Error(`runBacktest: mixed timeframes ${timeframe} and ${s.timeframe} (${s.symbol})`);
+  const ids = new Set<string>();
+  for (const e of config.strategies) {
+    if (ids.has(e.id)) throw new Error(`runBacktest: duplicate strategy id ${e.id}`);
+    ids.add(e.id);
+  }
+  const tf = timeframeMs(timeframe);
+  const runId = config.runId;
+  const exchange = series[0]!.exchange;
+  const clock = new ManualClock(0);
+  const markets = new Map((config.markets ?? []).map((m) => [m.symbol, m]));
+  const syms: Sym[] = [...series]
+    .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
+    .map((s) => {
+      if (!markets.has(s.symbol)) markets.set(s.symbol, defaultMarket(s.symbol));
+      return { s, inst: { exchange: s.exchange, symbol: s.symbol }, bar: new MutableBar(), n: s.openTime.length, idx: 0, prevOpen: NaN, barCount: 0, lastClose: NaN, lastTime: NaN, qty: 0 };
+    });
+  const quote = config.quoteCurrency ?? 'USDT';
+  const paper = new PaperExchange({
+    exchange,
+    runId,
+    clock,
+    markets: [...markets.values()],
+    fillModel: config.fillModel,
+    balances: { [quote]: config.initialCash },
+    source: 'backtest',
+  });
+  const portfolio = new Portfolio({ account: runId, quoteCurrency: quote, initialCash: config.initialCash, timeframe, shortable: config.shortable });
+  const shortable = new Set(config.shortable ?? []);
+  const risk = config.risk ?? fixedFractionRisk();
+
+  // (strategy id, symbol) order: the order of decisions and of the risk checks.
+  const entries = [...config.strategies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const slots: Slot[] = [];
+  for (const entry of entries) {
+    for (const sym of syms) {
+      const strategy = entry.create(sym.s.symbol);
+      if (strategy.id !== entry.id) throw new Error(`runBacktest: strategy entry ${entry.id} built an instance with id ${strategy.id}`);
+      slots.push({
+        entry,
+        strategy,
+        sym,
+        features: new FeatureComputer(new FeatureLayout(strategy.features)),
+        ctx: { time: 0, exchange, symbol: sym.s.symbol, timeframe, barCount: 0, position: 0, inputs: new Float64Array(strategy.inputNames.length).fill(NaN) },
+        log: new DecisionLog(strategy, exchange, sym.s.symbol, timeframe, sym.n),
+      });
+    }
+  }
+  const slotByKey = new Map(slots.map((sl) => [`${sl.entry.id}|${sl.sym.s.symbol}`, sl]));
+  const symByName = new Map(syms.map((s) => [s.s.symbol, s]));
+
+  const approved: OrderApprovedEvent[] = [];
+  const rejected: OrderRejectedEvent[] = [];
+  const orderEvents: OrderEvent[] = [];
+  const fills: FillEvent[] = [];
+  let totalBars = 0;
+  for (const s of syms) totalBars += s.n;
+  const eqTimes = new Float64Array(totalBars);
+  const eqValues = new Float64Array(totalBars);
+  const eqExposed = new Uint8Array(totalBars);
+  const initialCashNum = Number(config.initialCash);
+  let cash = initialCashNum;
+  let e = 0;
+  let barsDone = 0;
+  let nextProgress = config.progressEvery ?? 10_000;
+  const active = new Int32Array(syms.length);
+  const pendSlots: Slot[] = [];
+  const pendIntents: OrderIntent[] = [];
+  const progressEvery = Math.max(1, config.progressEvery ?? 10_000);
+  const onProgress = config.onProgress;
+  const recordMarkers = config.recordBarMatched ?? false;
+  const checkIdentity = config.checkIdentity ?? false;
+
+  const takeOutput = (): void => {
+    const evs: OrderUpdate[] = paper.takeEvents();
+    for (let i = 0; i < evs.length; i++) orderEvents.push(evs[i]);
+    const fs = paper.takeFills();
+    for (let i = 0; i < fs.length; i++) applyFill(fs[i]);
+  };
+  const applyFill = (f: FillEvent): void => {
+    fills.push(f);
+    portfolio.applyFill(f);
+    cash = portfolio.cash().toNumber();
+    const sym = symByName.get(f.symbol)!;
+    sym.qty = portfolio.quantity(sym.inst).toNumber();
+    const slot = slotByKey.get(`${f.strategyId}|${f.symbol}`);
+    if (slot) {
+      slot.ctx.position = portfolio.quantity(sym.inst, f.strategyId).toNumber();
+      slot.strategy.onFill?.({ time: f.tsEvent, side: f.side, price: Number(f.price), quantity: Number(f.quantity), role: f.role }, slot.ctx);
+    }
+    if (checkIdentity) assertIdentity(portfolio, f.fillId);
+  };
+
+  let markedAt = NaN;
+  /** Step 2, exactly and lazily: the portfolio's marks only matter when risk or the end reads them. */
+  const markPortfolio = (T: number): void => {
+    if (markedAt === T) return;
+    markedAt = T;
+    for (const s of syms) if (s.qty !== 0 && s.barCount > 0) portfolio.mark(s.inst, s.lastClose, s.lastTime);
+  };
+
+  for (;;) {
+    // Next event time: the earliest bar close among the symbols.
+    let T = Infinity;
+    for (let k = 0; k < syms.length; k++) {
+      const s = syms[k];
+      if (s.idx < s.n) {
+        const ct = s.s.openTime[s.idx] + tf;
+        if (ct < T) T = ct;
+      }
+    }
+    if (T === Infinity) break;
+    clock.set(T);
+    let na = 0;
+    let exposed = 0;
+    for (let k = 0; k < syms.length; k++) {
+      const s = syms[k];
+      if (s.qty !== 0) exposed = 1;
+      if (s.idx < s.n && s.s.openTime[s.idx] + tf === T) active[na++] = k;
+    }
+    // 1. match pending orders against bar T.
+    for (let a = 0; a < na; a++) {
+      const s = syms[active[a]];
+      const i = s.idx;
+      const src = s.s;
+      const b = s.bar;
+      b.openTime = src.openTime[i];
+      b.open = src.open[i];
+      b.high = src.high[i];
+      b.low = src.low[i];
+      b.close = src.close[i];
+      b.volume = src.volume[i];
+      const nf = paper.matchBar(src.symbol, T, b.open, b.high, b.low, b.close, b.volume);
+      takeOutput();
+      if (recordMarkers) orderEvents.push(paper.barMatched(src.symbol, timeframe, T, nf) as BarMatched);
+      // 2. mark at the close of T (float view; the exact marks are applied lazily).
+      s.lastClose = b.close;
+      s.lastTime = T;
+      s.barCount++;
+    }
+    // 3. features and decisions, (strategy id, symbol) order.
+    let np = 0;
+    for (let j = 0; j < slots.length; j++) {
+      const sl = slots[j];
+      const s = sl.sym;
+      if (s.idx >= s.n || s.s.openTime[s.idx] + tf !== T) continue;
+      const b = s.bar;
+      const gap = s.barCount > 1 && b.openTime - s.prevOpen > tf;
+      sl.features.update(b, gap);
+      const ctx = sl.ctx;
+      ctx.time = T;
+      ctx.barCount = s.barCount;
+      let d = sl.strategy.onBar(b, sl.features, undefined, ctx);
+      if (s.barCount < sl.strategy.warmupBars) d = WARMUP;
+      sl.log.push(T, b.openTime, d, ctx.inputs);
+      if (d.kind === 'intent') {
+        pendSlots[np] = sl;
+        pendIntents[np++] = d.intent;
+      }
+    }
+    for (let a = 0; a < na; a++) {
+      const s = syms[active[a]];
+      s.prevOpen = s.s.openTime[s.idx];
+      s.idx++;
+    }
+    // 4. risk, then the paper exchange.
+    for (let p = 0; p < np; p++) {
+      const sl = pendSlots[p];
+      const sym = sl.sym;
+      markPortfolio(T);
+      const did = decisionId(runId, sl.entry.id, exchange, sym.s.symbol, T);
+      const outcome = risk.decide({
+        runId,
+        exchange,
+        symbol: sym.s.symbol,
+        strategyId: sl.entry.id,
+        decisionId: did,
+        decisionTime: T,
+        clientOrderId: clientOrderId(runId, sl.entry.id, sym.s.symbol, T, 0),
+        intent: pendIntents[p],
+        price: toDecimal(sym.lastClose),
+        position: portfolio.quantity(sym.inst, sl.entry.id),
+        equity: portfolio.equity(),
+        cash: portfolio.cash(),
+        market: markets.get(sym.s.symbol)!,
+        slots: slots.length,
+        tsInit: T,
+        shortable: shortable.has(`${exchange}:${sym.s.symbol}`),
+      });
+      if (outcome.kind === 'approved') {
+        approved.push(outcome.order);
+        const res = paper.submitNow(submitOrderFromApproval(outcome.order));
+        for (const ev of res.events) orderEvents.push(ev);
+        for (const f of res.fills) applyFill(f);
+      } else {
+        rejected.push(outcome.rejection);
+      }
+      pendSlots[p] = undefined as unknown as Slot;
+    }
+    // Equity at the end of T (float64 curve).
+    let eq = cash;
+    for (let k = 0; k < syms.length; k++) {
+      const s = syms[k];
+      if (s.qty !== 0) {
+        eq += s.qty * s.lastClose;
+        exposed = 1;
+      }
+    }
+    eqTimes[e] = T;
+    eqValues[e] = eq;
+    eqExposed[e] = exposed;
+    e++;
+    barsDone += na;
+    if (onProgress !== undefined && barsDone >= nextProgress) {
+      nextProgress = barsDone + progressEvery;
+      onProgress({ done: barsDone, total: totalBars, time: T, fills: fills.length });
+    }
+  }
+  // The end: exact marks at every last close.
+  for (const s of syms) if (s.barCount > 0) portfolio.mark(s.inst, s.lastClose, s.lastTime);
+  if (checkIdentity) assertIdentity(portfolio, 'end');
+  onProgress?.({ done: barsDone, total: totalBars, time: e > 0 ? eqTimes[e - 1] : 0, fills: fills.length });
+
+  const times = eqTimes.slice(0, e);
+  const equity = eqValues.slice(0, e);
+  const exposedArr = eqExposed.slice(0, e);
+  const roundTrips = portfolio.roundTrips();
+  const final = portfolio.pnl();
+  if (e > 0) equity[e - 1] = Number(final.equity); // the last point is the exact final equity
+  const metrics = computeMetrics({
+    times,
+    equity,
+    exposed: exposedArr,
+    timeframe,
+    start: e > 0 ? { time: times[0] - tf, equity: initialCashNum } : undefined,
+    trades: roundTrips,
+    feesPaid: final.fees,
+    tradedNotional: decToString(portfolio.tradedNotional()),
+  });
+  return {
+    runId,
+    timeframe,
+    symbols: syms.map((s) => s.s.symbol),
+    strategies: entries.map((en) => {
+      const st = slots.find((sl) => sl.entry === en)!.strategy;
+      return { id: en.id, name: st.name, version: st.version, params: st.params, features: st.features };
+    }),
+    bars: totalBars,
+    eventTimes: e,
+    decisions: slots.map((sl) => sl.log),
+    approved,
+    rejected,
+    orderEvents,
+    fills,
+    roundTrips,
+    ledger: portfolio.ledger(),
+    equity: { times, equity, exposed: exposedArr },
+    final,
+    metrics,
+    initialCash: config.initialCash,
+  };
+}
+
+/** Throws when the P&L identity does not hold to the last decimal. */
+function assertIdentity(p: Portfolio, at: string): void {
+  const s = p.pnl();
+  const lhs = toDecimal(s.equity);
+  const rhs = toDecimal(s.initialCash).plus(s.realized).plus(s.unrealized).minus(s.fees);
+  const cmv = p.cashPlusMarketValue();
+  if (!lhs.eq(rhs) || !lhs.eq(cmv)) {
+    throw new Error(`P&L identity broken at ${at}: equity ${s.equity}, initial+realized+unrealized-fees ${decToString(rhs)}, cash+market value ${decToString(cmv)}`);
+  }
+}
+
+/** Candle event id of a bar (market-data's `md.candles.v1` id): the cause of a decision. */
+export function candleEventId(exchange: string, symbol: string, timeframe: Timeframe, openTime: number): string {
+  return eventIdFrom('candle', exchange, symbol, timeframe, openTime, 'closed');
+}
