@@ -122,11 +122,64 @@ async function pickPort(name, dflt, taken) {
   let p;
   do p = await freePort();
   while (taken.has(p));
-  console.log(`port ${dflt} is busy: using ${name}=${p}`);
+  console.log(`port ${dflt} is taken: using ${name}=${p}`);
   return p;
 }
 
-function pidAlive(pid) {
+async function pickPorts(claimed) {
+  const taken = new Set(claimed);
+  const kafkaPort = await pickPort('KAFKA_PORT', 19092, taken);
+  taken.add(kafkaPort);
+  const ctrlPort = await pickPort('KAFKA_CONTROLLER_PORT', 19093, taken);
+  taken.add(ctrlPort);
+  const mongoPort = await pickPort('MONGO_PORT', 27018, taken);
+  return { kafkaPort, ctrlPort, mongoPort };
+}
+
+/** Ports claimed by other live `npm test` runs (runs/<dir>/ports). */
+function claimedPorts(runsDir) {
+  const out = new Set();
+  for (const name of fs.readdirSync(runsDir)) {
+    if (name.startsWith('.')) continue;
+    try {
+      for (const p of fs.readFileSync(path.join(runsDir, name, 'ports'), 'utf8').trim().split(/\s+/)) out.add(Number(p));
+    } catch {
+      /* no ports file */
+    }
+  }
+  return out;
+}
+
+/** A cross-process lock: mkdir is atomic. A lock older than 60 s is considered abandoned. */
+async function lockDir(dir) {
+  for (let i = 0; ; i++) {
+    try {
+      fs.mkdirSync(dir);
+      return () => fs.rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - fs.statSync(dir).mtimeMs > 60_000) fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        /* raced with its owner */
+      }
+      if (i % 50 === 49) console.log('waiting for another test run to claim its ports...');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** True if `pid` is a live (not zombie) `npm test` runner; a reused pid running something else is not. */
+function runnerAlive(pid) {
+  if (fs.existsSync('/proc/self/stat')) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('test.mjs');
+    } catch {
+      return false;
+    }
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -139,9 +192,10 @@ function pidAlive(pid) {
 function reapStaleRuns(runsDir) {
   if (!fs.existsSync(runsDir)) return;
   for (const name of fs.readdirSync(runsDir)) {
+    if (name.startsWith('.')) continue;
     const dir = path.join(runsDir, name);
     const owner = Number(fs.readFileSync(path.join(dir, 'owner.pid'), { encoding: 'utf8', flag: 'a+' }).trim());
-    if (owner && pidAlive(owner)) continue;
+    if (owner && runnerAlive(owner)) continue;
     console.log(`stopping a stack left behind by a dead test run: ${dir}`);
     spawnSync(path.join(INFRA, 'down.sh'), [], { env: { ...env, ATP_RUN_DIR: dir }, stdio: 'inherit' });
     fs.rmSync(dir, { recursive: true, force: true });
@@ -206,20 +260,28 @@ async function main() {
 
   let infra = null;
   if (process.env.ATP_SKIP_INFRA !== '1') {
-    const taken = new Set();
-    const kafkaPort = await pickPort('KAFKA_PORT', 19092, taken);
-    taken.add(kafkaPort);
-    const ctrlPort = await pickPort('KAFKA_CONTROLLER_PORT', 19093, taken);
-    taken.add(ctrlPort);
-    const mongoPort = await pickPort('MONGO_PORT', 27018, taken);
+    let ports;
     let runDir = process.env.ATP_RUN_DIR;
-    if (!runDir) {
+    if (runDir) {
+      ports = await pickPorts(new Set());
+    } else {
+      // Concurrent runs on one machine: choose ports and claim them under a lock, so two runs
+      // never pick the same free port before either server has bound it.
       const runsDir = path.join(CACHE, 'runs');
-      reapStaleRuns(runsDir);
-      runDir = privateRunDir = path.join(runsDir, `test-${process.pid}`);
-      fs.mkdirSync(runDir, { recursive: true });
-      fs.writeFileSync(path.join(runDir, 'owner.pid'), String(process.pid));
+      fs.mkdirSync(runsDir, { recursive: true });
+      const release = await lockDir(path.join(runsDir, '.lock'));
+      try {
+        reapStaleRuns(runsDir);
+        ports = await pickPorts(claimedPorts(runsDir));
+        runDir = privateRunDir = path.join(runsDir, `test-${process.pid}`);
+        fs.mkdirSync(runDir, { recursive: true });
+        fs.writeFileSync(path.join(runDir, 'owner.pid'), String(process.pid));
+        fs.writeFileSync(path.join(runDir, 'ports'), Object.values(ports).join(' '));
+      } finally {
+        release();
+      }
     }
+    const { kafkaPort, ctrlPort, mongoPort } = ports;
     infraEnv = {
       ...env,
       ATP_RUN_DIR: runDir,

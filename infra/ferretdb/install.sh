@@ -28,13 +28,14 @@ flock 9
 if [[ $force == 0 ]] && installed; then exit 0; fi
 
 command -v go >/dev/null || die "go not found: FerretDB is built from source with Go 1.24+"
-log "building FerretDB $FERRETDB_VERSION into $FERRETDB_HOME (first time: ~1-3 min)"
+log "building FerretDB $FERRETDB_VERSION into $FERRETDB_HOME (first time: about 3 min on 2 cores)"
 t0=$SECONDS
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 mod="github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
-srcdir="$(cd /tmp && go mod download -json "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-[[ -n "$srcdir" && -d "$srcdir" ]] || die "go mod download $mod failed"
+buildlog="$FERRETDB_HOME/install.log"
+srcdir="$(cd /tmp && go mod download -json "$mod" 2>"$buildlog" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" || true
+[[ -n "$srcdir" && -d "$srcdir" ]] || { tail -n 20 "$buildlog" >&2; die "go mod download $mod failed"; }
 
 work="$FERRETDB_HOME/src.tmp.$$"
 rm -rf "$work"
@@ -43,7 +44,8 @@ chmod -R u+w "$work"
 echo "$FERRETDB_VERSION" >"$work/build/version/version.txt"
 echo "atp-source-build" >"$work/build/version/package.txt"
 mkdir -p "$FERRETDB_HOME/bin"
-(cd "$work" && go build -trimpath -o "$bin.tmp" ./cmd/ferretdb) || { rm -rf "$work"; die "go build of FerretDB failed"; }
+(cd "$work" && go build -trimpath -o "$bin.tmp" ./cmd/ferretdb) >>"$buildlog" 2>&1 \
+  || { tail -n 40 "$buildlog" >&2; rm -rf "$work"; die "go build of FerretDB failed (log: $buildlog)"; }
 rm -rf "$work"
 mv "$bin.tmp" "$bin"
 "$bin" --version | grep -q "version: $FERRETDB_VERSION" || die "built ferretdb does not report $FERRETDB_VERSION"

@@ -30,7 +30,8 @@ t0=$SECONDS
 tmp="$KAFKA_HOME/libs.tmp.$$"
 rm -rf "$tmp"
 mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
-  || { rm -rf "$tmp"; die "mvn dependency:copy-dependencies failed (Maven Central reachable?)"; }
+  >"$KAFKA_HOME/install.log" 2>&1 \
+  || { tail -n 40 "$KAFKA_HOME/install.log" >&2; rm -rf "$tmp"; die "mvn dependency:copy-dependencies failed (Maven Central reachable?)"; }
 ls "$tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null || die "kafka_2.13-$KAFKA_VERSION.jar missing after copy"
 rm -rf "$KAFKA_HOME/libs"
 mv "$tmp" "$KAFKA_HOME/libs"
