@@ -1,3 +1,4 @@
+import { TIMEFRAMES, type Timeframe } from '@atp/core';
 import { Type, type TArray, type TBoolean, type TInteger, type TNumber, type TSchema, type TString, type TUnion, type TLiteral } from '@sinclair/typebox';
 
 /**
@@ -29,6 +30,8 @@ function meta<T>(kind: EnvKind, rule: string, o: EnvOptions<T>): Record<string, 
 }
 
 const HOST_PORT = '^[A-Za-z0-9.-]+:[0-9]{1,5}$';
+/** A ccxt unified spot symbol, e.g. `BTC/USDT`. */
+export const SYMBOL = '^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}$';
 const DECIMAL = '^[0-9]+(\\.[0-9]+)?$';
 
 export const Env = {
@@ -67,6 +70,14 @@ export const Env = {
   url(schemes: readonly string[], o: EnvOptions<string> = {}): TString {
     const esc = schemes.map((s) => s.replace(/[+.]/g, (c) => `\\${c}`)).join('|');
     return Type.String({ pattern: `^(${esc})://[^\\s]+$`, ...meta('string', `a ${schemes.join(' or ')}:// URL`, o) });
+  },
+  /** ccxt unified symbols: `BASE/QUOTE[,BASE/QUOTE...]`, e.g. `BTC/USDT,ETH/USDT`. */
+  symbols(o: EnvOptions<string[]> = {}): TArray<TString> {
+    return Env.list(Type.String({ pattern: SYMBOL }), { rule: 'a comma-separated list of BASE/QUOTE symbols such as BTC/USDT', ...o });
+  },
+  /** Bar timeframes, e.g. `1m,1h`. */
+  timeframes(o: EnvOptions<Timeframe[]> = {}): TArray<TUnion<TLiteral<Timeframe>[]>> {
+    return Env.list(Type.Union(TIMEFRAMES.map((t) => Type.Literal(t))), { rule: `a comma-separated list of timeframes (${TIMEFRAMES.join('|')})`, ...o });
   },
   /** Exact decimal (money, quantities, rates): digits with an optional fraction, no exponent. */
   decimal(o: EnvOptions<string> = {}): TString {

@@ -68,7 +68,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   let app: INestApplication | undefined;
   try {
     app = await NestFactory.create(root, { logger: new NestLoggerAdapter(opts.logger), abortOnError: false, bufferLogs: false });
-    for (const s of opts.services) s.definition.configureApp?.(app);
+    for (const s of opts.services) s.definition.configureApp?.(app, s.runtime as never);
     await app.listen(opts.port, opts.host ?? '0.0.0.0');
   } catch (e) {
     await app?.close().catch(() => undefined);

@@ -37,8 +37,8 @@ export interface ServiceDefinition<S extends TObject = TObject> {
   readonly envPrefix: string;
   /** The service's Nest module for this runtime. */
   module(runtime: ServiceRuntime<Static<S> & CommonConfig>): DynamicModule;
-  /** Application-level set-up before listening (e.g. the gateway's WebSocket adapter). */
-  configureApp?(app: INestApplication): void;
+  /** Application-level set-up before listening (e.g. the gateway's WebSocket adapter, CORS). */
+  configureApp?(app: INestApplication, runtime: ServiceRuntime<Static<S> & CommonConfig>): void;
 }
 
 export function defineService<S extends TObject>(def: ServiceDefinition<S>): ServiceDefinition<S> {

@@ -1,0 +1,85 @@
+// `npm start` as a user runs it: tools/start.mjs spawns the embedded launcher, every service
+// becomes ready in one process, /health answers 200, and SIGINT stops it with exit code 0.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+interface Launched {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function launch(args: string[], env: Record<string, string> = {}): Launched {
+  const child = spawn(process.execPath, ['tools/start.mjs', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, GATEWAY_SERVICE_PORT: '0', SERVICE_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+async function eventually<T>(f: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('embedded launcher (npm start)', () => {
+  let running: Launched | undefined;
+  afterEach(() => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+  });
+
+  it('boots every service in one process, serves /health 200, and exits 0 on SIGINT', async () => {
+    running = launch([]);
+    const t0 = Date.now();
+    const url = await eventually(() => /Open (http:\/\/127\.0\.0\.1:\d+)\/api\/status/.exec(running!.out())?.[1], 25_000, `the ready summary\n${running.out()}\n${running.err()}`);
+    const startupMs = Date.now() - t0;
+    expect(running.out()).toContain('9/9 services ready');
+
+    const res = await fetch(`${url}/health`);
+    expect(res.status).toBe(200);
+    const health = (await res.json()) as { ready: boolean; deployment: string; services: Record<string, { ready: boolean }> };
+    expect(health.deployment).toBe('embedded');
+    expect(Object.keys(health.services)).toEqual(['market-feed', 'otc-quotes', 'features', 'ml-inference', 'strategy', 'risk', 'execution', 'pnl', 'gateway']);
+    expect(Object.values(health.services).every((s) => s.ready)).toBe(true);
+
+    const status = (await (await fetch(`${url}/api/status`)).json()) as { services: unknown[]; mode: string };
+    expect(status.services).toHaveLength(9);
+    expect(status.mode).toBe('paper');
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('atp_service_info{service="risk"');
+
+    running.child.kill('SIGINT');
+    expect(await running.exit).toEqual({ code: 0, signal: null });
+    const logs = running.out().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logs).toContainEqual(expect.objectContaining({ service: 'embedded', msg: 'stopped', reason: 'SIGINT' }));
+    expect(startupMs).toBeLessThan(20_000);
+  }, 40_000);
+
+  it('--exit-after-ready stops by itself with exit code 0', async () => {
+    running = launch(['--exit-after-ready']);
+    expect(await running.exit).toEqual({ code: 0, signal: null });
+    expect(running.out()).toContain('9/9 services ready');
+  }, 40_000);
+
+  it('refuses a bad configuration with one message, once, and exit code 1', async () => {
+    running = launch([], { LOG_LEVEL: 'loud', RISK_RISK_MAX_ORDER_NOTIONAL: 'x' });
+    expect((await running.exit).code).toBe(1);
+    const lines = running.err().trim().split('\n');
+    expect(lines).toEqual([
+      'Invalid configuration: LOG_LEVEL must be one of trace|debug|info|warn|error|fatal|silent (got "loud"); RISK_RISK_MAX_ORDER_NOTIONAL must be a non-negative decimal number such as 0.001 (got "x")',
+    ]);
+  }, 40_000);
+});

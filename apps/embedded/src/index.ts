@@ -1,0 +1,3 @@
+export * from './embedded';
+export * from './services';
+export * from './summary';

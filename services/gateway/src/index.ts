@@ -1,0 +1,4 @@
+export * from './config';
+export * from './gateway.module';
+export * from './status.controller';
+export * from './events.gateway';

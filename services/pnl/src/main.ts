@@ -1,0 +1,6 @@
+// Standalone pnl process: config from the environment, Kafka bus and Mongo store (BUS/STORE),
+// /health and /metrics on SERVICE_PORT, graceful exit on SIGTERM/SIGINT.
+import { bootstrapService, runMain } from '@atp/nest-kit';
+import { pnlService } from './pnl.module';
+
+runMain(() => bootstrapService(pnlService, { handleSignals: true }));
