@@ -1,0 +1,370 @@
+import { clientOrderId, Dec, decToString, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
+import type { OrderIntent } from '@atp/contracts';
+import { marketNumbers, type MarketNumbers } from './market';
+import { sizePosition } from './sizing';
+import { observeEquity, type RiskAlert, type RiskState } from './state';
+import type { Approval, ApprovedBracket, DecisionRef, OpenOrderView, RejectionCode, RiskRequest, RiskResult } from './types';
+
+const ZERO = new Dec(0);
+const ONE = new Dec(1);
+const HUNDRED = new Dec(100);
+
+type Details = Record<string, string | number | null>;
+
+class Reject {
+  constructor(
+    readonly code: RejectionCode,
+    readonly reason: string,
+    readonly details: Details = {},
+  ) {}
+}
+
+const s = decToString;
+
+/**
+ * The full risk decision for one decision record (ARCHITECTURE.md, "Intents and sizing"): a pure
+ * function of its request. Every intent gets exactly one Approval or Rejection; a no-op record
+ * gets `noop`. The returned state carries the kill switch, the day / peak equity watermarks and
+ * the order-rate window; persist it and pass it to the next call.
+ *
+ * Order of evaluation (the first failing rule decides):
+ * 1. the intent is well formed and about the market given (INVALID_INTENT);
+ * 2. equity is observed: a daily-loss or drawdown limit breach trips the kill switch;
+ * 3. the target is compared with the strategy's position in the instrument:
+ *    - same direction already held, or an entry order for it pending: ALREADY_IN_POSITION
+ *      (the chosen no-op semantics: nothing is added to a position by repeating the target);
+ *    - `flat` while flat: NO_POSITION;
+ *    - `flat`, or the opposite direction while holding a position: a reduce-only exit of the whole
+ *      position (less exits already pending, else EXIT_PENDING). A reversal takes two decisions:
+ *      this one closes, a later one opens;
+ *    - `short` on a long-only market: SHORT_NOT_ALLOWED;
+ * 4. exits: only rounding and the market minimums (a dust position cannot be closed: MIN_AMOUNT /
+ *    MIN_NOTIONAL) and the price collar for limit exits. The kill switch, stale data and the order
+ *    rate never block an exit;
+ * 5. entries: kill switch (KILL_SWITCH, or the limit code that tripped it during this call), stale
+ *    data, order rate, required stop, protective levels, price collar, sizing, caps (cash, max
+ *    position quantity / notional, gross exposure / leverage, market max amount), rounding down
+ *    to the amount step, market minimums.
+ */
+export function decideRisk(req: RiskRequest): RiskResult {
+  const d = req.decision;
+  const ref: DecisionRef = { runId: d.runId, decisionId: d.decisionId, strategyId: d.strategyId, exchange: d.exchange, symbol: d.symbol, decisionTime: d.decisionTime };
+  if (d.kind === 'noop') return { outcome: { kind: 'noop', ...ref }, state: req.state, alerts: [] };
+
+  const alerts: RiskAlert[] = [];
+  let state = req.state;
+  try {
+    const intent = d.intent;
+    if (!intent) throw new Reject('INVALID_INTENT', 'a decision of kind intent carries no intent');
+    if (req.market.exchange !== d.exchange || req.market.symbol !== d.symbol) {
+      throw new Reject('INVALID_INTENT', `market rules of ${req.market.exchange}:${req.market.symbol} given for a decision on ${d.exchange}:${d.symbol}`);
+    }
+    if (intent.entry === 'limit' && intent.limitPrice === undefined) throw new Reject('INVALID_INTENT', 'a limit entry without a limit price');
+    const m = marketNumbers(req.market);
+    const equity = toDecimal(req.portfolio.equity);
+    const last = toDecimal(req.marketData.lastClose);
+    if (last.lte(0)) throw new Reject('INVALID_INTENT', `last close must be > 0, got ${s(last)}`);
+
+    const obs = observeEquity(state, req.limits, req.portfolio.equity, d.decisionTime);
+    state = obs.state;
+    alerts.push(...obs.alerts);
+
+    const own = (x: { strategyId: string; exchange: string; symbol: string }) => x.strategyId === d.strategyId && x.exchange === d.exchange && x.symbol === d.symbol;
+    const position = req.portfolio.positions.filter(own).reduce((a, p) => a.plus(p.quantity), ZERO);
+    const openOrders = req.portfolio.openOrders ?? [];
+    const ownOrders = openOrders.filter(own);
+
+    const want = intent.target;
+    if (want === 'flat' || (want === 'long' && position.lt(0)) || (want === 'short' && position.gt(0))) {
+      if (position.isZero()) throw new Reject('NO_POSITION', `target flat but the position of ${d.strategyId} in ${d.symbol} is already 0`, { position: '0' });
+      const approval = exit(req, ref, intent, m, last, position, ownOrders);
+      state = recordOrder(state, req, d.decisionTime);
+      return { outcome: approval, state, alerts };
+    }
+    const side: Side = want === 'long' ? 'buy' : 'sell';
+    const pendingEntry = ownOrders.filter((o) => !o.reduceOnly && o.side === side).reduce((a, o) => a.plus(o.quantity), ZERO);
+    if (!position.isZero() || pendingEntry.gt(0)) {
+      throw new Reject('ALREADY_IN_POSITION', `target ${want} but ${d.strategyId} already holds ${s(position)} ${d.symbol}${pendingEntry.gt(0) ? ` and has an entry order for ${s(pendingEntry)} pending` : ''}: nothing to do`, {
+        position: s(position),
+        pendingEntry: s(pendingEntry),
+      });
+    }
+    if (want === 'short' && !req.market.shortable) throw new Reject('SHORT_NOT_ALLOWED', `${d.exchange}:${d.symbol} is long-only (spot): short entries are refused`);
+
+    if (state.killSwitch.engaged) {
+      const code: RejectionCode = obs.tripped ?? 'KILL_SWITCH';
+      throw new Reject(code, `kill switch on since ${state.killSwitch.since} (${state.killSwitch.cause}): ${state.killSwitch.reason}; entries blocked, exits allowed`, { cause: state.killSwitch.cause });
+    }
+    const approval = entry(req, ref, intent, side, m, equity, last, openOrders, state);
+    state = recordOrder(state, req, d.decisionTime);
+    return { outcome: approval, state, alerts };
+  } catch (e) {
+    if (!(e instanceof Reject)) throw e;
+    return { outcome: { kind: 'rejection', ...ref, code: e.code, reason: e.reason, details: e.details }, state, alerts };
+  }
+}
+
+/** Keeps the event times of approvals inside the rate window (pruned; all of them when no limit). */
+function recordOrder(state: RiskState, req: RiskRequest, time: number): RiskState {
+  const w = req.limits.maxOrderRate;
+  const kept = w ? state.orderTimes.filter((t) => t > time - w.windowMs) : [];
+  return { ...state, orderTimes: [...kept, time] };
+}
+
+function roundPrice(p: Dec, tick: Dec, mode: RoundingMode): Dec {
+  return roundToStep(p, tick, mode);
+}
+
+function collar(req: RiskRequest, limit: Dec, last: Dec): void {
+  const pct = req.limits.priceCollarPct;
+  if (pct === undefined) return;
+  const band = last.mul(toDecimal(pct)).div(HUNDRED);
+  const dist = limit.minus(last).abs();
+  if (dist.gt(band)) {
+    throw new Reject('PRICE_COLLAR', `limit price ${s(limit)} is ${s(dist.div(last).mul(HUNDRED).toDecimalPlaces(4))}% from the last close ${s(last)}, outside the ${s(toDecimal(pct))}% collar [${s(last.minus(band))}, ${s(last.plus(band))}]`, {
+      limitPrice: s(limit),
+      lastClose: s(last),
+      collarPct: s(toDecimal(pct)),
+    });
+  }
+}
+
+function checkMinimums(qty: Dec, price: Dec, m: MarketNumbers, context: string): void {
+  if (qty.lte(0) || (m.minAmount && qty.lt(m.minAmount))) {
+    throw new Reject('MIN_AMOUNT', `${context}: quantity ${s(qty)} after rounding down to the step ${s(m.amountStep)} is below the market minimum ${m.minAmount ? s(m.minAmount) : s(m.amountStep)}`, {
+      quantity: s(qty),
+      amountStep: s(m.amountStep),
+      minAmount: m.minAmount ? s(m.minAmount) : null,
+    });
+  }
+  if (m.minCost) {
+    const notional = qty.mul(price);
+    if (notional.lt(m.minCost)) {
+      throw new Reject('MIN_NOTIONAL', `${context}: notional ${s(notional)} = ${s(qty)} x ${s(price)} is below the market minimum ${s(m.minCost)}`, {
+        quantity: s(qty),
+        price: s(price),
+        notional: s(notional),
+        minCost: s(m.minCost),
+      });
+    }
+  }
+}
+
+/** A reduce-only order for the whole position (less exits already pending). */
+function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: MarketNumbers, last: Dec, position: Dec, ownOrders: readonly OpenOrderView[]): Approval {
+  const side: Side = position.gt(0) ? 'sell' : 'buy';
+  const pendingExit = ownOrders.filter((o) => o.reduceOnly && o.side === side).reduce((a, o) => a.plus(o.quantity), ZERO);
+  const toClose = position.abs().minus(pendingExit);
+  if (toClose.lte(0)) {
+    throw new Reject('EXIT_PENDING', `exit orders for ${s(pendingExit)} already cover the position ${s(position)}`, { position: s(position), pendingExit: s(pendingExit) });
+  }
+  const qty = roundToStep(toClose, m.amountStep, 'down');
+  let limitPrice: Dec | undefined;
+  if (intent.entry === 'limit') {
+    // Never a worse price than asked: a sell limit rounds up, a buy limit down.
+    limitPrice = roundPrice(toDecimal(intent.limitPrice!), m.priceTick, side === 'sell' ? 'up' : 'down');
+    collar(req, limitPrice, last);
+  }
+  const price = limitPrice ?? last;
+  checkMinimums(qty, price, m, `exit of ${s(position)}`);
+  const reversing = intent.target !== 'flat';
+  return {
+    kind: 'approval',
+    ...ref,
+    clientOrderId: clientOrderId(ref.runId, ref.strategyId, ref.symbol, ref.decisionTime, req.orderSeq ?? 0),
+    side,
+    type: intent.entry,
+    quantity: qty,
+    ...(limitPrice ? { limitPrice } : {}),
+    timeInForce: 'GTC',
+    postOnly: false,
+    reduceOnly: true,
+    sizing: {
+      method: reversing ? 'close-before-reverse' : 'close-position',
+      position: s(position),
+      pendingExit: s(pendingExit),
+      quantity: s(qty),
+      dust: s(toClose.minus(qty)),
+      price: s(price),
+      ...(reversing ? { note: `target ${intent.target} while holding ${s(position)}: closing first, a later decision may open` } : {}),
+    },
+  };
+}
+
+interface Cap {
+  name: string;
+  code: RejectionCode;
+  maxQty: Dec;
+  detail: string;
+}
+
+function entry(
+  req: RiskRequest,
+  ref: DecisionRef,
+  intent: OrderIntent,
+  side: Side,
+  m: MarketNumbers,
+  equity: Dec,
+  last: Dec,
+  openOrders: readonly OpenOrderView[],
+  state: RiskState,
+): Approval {
+  const { limits } = req;
+  const long = side === 'buy';
+  const T = ref.decisionTime;
+
+  if (limits.staleAfterBars !== undefined) {
+    const bar = timeframeMs(req.decision.timeframe);
+    const maxAge = limits.staleAfterBars * bar;
+    const age = T - req.marketData.lastBarTime;
+    if (age > maxAge) {
+      throw new Reject('STALE_DATA', `last closed bar at ${req.marketData.lastBarTime} is ${age / bar} bars older than the decision time ${T} (limit ${limits.staleAfterBars} bars of ${req.decision.timeframe})`, {
+        lastBarTime: req.marketData.lastBarTime,
+        decisionTime: T,
+        ageBars: age / bar,
+        staleAfterBars: limits.staleAfterBars,
+      });
+    }
+    const lag = req.clock.now() - T;
+    if (lag > maxAge) {
+      throw new Reject('STALE_DATA', `the decision for ${T} arrives at ${req.clock.now()}, ${lag / bar} bars late (limit ${limits.staleAfterBars} bars)`, { decisionTime: T, now: req.clock.now(), lagBars: lag / bar });
+    }
+  }
+
+  if (limits.maxOrderRate) {
+    const { count, windowMs } = limits.maxOrderRate;
+    const recent = state.orderTimes.filter((t) => t > T - windowMs && t <= T).length;
+    if (recent >= count) {
+      throw new Reject('ORDER_RATE', `${recent} orders approved in the ${windowMs} ms before ${T}: the limit is ${count} per window`, { recent, count, windowMs });
+    }
+  }
+
+  if (limits.requireStopLoss && intent.stopLoss === undefined) throw new Reject('STOP_REQUIRED', 'entries must carry a stop loss (requireStopLoss)');
+
+  // Entry reference price: the limit (rounded to the tick, never worse than asked) or the last close.
+  let limitPrice: Dec | undefined;
+  if (intent.entry === 'limit') {
+    limitPrice = roundPrice(toDecimal(intent.limitPrice!), m.priceTick, long ? 'down' : 'up');
+    if (limitPrice.lte(0)) throw new Reject('INVALID_INTENT', `limit price ${intent.limitPrice} rounds to ${s(limitPrice)} at tick ${s(m.priceTick)}`);
+    collar(req, limitPrice, last);
+  }
+  const entryPrice = limitPrice ?? last;
+
+  // Protective levels: the stop rounds toward the entry (never more risk than sized), the take
+  // profit to the nearest tick; then they must sit on the right side of the entry.
+  const bracket: { stopLoss?: Dec; takeProfit?: Dec; trailingStopPct?: number } = {};
+  if (intent.stopLoss !== undefined) {
+    const raw = toDecimal(intent.stopLoss);
+    const stop = roundPrice(raw, m.priceTick, long ? 'up' : 'down');
+    if (stop.lte(0) || (long ? stop.gte(entryPrice) : stop.lte(entryPrice))) {
+      throw new Reject('INVALID_STOP_LOSS', `stop loss ${s(stop)} must be ${long ? 'below' : 'above'} the entry price ${s(entryPrice)} for a ${long ? 'long' : 'short'}`, {
+        stopLoss: s(stop),
+        entryPrice: s(entryPrice),
+      });
+    }
+    bracket.stopLoss = stop;
+  }
+  if (intent.takeProfit !== undefined) {
+    const tp = roundPrice(toDecimal(intent.takeProfit), m.priceTick, 'half-away-from-zero');
+    if (tp.lte(0) || (long ? tp.lte(entryPrice) : tp.gte(entryPrice))) {
+      throw new Reject('INVALID_TAKE_PROFIT', `take profit ${s(tp)} must be ${long ? 'above' : 'below'} the entry price ${s(entryPrice)} for a ${long ? 'long' : 'short'}`, {
+        takeProfit: s(tp),
+        entryPrice: s(entryPrice),
+      });
+    }
+    bracket.takeProfit = tp;
+  }
+  if (intent.trailingStopPct !== undefined) {
+    const t = intent.trailingStopPct;
+    if (!Number.isFinite(t) || t <= 0 || t >= 100) throw new Reject('INVALID_TRAILING_STOP', `trailing stop ${t}% must be in (0, 100)`, { trailingStopPct: t });
+    bracket.trailingStopPct = t;
+  }
+
+  if (equity.lte(0)) throw new Reject('NO_EQUITY', `equity ${s(equity)} is not positive`, { equity: s(equity) });
+
+  const rule = limits.sizingByStrategy?.[ref.strategyId] ?? limits.sizing;
+  const sized = sizePosition(rule, { equity, entryPrice, stopLoss: bracket.stopLoss, atr: req.marketData.atr });
+  if (!sized.ok) throw new Reject(sized.code, sized.reason, { method: rule.method });
+
+  // Caps: cash (long) or equity (short), then limits counting positions and open entry orders.
+  const fee = intent.entry === 'limit' ? m.makerFee : m.takerFee;
+  const caps: Cap[] = [];
+  const entries = openOrders.filter((o) => !o.reduceOnly);
+  if (long) {
+    const reserved = entries.filter((o) => o.side === 'buy').reduce((a, o) => a.plus(toDecimal(o.quantity).mul(o.price).mul(ONE.plus(fee))), ZERO);
+    const spendable = toDecimal(req.portfolio.cash).minus(reserved);
+    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: spendable.div(entryPrice.mul(ONE.plus(fee))), detail: `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
+  } else {
+    caps.push({ name: 'equity', code: 'INSUFFICIENT_CASH', maxQty: equity.div(entryPrice), detail: `short notional capped at equity ${s(equity)}` });
+  }
+  const sameSymbol = (x: { exchange: string; symbol: string }) => x.exchange === ref.exchange && x.symbol === ref.symbol;
+  if (limits.maxPositionQty !== undefined) {
+    const max = toDecimal(limits.maxPositionQty);
+    const used = req.portfolio.positions.filter(sameSymbol).reduce((a, p) => a.plus(toDecimal(p.quantity).abs()), ZERO).plus(entries.filter(sameSymbol).reduce((a, o) => a.plus(o.quantity), ZERO));
+    caps.push({ name: 'maxPositionQty', code: 'MAX_POSITION_QTY', maxQty: max.minus(used), detail: `max ${s(max)} ${req.market.base} per symbol, ${s(used)} held or pending` });
+  }
+  if (limits.maxPositionNotional !== undefined) {
+    const max = toDecimal(limits.maxPositionNotional);
+    const used = req.portfolio.positions
+      .filter(sameSymbol)
+      .reduce((a, p) => a.plus(toDecimal(p.quantity).abs().mul(p.mark)), ZERO)
+      .plus(entries.filter(sameSymbol).reduce((a, o) => a.plus(toDecimal(o.quantity).mul(o.price)), ZERO));
+    caps.push({ name: 'maxPositionNotional', code: 'MAX_POSITION_NOTIONAL', maxQty: max.minus(used).div(entryPrice), detail: `max ${s(max)} ${req.market.quote} per symbol, ${s(used)} held or pending` });
+  }
+  if (limits.maxGrossExposure !== undefined || limits.maxGrossLeverage !== undefined) {
+    const used = req.portfolio.positions.reduce((a, p) => a.plus(toDecimal(p.quantity).abs().mul(p.mark)), ZERO).plus(entries.reduce((a, o) => a.plus(toDecimal(o.quantity).mul(o.price)), ZERO));
+    if (limits.maxGrossExposure !== undefined) {
+      const max = toDecimal(limits.maxGrossExposure);
+      caps.push({ name: 'maxGrossExposure', code: 'MAX_GROSS_EXPOSURE', maxQty: max.minus(used).div(entryPrice), detail: `max gross ${s(max)}, ${s(used)} used` });
+    }
+    if (limits.maxGrossLeverage !== undefined) {
+      const lev = toDecimal(limits.maxGrossLeverage);
+      const max = equity.mul(lev);
+      caps.push({ name: 'maxGrossLeverage', code: 'MAX_GROSS_EXPOSURE', maxQty: max.minus(used).div(entryPrice), detail: `max gross ${s(lev)} x equity ${s(equity)} = ${s(max)}, ${s(used)} used` });
+    }
+  }
+  if (m.maxAmount) caps.push({ name: 'marketMaxAmount', code: 'MIN_AMOUNT', maxQty: m.maxAmount, detail: `market max amount ${s(m.maxAmount)}` });
+
+  let qty = sized.qty;
+  let cappedBy: string | null = null;
+  for (const c of caps) {
+    if (c.maxQty.lte(0)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail}`, { limit: c.name, maxQty: s(c.maxQty) });
+    if (c.maxQty.lt(qty)) {
+      qty = c.maxQty;
+      cappedBy = c.name;
+    }
+  }
+  const rounded = roundToStep(qty, m.amountStep, 'down');
+  const context = `${rule.method} size ${s(sized.qty)}${cappedBy ? ` capped by ${cappedBy} to ${s(qty)}` : ''}`;
+  checkMinimums(rounded, entryPrice, m, context);
+
+  const bar = timeframeMs(req.decision.timeframe);
+  const expireAt = intent.entry === 'limit' && limits.limitOrderTtlBars !== undefined ? T + limits.limitOrderTtlBars * bar : undefined;
+  const cleanBracket: ApprovedBracket | undefined = Object.keys(bracket).length > 0 ? bracket : undefined;
+  return {
+    kind: 'approval',
+    ...ref,
+    clientOrderId: clientOrderId(ref.runId, ref.strategyId, ref.symbol, T, req.orderSeq ?? 0),
+    side,
+    type: intent.entry,
+    quantity: rounded,
+    ...(limitPrice ? { limitPrice } : {}),
+    timeInForce: 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    ...(expireAt !== undefined ? { expireAt } : {}),
+    ...(cleanBracket ? { bracket: cleanBracket } : {}),
+    sizing: {
+      ...sized.explain,
+      equity: s(equity),
+      entryPrice: s(entryPrice),
+      stopLoss: bracket.stopLoss ? s(bracket.stopLoss) : null,
+      rawQuantity: s(sized.qty),
+      cappedBy,
+      cappedQuantity: s(qty),
+      amountStep: s(m.amountStep),
+      quantity: s(rounded),
+      notional: s(rounded.mul(entryPrice)),
+    },
+  };
+}
