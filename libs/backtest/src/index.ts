@@ -2,3 +2,8 @@ export * from './series';
 export * from './risk-port';
 export * from './decision-log';
 export * from './engine';
+export * from './report/report-data';
+export * from './report/html';
+// File adapters (report writer, recorded-data reader), like core's system clock: the only
+// modules of this lib that touch fs or process.env.
+export * from './adapters/index';
