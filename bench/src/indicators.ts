@@ -112,20 +112,16 @@ interface Case {
   /** our batch call, outputs preallocated (the allocation-free path) */
   batch: (s: Series, out: Float64Array[]) => void;
   outputs: number;
-  /** returns the per-bar streaming step over a mutable bar */
-  stream: () => (bar: MutableBar) => unknown;
+  /** runs the streaming form over the whole series, one update per bar (own loop: a monomorphic call site) */
+  stream: (s: Series) => void;
   /** TA-Lib equivalent; `approx` marks a composite stand-in for an indicator TA-Lib lacks */
   talib?: { calls: TalibCall[]; approx?: string };
   ti?: { run: (s: Series) => unknown; approx?: string };
 }
 
-interface MutableBar {
-  openTime: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+/** A fresh bar object per update, as a service decoding candles would hand in. */
+function barAt(s: Series, i: number): ind.Bar {
+  return { openTime: s.openTime[i], open: s.open[i], high: s.high[i], low: s.low[i], close: s.close[i], volume: s.volume[i] };
 }
 
 const ti = require('technicalindicators');
@@ -138,9 +134,10 @@ const CASES: Case[] = [
     name: 'sma:20',
     outputs: 1,
     batch: (s, o) => ind.sma(s.close, 20, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Sma(20);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: { calls: [{ fn: 'SMA', inputs: ['close'], py: { timeperiod: 20 }, npm: { optInTimePeriod: 20 } }] },
     ti: { run: (s) => ti.SMA.calculate({ period: 20, values: arr(s.close) }) },
@@ -149,9 +146,10 @@ const CASES: Case[] = [
     name: 'ema:20',
     outputs: 1,
     batch: (s, o) => ind.ema(s.close, 20, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Ema(20);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: { calls: [{ fn: 'EMA', inputs: ['close'], py: { timeperiod: 20 }, npm: { optInTimePeriod: 20 } }] },
     ti: { run: (s) => ti.EMA.calculate({ period: 20, values: arr(s.close) }) },
@@ -160,9 +158,10 @@ const CASES: Case[] = [
     name: 'wma:20',
     outputs: 1,
     batch: (s, o) => ind.wma(s.close, 20, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Wma(20);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: { calls: [{ fn: 'WMA', inputs: ['close'], py: { timeperiod: 20 }, npm: { optInTimePeriod: 20 } }] },
     ti: { run: (s) => ti.WMA.calculate({ period: 20, values: arr(s.close) }) },
@@ -171,9 +170,10 @@ const CASES: Case[] = [
     name: 'rsi:14',
     outputs: 1,
     batch: (s, o) => ind.rsi(s.close, 14, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Rsi(14);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: { calls: [{ fn: 'RSI', inputs: ['close'], py: { timeperiod: 14 }, npm: { optInTimePeriod: 14 } }] },
     ti: { run: (s) => ti.RSI.calculate({ period: 14, values: arr(s.close) }) },
@@ -182,9 +182,10 @@ const CASES: Case[] = [
     name: 'bbands:20:2',
     outputs: 3,
     batch: (s, o) => ind.bbands(s.close, 20, 2, 2, { upper: o[0], middle: o[1], lower: o[2] }),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.BBands(20, 2, 2);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: {
       calls: [
@@ -197,9 +198,10 @@ const CASES: Case[] = [
     name: 'macd:12:26:9',
     outputs: 3,
     batch: (s, o) => ind.macd(s.close, 12, 26, 9, { macd: o[0], signal: o[1], hist: o[2] }),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Macd(12, 26, 9);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: {
       calls: [
@@ -214,9 +216,9 @@ const CASES: Case[] = [
     name: 'atr:14',
     outputs: 1,
     batch: (s, o) => ind.atr(s.high, s.low, s.close, 14, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Atr(14);
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: { calls: [{ fn: 'ATR', inputs: ['high', 'low', 'close'], py: { timeperiod: 14 }, npm: { optInTimePeriod: 14 } }] },
     ti: { run: (s) => ti.ATR.calculate({ high: arr(s.high), low: arr(s.low), close: arr(s.close), period: 14 }) },
@@ -225,9 +227,9 @@ const CASES: Case[] = [
     name: 'stoch:5:3:3',
     outputs: 2,
     batch: (s, o) => ind.stoch(s.high, s.low, s.close, 5, 3, 3, { k: o[0], d: o[1] }),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Stoch(5, 3, 3);
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: {
       calls: [
@@ -248,9 +250,9 @@ const CASES: Case[] = [
     name: 'stochf:5:3',
     outputs: 2,
     batch: (s, o) => ind.stochf(s.high, s.low, s.close, 5, 3, { k: o[0], d: o[1] }),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.StochF(5, 3);
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: {
       calls: [
@@ -268,9 +270,9 @@ const CASES: Case[] = [
     name: 'dmi:14',
     outputs: 3,
     batch: (s, o) => ind.dmi(s.high, s.low, s.close, 14, { adx: o[0], plusDi: o[1], minusDi: o[2] }),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Dmi(14);
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: {
       calls: ['ADX', 'PLUS_DI', 'MINUS_DI'].map((fn) => ({ fn, inputs: ['high', 'low', 'close'] as Input[], py: { timeperiod: 14 }, npm: { optInTimePeriod: 14 } })),
@@ -282,9 +284,9 @@ const CASES: Case[] = [
     name: 'obv',
     outputs: 1,
     batch: (s, o) => ind.obv(s.close, s.volume, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Obv();
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: { calls: [{ fn: 'OBV', inputs: ['close', 'volume'] }] },
     ti: { run: (s) => ti.OBV.calculate({ close: arr(s.close), volume: arr(s.volume) }) },
@@ -293,9 +295,9 @@ const CASES: Case[] = [
     name: 'cci:14',
     outputs: 1,
     batch: (s, o) => ind.cci(s.high, s.low, s.close, 14, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Cci(14);
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: { calls: [{ fn: 'CCI', inputs: ['high', 'low', 'close'], py: { timeperiod: 14 }, npm: { optInTimePeriod: 14 } }] },
     ti: { run: (s) => ti.CCI.calculate({ high: arr(s.high), low: arr(s.low), close: arr(s.close), period: 14 }) },
@@ -304,9 +306,10 @@ const CASES: Case[] = [
     name: 'roc:10',
     outputs: 1,
     batch: (s, o) => ind.roc(s.close, 10, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Roc(10);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: { calls: [{ fn: 'ROC', inputs: ['close'], py: { timeperiod: 10 }, npm: { optInTimePeriod: 10 } }] },
     ti: { run: (s) => ti.ROC.calculate({ period: 10, values: arr(s.close) }) },
@@ -315,9 +318,10 @@ const CASES: Case[] = [
     name: 'stddev:20',
     outputs: 1,
     batch: (s, o) => ind.stddev(s.close, 20, 1, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.StdDev(20, 1);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: { calls: [{ fn: 'STDDEV', inputs: ['close'], py: { timeperiod: 20, nbdev: 1 }, npm: { optInTimePeriod: 20, optInNbDev: 1 } }] },
     ti: { run: (s) => ti.SD.calculate({ period: 20, values: arr(s.close) }) },
@@ -326,9 +330,9 @@ const CASES: Case[] = [
     name: 'vwap',
     outputs: 1,
     batch: (s, o) => ind.vwap(s.openTime, s.high, s.low, s.close, s.volume, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Vwap();
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     ti: { run: (s) => ti.VWAP.calculate({ high: arr(s.high), low: arr(s.low), close: arr(s.close), volume: arr(s.volume) }), approx: 'cumulative, no daily reset' },
   },
@@ -336,9 +340,9 @@ const CASES: Case[] = [
     name: 'donchian:20',
     outputs: 3,
     batch: (s, o) => ind.donchian(s.high, s.low, 20, { upper: o[0], middle: o[1], lower: o[2] }),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Donchian(20);
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: {
       calls: [
@@ -356,9 +360,9 @@ const CASES: Case[] = [
     name: 'keltner:20:10:2',
     outputs: 3,
     batch: (s, o) => ind.keltner(s.high, s.low, s.close, 20, 10, 2, { upper: o[0], middle: o[1], lower: o[2] }),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.Keltner(20, 10, 2);
-      return (b) => x.update(b);
+      for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
     talib: {
       calls: [
@@ -376,9 +380,10 @@ const CASES: Case[] = [
     name: 'zscore:20',
     outputs: 1,
     batch: (s, o) => ind.zscore(s.close, 20, o[0]),
-    stream: () => {
+    stream: (s) => {
       const x = new ind.ZScore(20);
-      return (b) => x.update(b.close);
+      const c = s.close;
+      for (let i = 0; i < s.n; i++) x.update(c[i]);
     },
     talib: {
       calls: [
@@ -431,29 +436,13 @@ export async function run(): Promise<void> {
   else console.log(`reference: ${talibC.version}, best of ${PY_REPEATS}, talib call only`);
 
   const outs = Array.from({ length: 3 }, () => new Float64Array(N));
-  const bar: MutableBar = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   const rows: Cell[][] = [];
   const notes: string[] = [];
   let met = { batch: 0, ti: 0, stream: 0, batchN: 0, tiN: 0, streamN: 0 };
 
   for (const c of CASES) {
     const batch = bestNsPerBar(() => c.batch(s, outs), N, BATCH_REPEATS);
-    const stream = bestNsPerBar(
-      () => {
-        const step = c.stream();
-        for (let i = 0; i < N; i++) {
-          bar.openTime = s.openTime[i];
-          bar.open = s.open[i];
-          bar.high = s.high[i];
-          bar.low = s.low[i];
-          bar.close = s.close[i];
-          bar.volume = s.volume[i];
-          step(bar);
-        }
-      },
-      N,
-      STREAM_REPEATS,
-    );
+    const stream = bestNsPerBar(() => c.stream(s), N, STREAM_REPEATS);
     let npm: number | null = null;
     if (c.talib) {
       const inputs = c.talib.calls.map((k) => npmTalibInputs(k, s));

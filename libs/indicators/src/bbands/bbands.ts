@@ -71,10 +71,11 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
       p2 += x * x;
       upper[i] = middle[i] = lower[i] = NaN;
     }
+    // The oldest value comes from the ring for the chunk's first n - 1 inputs.
     const seam = Math.min(to, from + n - 1);
     for (; i < to; i++) {
       const x = input[i];
-      const old = i < seam ? lagged(ring, input, from, i, g0, n - 1) : input[i - n + 1];
+      const old = i >= seam ? input[i - n + 1] : lagged(ring, input, from, i, g0, n - 1);
       const s = p1 + x;
       p1 = s - old;
       const mid = s / n;

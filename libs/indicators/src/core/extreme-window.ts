@@ -3,9 +3,9 @@ import type { IndicatorState } from './types';
 
 /**
  * Highest (or lowest) value over the last n inputs, the current one included,
- * in amortised O(1) per input: a monotonic deque of (index, value) candidates.
- * Returns exactly the max/min of the window (ties are irrelevant to the value),
- * so results equal TA-Lib's rescanning loops bit for bit.
+ * in amortised O(1) per input: a monotonic deque of (index, value) candidates
+ * kept in two rings. Gives exactly the max/min of the window (ties do not
+ * change the value), so results equal TA-Lib's rescanning loops bit for bit.
  */
 export class ExtremeWindow {
   static readonly kind = 'extreme-window';
@@ -13,6 +13,8 @@ export class ExtremeWindow {
   private readonly idx: Float64Array;
   private head = 0;
   private size = 0;
+  /** global index of the next input */
+  private count = 0;
 
   constructor(
     readonly period: number,
@@ -22,41 +24,73 @@ export class ExtremeWindow {
     this.idx = new Float64Array(period);
   }
 
-  /** Adds the input with global index g and returns the window's extreme. */
-  push(g: number, v: number): number {
+  /**
+   * Consumes input[from..to) and writes the window's extreme at each i into out
+   * (`out` may be `input`: each value is read before it is overwritten).
+   */
+  run(input: Float64Array, from: number, to: number, out: Float64Array): void {
     const n = this.period;
     const vals = this.vals;
     const idx = this.idx;
     let head = this.head;
     let size = this.size;
-    if (size > 0 && idx[head] <= g - n) {
-      head = head + 1 === n ? 0 : head + 1;
-      size--;
-    }
+    let g = this.count;
     if (this.highest) {
-      while (size > 0) {
-        const back = head + size - 1;
-        if (vals[back >= n ? back - n : back] > v) break;
-        size--;
+      for (let i = from; i < to; i++, g++) {
+        const v = input[i];
+        if (size > 0 && idx[head] <= g - n) {
+          head = head + 1 === n ? 0 : head + 1;
+          size--;
+        }
+        let back = head + size - 1;
+        if (back >= n) back -= n;
+        while (size > 0 && vals[back] <= v) {
+          size--;
+          back = back === 0 ? n - 1 : back - 1;
+        }
+        const tail = back + 1 === n ? 0 : back + 1;
+        vals[tail] = v;
+        idx[tail] = g;
+        size++;
+        out[i] = vals[head];
       }
     } else {
-      while (size > 0) {
-        const back = head + size - 1;
-        if (vals[back >= n ? back - n : back] < v) break;
-        size--;
+      for (let i = from; i < to; i++, g++) {
+        const v = input[i];
+        if (size > 0 && idx[head] <= g - n) {
+          head = head + 1 === n ? 0 : head + 1;
+          size--;
+        }
+        let back = head + size - 1;
+        if (back >= n) back -= n;
+        while (size > 0 && vals[back] >= v) {
+          size--;
+          back = back === 0 ? n - 1 : back - 1;
+        }
+        const tail = back + 1 === n ? 0 : back + 1;
+        vals[tail] = v;
+        idx[tail] = g;
+        size++;
+        out[i] = vals[head];
       }
     }
-    let tail = head + size;
-    if (tail >= n) tail -= n;
-    vals[tail] = v;
-    idx[tail] = g;
     this.head = head;
-    this.size = size + 1;
-    return vals[head];
+    this.size = size;
+    this.count = g;
   }
 
   getState(): IndicatorState {
-    return { kind: ExtremeWindow.kind, version: 1, period: this.period, highest: this.highest, head: this.head, size: this.size, vals: encodeArray(this.vals), idx: encodeArray(this.idx) };
+    return {
+      kind: ExtremeWindow.kind,
+      version: 1,
+      period: this.period,
+      highest: this.highest,
+      head: this.head,
+      size: this.size,
+      count: this.count,
+      vals: encodeArray(this.vals),
+      idx: encodeArray(this.idx),
+    };
   }
 
   static fromState(state: IndicatorState): ExtremeWindow {
@@ -64,6 +98,7 @@ export class ExtremeWindow {
     const w = new ExtremeWindow(intField(state, 'period'), state['highest'] === true);
     w.head = intField(state, 'head');
     w.size = intField(state, 'size');
+    w.count = intField(state, 'count');
     w.vals.set(decodeArray(state['vals'], w.period, 'vals'));
     w.idx.set(decodeArray(state['idx'], w.period, 'idx'));
     return w;

@@ -58,21 +58,13 @@ export class Donchian implements StreamingIndicator<HighLow, Channel> {
   run(high: Float64Array, low: Float64Array, from: number, to: number, out: ChannelSeries): void {
     const n = this.period;
     const { upper, middle, lower } = out;
-    const hi = this.hi;
-    const lo = this.lo;
-    let g = this.count;
-    for (let i = from; i < to; i++, g++) {
-      const u = hi.push(g, high[i]);
-      const d = lo.push(g, low[i]);
-      if (g < n - 1) {
-        upper[i] = middle[i] = lower[i] = NaN;
-        continue;
-      }
-      upper[i] = u;
-      lower[i] = d;
-      middle[i] = (u + d) / 2;
-    }
-    this.count = g;
+    const g0 = this.count;
+    this.hi.run(high, from, to, upper);
+    this.lo.run(low, from, to, lower);
+    let i = from;
+    for (; i < to && g0 + i - from < n - 1; i++) upper[i] = middle[i] = lower[i] = NaN;
+    for (; i < to; i++) middle[i] = (upper[i] + lower[i]) / 2;
+    this.count = g0 + (to - from);
   }
 
   update(bar: HighLow): Channel | null {

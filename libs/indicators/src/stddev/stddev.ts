@@ -53,14 +53,27 @@ export class StdDev implements StreamingIndicator<number, number> {
       p2 += x * x;
       out[i] = NaN;
     }
+    // The oldest value comes from the ring for the chunk's first n - 1 inputs.
     const seam = Math.min(to, from + n - 1);
+    for (; i < seam; i++) {
+      const x = input[i];
+      p1 += x;
+      p2 += x * x;
+      const m1 = p1 / n;
+      const m2 = p2 / n;
+      const old = lagged(ring, input, from, i, g0, n - 1);
+      p1 -= old;
+      p2 -= old * old;
+      const v = m2 - m1 * m1;
+      out[i] = v < TA_EPSILON ? 0.0 : Math.sqrt(v) * k;
+    }
     for (; i < to; i++) {
       const x = input[i];
       p1 += x;
       p2 += x * x;
       const m1 = p1 / n;
       const m2 = p2 / n;
-      const old = i < seam ? lagged(ring, input, from, i, g0, n - 1) : input[i - n + 1];
+      const old = input[i - n + 1];
       p1 -= old;
       p2 -= old * old;
       const v = m2 - m1 * m1;

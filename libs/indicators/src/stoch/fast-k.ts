@@ -28,23 +28,23 @@ export class FastK {
     this.lo = lo ?? new ExtremeWindow(period, false);
   }
 
-  /** Consumes bars [from..to), writes %K at i (NaN for the first n - 1 bars). */
-  run(high: Float64Array, low: Float64Array, close: Float64Array, from: number, to: number, out: Float64Array): void {
+  /**
+   * Consumes bars [from..to) and writes %K at i (NaN for the first n - 1 bars).
+   * `hh` and `ll` are scratch arrays for the window extremes; either may be `out`.
+   */
+  run(high: Float64Array, low: Float64Array, close: Float64Array, from: number, to: number, out: Float64Array, hh: Float64Array, ll: Float64Array): void {
     const n = this.period;
-    const hi = this.hi;
-    const lo = this.lo;
-    let g = this.count;
-    for (let i = from; i < to; i++, g++) {
-      const hh = hi.push(g, high[i]);
-      const ll = lo.push(g, low[i]);
-      if (g < n - 1) {
-        out[i] = NaN;
-        continue;
-      }
-      const diff = (hh - ll) / 100.0;
-      out[i] = diff !== 0.0 ? (close[i] - ll) / diff : 0.0;
+    const g0 = this.count;
+    this.hi.run(high, from, to, hh);
+    this.lo.run(low, from, to, ll);
+    let i = from;
+    for (; i < to && g0 + i - from < n - 1; i++) out[i] = NaN;
+    for (; i < to; i++) {
+      const lo = ll[i];
+      const diff = (hh[i] - lo) / 100.0;
+      out[i] = diff !== 0.0 ? (close[i] - lo) / diff : 0.0;
     }
-    this.count = g;
+    this.count = g0 + (to - from);
   }
 
   getState(): IndicatorState {

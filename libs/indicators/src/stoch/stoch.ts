@@ -62,7 +62,7 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
     const g0 = this.count;
     if (this.tmp.length < to) this.tmp = new Float64Array(to);
     const raw = this.tmp;
-    this.rawK.run(high, low, close, from, to, raw);
+    this.rawK.run(high, low, close, from, to, raw, k, d);
     const kFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
     this.smaK.run(raw, kFrom, to, k);
     const dFrom = Math.min(to, from + Math.max(0, this.fastK + this.slowK - 2 - g0));

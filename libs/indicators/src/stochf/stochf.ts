@@ -45,7 +45,7 @@ export class StochF implements StreamingIndicator<HlcBar, StochValue> {
   run(high: Float64Array, low: Float64Array, close: Float64Array, from: number, to: number, out: StochSeries): void {
     const { k, d } = out;
     const g0 = this.count;
-    this.rawK.run(high, low, close, from, to, k);
+    this.rawK.run(high, low, close, from, to, k, d, k);
     const dFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
     this.smaD.run(k, dFrom, to, d);
     const outFrom = Math.min(to, from + Math.max(0, this.warmup - 1 - g0));
