@@ -1,0 +1,104 @@
+import type { BusLogger, BusLogLevel } from '../logging';
+
+/**
+ * Settings of the Kafka bus. The names in error messages are the environment variables a service
+ * sets them with (`KAFKA_BROKERS`, ...), so a bad value at start-up names what to fix.
+ */
+export interface KafkaBusConfig {
+  /** `host:port` of at least one broker (KAFKA_BROKERS, comma-separated). */
+  brokers: readonly string[];
+  /** Client id in broker logs and quotas (KAFKA_CLIENT_ID). */
+  clientId: string;
+  /** TCP connect timeout per broker, ms (KAFKA_CONNECTION_TIMEOUT_MS, default 3000). */
+  connectionTimeoutMs?: number;
+  /** Start-up gives up when no broker answered within this, ms (default 5000): fail fast, let the orchestrator restart. */
+  connectDeadlineMs?: number;
+  /** Request timeout, ms (default 30000). */
+  requestTimeoutMs?: number;
+  /** Replication factor of topics created by ensureTopics (KAFKA_REPLICATION_FACTOR, default 1: the local single broker). */
+  replicationFactor?: number;
+  /** Consumer session timeout, ms (default 10000; the broker's minimum is 6000). */
+  sessionTimeoutMs?: number;
+  /** Consumer heartbeat interval, ms (default 1000). */
+  heartbeatIntervalMs?: number;
+  /**
+   * Longest a fetch waits for data, ms (default 250). Also the longest a paused partition waits past
+   * its retry backoff, since kafkajs sleeps this long when every assigned partition is paused.
+   */
+  maxWaitTimeMs?: number;
+  /** Inside a long batch, commit acknowledged offsets at least this often, ms (default 1000); always at batch end. */
+  commitIntervalMs?: number;
+  /** Receives kafkajs's and the bus's log records (JSON-serialisable). Default: JSON lines on stderr. */
+  logger?: BusLogger;
+  /** Lowest level passed to the logger (default warn: kafkajs is chatty at info). */
+  logLevel?: BusLogLevel;
+}
+
+export type ResolvedKafkaBusConfig = Required<Omit<KafkaBusConfig, 'logger'>> & { logger?: BusLogger };
+
+/** A configuration value that cannot work; the message starts with the setting's name. */
+export class KafkaConfigError extends Error {
+  override name = 'KafkaConfigError';
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})$/;
+
+/** Validates and fills defaults; throws KafkaConfigError naming the setting. Returns a frozen copy. */
+export function resolveKafkaConfig(c: KafkaBusConfig): ResolvedKafkaBusConfig {
+  if (!Array.isArray(c.brokers) || c.brokers.length === 0) {
+    throw new KafkaConfigError('KAFKA_BROKERS', 'no broker given; set host:port[,host:port...] (e.g. 127.0.0.1:19092)');
+  }
+  const brokers = c.brokers.map((b) => String(b).trim());
+  for (const b of brokers) {
+    const m = HOST_PORT.exec(b);
+    const port = m ? Number(m[3]) : NaN;
+    if (!m || port < 1 || port > 65535) throw new KafkaConfigError('KAFKA_BROKERS', `${JSON.stringify(b)} is not host:port`);
+  }
+  if (typeof c.clientId !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(c.clientId)) {
+    throw new KafkaConfigError('KAFKA_CLIENT_ID', `${JSON.stringify(c.clientId)} must be 1-100 of [A-Za-z0-9._-]`);
+  }
+  const ms = (setting: string, v: number | undefined, dflt: number, min = 1) => {
+    const x = v ?? dflt;
+    if (!Number.isInteger(x) || x < min) throw new KafkaConfigError(setting, `${v} must be an integer >= ${min}`);
+    return x;
+  };
+  return Object.freeze({
+    brokers: Object.freeze(brokers),
+    clientId: c.clientId,
+    connectionTimeoutMs: ms('KAFKA_CONNECTION_TIMEOUT_MS', c.connectionTimeoutMs, 3_000),
+    connectDeadlineMs: ms('KAFKA_CONNECT_DEADLINE_MS', c.connectDeadlineMs, 5_000),
+    requestTimeoutMs: ms('KAFKA_REQUEST_TIMEOUT_MS', c.requestTimeoutMs, 30_000),
+    replicationFactor: ms('KAFKA_REPLICATION_FACTOR', c.replicationFactor, 1),
+    sessionTimeoutMs: ms('KAFKA_SESSION_TIMEOUT_MS', c.sessionTimeoutMs, 10_000, 1_000),
+    heartbeatIntervalMs: ms('KAFKA_HEARTBEAT_INTERVAL_MS', c.heartbeatIntervalMs, 1_000),
+    maxWaitTimeMs: ms('KAFKA_MAX_WAIT_TIME_MS', c.maxWaitTimeMs, 250),
+    commitIntervalMs: ms('KAFKA_COMMIT_INTERVAL_MS', c.commitIntervalMs, 1_000),
+    logger: c.logger,
+    logLevel: c.logLevel ?? 'warn',
+  });
+}
+
+/**
+ * Reads the Kafka settings from an environment (pass `process.env`): KAFKA_BROKERS (required),
+ * KAFKA_CLIENT_ID (default `fallbackClientId`), KAFKA_CONNECTION_TIMEOUT_MS, KAFKA_REPLICATION_FACTOR.
+ * Throws KafkaConfigError naming the variable.
+ */
+export function kafkaConfigFromEnv(env: Record<string, string | undefined>, fallbackClientId: string): KafkaBusConfig {
+  const raw = env.KAFKA_BROKERS?.trim();
+  if (!raw) throw new KafkaConfigError('KAFKA_BROKERS', 'is not set; set host:port[,host:port...] (e.g. 127.0.0.1:19092)');
+  const int = (name: string): number | undefined => {
+    const v = env[name]?.trim();
+    if (!v) return undefined;
+    if (!/^[0-9]+$/.test(v)) throw new KafkaConfigError(name, `${JSON.stringify(v)} is not a whole number`);
+    return Number(v);
+  };
+  return {
+    brokers: raw.split(',').map((s) => s.trim()).filter(Boolean),
+    clientId: env.KAFKA_CLIENT_ID?.trim() || fallbackClientId,
+    connectionTimeoutMs: int('KAFKA_CONNECTION_TIMEOUT_MS'),
+    replicationFactor: int('KAFKA_REPLICATION_FACTOR'),
+  };
+}

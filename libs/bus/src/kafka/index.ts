@@ -1,0 +1,2 @@
+export { KafkaBus, KafkaUnavailableError } from './kafka-bus';
+export { KafkaConfigError, kafkaConfigFromEnv, resolveKafkaConfig, type KafkaBusConfig } from './config';

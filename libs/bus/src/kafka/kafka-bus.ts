@@ -1,0 +1,305 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { encode, topicName, type TopicContract } from '@atp/contracts';
+import { Kafka, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
+import type { Bus, Handler, HealthStatus, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription } from '../bus';
+import { headersFor } from '../message-headers';
+import type { BusLogger } from '../logging';
+import { describeError, retrySettings } from '../retry';
+import { contractOfPhysicalTopic, topicSpecs, type TopicSpec } from '../topics';
+import { resolveKafkaConfig, type KafkaBusConfig, type ResolvedKafkaBusConfig } from './config';
+import { busLogger, kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
+import { ProduceQueue } from './produce-queue';
+import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscription';
+
+/** Start-up could not reach any broker; the message names KAFKA_BROKERS and the addresses tried. */
+export class KafkaUnavailableError extends Error {
+  override name = 'KafkaUnavailableError';
+}
+
+const HEALTH_TIMEOUT_MS = 2_000;
+/** close() waits this long for queued publishes before disconnecting (a broker outage must not hang shutdown). */
+const CLOSE_DRAIN_MS = 10_000;
+
+/**
+ * The Bus over Apache Kafka, through kafkajs (not Nest's Kafka transport): the same semantics as
+ * the in-process bus (bus.ts), checked by the same contract suite against a real broker.
+ *
+ * - Producer: idempotent (acks=all, one request in flight per broker, as kafkajs requires for
+ *   idempotence), keys partitioned by kafkajs's DefaultPartitioner (murmur2, Java-compatible),
+ *   headers from the contracts' `buildHeaders`; concurrent publishes coalesce into one request.
+ * - Topics: created on first use (or by ensureTopics) with the contract's partitions and
+ *   `retention.ms`, plus `<topic>.dlq`; the producer never auto-creates a 1-partition topic.
+ * - Consumers: see KafkaSubscription (manual commits after the handler, pause-on-retry, DLQ).
+ * - Replay: a fresh group positioned per partition from offsets or from
+ *   `admin.fetchTopicOffsetsByTimestamp`, with an optional end time.
+ *
+ * Create with `KafkaBus.connect(config)`: it fails fast (connectDeadlineMs) naming KAFKA_BROKERS.
+ */
+export class KafkaBus implements Bus {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly produce: ProduceQueue;
+  private readonly log: BusLogger;
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  /** Topics known to exist with their partition counts (ensured or seen), and ensures in flight. */
+  private readonly topics = new Map<string, Promise<number>>();
+  private closed = false;
+
+  private constructor(private readonly config: ResolvedKafkaBusConfig) {
+    this.log = busLogger(config.logger, config.logLevel);
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: [...config.brokers],
+      connectionTimeout: config.connectionTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+      logLevel: kafkaLogLevel(config.logLevel),
+      logCreator: kafkaLogCreator(this.log),
+    });
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Idempotence needs unlimited retries (kafkajs's default for it): a publish waits out a broker
+      // outage (backing off up to 5 s) instead of failing half-way and being re-sent as a duplicate.
+      retry: { retries: Number.MAX_SAFE_INTEGER },
+    });
+    this.produce = new ProduceQueue(this.producer);
+  }
+
+  /**
+   * Validates the config (KafkaConfigError naming the setting), connects admin and producer and
+   * checks the cluster answers. Rejects with KafkaUnavailableError within `connectDeadlineMs` when
+   * no broker is reachable.
+   */
+  static async connect(config: KafkaBusConfig): Promise<KafkaBus> {
+    const bus = new KafkaBus(resolveKafkaConfig(config));
+    await bus.start();
+    return bus;
+  }
+
+  private async start(): Promise<void> {
+    const { brokers, connectDeadlineMs } = this.config;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${connectDeadlineMs} ms`)), connectDeadlineMs);
+    });
+    try {
+      await Promise.race([
+        (async () => {
+          await this.admin.connect();
+          await this.admin.describeCluster();
+          await this.producer.connect();
+        })(),
+        deadline,
+      ]);
+    } catch (e) {
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+      throw new KafkaUnavailableError(`KAFKA_BROKERS=${brokers.join(',')}: cannot reach a Kafka broker at ${brokers.join(', ')} (${describeError(e)})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async publish<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    const message = this.message(contract, value, opts);
+    const topic = topicName(contract, opts?.runId);
+    await this.ensure(topicSpecs(contract, topic));
+    await this.produce.send(topic, [message]);
+  }
+
+  async publishBatch<S extends TSchema>(contract: TopicContract<S>, values: readonly Static<S>[], opts?: PublishOptions): Promise<void> {
+    this.assertOpen();
+    const messages = values.map((v) => this.message(contract, v, opts)); // validates all before sending any
+    const topic = topicName(contract, opts?.runId);
+    await this.ensure(topicSpecs(contract, topic));
+    await this.produce.send(topic, messages);
+  }
+
+  async publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
+    this.assertOpen();
+    const c = contractOfPhysicalTopic(topic);
+    await this.ensure(c ? [{ topic, partitions: c.partitions, retentionMs: c.retentionMs }] : [{ topic, partitions: 1, retentionMs: -1 }]);
+    await this.produce.send(
+      topic,
+      messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ? { ...m.headers } : undefined })),
+    );
+  }
+
+  async subscribe<S extends TSchema>(opts: SubscribeOptions<S>, handler: Handler<Static<S>>): Promise<Subscription> {
+    this.assertOpen();
+    const topic = topicName(opts.contract, opts.runId);
+    const [partitions] = await this.ensure(topicSpecs(opts.contract, topic));
+    return this.startSubscription({
+      ...retrySettings(opts),
+      contract: opts.contract,
+      group: opts.group,
+      topic,
+      partitions,
+      fromBeginning: (opts.from ?? 'earliest') === 'earliest',
+      handler: handler as Handler<unknown>,
+    });
+  }
+
+  async replay<S extends TSchema>(opts: ReplayOptions<S>, handler: Handler<Static<S>>): Promise<Subscription> {
+    this.assertOpen();
+    if (opts.fromOffsets && opts.fromTime !== undefined) throw new RangeError('replay: give fromOffsets or fromTime, not both');
+    const topic = topicName(opts.contract, opts.runId);
+    const [partitions] = await this.ensure(topicSpecs(opts.contract, topic));
+    const [group] = (await this.admin.describeGroups([opts.group])).groups;
+    if (group && group.members.length > 0) throw new Error(`replay needs a fresh consumer group: ${opts.group} has ${group.members.length} member(s) (state ${group.state})`);
+
+    const watermarks = await this.admin.fetchTopicOffsets(topic);
+    const startOffsets: Record<number, string> = {};
+    if (opts.fromTime !== undefined) {
+      for (const { partition, offset } of await this.admin.fetchTopicOffsetsByTimestamp(topic, opts.fromTime)) startOffsets[partition] = offset;
+    } else {
+      // From offsets; partitions without one are read from their beginning (they had no records
+      // when the positions were taken).
+      for (const w of watermarks) {
+        const given = opts.fromOffsets?.[w.partition];
+        if (given !== undefined && !/^[0-9]+$/.test(given)) throw new RangeError(`bad offset ${JSON.stringify(given)} for partition ${w.partition}`);
+        const g = given === undefined ? BigInt(w.low) : BigInt(given);
+        const clamped = g < BigInt(w.low) ? BigInt(w.low) : g > BigInt(w.high) ? BigInt(w.high) : g;
+        startOffsets[w.partition] = clamped.toString();
+      }
+    }
+    return this.startSubscription({
+      ...retrySettings(opts),
+      contract: opts.contract,
+      group: opts.group,
+      topic,
+      partitions,
+      fromBeginning: true,
+      handler: handler as Handler<unknown>,
+      startOffsets,
+      endTime: opts.toTime,
+    });
+  }
+
+  async lag(group: string, topics: readonly string[]): Promise<number> {
+    let lag = 0n;
+    for (const topic of topics) {
+      let marks;
+      try {
+        marks = await this.admin.fetchTopicOffsets(topic);
+      } catch (e) {
+        if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') continue; // no topic: nothing to consume
+        throw e;
+      }
+      const [committed] = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+      for (const m of marks) {
+        const low = BigInt(m.low);
+        const high = BigInt(m.high);
+        const c = byPartition.get(m.partition) ?? -1n;
+        const from = c < low ? low : c; // no commit (-1) or trimmed: from the log start
+        if (high > from) lag += high - from;
+      }
+    }
+    return Number(lag);
+  }
+
+  async ensureTopics(contracts: readonly TopicContract[], runId?: string): Promise<void> {
+    this.assertOpen();
+    await this.ensure(contracts.flatMap((c) => topicSpecs(c, topicName(c, runId))));
+  }
+
+  async health(): Promise<HealthStatus> {
+    if (this.closed) return { ok: false, detail: 'kafka bus closed' };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const c = await Promise.race([
+        this.admin.describeCluster(),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS))),
+      ]);
+      return { ok: c.brokers.length > 0, detail: `${c.brokers.length} broker(s), controller ${c.controller}` };
+    } catch (e) {
+      return { ok: false, detail: `KAFKA_BROKERS=${this.config.brokers.join(',')}: ${describeError(e)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+    await Promise.race([this.produce.drain(), new Promise((r) => setTimeout(r, CLOSE_DRAIN_MS).unref())]);
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private async startSubscription(opts: KafkaSubscriptionOptions): Promise<Subscription> {
+    const sub = new KafkaSubscription(this.kafka, this.config, this.produce, this.log, opts, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(sub);
+    try {
+      await sub.start();
+    } catch (e) {
+      await sub.close().catch(() => undefined);
+      throw e;
+    }
+    return sub;
+  }
+
+  private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined): Message {
+    const bytes = encode(contract, value);
+    return { key: contract.key(value), value: bytes, headers: { ...headersFor(contract, value, opts, Date.now()) } };
+  }
+
+  /**
+   * Makes sure the topics exist; resolves to their partition counts. Creates missing ones with the
+   * contract's partitions, `retention.ms` and the configured replication factor; an existing topic
+   * is left as it is (raising partitions would move keys to other partitions), with a warning when
+   * it has fewer partitions than its contract asks for.
+   */
+  private ensure(specs: readonly TopicSpec[]): Promise<number[]> {
+    const missing = specs.filter((s) => !this.topics.has(s.topic));
+    if (missing.length) {
+      const created = this.createTopics(missing);
+      for (const s of missing) {
+        const p = created.then((counts) => counts.get(s.topic) ?? s.partitions);
+        p.catch(() => this.topics.delete(s.topic)); // retry on next use
+        this.topics.set(s.topic, p);
+      }
+    }
+    return Promise.all(specs.map((s) => this.topics.get(s.topic)!));
+  }
+
+  private async createTopics(specs: readonly TopicSpec[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const existing = new Set(await this.admin.listTopics());
+    const toCreate = specs.filter((s) => !existing.has(s.topic));
+    if (toCreate.length) {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: toCreate.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: this.config.replicationFactor,
+          configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }],
+        })),
+      });
+      for (const s of toCreate) counts.set(s.topic, s.partitions);
+    }
+    const present = specs.filter((s) => existing.has(s.topic));
+    if (present.length) {
+      const meta = await this.admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
+      for (const t of meta.topics) {
+        counts.set(t.name, t.partitions.length);
+        const want = present.find((s) => s.topic === t.name)!.partitions;
+        if (t.partitions.length < want) {
+          this.log({ level: 'warn', namespace: 'bus.kafka', message: 'topic has fewer partitions than its contract', topic: t.name, partitions: t.partitions.length, contractPartitions: want });
+        }
+      }
+    }
+    return counts;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('kafka bus is closed');
+  }
+}

@@ -1,0 +1,257 @@
+import type { TSchema } from '@sinclair/typebox';
+import { decode, dlqTopicName, type MessageHeaders, type TopicContract } from '@atp/contracts';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { BusMessage, Handler, Subscription } from '../bus';
+import { deadLetterBytes, deadLetterHeaders, deadLetterRecord, type DeadLetterInput } from '../dead-letter';
+import type { BusLogger } from '../logging';
+import { describeError, givesUp, retryDelayMs } from '../retry';
+import type { ResolvedKafkaBusConfig } from './config';
+import type { ProduceQueue } from './produce-queue';
+import { subscriptionRoundRobin } from './assigner';
+
+export interface KafkaSubscriptionOptions {
+  contract: TopicContract<TSchema>;
+  group: string;
+  /** Physical topic. */
+  topic: string;
+  partitions: number;
+  fromBeginning: boolean;
+  maxAttempts: number;
+  retryBackoffMs: number;
+  handler: Handler<unknown>;
+  /** Replay: start positions applied on the first assignment (offsets per partition). */
+  startOffsets?: Record<number, string>;
+  /** Replay end: a record produced at or after this time stops its partition (not delivered). */
+  endTime?: number;
+}
+
+type Outcome = 'acked' | 'retry';
+
+/**
+ * One consumer-group member on one topic, over a kafkajs consumer with `autoCommit: false` and
+ * `eachBatch`:
+ *
+ * - partitions are processed concurrently (`partitionsConsumedConcurrently`), each in order;
+ * - an offset is resolved only after its handler's promise resolved, or after its dead letter was
+ *   acknowledged by the broker; resolved offsets are committed at the end of every batch and at
+ *   least every `commitIntervalMs` inside a long one — side effects are durable before the commit;
+ * - a failed attempt pauses just that partition for the backoff and ends its batch; after resume
+ *   kafkajs fetches again from the first unresolved offset, so the same record comes back with
+ *   `attempt + 1` and nothing behind it overtakes it. The batch loop is never blocked by a
+ *   backoff, so heartbeats and rebalances go on (a sleeping handler would stall every partition
+ *   of the broker: kafkajs fetches again only after all batches of a fetch are done).
+ */
+export class KafkaSubscription implements Subscription {
+  readonly group: string;
+  readonly topic: string;
+  private consumer: Consumer | undefined;
+  /** Attempts of records that failed in this process, by `partition:offset`. */
+  private readonly attempts = new Map<string, number>();
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private closing: Promise<void> | undefined;
+  /** Replay: eachBatch waits until the start positions are committed. */
+  private startCommitted: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly config: ResolvedKafkaBusConfig,
+    private readonly produce: ProduceQueue,
+    private readonly log: BusLogger,
+    private readonly opts: KafkaSubscriptionOptions,
+    private readonly onClosed: (s: KafkaSubscription) => void,
+  ) {
+    this.group = opts.group;
+    this.topic = opts.topic;
+  }
+
+  /** Connects, joins the group and resolves once partitions are assigned (and, for `latest`, positioned). */
+  async start(): Promise<void> {
+    const { config, opts } = this;
+    const consumer = this.kafka.consumer({
+      groupId: opts.group,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: config.heartbeatIntervalMs,
+      maxWaitTimeInMs: config.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      partitionAssigners: [subscriptionRoundRobin],
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.log({ level: 'error', namespace: 'bus.kafka', message: 'consumer crashed', group: opts.group, topic: opts.topic, error: describeError(e.payload.error), restart: e.payload.restart });
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onAssigned(e.payload.memberAssignment));
+
+    let seeked = false;
+    if (opts.startOffsets) {
+      const starts = opts.startOffsets;
+      // Seek inside the join event: it fires synchronously before the first fetch, so no record
+      // before the start position is ever fetched.
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        if (seeked) return;
+        seeked = true;
+        for (const p of e.payload.memberAssignment[opts.topic] ?? []) {
+          if (starts[p] !== undefined) consumer.seek({ topic: opts.topic, partition: p, offset: starts[p] });
+        }
+      });
+    }
+    const firstFetch = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.FETCH, () => {
+        off();
+        resolve();
+      });
+    });
+
+    await consumer.connect();
+    await consumer.subscribe({ topics: [opts.topic], fromBeginning: opts.fromBeginning });
+    let releaseStart!: () => void;
+    if (opts.startOffsets) this.startCommitted = new Promise<void>((r) => (releaseStart = r));
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, opts.partitions),
+      eachBatch: (p) => this.eachBatch(p),
+    });
+    // run() resolves after the group join. Replay: commit the start positions so lag() and a
+    // restarted replay see them even for partitions where nothing gets consumed.
+    if (opts.startOffsets) {
+      try {
+        const partitions = Object.entries(opts.startOffsets).map(([p, offset]) => ({ topic: opts.topic, partition: Number(p), offset }));
+        if (partitions.length) await consumer.commitOffsets(partitions);
+      } finally {
+        releaseStart();
+      }
+    }
+    // `latest` is resolved by the first fetch; wait for it so a publish after subscribe is seen.
+    if (!opts.fromBeginning) await firstFetch;
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        for (const t of this.resumeTimers) clearTimeout(t);
+        this.resumeTimers.clear();
+        // disconnect() stops the fetch loop, waits for the running batches (which commit what
+        // they acknowledged), then leaves the group.
+        await this.consumer?.disconnect();
+        this.onClosed(this);
+      })();
+    }
+    return this.closing;
+  }
+
+  private onAssigned(assignment: Record<string, number[]>): void {
+    const mine = new Set(assignment[this.opts.topic] ?? []);
+    for (const k of this.attempts.keys()) if (!mine.has(Number(k.split(':')[0]))) this.attempts.delete(k);
+  }
+
+  private async eachBatch(p: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary } = p;
+    const { topic, partition } = batch;
+    await this.startCommitted;
+    let resolved: string | undefined;
+    let committed: string | undefined;
+    let lastCommit = Date.now();
+    const commit = async () => {
+      if (resolved === undefined || resolved === committed) return;
+      const offset = (BigInt(resolved) + 1n).toString();
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+      committed = resolved;
+      lastCommit = Date.now();
+    };
+    try {
+      for (const km of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        if (this.opts.endTime !== undefined && Number(km.timestamp) >= this.opts.endTime) {
+          pause(); // end of the replay window for this partition: it stays paused
+          break;
+        }
+        if ((await this.process(topic, partition, km)) === 'retry') {
+          this.pauseFor(pause, retryDelayMs((this.attempts.get(`${partition}:${km.offset}`) ?? 2) - 1, this.opts.retryBackoffMs));
+          break;
+        }
+        resolveOffset(km.offset);
+        resolved = km.offset;
+        if (Date.now() - lastCommit >= this.config.commitIntervalMs) await commit();
+        await heartbeat();
+      }
+    } finally {
+      await commit();
+    }
+  }
+
+  private pauseFor(pause: () => () => void, ms: number): void {
+    const resume = pause();
+    const t = setTimeout(() => {
+      this.resumeTimers.delete(t);
+      resume();
+    }, ms);
+    this.resumeTimers.add(t);
+  }
+
+  private async process(topic: string, partition: number, km: KafkaMessage): Promise<Outcome> {
+    const { contract, handler, maxAttempts } = this.opts;
+    const key = km.key ? km.key.toString('utf8') : null;
+    const headers = stringHeaders(km.headers);
+    const decoded = decode(contract, km.value);
+    if (!decoded.ok) {
+      await this.deadLetter({ topic, partition, km, key, headers, errorKind: decoded.errorKind, reason: decoded.reason, attempts: 1 });
+      return 'acked';
+    }
+    const id = `${partition}:${km.offset}`;
+    const attempt = this.attempts.get(id) ?? 1;
+    const msg: BusMessage<unknown> = { topic, partition, offset: km.offset, key, value: decoded.value, headers, timestamp: Number(km.timestamp), attempt };
+    try {
+      await handler(msg);
+      this.attempts.delete(id);
+      return 'acked';
+    } catch (e) {
+      if (givesUp(e, attempt, maxAttempts)) {
+        this.attempts.delete(id);
+        await this.deadLetter({ topic, partition, km, key, headers, errorKind: 'handler', reason: `handler: ${describeError(e)}`, attempts: attempt });
+        return 'acked';
+      }
+      this.attempts.set(id, attempt + 1);
+      return 'retry';
+    }
+  }
+
+  /** Writes the dead letter and waits for the broker's acknowledgement: only then is the offset resolved. */
+  private async deadLetter(d: {
+    topic: string;
+    partition: number;
+    km: KafkaMessage;
+    key: string | null;
+    headers: MessageHeaders;
+    errorKind: DeadLetterInput['errorKind'];
+    reason: string;
+    attempts: number;
+  }): Promise<void> {
+    const record = deadLetterRecord({
+      reason: d.reason,
+      errorKind: d.errorKind,
+      topic: d.topic,
+      partition: d.partition,
+      offset: d.km.offset,
+      group: this.group,
+      key: d.key,
+      value: d.km.value,
+      headers: d.headers,
+      attempts: d.attempts,
+      failedAt: Date.now(),
+    });
+    await this.produce.send(dlqTopicName(d.topic), [{ key: d.key, value: deadLetterBytes(record), headers: deadLetterHeaders(record) }]);
+    this.log({ level: 'warn', namespace: 'bus.kafka', message: 'dead letter', topic: d.topic, partition: d.partition, offset: d.km.offset, group: this.group, reason: d.reason });
+  }
+}
+
+function stringHeaders(h: IHeaders | undefined): MessageHeaders {
+  const out: MessageHeaders = {};
+  if (!h) return out;
+  for (const k of Object.keys(h)) {
+    const v = h[k];
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
