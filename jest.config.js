@@ -13,7 +13,13 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/apps', '<rootDir>/tools', '<rootDir>/bench'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/tools/lint-fixture/', '/bench/.venv/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, sourceMaps: 'inline', swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcrc, sourceMaps: 'inline', swcrc: false }],
+    // ccxt's CommonJS build requires ESM-only packages (@noble/*, @scure/*). Node >= 20.19 loads them
+    // with require(esm); Jest's module runtime cannot, so SWC compiles them to CommonJS for tests.
+    '/node_modules/(@noble|@scure)/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' }, swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure)/)'],
   setupFiles: ['reflect-metadata'],
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   testTimeout: 30000,
