@@ -1,0 +1,6 @@
+export * from './exchange';
+export * from './retry';
+export * from './backfill';
+export * from './live';
+export * from './markets';
+export * from './collections';

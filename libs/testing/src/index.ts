@@ -1,0 +1,3 @@
+export * from './eventually';
+export * from './recorded-data';
+export * from './fake-exchange/server';
