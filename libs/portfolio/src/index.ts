@@ -4,6 +4,7 @@
  * from marks, round trips, a per-bar equity curve and serialisable state. Pure and deterministic.
  */
 export { Portfolio, PORTFOLIO_STATE_VERSION, type PortfolioState } from './portfolio';
+export { pnlEvent, type PnlEventOptions } from './pnl-event';
 export type { PositionState } from './position';
 export {
   PortfolioError,

@@ -1,5 +1,6 @@
 import { Dec, decToString } from '@atp/core';
-import { Portfolio, PortfolioError, type PortfolioFill } from './index';
+import { pnlV1, validate } from '@atp/contracts';
+import { pnlEvent, Portfolio, PortfolioError, type PortfolioFill } from './index';
 
 const H = 3_600_000;
 const BTC = { exchange: 'binance', symbol: 'BTC/USDT' };
@@ -15,6 +16,7 @@ function expectIdentity(p: Portfolio, strategyId = '*'): void {
   const viaParts = new Dec(s.initialCash).plus(s.realized).plus(s.unrealized).minus(s.fees);
   expect(decToString(viaParts)).toBe(s.equity);
   expect(decToString(p.cashPlusMarketValue(strategyId))).toBe(s.equity);
+  expect(p.audit()).toEqual([]);
 }
 
 describe('Portfolio: FIFO long, hand-computed', () => {
@@ -241,7 +243,10 @@ describe('Portfolio: randomized accounting invariants and restart', () => {
 
   function run(p: Portfolio, evs: Ev[], check: boolean): void {
     for (const e of evs) {
-      if (e.kind === 'mark') p.mark(e.i, e.price, e.t);
+      if (e.kind === 'mark') {
+        p.mark(e.i, e.price, e.t);
+        if (check) expect(p.audit()).toEqual([]);
+      }
       else {
         expect(p.applyFill(e.f).status).toBe('applied');
         if (check) {
@@ -299,9 +304,28 @@ describe('Portfolio: randomized accounting invariants and restart', () => {
     expect(b.duplicateFills).toBeGreaterThan(0);
     expect({ ...b, duplicateFills: 0 }).toEqual(a);
     expect(resumed.pnl()).toEqual(whole.pnl());
+    expect(resumed.audit()).toEqual([]);
   });
 
   it('refuses a state of another version', () => {
     expect(() => Portfolio.fromState({ version: 2 } as never)).toThrow(/BAD_STATE/);
+  });
+});
+
+describe('pnl.v1 events', () => {
+  it('produces schema-valid account and strategy snapshots, netting the account per instrument', () => {
+    const p = new Portfolio({ account: 'paper', initialCash: '1000', timeframe: '1h' });
+    p.applyFill(fill({ fillId: 'a:0', strategyId: 's1', side: 'buy', price: '10', quantity: '2', fee: '0', tsEvent: H }));
+    p.applyFill(fill({ fillId: 'b:0', strategyId: 's2', side: 'buy', price: '13', quantity: '1', fee: '0', tsEvent: H }));
+    p.mark(BTC, '12', 2 * H);
+    const acct = pnlEvent(p, { runId: 'r', tsEvent: 2 * H, tsInit: 5 });
+    expect(validate(pnlV1, acct)).toMatchObject({ ok: true });
+    // net 3 BTC, unrealized 2*(12-10) + (12-13) = 3, break-even 12 - 3/3 = 11 = (20 + 13) / 3
+    expect(acct.positions).toEqual([{ exchange: 'binance', symbol: 'BTC/USDT', quantity: '3', avgPrice: '11', mark: '12', unrealized: '3' }]);
+    expect(acct).toMatchObject({ strategyId: '*', account: 'paper', equity: '1003', cash: '967' });
+    const s2 = pnlEvent(p, { runId: 'r', strategyId: 's2', tsEvent: 2 * H, tsInit: 5 });
+    expect(validate(pnlV1, s2).ok).toBe(true);
+    expect(s2).toMatchObject({ equity: '-1', positions: [{ quantity: '1', avgPrice: '13', unrealized: '-1' }] });
+    expect(s2.eventId).not.toBe(acct.eventId);
   });
 });

@@ -90,6 +90,13 @@ export class Portfolio {
   private readonly curveEquity: number[] = [];
   private readonly curveExposed: number[] = [];
   private lastOpen = false;
+  // Running account totals, kept exact on every fill and mark (the hot path of a backtest):
+  // equity = base + unrealized, base = initialCash + realized - fees.
+  private realizedTotal: Dec = ZERO;
+  private feesTotal: Dec = ZERO;
+  private unrealizedTotal: Dec = ZERO;
+  private openBooks = 0;
+  private readonly booksByInstrument = new Map<string, PositionBook[]>();
 
   /** Throws `PortfolioError('BAD_STATE')` on a malformed config. */
   constructor(config: PortfolioConfig) {
@@ -148,14 +155,22 @@ export class Portfolio {
     }
 
     // Validated: from here nothing throws.
-    const pos = book ?? new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs);
-    if (!book) this.books.set(key, pos);
+    let pos = book;
+    if (!pos) {
+      pos = new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs);
+      this.addBook(key, pos);
+    }
     this.fillIds.add(fill.fillId);
+    const wasOpen = pos.direction !== 'flat';
     const outcome = pos.apply(fill.side, qty, price, feeQuote, fill.tsEvent);
+    this.openBooks += (pos.direction !== 'flat' ? 1 : 0) - (wasOpen ? 1 : 0);
+    this.realizedTotal = this.realizedTotal.plus(outcome.realized);
+    this.feesTotal = this.feesTotal.plus(feeQuote);
     const notional = qty.mul(price);
     this.cashBalance = (fill.side === 'buy' ? this.cashBalance.minus(notional) : this.cashBalance.plus(notional)).minus(feeQuote);
     const mark = this.marks.get(instrument);
     if (!mark || fill.tsEvent >= mark.time) this.marks.set(instrument, { price, time: fill.tsEvent });
+    this.revalue(instrument);
     this.trips.push(...outcome.closed);
 
     const totals = this.totals(ALL);
@@ -204,6 +219,7 @@ export class Portfolio {
     const prev = this.marks.get(key);
     if (prev && time < prev.time) return false;
     this.marks.set(key, { price: p, time });
+    this.revalue(key);
     this.touchCurve(time, this.totals(ALL).equity);
     return true;
   }
@@ -328,6 +344,39 @@ export class Portfolio {
     return this.fillIds.has(fillId);
   }
 
+  /**
+   * Recomputes every cached total from the lots, fills and marks and lists the differences (empty
+   * when consistent): for tests and for a pnl service reconciling after a restart.
+   */
+  audit(): string[] {
+    const problems: string[] = [];
+    let realized = ZERO;
+    let fees = ZERO;
+    let unrealized = ZERO;
+    let mv = ZERO;
+    for (const b of this.books.values()) {
+      realized = realized.plus(b.realized);
+      fees = fees.plus(b.fees);
+      if (b.direction === 'flat') {
+        if (b.lots.length > 0 || !b.openQty.isZero()) problems.push(`${b.strategyId} ${b.symbol}: flat with lots`);
+        continue;
+      }
+      const mark = this.markOf(b);
+      const r = b.recomputeFromLots(mark);
+      if (!r.qty.eq(b.openQty) || !r.cost.eq(b.openCost)) problems.push(`${b.strategyId} ${b.symbol}: open qty/cost ${decToString(b.openQty)}/${decToString(b.openCost)} != lots ${decToString(r.qty)}/${decToString(r.cost)}`);
+      if (!r.unrealized.eq(b.cachedUnrealized)) problems.push(`${b.strategyId} ${b.symbol}: unrealized ${decToString(b.cachedUnrealized)} != ${decToString(r.unrealized)}`);
+      unrealized = unrealized.plus(r.unrealized);
+      mv = mv.plus(b.signedQty().mul(mark));
+    }
+    const t = this.totals(ALL);
+    if (!realized.eq(t.realized)) problems.push(`realized ${decToString(t.realized)} != ${decToString(realized)}`);
+    if (!fees.eq(t.fees)) problems.push(`fees ${decToString(t.fees)} != ${decToString(fees)}`);
+    if (!unrealized.eq(t.unrealized)) problems.push(`unrealized ${decToString(t.unrealized)} != ${decToString(unrealized)}`);
+    const equity = this.initialCash.plus(realized).plus(unrealized).minus(fees);
+    if (!equity.eq(this.cashBalance.plus(mv))) problems.push(`equity ${decToString(equity)} != cash + market value ${decToString(this.cashBalance.plus(mv))}`);
+    return problems;
+  }
+
   // ---------------------------------------------------------------- state
 
   /** JSON-safe state; `Portfolio.fromState(JSON.parse(JSON.stringify(p.toState())))` resumes exactly. */
@@ -357,8 +406,15 @@ export class Portfolio {
     if (state?.version !== PORTFOLIO_STATE_VERSION) bad('BAD_STATE', `unsupported portfolio state version ${String(state?.version)}`);
     const p = new Portfolio(state.config);
     p.cashBalance = parseDec('cash', state.cash, 'BAD_STATE');
-    for (const s of state.positions) p.books.set(p.bookKey(s.strategyId, instrumentKey(s)), PositionBook.fromState(s, p.barMs));
     for (const m of state.marks) p.marks.set(m.instrument, { price: parseDec('mark', m.price, 'BAD_STATE'), time: m.time });
+    for (const s of state.positions) {
+      const b = PositionBook.fromState(s, p.barMs);
+      p.addBook(p.bookKey(s.strategyId, instrumentKey(s)), b);
+      p.realizedTotal = p.realizedTotal.plus(b.realized);
+      p.feesTotal = p.feesTotal.plus(b.fees);
+      if (b.direction !== 'flat') p.openBooks += 1;
+    }
+    for (const instrument of p.booksByInstrument.keys()) p.revalue(instrument);
     for (const id of state.fillIds) p.fillIds.add(id);
     p.duplicates = state.duplicateFills;
     p.trips.push(...state.roundTrips.map((t) => ({ ...t })));
@@ -408,6 +464,10 @@ export class Portfolio {
   }
 
   private totals(strategyId: string): { realized: Dec; unrealized: Dec; fees: Dec; equity: Dec } {
+    if (strategyId === ALL) {
+      const { realizedTotal: realized, unrealizedTotal: unrealized, feesTotal: fees } = this;
+      return { realized, unrealized, fees, equity: this.initialCash.plus(realized).plus(unrealized).minus(fees) };
+    }
     let realized = ZERO;
     let unrealized = ZERO;
     let fees = ZERO;
@@ -415,10 +475,9 @@ export class Portfolio {
       if (strategyId !== ALL && b.strategyId !== strategyId) continue;
       realized = realized.plus(b.realized);
       fees = fees.plus(b.fees);
-      if (b.direction !== 'flat') unrealized = unrealized.plus(b.unrealized(this.markOf(b)));
+      if (b.direction !== 'flat') unrealized = unrealized.plus(b.cachedUnrealized);
     }
-    const initial = strategyId === ALL ? this.initialCash : ZERO;
-    return { realized, unrealized, fees, equity: initial.plus(realized).plus(unrealized).minus(fees) };
+    return { realized, unrealized, fees, equity: realized.plus(unrealized).minus(fees) };
   }
 
   private feeInQuote(fee: Dec, feeCurrency: string, base: string, price: Dec, exchange: string): Dec {
@@ -431,8 +490,29 @@ export class Portfolio {
   }
 
   private hasOpenPosition(): boolean {
-    for (const b of this.books.values()) if (b.direction !== 'flat') return true;
-    return false;
+    return this.openBooks > 0;
+  }
+
+  private addBook(key: string, b: PositionBook): void {
+    this.books.set(key, b);
+    const ik = instrumentKey(b);
+    const list = this.booksByInstrument.get(ik);
+    if (list) list.push(b);
+    else this.booksByInstrument.set(ik, [b]);
+  }
+
+  /** Re-values the open positions of one instrument at its mark, keeping the account total exact. */
+  private revalue(instrument: string): void {
+    const list = this.booksByInstrument.get(instrument);
+    if (!list) return;
+    const mark = this.marks.get(instrument)!.price;
+    for (const b of list) {
+      const u = b.direction === 'flat' ? ZERO : b.unrealized(mark);
+      if (!u.eq(b.cachedUnrealized)) {
+        this.unrealizedTotal = this.unrealizedTotal.plus(u).minus(b.cachedUnrealized);
+        b.cachedUnrealized = u;
+      }
+    }
   }
 
   /**

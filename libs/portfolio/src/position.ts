@@ -68,6 +68,11 @@ export class PositionBook {
   cashFlow: Dec = ZERO;
   /** Sum of |price x quantity| over its fills. */
   tradedNotional: Dec = ZERO;
+  /** Sum of the open lots' quantities (unsigned) and of quantity x price: kept with the lots. */
+  openQty: Dec = ZERO;
+  openCost: Dec = ZERO;
+  /** Unrealized P&L at the last mark the portfolio applied (a cache the portfolio maintains). */
+  cachedUnrealized: Dec = ZERO;
   private trade: OpenTrade | null = null;
 
   constructor(
@@ -79,27 +84,34 @@ export class PositionBook {
 
   /** Signed open quantity: > 0 long, < 0 short, 0 flat. */
   signedQty(): Dec {
-    let q = ZERO;
-    for (const l of this.lots) q = q.plus(l.qty);
-    return this.direction === 'short' ? q.neg() : q;
+    return this.direction === 'short' ? this.openQty.neg() : this.openQty;
   }
 
   /** Quantity-weighted average price of the open lots (0 when flat). */
   avgPrice(): Dec {
-    let q = ZERO;
-    let cost = ZERO;
-    for (const l of this.lots) {
-      q = q.plus(l.qty);
-      cost = cost.plus(l.qty.mul(l.price));
-    }
-    return q.isZero() ? ZERO : cost.div(q);
+    return this.openQty.isZero() ? ZERO : this.openCost.div(this.openQty);
   }
 
-  /** Unrealized P&L of the open lots at `mark`: sum of (mark - price) x qty, negated for shorts. */
+  /**
+   * Unrealized P&L of the open lots at `mark`: sum of (mark - price) x qty = mark x qty - cost,
+   * negated for shorts.
+   */
   unrealized(mark: Dec): Dec {
-    let u = ZERO;
-    for (const l of this.lots) u = u.plus(mark.minus(l.price).mul(l.qty));
+    const u = mark.mul(this.openQty).minus(this.openCost);
     return this.direction === 'short' ? u.neg() : u;
+  }
+
+  /** The same number recomputed lot by lot, and the open quantity / cost from the lots: for audits. */
+  recomputeFromLots(mark: Dec): { unrealized: Dec; qty: Dec; cost: Dec } {
+    let u = ZERO;
+    let q = ZERO;
+    let c = ZERO;
+    for (const l of this.lots) {
+      u = u.plus(mark.minus(l.price).mul(l.qty));
+      q = q.plus(l.qty);
+      c = c.plus(l.qty.mul(l.price));
+    }
+    return { unrealized: this.direction === 'short' ? u.neg() : u, qty: q, cost: c };
   }
 
   /** Signed market value at `mark`: qty x mark (negative for shorts). */
@@ -131,6 +143,8 @@ export class PositionBook {
         const take = Dec.min(lot.qty, remaining);
         const pnl = this.direction === 'long' ? price.minus(lot.price).mul(take) : lot.price.minus(price).mul(take);
         realized = realized.plus(pnl);
+        this.openQty = this.openQty.minus(take);
+        this.openCost = this.openCost.minus(take.mul(lot.price));
         lot.qty = lot.qty.minus(take);
         if (lot.qty.isZero()) this.lots.shift();
         remaining = remaining.minus(take);
@@ -170,6 +184,8 @@ export class PositionBook {
       }
       const trade = this.trade!;
       this.lots.push({ qty: remaining, price, time });
+      this.openQty = this.openQty.plus(remaining);
+      this.openCost = this.openCost.plus(remaining.mul(price));
       trade.entryQty = trade.entryQty.plus(remaining);
       trade.entryNotional = trade.entryNotional.plus(remaining.mul(price));
       trade.fees = trade.fees.plus(feeQuote);
@@ -229,6 +245,10 @@ export class PositionBook {
     const p = new PositionBook(s.strategyId, s.exchange, s.symbol, barMs);
     p.direction = s.direction;
     p.lots = s.lots.map((l) => ({ qty: toDecimal(l.qty), price: toDecimal(l.price), time: l.time }));
+    for (const l of p.lots) {
+      p.openQty = p.openQty.plus(l.qty);
+      p.openCost = p.openCost.plus(l.qty.mul(l.price));
+    }
     p.realized = toDecimal(s.realized);
     p.fees = toDecimal(s.fees);
     p.cashFlow = toDecimal(s.cashFlow);
