@@ -376,6 +376,11 @@ describe('daily loss, drawdown and the kill switch', () => {
     const o = observeEquity(s, limits, '10000', T + 2 * H); // 12500 x 0.8 = 10000
     expect(o.tripped).toBe('MAX_DRAWDOWN');
     expect(o.state.killSwitch.engaged).toBe(true);
+    // Already on: deeper breaches raise nothing new, the watermarks still move.
+    const again = observeEquity(o.state, limits, '9000', T + 3 * H);
+    expect(again.tripped).toBeNull();
+    expect(again.alerts).toEqual([]);
+    expect(again.state.killSwitch).toEqual(o.state.killSwitch);
   });
 
   it('kill switch by command: blocks the next entry, allows exits, and only a command releases it', () => {

@@ -70,6 +70,8 @@ export function releaseKillSwitch(state: RiskState, time: number, reason: string
  * - daily loss: equity <= dayStartEquity x (1 - dailyLossLimitPct / 100), or
  * - drawdown:   equity <= peakEquity x (1 - maxDrawdownPct / 100).
  * Exact decimals. Observations older than the current day are applied to the peak only.
+ * `tripped` and the alerts are set only by the observation that engages the switch; while it is on,
+ * observations only move the watermarks.
  */
 export function observeEquity(state: RiskState, limits: RiskLimits, equity: DecimalString, time: number): { state: RiskState; alerts: RiskAlert[]; tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' } {
   const e = toDecimal(equity);
@@ -80,6 +82,8 @@ export function observeEquity(state: RiskState, limits: RiskLimits, equity: Deci
   let next: RiskState = { ...state, day, peakEquity: peak };
   const alerts: RiskAlert[] = [];
   let tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' = null;
+  // Once engaged, the switch stays on until a command: further breaches raise nothing new.
+  if (state.killSwitch.engaged) return { state: next, alerts, tripped };
 
   if (limits.dailyLossLimitPct !== undefined) {
     const pct = toDecimal(limits.dailyLossLimitPct);
