@@ -101,7 +101,7 @@ describe('event sequence, fills and P&L by hand', () => {
 
   it('rejects what risk refuses, with a code', () => {
     const r = runBacktest({ runId: 'rej', strategies: [scripted('s1', { 1: { target: 'flat' }, 2: { target: 'short' } })], initialCash: '1000' }, [series]);
-    expect(r.rejected.map((x) => x.code)).toEqual(['NO_CHANGE', 'SHORT_NOT_ALLOWED']);
+    expect(r.rejected.map((x) => x.code)).toEqual(['NO_POSITION', 'SHORT_NOT_ALLOWED']);
   });
 });
 

@@ -5,7 +5,10 @@ import { computeMetrics, type MetricsReport } from '@atp/metrics';
 import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
 import { createStrategy, decisionId, FeatureComputer, FeatureLayout, WARMUP, type Strategy, type StrategyContext } from '@atp/strategies';
 import { DecisionLog } from './decision-log';
-import { fixedFractionRisk, type RiskPort } from './risk-port';
+import { libRisk } from './lib-risk';
+import type { RiskPort } from './risk-port';
+import type { RiskLimits } from '@atp/risk';
+import { Atr } from '@atp/indicators';
 import type { BarSeries } from './series';
 
 /** One strategy of a run: its instance id and a factory of one instance per symbol. */
@@ -39,8 +42,12 @@ export interface BacktestConfig {
   /** Markets of the symbols (default: `defaultMarket(symbol)`, 8 places, 0.1% fees). */
   readonly markets?: readonly MarketSpec[];
   readonly fillModel?: Partial<FillModel>;
-  /** The risk decision (default: `fixedFractionRisk()`). */
+  /** The risk decision (default: `libRisk({ limits: riskLimits })`, i.e. `@atp/risk`). */
   readonly risk?: RiskPort;
+  /** Limits for the default risk port. Default: 95% of equity per (strategy, symbol) slot. */
+  readonly riskLimits?: RiskLimits;
+  /** ATR period handed to risk (ATR sizing). Default 14. */
+  readonly atrPeriod?: number;
   /** `exchange:symbol` keys that may be shorted. */
   readonly shortable?: readonly string[];
   /** Keep every `bar-matched` marker in `orderEvents` (one per bar and symbol). Default false. */
@@ -100,6 +107,9 @@ interface Sym {
   lastTime: number;
   /** Account position, float view of the exact one. */
   qty: number;
+  /** Streaming ATR for risk's ATR sizing (only when the risk port needs it). */
+  readonly atr: Atr | undefined;
+  atrValue: number;
 }
 
 interface Slot {
@@ -144,7 +154,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
     .map((s) => {
       if (!markets.has(s.symbol)) markets.set(s.symbol, defaultMarket(s.symbol));
-      return { s, inst: { exchange: s.exchange, symbol: s.symbol }, bar: new MutableBar(), n: s.openTime.length, idx: 0, prevOpen: NaN, barCount: 0, lastClose: NaN, lastTime: NaN, qty: 0 };
+      return { s, inst: { exchange: s.exchange, symbol: s.symbol }, bar: new MutableBar(), n: s.openTime.length, idx: 0, prevOpen: NaN, barCount: 0, lastClose: NaN, lastTime: NaN, qty: 0, atr: undefined as Atr | undefined, atrValue: NaN };
     });
   const quote = config.quoteCurrency ?? 'USDT';
   const paper = new PaperExchange({
@@ -158,7 +168,8 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   });
   const portfolio = new Portfolio({ account: runId, quoteCurrency: quote, initialCash: config.initialCash, timeframe, shortable: config.shortable });
   const shortable = new Set(config.shortable ?? []);
-  const risk = config.risk ?? fixedFractionRisk();
+  const risk = config.risk ?? libRisk({ limits: config.riskLimits });
+  if (risk.needsAtr) for (const s of syms) (s as { atr: Atr | undefined }).atr = new Atr(config.atrPeriod ?? 14);
 
   // (strategy id, symbol) order: the order of decisions and of the risk checks.
   const entries = [...config.strategies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -268,6 +279,10 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       s.lastClose = b.close;
       s.lastTime = T;
       s.barCount++;
+      if (s.atr !== undefined) {
+        const v = s.atr.update(b);
+        s.atrValue = v === null ? NaN : v;
+      }
     }
     // 3. features and decisions, (strategy id, symbol) order.
     let np = 0;
@@ -317,6 +332,11 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
         slots: slots.length,
         tsInit: T,
         shortable: shortable.has(`${exchange}:${sym.s.symbol}`),
+        timeframe,
+        portfolio,
+        openOrders: paper.openOrders(),
+        lastBarTime: sym.lastTime,
+        atr: sym.atrValue,
       });
       if (outcome.kind === 'approved') {
         approved.push(outcome.order);

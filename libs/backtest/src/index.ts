@@ -7,3 +7,4 @@ export * from './report/html';
 // File adapters (report writer, recorded-data reader), like core's system clock: the only
 // modules of this lib that touch fs or process.env.
 export * from './adapters/index';
+export * from './lib-risk';

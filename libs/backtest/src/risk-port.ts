@@ -1,6 +1,7 @@
-import { decToString, eventIdFrom, roundToPlaces, toDecimal, type Dec } from '@atp/core';
+import { decToString, eventIdFrom, roundToPlaces, toDecimal, type Dec, type Timeframe } from '@atp/core';
 import type { OrderApprovedEvent, OrderIntent, OrderRejectedEvent } from '@atp/contracts';
-import type { MarketSpec } from '@atp/execution';
+import type { MarketSpec, OrderSnapshot } from '@atp/execution';
+import type { Portfolio } from '@atp/portfolio';
 
 /**
  * What the backtester hands the risk decision for one intent of event time T: the intent, the ids
@@ -29,17 +30,28 @@ export interface RiskRequest {
   readonly slots: number;
   readonly tsInit: number;
   readonly shortable: boolean;
+  readonly timeframe: Timeframe;
+  /** The account (exact), after steps 1-2 of T. Read only. */
+  readonly portfolio: Portfolio;
+  /** Working orders of the paper exchange (entries, exits, armed brackets). */
+  readonly openOrders: readonly OrderSnapshot[];
+  /** Event time of the symbol's last closed bar (T when the symbol has a bar at T). */
+  readonly lastBarTime: number;
+  /** ATR of the symbol (period of the run's `atrPeriod`), NaN while warming up or not computed. */
+  readonly atr: number;
 }
 
 export type RiskOutcome = { readonly kind: 'approved'; readonly order: OrderApprovedEvent } | { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent };
 
 /**
- * The risk decision as the backtester calls it (the port). `@atp/risk` implements the full
- * decision (sizing, every pre-trade check, the kill switch); `fixedFractionRisk` below is the
- * minimal stand-in used until it is wired, and in tests that pin fills by hand.
+ * The risk decision as the backtester calls it (the port). `libRisk` (./lib-risk) runs
+ * `@atp/risk`'s full decision (sizing, every pre-trade check, the kill switch) and is the default;
+ * `fixedFractionRisk` below is a minimal sizer for tests that pin fills by hand.
  */
 export interface RiskPort {
   decide(req: RiskRequest): RiskOutcome;
+  /** True when the port needs `atr` (the engine then runs a streaming ATR per symbol). */
+  readonly needsAtr?: boolean;
 }
 
 export interface FixedFractionOptions {

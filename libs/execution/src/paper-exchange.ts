@@ -309,9 +309,13 @@ export class PaperExchange implements ExchangeGateway {
     return e;
   }
 
+  /** Working orders (optionally of one symbol), in submission order within each symbol. */
   openOrders(symbol?: string): OrderSnapshot[] {
     const out: OrderSnapshot[] = [];
-    for (const o of this.orders.values()) if (isWorking(o.status) && (symbol === undefined || o.req.symbol === symbol)) out.push(this.snapshot(o));
+    for (const b of this.books.values()) {
+      if (symbol !== undefined && b.market.symbol !== symbol) continue;
+      for (const o of b.working) if (isWorking(o.status)) out.push(this.snapshot(o));
+    }
     return out;
   }
 
