@@ -6,7 +6,7 @@
 export { decideRisk } from './decide';
 export { sizePosition, fixedFractionalQty, atrQty, kellyFraction, fixedNotionalQty, type SizingContext, type SizingResult } from './sizing';
 export { withLimit, type RiskLimits, type SizingRule, type ConfigNumber } from './limits';
-export { stepFromPlaces, marketInfoFromCcxt, type MarketInfo, type CcxtMarketLike } from './market';
+export { stepFromPlaces, marketInfoFromCcxt, marketInfoFromPlaces, type MarketInfo, type CcxtMarketLike, type PlacesMarketLike } from './market';
 export {
   initialRiskState,
   engageKillSwitch,

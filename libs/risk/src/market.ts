@@ -95,3 +95,41 @@ export function marketNumbers(m: MarketInfo): MarketNumbers {
     takerFee: toDecimal(m.takerFee),
   };
 }
+
+/** A market described in decimal places (ccxt DECIMAL_PLACES mode), e.g. the paper exchange's MarketSpec. */
+export interface PlacesMarketLike {
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly amountPlaces: number;
+  /** Undefined: prices tick at the quote currency's places. */
+  readonly pricePlaces?: number;
+  readonly quotePlaces: number;
+  readonly makerFee?: DecimalString;
+  readonly takerFee?: DecimalString;
+}
+
+/**
+ * Builds a {@link MarketInfo} from a decimal-places description (structurally the execution lib's
+ * `MarketSpec`), plus the limits it does not carry. Fees default to 0.1%.
+ */
+export function marketInfoFromPlaces(
+  exchange: string,
+  m: PlacesMarketLike,
+  extra: { minAmount?: DecimalString; maxAmount?: DecimalString; minCost?: DecimalString; shortable?: boolean } = {},
+): MarketInfo {
+  return {
+    exchange,
+    symbol: m.symbol,
+    base: m.base,
+    quote: m.quote,
+    amountStep: stepFromPlaces(m.amountPlaces),
+    priceTick: stepFromPlaces(m.pricePlaces ?? m.quotePlaces),
+    ...(extra.minAmount !== undefined ? { minAmount: extra.minAmount } : {}),
+    ...(extra.maxAmount !== undefined ? { maxAmount: extra.maxAmount } : {}),
+    ...(extra.minCost !== undefined ? { minCost: extra.minCost } : {}),
+    makerFee: m.makerFee ?? '0.001',
+    takerFee: m.takerFee ?? '0.001',
+    shortable: extra.shortable ?? false,
+  };
+}

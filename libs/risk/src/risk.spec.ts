@@ -6,6 +6,7 @@ import {
   decideRisk,
   initialRiskState,
   marketInfoFromCcxt,
+  marketInfoFromPlaces,
   observeEquity,
   portfolioView,
   stepFromPlaces,
@@ -473,6 +474,8 @@ describe('adapters', () => {
     const places = marketInfoFromCcxt('kraken', { symbol: 'ETH/USDT', base: 'ETH', quote: 'USDT', precision: { amount: 4, price: 2 } }, 'decimal-places');
     expect(places).toMatchObject({ amountStep: '0.0001', priceTick: '0.01', makerFee: '0.001' });
     expect(stepFromPlaces(0)).toBe('1');
+    const spec = marketInfoFromPlaces('binance', { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amountPlaces: 5, quotePlaces: 8, pricePlaces: 2 }, { minCost: '5' });
+    expect(spec).toEqual({ exchange: 'binance', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', amountStep: '0.00001', priceTick: '0.01', minCost: '5', makerFee: '0.001', takerFee: '0.001', shortable: false });
   });
 
   it('reads a Portfolio as its risk view', () => {
