@@ -3,7 +3,7 @@ import { timeframeMs } from '@atp/core';
 import type { Repository } from '@atp/storage';
 import { candleFromRow, toCandleDoc, type Candle, type CandleDoc, type SeriesId } from '@atp/market-data';
 import { ohlcvLimitOf } from './exchange';
-import { withRetries, type RetryPolicy } from './retry';
+import { loadMarketsWithRetries, withRetries, type RetryPolicy } from './retry';
 
 export interface BackfillProgress {
   series: SeriesId;
@@ -60,6 +60,7 @@ export async function backfillOHLCV(o: BackfillOptions): Promise<BackfillResult>
   const now = o.now ?? Date.now;
   const maxLimit = ohlcvLimitOf(exchange);
   const limit = Math.min(o.limit ?? maxLimit, maxLimit);
+  await loadMarketsWithRetries(exchange, o.retry);
   const stored = await repo.last({ exchange: series.exchange, symbol: series.symbol, timeframe: series.timeframe });
   const resumed = stored !== null && stored.openTime + tf > o.since;
   let cursor = resumed ? stored!.openTime + tf : o.since;

@@ -1,7 +1,7 @@
 import ccxt, { type Exchange } from 'ccxt';
 import { timeframeMs } from '@atp/core';
 import { candleFromRow, type Candle, type SeriesId, type Trade } from '@atp/market-data';
-import { withRetries, type RetryPolicy } from './retry';
+import { loadMarketsWithRetries, withRetries, type RetryPolicy } from './retry';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -66,6 +66,8 @@ export class LiveCandleFeed {
 
   private async run(): Promise<void> {
     const { exchange, series } = this.o;
+    await loadMarketsWithRetries(exchange, this.o.retry);
+    if (this.o.rest && this.o.rest !== exchange) await loadMarketsWithRetries(this.o.rest, this.o.retry);
     let failures = 0;
     while (!this.stopped) {
       try {

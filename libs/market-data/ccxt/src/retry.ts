@@ -54,9 +54,20 @@ export async function withRetries<T>(ex: Exchange, call: () => Promise<T>, polic
       const limited = e instanceof ccxt.RateLimitExceeded || e instanceof ccxt.DDoSProtection;
       const ra = limited ? retryAfterMs(ex) : null;
       const backoff = Math.min(cap, base * 2 ** attempt);
-      const delayMs = ra !== null ? Math.max(ra, limited ? 0 : backoff) : backoff;
+      // The server's Retry-After is authoritative on 429/418; otherwise exponential backoff.
+      const delayMs = ra ?? backoff;
       policy.onRetry?.({ attempt: attempt + 1, delayMs, error: e as Error, retryAfterMs: ra });
       await sleep(delayMs);
     }
   }
+}
+
+/**
+ * Loads markets with retries. ccxt memoises the `loadMarkets` promise, a rejected one included, so
+ * retrying a call that loads markets implicitly re-throws without a new request: load explicitly,
+ * with `reload`, inside the retry.
+ */
+export async function loadMarketsWithRetries(ex: Exchange, policy: RetryPolicy = {}): Promise<void> {
+  if (ex.markets && Object.keys(ex.markets).length) return;
+  await withRetries(ex, () => ex.loadMarkets(true), policy);
 }

@@ -243,7 +243,14 @@ export class FakeExchangeServer {
         return;
       }
       const headers: Record<string, string> = failure.retryAfterSec !== undefined ? { 'Retry-After': String(failure.retryAfterSec) } : {};
-      const body = failure.body ?? (failure.status === 429 ? tooMuchWeight(1200) : failure.status === 418 ? banned(Date.now() + (failure.retryAfterSec ?? 120) * 1000) : { code: -1000, msg: 'An unknown error occurred while processing the request.' });
+      if (failure.status >= 500 && failure.body === undefined) {
+        // Binance's gateway answers 5xx with a plain-text page, not a JSON error.
+        rec.status = failure.status;
+        res.writeHead(failure.status, { 'Content-Type': 'text/plain', ...headers });
+        res.end(failure.status === 503 ? 'Service Unavailable' : 'Bad Gateway');
+        return;
+      }
+      const body = failure.body ?? (failure.status === 429 ? tooMuchWeight(1200) : banned(Date.now() + (failure.retryAfterSec ?? 120) * 1000));
       return send(failure.status, body, headers);
     }
     if (url.pathname.startsWith('/0/public/')) return this.kraken(url.pathname.slice('/0/public/'.length), query, send);
