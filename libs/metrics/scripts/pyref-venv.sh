@@ -13,7 +13,7 @@ flock 9
 if [ ! -f "$DIR/.ready" ]; then
   rm -rf "$DIR"
   python3 -m venv "$DIR/venv" >&2
-  "$DIR/venv/bin/pip" install -q --disable-pip-version-check \
+  "$DIR/venv/bin/pip" install -q --disable-pip-version-check --timeout 20 --retries 2 \
     numpy==1.26.4 pandas==2.2.3 scipy==1.13.1 six==1.17.0 empyrical==0.5.5 >&2
   "$DIR/venv/bin/python" -W ignore -c "import empyrical, numpy" >&2
   touch "$DIR/.ready"
