@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import ccxt, { type Exchange } from 'ccxt';
 
 export type CcxtExchange = Exchange;
@@ -40,6 +41,8 @@ export function createExchange(id: string, opts: CreateExchangeOptions = {}): Ex
       api[k] = typeof v === 'object' && typeof api[k] === 'object' ? { ...(api[k] as Record<string, unknown>), ...v } : v;
     }
     ex.urls.api = api as Exchange['urls']['api'];
+    // ccxt.pro only opens plain ws:// (the local fake exchange) through an explicit HTTP agent.
+    if (JSON.stringify(opts.apiUrls).includes('"ws://')) (ex as unknown as { httpAgent: Agent }).httpAgent = new Agent();
   }
   return ex;
 }
