@@ -9,7 +9,6 @@ import { LiveCandleFeed, LiveOrderBookFeed, LiveTradeFeed, type BookUpdate } fro
  * BTC/USDT 1h bars (shared/data/binance-spot, NostalgiaForInfinity, GPL-3.0); trades and depth:
  * the hftbacktest spot capture of 2024-08-08 (shared/data/ticks/hftbacktest, MIT).
  */
-const H = 3_600_000;
 const rows = loadRecordedOhlcv('BTC', '1h');
 const BTC: SeriesId = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' };
 const at = (iso: string) => Date.parse(iso);

@@ -84,15 +84,16 @@ export class FakeExchangeServer {
 
   /** Starts on 127.0.0.1, port 0. `exchangeInfo` defaults to the recorded `BINANCE.0`. */
   static async start(opts: { loadRecordedExchangeInfo?: boolean } = {}): Promise<FakeExchangeServer> {
-    let self: FakeExchangeServer | undefined;
-    const server = createServer((req, res) => self!.handle(req, res));
-    self = new FakeExchangeServer(server);
+    const holder: { self?: FakeExchangeServer } = {};
+    const server = createServer((req, res) => holder.self!.handle(req, res));
+    const self = new FakeExchangeServer(server);
+    holder.self = self;
     if (opts.loadRecordedExchangeInfo ?? true) self.exchangeInfo = loadCryptofeedMetadata('BINANCE').body;
     server.on('connection', (s) => {
-      self!.sockets.add(s);
-      s.on('close', () => self!.sockets.delete(s));
+      self.sockets.add(s);
+      s.on('close', () => self.sockets.delete(s));
     });
-    server.on('upgrade', (req, socket, head) => self!.upgrade(req, socket as Socket, head));
+    server.on('upgrade', (req, socket, head) => self.upgrade(req, socket as Socket, head));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return self;
   }
