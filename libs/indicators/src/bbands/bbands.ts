@@ -2,7 +2,7 @@ import { checkFactor, checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import { TA_EPSILON } from '../core/talib';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
-import { lagged, saveTail } from '../core/window';
+import { advance, lagged, saveTail } from '../core/window';
 
 export interface BollingerBands {
   upper: number;
@@ -33,6 +33,8 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private count = 0;
+  /** ring slot of the next input: count % period */
+  private pos = 0;
   private sum = 0;
   private sumSq = 0;
   private readonly xIn = new Float64Array(1);
@@ -62,6 +64,7 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
     const ring = this.ring;
     const { upper, middle, lower } = out;
     const g0 = this.count;
+    const pos = this.pos;
     let p1 = this.sum;
     let p2 = this.sumSq;
     let i = from;
@@ -75,7 +78,7 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
     const seam = Math.min(to, from + n - 1);
     for (; i < to; i++) {
       const x = input[i];
-      const old = i >= seam ? input[i - n + 1] : lagged(ring, input, from, i, g0, n - 1);
+      const old = i >= seam ? input[i - n + 1] : lagged(ring, input, from, i, pos, n - 1);
       const s = p1 + x;
       p1 = s - old;
       const mid = s / n;
@@ -87,7 +90,8 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
       upper[i] = mid + sd * up;
       lower[i] = mid - sd * dn;
     }
-    saveTail(ring, input, from, to, g0);
+    saveTail(ring, input, from, to, pos);
+    this.pos = advance(pos, to - from, n);
     this.sum = p1;
     this.sumSq = p2;
     this.count = g0 + (to - from);
@@ -124,6 +128,7 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
     expectState(state, BBands.kind, 1);
     const b = new BBands(intField(state, 'period'), numField(state, 'devUp'), numField(state, 'devDown'));
     b.count = intField(state, 'count');
+    b.pos = b.count % b.period;
     b.sum = numField(state, 'sum');
     b.sumSq = numField(state, 'sumSq');
     b.ring.set(decodeArray(state['ring'], b.period, 'ring'));

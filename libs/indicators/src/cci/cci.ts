@@ -19,6 +19,8 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private count = 0;
+  /** ring slot of the next bar: count % period */
+  private pos = 0;
   private readonly h = new Float64Array(1);
   private readonly l = new Float64Array(1);
   private readonly c = new Float64Array(1);
@@ -39,7 +41,7 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
     const n = this.period;
     const ring = this.ring;
     let g = this.count;
-    let slot = g % n;
+    let slot = this.pos;
     for (let i = from; i < to; i++, g++) {
       const tp = (high[i] + low[i] + close[i]) / 3;
       ring[slot] = tp;
@@ -48,15 +50,20 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
         out[i] = NaN;
         continue;
       }
+      // Sums in slot order 0..n-1 from 0, as TA-Lib (unrolled by 2, same order).
       let avg = 0;
-      for (let j = 0; j < n; j++) avg += ring[j];
+      let j = 0;
+      for (; j + 1 < n; j += 2) avg = avg + ring[j] + ring[j + 1];
+      if (j < n) avg += ring[j];
       avg /= n;
       let dev = 0;
-      for (let j = 0; j < n; j++) dev += Math.abs(ring[j] - avg);
+      for (j = 0; j + 1 < n; j += 2) dev = dev + Math.abs(ring[j] - avg) + Math.abs(ring[j + 1] - avg);
+      if (j < n) dev += Math.abs(ring[j] - avg);
       const d = tp - avg;
       out[i] = d !== 0.0 && dev !== 0.0 ? d / (0.015 * (dev / n)) : 0.0;
     }
     this.count = g;
+    this.pos = slot;
   }
 
   update(bar: HlcBar): number | null {
@@ -81,6 +88,7 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
     expectState(state, Cci.kind, 1);
     const c = new Cci(intField(state, 'period'));
     c.count = intField(state, 'count');
+    c.pos = c.count % c.period;
     c.ring.set(decodeArray(state['ring'], c.period, 'ring'));
     return c;
   }

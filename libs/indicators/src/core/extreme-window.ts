@@ -1,106 +1,174 @@
-import { decodeArray, encodeArray, expectState, intField } from './state';
+import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from './state';
 import type { IndicatorState } from './types';
+import { advance, saveTail } from './window';
 
 /**
- * Highest (or lowest) value over the last n inputs, the current one included,
- * in amortised O(1) per input: a monotonic deque of (index, value) candidates
- * kept in two rings. Gives exactly the max/min of the window (ties do not
- * change the value), so results equal TA-Lib's rescanning loops bit for bit.
+ * Highest (or lowest) value over the last n inputs, the current one included
+ * (the window of TA-Lib's MAX/MIN and of STOCH's highest high / lowest low).
+ *
+ * TA-Lib's algorithm: keep the current extreme and its index; a new input that
+ * reaches it takes over; when the extreme leaves the window, rescan the window.
+ * Cost: O(1) per input except a rescan (n reads) when the extreme expires —
+ * a few percent of inputs on market data, every input only on a run of n
+ * strictly falling highs (rising lows). Benchmarked against a monotonic deque
+ * (strict amortised O(1)) this is 2-3x faster in practice: the deque's
+ * data-dependent pop loop mispredicts about every other input, the rescan's
+ * branches are mostly predictable. Values are exact window extremes, so they
+ * equal TA-Lib's bit for bit.
  */
 export class ExtremeWindow {
   static readonly kind = 'extreme-window';
-  private readonly vals: Float64Array;
-  private readonly idx: Float64Array;
-  private head = 0;
-  private size = 0;
+  private readonly ring: Float64Array;
+  /** global index of the current extreme (-Infinity before the first input) */
+  private extIdx = -Infinity;
+  private ext = NaN;
   /** global index of the next input */
   private count = 0;
+  /** ring slot of the next input: count % period */
+  private pos = 0;
 
   constructor(
     readonly period: number,
     readonly highest: boolean,
   ) {
-    this.vals = new Float64Array(period);
-    this.idx = new Float64Array(period);
+    this.ring = new Float64Array(period);
   }
 
   /**
-   * Consumes input[from..to) and writes the window's extreme at each i into out
-   * (`out` may be `input`: each value is read before it is overwritten).
+   * Consumes input[from..to) and writes the extreme of the window ending at each
+   * i into out[i] (over the inputs so far while fewer than n). `out` must not
+   * alias `input`.
    */
   run(input: Float64Array, from: number, to: number, out: Float64Array): void {
+    if (this.highest) this.runMax(input, from, to, out);
+    else this.runMin(input, from, to, out);
+  }
+
+  private runMax(input: Float64Array, from: number, to: number, out: Float64Array): void {
     const n = this.period;
-    const vals = this.vals;
-    const idx = this.idx;
-    let head = this.head;
-    let size = this.size;
-    let g = this.count;
-    if (this.highest) {
-      for (let i = from; i < to; i++, g++) {
-        const v = input[i];
-        if (size > 0 && idx[head] <= g - n) {
-          head = head + 1 === n ? 0 : head + 1;
-          size--;
+    const ring = this.ring;
+    const g0 = this.count;
+    const pos0 = this.pos;
+    let idx = this.extIdx;
+    let ext = this.ext;
+    let g = g0;
+    for (let i = from; i < to; i++, g++) {
+      const v = input[i];
+      const trailing = g - n + 1;
+      if (idx < trailing) {
+        // The extreme left the window: rescan it, oldest first (ties: the latest wins, as TA-Lib).
+        let k = trailing < 0 ? 0 : trailing;
+        idx = k;
+        if (k < g0) {
+          // The window starts before this chunk: its first part is in the ring.
+          let slot = pos0 - (g0 - k);
+          if (slot < 0) slot += n;
+          ext = ring[slot];
+          for (k++; k < g0; k++) {
+            slot = slot + 1 === n ? 0 : slot + 1;
+            const b = ring[slot];
+            if (b >= ext) {
+              ext = b;
+              idx = k;
+            }
+          }
+        } else {
+          ext = input[from + (k - g0)];
+          k++;
         }
-        let back = head + size - 1;
-        if (back >= n) back -= n;
-        while (size > 0 && vals[back] <= v) {
-          size--;
-          back = back === 0 ? n - 1 : back - 1;
+        for (let j = from + (k - g0); k <= g; k++, j++) {
+          const b = input[j];
+          if (b >= ext) {
+            ext = b;
+            idx = k;
+          }
         }
-        const tail = back + 1 === n ? 0 : back + 1;
-        vals[tail] = v;
-        idx[tail] = g;
-        size++;
-        out[i] = vals[head];
+      } else if (v >= ext) {
+        ext = v;
+        idx = g;
       }
-    } else {
-      for (let i = from; i < to; i++, g++) {
-        const v = input[i];
-        if (size > 0 && idx[head] <= g - n) {
-          head = head + 1 === n ? 0 : head + 1;
-          size--;
-        }
-        let back = head + size - 1;
-        if (back >= n) back -= n;
-        while (size > 0 && vals[back] >= v) {
-          size--;
-          back = back === 0 ? n - 1 : back - 1;
-        }
-        const tail = back + 1 === n ? 0 : back + 1;
-        vals[tail] = v;
-        idx[tail] = g;
-        size++;
-        out[i] = vals[head];
-      }
+      out[i] = ext;
     }
-    this.head = head;
-    this.size = size;
+    saveTail(ring, input, from, to, pos0);
+    this.pos = advance(pos0, to - from, n);
+    this.extIdx = idx;
+    this.ext = ext;
+    this.count = g;
+  }
+
+  private runMin(input: Float64Array, from: number, to: number, out: Float64Array): void {
+    const n = this.period;
+    const ring = this.ring;
+    const g0 = this.count;
+    const pos0 = this.pos;
+    let idx = this.extIdx;
+    let ext = this.ext;
+    let g = g0;
+    for (let i = from; i < to; i++, g++) {
+      const v = input[i];
+      const trailing = g - n + 1;
+      if (idx < trailing) {
+        // The extreme left the window: rescan it, oldest first (ties: the latest wins, as TA-Lib).
+        let k = trailing < 0 ? 0 : trailing;
+        idx = k;
+        if (k < g0) {
+          // The window starts before this chunk: its first part is in the ring.
+          let slot = pos0 - (g0 - k);
+          if (slot < 0) slot += n;
+          ext = ring[slot];
+          for (k++; k < g0; k++) {
+            slot = slot + 1 === n ? 0 : slot + 1;
+            const b = ring[slot];
+            if (b <= ext) {
+              ext = b;
+              idx = k;
+            }
+          }
+        } else {
+          ext = input[from + (k - g0)];
+          k++;
+        }
+        for (let j = from + (k - g0); k <= g; k++, j++) {
+          const b = input[j];
+          if (b <= ext) {
+            ext = b;
+            idx = k;
+          }
+        }
+      } else if (v <= ext) {
+        ext = v;
+        idx = g;
+      }
+      out[i] = ext;
+    }
+    saveTail(ring, input, from, to, pos0);
+    this.pos = advance(pos0, to - from, n);
+    this.extIdx = idx;
+    this.ext = ext;
     this.count = g;
   }
 
   getState(): IndicatorState {
     return {
       kind: ExtremeWindow.kind,
-      version: 1,
+      version: 2,
       period: this.period,
       highest: this.highest,
-      head: this.head,
-      size: this.size,
       count: this.count,
-      vals: encodeArray(this.vals),
-      idx: encodeArray(this.idx),
+      extIdx: encodeNumber(this.extIdx),
+      ext: encodeNumber(this.ext),
+      ring: encodeArray(this.ring),
     };
   }
 
   static fromState(state: IndicatorState): ExtremeWindow {
-    expectState(state, ExtremeWindow.kind, 1);
+    expectState(state, ExtremeWindow.kind, 2);
     const w = new ExtremeWindow(intField(state, 'period'), state['highest'] === true);
-    w.head = intField(state, 'head');
-    w.size = intField(state, 'size');
     w.count = intField(state, 'count');
-    w.vals.set(decodeArray(state['vals'], w.period, 'vals'));
-    w.idx.set(decodeArray(state['idx'], w.period, 'idx'));
+    w.pos = w.count % w.period;
+    w.extIdx = numField(state, 'extIdx');
+    w.ext = numField(state, 'ext');
+    w.ring.set(decodeArray(state['ring'], w.period, 'ring'));
     return w;
   }
 }

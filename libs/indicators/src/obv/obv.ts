@@ -44,8 +44,10 @@ export class Obv implements StreamingIndicator<CloseVolume, number> {
     }
     for (; i < to; i++) {
       const x = close[i];
-      if (x > prev) obv += volume[i];
-      else if (x < prev) obv -= volume[i];
+      // Branch-free form of TA-Lib's "if up add, else if down subtract": the sign is
+      // +1, -1 or 0 and v * ±1 is exact, so the sums equal TA-Lib's bit for bit
+      // (a random up/down sequence would mispredict a branch every other bar).
+      obv += (+(x > prev) - +(x < prev)) * volume[i];
       out[i] = obv;
       prev = x;
     }

@@ -1,7 +1,7 @@
 import { checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, expectState, intField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
-import { lagged, saveTail } from '../core/window';
+import { advance, lagged, saveTail } from '../core/window';
 
 /**
  * Rate of change (TA-Lib `ROC`).
@@ -16,6 +16,8 @@ export class Roc implements StreamingIndicator<number, number> {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private count = 0;
+  /** ring slot of the next input: count % period */
+  private pos = 0;
   private readonly xIn = new Float64Array(1);
   private readonly xOut = new Float64Array(1);
 
@@ -34,18 +36,20 @@ export class Roc implements StreamingIndicator<number, number> {
     const n = this.period;
     const ring = this.ring;
     const g0 = this.count;
+    const pos = this.pos;
     let i = from;
     for (; i < to && g0 + i - from < n; i++) out[i] = NaN;
     const seam = Math.min(to, from + n);
     for (; i < seam; i++) {
-      const prev = lagged(ring, input, from, i, g0, n);
+      const prev = lagged(ring, input, from, i, pos, n);
       out[i] = prev !== 0.0 ? (input[i] / prev - 1.0) * 100.0 : 0.0;
     }
     for (; i < to; i++) {
       const prev = input[i - n];
       out[i] = prev !== 0.0 ? (input[i] / prev - 1.0) * 100.0 : 0.0;
     }
-    saveTail(ring, input, from, to, g0);
+    saveTail(ring, input, from, to, pos);
+    this.pos = advance(pos, to - from, n);
     this.count = g0 + (to - from);
   }
 
@@ -69,6 +73,7 @@ export class Roc implements StreamingIndicator<number, number> {
     expectState(state, Roc.kind, 1);
     const r = new Roc(intField(state, 'period'));
     r.count = intField(state, 'count');
+    r.pos = r.count % r.period;
     r.ring.set(decodeArray(state['ring'], r.period, 'ring'));
     return r;
   }

@@ -1,7 +1,7 @@
 import { checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
-import { lagged, saveTail } from '../core/window';
+import { advance, lagged, saveTail } from '../core/window';
 
 /**
  * Simple moving average (TA-Lib `SMA`).
@@ -18,6 +18,8 @@ export class Sma implements StreamingIndicator<number, number> {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private count = 0;
+  /** ring slot of the next input: count % period */
+  private pos = 0;
   private sum = 0;
   private readonly xIn = new Float64Array(1);
   private readonly xOut = new Float64Array(1);
@@ -41,6 +43,7 @@ export class Sma implements StreamingIndicator<number, number> {
     const n = this.period;
     const ring = this.ring;
     const g0 = this.count;
+    const pos = this.pos;
     let sum = this.sum;
     let i = from;
     for (; i < to && g0 + i - from < n - 1; i++) {
@@ -53,7 +56,7 @@ export class Sma implements StreamingIndicator<number, number> {
     for (; i < seam; i++) {
       const x = input[i];
       const s = sum + x;
-      sum = s - lagged(ring, input, from, i, g0, n - 1);
+      sum = s - lagged(ring, input, from, i, pos, n - 1);
       out[i] = s / n;
     }
     for (; i < to; i++) {
@@ -61,7 +64,8 @@ export class Sma implements StreamingIndicator<number, number> {
       sum = s - input[i - n + 1];
       out[i] = s / n;
     }
-    saveTail(ring, input, from, to, g0);
+    saveTail(ring, input, from, to, pos);
+    this.pos = advance(pos, to - from, n);
     this.sum = sum;
     this.count = g0 + (to - from);
   }
@@ -86,6 +90,7 @@ export class Sma implements StreamingIndicator<number, number> {
     expectState(state, Sma.kind, 1);
     const s = new Sma(intField(state, 'period'));
     s.count = intField(state, 'count');
+    s.pos = s.count % s.period;
     s.sum = numField(state, 'sum');
     s.ring.set(decodeArray(state['ring'], s.period, 'ring'));
     return s;

@@ -2,7 +2,7 @@ import { checkFactor, checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import { TA_EPSILON } from '../core/talib';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
-import { lagged, saveTail } from '../core/window';
+import { advance, lagged, saveTail } from '../core/window';
 
 /**
  * Rolling population standard deviation (TA-Lib `STDDEV`), times `nbDev`.
@@ -19,6 +19,8 @@ export class StdDev implements StreamingIndicator<number, number> {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private count = 0;
+  /** ring slot of the next input: count % period */
+  private pos = 0;
   private sum = 0;
   private sumSq = 0;
   private readonly xIn = new Float64Array(1);
@@ -44,6 +46,7 @@ export class StdDev implements StreamingIndicator<number, number> {
     const k = this.nbDev;
     const ring = this.ring;
     const g0 = this.count;
+    const pos = this.pos;
     let p1 = this.sum;
     let p2 = this.sumSq;
     let i = from;
@@ -61,7 +64,7 @@ export class StdDev implements StreamingIndicator<number, number> {
       p2 += x * x;
       const m1 = p1 / n;
       const m2 = p2 / n;
-      const old = lagged(ring, input, from, i, g0, n - 1);
+      const old = lagged(ring, input, from, i, pos, n - 1);
       p1 -= old;
       p2 -= old * old;
       const v = m2 - m1 * m1;
@@ -79,7 +82,8 @@ export class StdDev implements StreamingIndicator<number, number> {
       const v = m2 - m1 * m1;
       out[i] = v < TA_EPSILON ? 0.0 : Math.sqrt(v) * k;
     }
-    saveTail(ring, input, from, to, g0);
+    saveTail(ring, input, from, to, pos);
+    this.pos = advance(pos, to - from, n);
     this.sum = p1;
     this.sumSq = p2;
     this.count = g0 + (to - from);
@@ -114,6 +118,7 @@ export class StdDev implements StreamingIndicator<number, number> {
     expectState(state, StdDev.kind, 1);
     const s = new StdDev(intField(state, 'period'), numField(state, 'nbDev'));
     s.count = intField(state, 'count');
+    s.pos = s.count % s.period;
     s.sum = numField(state, 'sum');
     s.sumSq = numField(state, 'sumSq');
     s.ring.set(decodeArray(state['ring'], s.period, 'ring'));

@@ -1,7 +1,7 @@
 import { checkPeriod, outputArray } from '../core/params';
 import { expectState, intField, stateObject } from '../core/state';
 import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
-import { Sma } from '../sma/sma';
+import { RunningSma } from '../core/running-sma';
 import { FastK } from './fast-k';
 
 export interface StochValue {
@@ -28,10 +28,9 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
   static readonly kind = 'stoch';
   readonly warmup: number;
   private readonly rawK: FastK;
-  private readonly smaK: Sma;
-  private readonly smaD: Sma;
+  private readonly smaK: RunningSma;
+  private readonly smaD: RunningSma;
   private count = 0;
-  private tmp = new Float64Array(1);
   private readonly h = new Float64Array(1);
   private readonly l = new Float64Array(1);
   private readonly c = new Float64Array(1);
@@ -41,14 +40,14 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
     readonly fastK = 5,
     readonly slowK = 3,
     readonly slowD = 3,
-    parts?: { rawK: FastK; smaK: Sma; smaD: Sma },
+    parts?: { rawK: FastK; smaK: RunningSma; smaD: RunningSma },
   ) {
     checkPeriod('stoch', 'fastK', fastK);
     checkPeriod('stoch', 'slowK', slowK);
     checkPeriod('stoch', 'slowD', slowD);
     this.rawK = parts?.rawK ?? new FastK(fastK);
-    this.smaK = parts?.smaK ?? new Sma(slowK);
-    this.smaD = parts?.smaD ?? new Sma(slowD);
+    this.smaK = parts?.smaK ?? new RunningSma(slowK);
+    this.smaD = parts?.smaD ?? new RunningSma(slowD);
     this.warmup = fastK + slowK + slowD - 2;
   }
 
@@ -60,15 +59,23 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
   run(high: Float64Array, low: Float64Array, close: Float64Array, from: number, to: number, out: StochSeries): void {
     const { k, d } = out;
     const g0 = this.count;
-    if (this.tmp.length < to) this.tmp = new Float64Array(to);
-    const raw = this.tmp;
-    this.rawK.run(high, low, close, from, to, raw, k, d);
-    const kFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
-    this.smaK.run(raw, kFrom, to, k);
-    const dFrom = Math.min(to, from + Math.max(0, this.fastK + this.slowK - 2 - g0));
-    this.smaD.run(k, dFrom, to, d);
-    const outFrom = Math.min(to, from + Math.max(0, this.warmup - 1 - g0));
-    for (let i = from; i < outFrom; i++) k[i] = d[i] = NaN;
+    // The window highs go to k, the lows to d; raw %K overwrites the lows in d.
+    this.rawK.run(high, low, close, from, to, d, k, d);
+    const smaK = this.smaK;
+    const smaD = this.smaD;
+    const rawFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
+    for (let i = from; i < rawFrom; i++) k[i] = d[i] = NaN;
+    for (let i = rawFrom; i < to; i++) {
+      const slowK = smaK.push(d[i]);
+      // %D smooths slow %K from its first value on; before that neither exists.
+      if (slowK !== slowK) {
+        k[i] = d[i] = NaN;
+        continue;
+      }
+      const slowD = smaD.push(slowK);
+      k[i] = slowD === slowD ? slowK : NaN;
+      d[i] = slowD;
+    }
     this.count = g0 + (to - from);
   }
 
@@ -84,14 +91,13 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
   seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
     const n = close.length;
     this.run(high, low, close, 0, n, { k: new Float64Array(n), d: new Float64Array(n) });
-    this.tmp = new Float64Array(1);
     return this;
   }
 
   getState(): IndicatorState {
     return {
       kind: Stoch.kind,
-      version: 1,
+      version: 2,
       fastK: this.fastK,
       slowK: this.slowK,
       slowD: this.slowD,
@@ -103,11 +109,11 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
   }
 
   static fromState(state: IndicatorState): Stoch {
-    expectState(state, Stoch.kind, 1);
+    expectState(state, Stoch.kind, 2);
     const s = new Stoch(intField(state, 'fastK'), intField(state, 'slowK'), intField(state, 'slowD'), {
       rawK: FastK.fromState(stateObject(state, 'rawK')),
-      smaK: Sma.fromState(stateObject(state, 'smaK')),
-      smaD: Sma.fromState(stateObject(state, 'smaD')),
+      smaK: RunningSma.fromState(stateObject(state, 'smaK')),
+      smaD: RunningSma.fromState(stateObject(state, 'smaD')),
     });
     s.count = intField(state, 'count');
     return s;

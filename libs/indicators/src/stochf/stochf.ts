@@ -1,7 +1,7 @@
 import { checkPeriod, outputArray } from '../core/params';
 import { expectState, intField, stateObject } from '../core/state';
 import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
-import { Sma } from '../sma/sma';
+import { RunningSma } from '../core/running-sma';
 import { FastK } from '../stoch/fast-k';
 import type { StochSeries, StochValue } from '../stoch/stoch';
 
@@ -18,7 +18,7 @@ export class StochF implements StreamingIndicator<HlcBar, StochValue> {
   static readonly kind = 'stochf';
   readonly warmup: number;
   private readonly rawK: FastK;
-  private readonly smaD: Sma;
+  private readonly smaD: RunningSma;
   private count = 0;
   private readonly h = new Float64Array(1);
   private readonly l = new Float64Array(1);
@@ -28,12 +28,12 @@ export class StochF implements StreamingIndicator<HlcBar, StochValue> {
   constructor(
     readonly fastK = 5,
     readonly fastD = 3,
-    parts?: { rawK: FastK; smaD: Sma },
+    parts?: { rawK: FastK; smaD: RunningSma },
   ) {
     checkPeriod('stochf', 'fastK', fastK);
     checkPeriod('stochf', 'fastD', fastD);
     this.rawK = parts?.rawK ?? new FastK(fastK);
-    this.smaD = parts?.smaD ?? new Sma(fastD);
+    this.smaD = parts?.smaD ?? new RunningSma(fastD);
     this.warmup = fastK + fastD - 1;
   }
 
@@ -46,10 +46,14 @@ export class StochF implements StreamingIndicator<HlcBar, StochValue> {
     const { k, d } = out;
     const g0 = this.count;
     this.rawK.run(high, low, close, from, to, k, d, k);
-    const dFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
-    this.smaD.run(k, dFrom, to, d);
-    const outFrom = Math.min(to, from + Math.max(0, this.warmup - 1 - g0));
-    for (let i = from; i < outFrom; i++) k[i] = d[i] = NaN;
+    const smaD = this.smaD;
+    const rawFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
+    for (let i = from; i < rawFrom; i++) k[i] = d[i] = NaN;
+    for (let i = rawFrom; i < to; i++) {
+      const fastD = smaD.push(k[i]);
+      if (fastD !== fastD) k[i] = NaN;
+      d[i] = fastD;
+    }
     this.count = g0 + (to - from);
   }
 
@@ -69,14 +73,14 @@ export class StochF implements StreamingIndicator<HlcBar, StochValue> {
   }
 
   getState(): IndicatorState {
-    return { kind: StochF.kind, version: 1, fastK: this.fastK, fastD: this.fastD, count: this.count, rawK: this.rawK.getState(), smaD: this.smaD.getState() };
+    return { kind: StochF.kind, version: 2, fastK: this.fastK, fastD: this.fastD, count: this.count, rawK: this.rawK.getState(), smaD: this.smaD.getState() };
   }
 
   static fromState(state: IndicatorState): StochF {
-    expectState(state, StochF.kind, 1);
+    expectState(state, StochF.kind, 2);
     const s = new StochF(intField(state, 'fastK'), intField(state, 'fastD'), {
       rawK: FastK.fromState(stateObject(state, 'rawK')),
-      smaD: Sma.fromState(stateObject(state, 'smaD')),
+      smaD: RunningSma.fromState(stateObject(state, 'smaD')),
     });
     s.count = intField(state, 'count');
     return s;

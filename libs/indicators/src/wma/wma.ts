@@ -1,7 +1,7 @@
 import { checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
-import { lagged, saveTail } from '../core/window';
+import { advance, lagged, saveTail } from '../core/window';
 
 /**
  * Linearly weighted moving average (TA-Lib `WMA`).
@@ -17,6 +17,8 @@ export class Wma implements StreamingIndicator<number, number> {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private count = 0;
+  /** ring slot of the next input: count % period */
+  private pos = 0;
   private periodSum = 0;
   private periodSub = 0;
   private trailing = 0;
@@ -39,6 +41,7 @@ export class Wma implements StreamingIndicator<number, number> {
     const divider = (n * (n + 1)) >> 1;
     const ring = this.ring;
     const g0 = this.count;
+    const pos = this.pos;
     let sum = this.periodSum;
     let sub = this.periodSub;
     let trailing = this.trailing;
@@ -55,7 +58,7 @@ export class Wma implements StreamingIndicator<number, number> {
       sub += x;
       sub -= trailing;
       sum += x * n;
-      trailing = lagged(ring, input, from, i, g0, n - 1);
+      trailing = lagged(ring, input, from, i, pos, n - 1);
       out[i] = sum / divider;
       sum -= sub;
     }
@@ -68,7 +71,8 @@ export class Wma implements StreamingIndicator<number, number> {
       out[i] = sum / divider;
       sum -= sub;
     }
-    saveTail(ring, input, from, to, g0);
+    saveTail(ring, input, from, to, pos);
+    this.pos = advance(pos, to - from, n);
     this.periodSum = sum;
     this.periodSub = sub;
     this.trailing = trailing;
@@ -104,6 +108,7 @@ export class Wma implements StreamingIndicator<number, number> {
     expectState(state, Wma.kind, 1);
     const w = new Wma(intField(state, 'period'));
     w.count = intField(state, 'count');
+    w.pos = w.count % w.period;
     w.periodSum = numField(state, 'periodSum');
     w.periodSub = numField(state, 'periodSub');
     w.trailing = numField(state, 'trailing');

@@ -18,6 +18,8 @@ export class ZScore implements StreamingIndicator<number, number> {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private count = 0;
+  /** ring slot of the next input: count % period */
+  private pos = 0;
   private mean = 0;
   private m2 = 0;
   private readonly xIn = new Float64Array(1);
@@ -40,7 +42,7 @@ export class ZScore implements StreamingIndicator<number, number> {
     let g = this.count;
     let mean = this.mean;
     let m2 = this.m2;
-    let slot = g % n;
+    let slot = this.pos;
     for (let i = from; i < to; i++, g++) {
       const x = input[i];
       if (g < n) {
@@ -76,6 +78,7 @@ export class ZScore implements StreamingIndicator<number, number> {
     this.mean = mean;
     this.m2 = m2;
     this.count = g;
+    this.pos = slot;
   }
 
   update(x: number): number | null {
@@ -106,6 +109,7 @@ export class ZScore implements StreamingIndicator<number, number> {
     expectState(state, ZScore.kind, 1);
     const z = new ZScore(intField(state, 'period'));
     z.count = intField(state, 'count');
+    z.pos = z.count % z.period;
     z.mean = numField(state, 'mean');
     z.m2 = numField(state, 'm2');
     z.ring.set(decodeArray(state['ring'], z.period, 'ring'));
