@@ -243,7 +243,7 @@ const CASES: Case[] = [
     },
     ti: {
       run: (s) => ti.Stochastic.calculate({ high: arr(s.high), low: arr(s.low), close: arr(s.close), period: 5, signalPeriod: 3 }),
-      approx: 'fast %K/%D (no slow variant)',
+      approx: 'Stochastic (fast %K/%D; no slow variant)',
     },
   },
   {
@@ -334,7 +334,7 @@ const CASES: Case[] = [
       const x = new ind.Vwap();
       for (let i = 0; i < s.n; i++) x.update(barAt(s, i));
     },
-    ti: { run: (s) => ti.VWAP.calculate({ high: arr(s.high), low: arr(s.low), close: arr(s.close), volume: arr(s.volume) }), approx: 'cumulative, no daily reset' },
+    ti: { run: (s) => ti.VWAP.calculate({ high: arr(s.high), low: arr(s.low), close: arr(s.close), volume: arr(s.volume) }), approx: 'VWAP (cumulative, no daily reset)' },
   },
   {
     name: 'donchian:20',
@@ -390,7 +390,7 @@ const CASES: Case[] = [
         { fn: 'SMA', inputs: ['close'], py: { timeperiod: 20 }, npm: { optInTimePeriod: 20 } },
         { fn: 'STDDEV', inputs: ['close'], py: { timeperiod: 20, nbdev: 1 }, npm: { optInTimePeriod: 20, optInNbDev: 1 } },
       ],
-      approx: 'SMA + STDDEV',
+      approx: 'SMA + STDDEV (no z-score in TA-Lib)',
     },
     ti: { run: (s) => [ti.SMA.calculate({ period: 20, values: arr(s.close) }), ti.SD.calculate({ period: 20, values: arr(s.close) })], approx: 'SMA + SD' },
   },
@@ -456,7 +456,7 @@ export async function run(): Promise<void> {
     const cNs = 'error' in talibC || !c.talib ? null : talibC.results[c.name];
     const vsC = cNs ? batch / cNs : null;
     const vsTi = tiNs ? tiNs / batch : null;
-    const batchOk = vsC === null || c.talib?.approx ? null : vsC <= 2;
+    const batchOk = vsC === null ? null : vsC <= 2;
     const tiOk = vsTi === null ? null : vsTi >= 20;
     const streamOk = stream < 100;
     if (batchOk !== null) {
@@ -481,7 +481,8 @@ export async function run(): Promise<void> {
     { title: 'ns per bar (lower is better); ratios: batch/C (target <= 2), TI/batch (target >= 20)' },
   );
   console.log('');
-  for (const n of notes) console.log(`* ${n} (stand-in for an indicator the baseline lacks; not counted in the batch target)`);
+  for (const n of notes) console.log(`* ${n}`);
+  console.log('  (C* = the TA-Lib calls that compute the same outputs, timed together; TI* = the closest technicalindicators function)');
   console.log(
     `targets met: batch <= 2x TA-Lib C ${met.batch}/${met.batchN}; >= 20x technicalindicators ${met.ti}/${met.tiN}; streaming < 100 ns ${met.stream}/${met.streamN}`,
   );
