@@ -121,7 +121,9 @@ export function candleFromJsonElement(
   opts: CandleParseOptions & { readTime?: (s: string) => number } = {},
 ): RowOutcome {
   let t: unknown, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown;
-  if (Array.isArray(el)) {
+  if (Array.isArray(el) && opts.columns === undefined) {
+    [t, o, h, l, c, v] = el; // the positional freqtrade / ccxt layout: the hot path of big files
+  } else if (Array.isArray(el)) {
     const m = { ...POSITIONAL_CANDLE_COLUMNS, ...(opts.columns ?? {}) };
     const at = (k: keyof CandleColumnMap) => (typeof m[k] === 'number' ? el[m[k] as number] : undefined);
     [t, o, h, l, c, v] = [at('time'), at('open'), at('high'), at('low'), at('close'), at('volume')];
