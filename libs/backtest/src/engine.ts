@@ -322,7 +322,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
         strategyId: sl.entry.id,
         decisionId: did,
         decisionTime: T,
-        clientOrderId: clientOrderId(runId, sl.entry.id, sym.s.symbol, T, 0),
+        clientOrderId: () => clientOrderId(runId, sl.entry.id, sym.s.symbol, T, 0),
         intent: pendIntents[p],
         price: toDecimal(sym.lastClose),
         position: portfolio.quantity(sym.inst, sl.entry.id),
@@ -378,12 +378,20 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const roundTrips = portfolio.roundTrips();
   const final = portfolio.pnl();
   if (e > 0) equity[e - 1] = Number(final.equity); // the last point is the exact final equity
+  // The curve with the initial state prepended (one bar before the first close), as typed arrays.
+  const mt = new Float64Array(e + 1);
+  const me = new Float64Array(e + 1);
+  if (e > 0) {
+    mt[0] = times[0] - tf;
+    me[0] = initialCashNum;
+    mt.set(times, 1);
+    me.set(equity, 1);
+  }
   const metrics = computeMetrics({
-    times,
-    equity,
+    times: e > 0 ? mt : times,
+    equity: e > 0 ? me : equity,
     exposed: exposedArr,
     timeframe,
-    start: e > 0 ? { time: times[0] - tf, equity: initialCashNum } : undefined,
     trades: roundTrips,
     feesPaid: final.fees,
     tradedNotional: decToString(portfolio.tradedNotional()),

@@ -33,8 +33,14 @@ export function marketInfoOf(exchange: string, m: MarketSpec, shortable: boolean
  */
 export function libRisk(opts: LibRiskOptions = {}): RiskPort {
   let state: RiskState = initialRiskState();
+  const markets = new Map<string, MarketInfo>();
   const clock = new ManualClock(0);
   const needsAtr = (l: RiskLimits | undefined) => !!l && (l.sizing.method === 'atr' || Object.values(l.sizingByStrategy ?? {}).some((r) => r.method === 'atr'));
+  const marketOf = (r: RiskRequest): MarketInfo => {
+    let m = markets.get(r.symbol);
+    if (!m) markets.set(r.symbol, (m = marketInfoOf(r.exchange, r.market, r.shortable)));
+    return m;
+  };
   return {
     needsAtr: needsAtr(opts.limits),
     decide(r: RiskRequest): RiskOutcome {
@@ -63,7 +69,7 @@ export function libRisk(opts: LibRiskOptions = {}): RiskPort {
           kind: 'intent',
           intent: r.intent,
         },
-        market: marketInfoOf(r.exchange, r.market, r.shortable),
+        market: marketOf(r),
         portfolio: portfolioView(r.portfolio, openOrders),
         marketData: { lastClose: decToString(r.price), lastBarTime: r.lastBarTime, atr: Number.isFinite(r.atr) ? r.atr : null },
         limits,

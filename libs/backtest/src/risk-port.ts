@@ -16,7 +16,8 @@ export interface RiskRequest {
   readonly decisionId: string;
   /** Event time T. */
   readonly decisionTime: number;
-  readonly clientOrderId: string;
+  /** The order's client order id: core `clientOrderId(run, strategy, symbol, T, 0)`. */
+  readonly clientOrderId: () => string;
   readonly intent: OrderIntent;
   /** Close of T: the reference price for sizing. */
   readonly price: Dec;
@@ -110,7 +111,7 @@ export function fixedFractionRisk(opts: FixedFractionOptions = {}): RiskPort {
             symbol: r.symbol,
             runId: r.runId,
             decisionId: r.decisionId,
-            clientOrderId: r.clientOrderId,
+            clientOrderId: r.clientOrderId(),
             strategyId: r.strategyId,
             decisionTime: r.decisionTime,
             side,

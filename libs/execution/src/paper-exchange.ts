@@ -63,6 +63,8 @@ interface Ord {
   qty: Dec;
   filled: Dec;
   notional: Dec;
+  /** Price of the only fill while there is one (avoids a division for the average). */
+  onlyPrice: Dec | undefined;
   readonly limit?: Dec;
   readonly limitNum: number;
   /** Fixed stop level (stop orders, stop losses); NaN for a pure trailing stop. */
@@ -133,7 +135,9 @@ class Book {
  *   at the close and apply from the next bar. Children never exceed the position they protect.
  * - Volume participation caps the base quantity filled per bar; the rest carries.
  * - Fees in quote at maker/taker rate, rounded to the quote precision half away from zero.
- * - Ids: fill id = client order id + fill sequence; event ids hash their cause.
+ * - Ids: fill id = client order id + fill sequence; event ids derive from their cause without
+ *   hashing (the client order id already hashes the run): `<clientOrderId>/o<n>` for the n-th
+ *   event of an order, `<fillId>/f` for a fill; the bar-matched marker hashes (run, instrument, T).
  * Throws only on programming errors (bars out of time order, unknown symbol in `onBar`).
  */
 export class PaperExchange implements ExchangeGateway {
@@ -458,11 +462,12 @@ export class PaperExchange implements ExchangeGateway {
     const notional = price.mul(qty);
     const rate = liquidity === 'maker' ? b.makerFee : b.takerFee;
     const fee = roundToPlaces(notional.mul(rate), b.market.quotePlaces, 'half-away-from-zero');
+    ord.onlyPrice = ord.fillSeq === 0 ? price : undefined;
     ord.filled = ord.filled.plus(qty);
     ord.notional = ord.notional.plus(notional);
     const fid = fillId(ord.coid, ord.fillSeq++);
     const ev: FillEvent = {
-      eventId: eventIdFrom(this.runId, 'fill', fid),
+      eventId: `${fid}/f`,
       tsEvent: t,
       tsInit: this.clock.now(),
       source: this.source,
@@ -598,6 +603,7 @@ export class PaperExchange implements ExchangeGateway {
       qty,
       filled: ZERO,
       notional: ZERO,
+      onlyPrice: undefined,
       limit,
       limitNum: limit ? limit.toNumber() : NaN,
       stop,
@@ -632,7 +638,7 @@ export class PaperExchange implements ExchangeGateway {
     ord.status = transition(ord.coid, ord.status, to);
     const snap = this.snapshot(ord);
     const ev: OrderUpdate = {
-      eventId: eventIdFrom(this.runId, 'order', ord.coid, ord.evSeq++),
+      eventId: `${ord.coid}/o${ord.evSeq++}`,
       tsEvent: this.eventTime(ord),
       tsInit: this.clock.now(),
       source: this.source,
@@ -664,7 +670,7 @@ export class PaperExchange implements ExchangeGateway {
   }
 
   private snapshot(o: Ord): OrderSnapshot {
-    const avg = o.filled.gt(0) ? decToString(o.notional.div(o.filled).toDecimalPlaces(12)) : undefined;
+    const avg = o.filled.isZero() ? undefined : decToString(o.onlyPrice ?? o.notional.div(o.filled).toDecimalPlaces(12));
     return {
       clientOrderId: o.coid,
       exchange: this.exchange,
