@@ -3,7 +3,7 @@ import type { BarMatched, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent
 import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
 import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
-import { createStrategy, decisionId, FeatureComputer, FeatureLayout, WARMUP, type Strategy, type StrategyContext } from '@atp/strategies';
+import { createStrategy, decisionId, FeatureComputer, FeatureLayout, noop, WARMUP, type Strategy, type StrategyContext } from '@atp/strategies';
 import { DecisionLog } from './decision-log';
 import { libRisk } from './lib-risk';
 import type { RiskPort } from './risk-port';
@@ -57,6 +57,12 @@ export interface BacktestConfig {
   readonly onProgress?: (p: BacktestProgress) => void;
   /** Bars between progress calls. Default 10000. */
   readonly progressEvery?: number;
+  /**
+   * Event time from which strategies may trade: earlier bars only warm the indicators and the
+   * strategies up (their decisions are recorded as no-ops 'before the trading window'), and the
+   * metrics start there. For walk-forward test windows that need warm-up history.
+   */
+  readonly tradeFrom?: number;
 }
 
 /** Everything a run produced, with the deterministic ids a Kafka replay reproduces. */
@@ -84,6 +90,8 @@ export interface BacktestResult {
   readonly metrics: MetricsReport;
   readonly initialCash: DecimalString;
 }
+
+const BEFORE_WINDOW = noop('before the trading window');
 
 /** A bar object reused for one symbol (strategies and indicators must not keep it). */
 class MutableBar {
@@ -212,6 +220,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const onProgress = config.onProgress;
   const recordMarkers = config.recordBarMatched ?? false;
   const checkIdentity = config.checkIdentity ?? false;
+  const tradeFrom = config.tradeFrom ?? -Infinity;
 
   const takeOutput = (): void => {
     const evs: OrderUpdate[] = paper.takeEvents();
@@ -298,6 +307,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       ctx.barCount = s.barCount;
       let d = sl.strategy.onBar(b, sl.features, undefined, ctx);
       if (s.barCount < sl.strategy.warmupBars) d = WARMUP;
+      else if (T < tradeFrom) d = BEFORE_WINDOW;
       sl.log.push(T, b.openTime, d, ctx.inputs);
       if (d.kind === 'intent') {
         pendSlots[np] = sl;
@@ -378,19 +388,23 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const roundTrips = portfolio.roundTrips();
   const final = portfolio.pnl();
   if (e > 0) equity[e - 1] = Number(final.equity); // the last point is the exact final equity
-  // The curve with the initial state prepended (one bar before the first close), as typed arrays.
-  const mt = new Float64Array(e + 1);
-  const me = new Float64Array(e + 1);
-  if (e > 0) {
-    mt[0] = times[0] - tf;
-    me[0] = initialCashNum;
-    mt.set(times, 1);
-    me.set(equity, 1);
+  // Metrics on the trading window, with the state just before it prepended (one bar before the
+  // first close of the window: the initial cash when the window starts with the run).
+  let w0 = 0;
+  while (w0 < e && times[w0] < tradeFrom) w0++;
+  const wn = e - w0;
+  const mt = new Float64Array(wn + 1);
+  const me = new Float64Array(wn + 1);
+  if (wn > 0) {
+    mt[0] = times[w0] - tf;
+    me[0] = w0 > 0 ? equity[w0 - 1] : initialCashNum;
+    mt.set(times.subarray(w0), 1);
+    me.set(equity.subarray(w0), 1);
   }
   const metrics = computeMetrics({
-    times: e > 0 ? mt : times,
-    equity: e > 0 ? me : equity,
-    exposed: exposedArr,
+    times: wn > 0 ? mt : times.subarray(w0),
+    equity: wn > 0 ? me : equity.subarray(w0),
+    exposed: exposedArr.subarray(w0),
     timeframe,
     trades: roundTrips,
     feesPaid: final.fees,

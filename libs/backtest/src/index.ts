@@ -8,3 +8,7 @@ export * from './report/html';
 // modules of this lib that touch fs or process.env.
 export * from './adapters/index';
 export * from './lib-risk';
+export * from './optimiser/search';
+export * from './optimiser/deflated-sharpe';
+export * from './optimiser/pbo';
+export * from './optimiser/optimiser';

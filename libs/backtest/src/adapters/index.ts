@@ -2,3 +2,4 @@
 // style paths in CLIs and benches; the domain index stays free of fs and process.env.
 export * from './report-writer';
 export * from './recorded-data';
+export * from './worker-executor';
