@@ -4,7 +4,7 @@
 export * from './core/types';
 export { encodeNumber, decodeNumber } from './core/state';
 export { trueRange, TA_EPSILON } from './core/talib';
-export { ExtremeWindow } from './core/extreme-window';
+export { HighLowWindow } from './core/high-low-window';
 
 export { Sma, sma } from './sma/sma';
 export { Ema, ema } from './ema/ema';

@@ -1,4 +1,4 @@
-import { ExtremeWindow } from '../core/extreme-window';
+import { HighLowWindow } from '../core/high-low-window';
 import { checkPeriod, outputArray } from '../core/params';
 import { expectState, intField, stateObject } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
@@ -28,13 +28,12 @@ export interface ChannelSeries {
  *   middle_t = (upper_t + lower_t) / 2
  *
  * Units: price. Lookback n - 1; `warmup` = n bars. Amortised O(1) per bar
- * (monotonic deques).
+ * except when an extreme leaves the window (see `HighLowWindow`).
  */
 export class Donchian implements StreamingIndicator<HighLow, Channel> {
   static readonly kind = 'donchian';
   readonly warmup: number;
-  private readonly hi: ExtremeWindow;
-  private readonly lo: ExtremeWindow;
+  private readonly window: HighLowWindow;
   private count = 0;
   private readonly h = new Float64Array(1);
   private readonly l = new Float64Array(1);
@@ -42,12 +41,11 @@ export class Donchian implements StreamingIndicator<HighLow, Channel> {
 
   constructor(
     readonly period = 20,
-    parts?: { hi: ExtremeWindow; lo: ExtremeWindow },
+    window?: HighLowWindow,
   ) {
     checkPeriod('donchian', 'period', period);
     this.warmup = period;
-    this.hi = parts?.hi ?? new ExtremeWindow(period, true);
-    this.lo = parts?.lo ?? new ExtremeWindow(period, false);
+    this.window = window ?? new HighLowWindow(period);
   }
 
   get isStable(): boolean {
@@ -59,8 +57,7 @@ export class Donchian implements StreamingIndicator<HighLow, Channel> {
     const n = this.period;
     const { upper, middle, lower } = out;
     const g0 = this.count;
-    this.hi.run(high, from, to, upper);
-    this.lo.run(low, from, to, lower);
+    this.window.run(high, low, from, to, upper, lower);
     let i = from;
     for (; i < to && g0 + i - from < n - 1; i++) upper[i] = middle[i] = lower[i] = NaN;
     for (; i < to; i++) middle[i] = (upper[i] + lower[i]) / 2;
@@ -82,15 +79,12 @@ export class Donchian implements StreamingIndicator<HighLow, Channel> {
   }
 
   getState(): IndicatorState {
-    return { kind: Donchian.kind, version: 1, period: this.period, count: this.count, hi: this.hi.getState(), lo: this.lo.getState() };
+    return { kind: Donchian.kind, version: 2, period: this.period, count: this.count, window: this.window.getState() };
   }
 
   static fromState(state: IndicatorState): Donchian {
-    expectState(state, Donchian.kind, 1);
-    const d = new Donchian(intField(state, 'period'), {
-      hi: ExtremeWindow.fromState(stateObject(state, 'hi')),
-      lo: ExtremeWindow.fromState(stateObject(state, 'lo')),
-    });
+    expectState(state, Donchian.kind, 2);
+    const d = new Donchian(intField(state, 'period'), HighLowWindow.fromState(stateObject(state, 'window')));
     d.count = intField(state, 'count');
     return d;
   }

@@ -6,7 +6,7 @@ import { mulberry32, randomSeries } from '../../test-support';
 import { Atr } from '../atr/atr';
 import { BBands } from '../bbands/bbands';
 import { Cci } from '../cci/cci';
-import { ExtremeWindow } from '../core/extreme-window';
+import { HighLowWindow } from '../core/high-low-window';
 import { Dmi } from '../dmi/dmi';
 import { Donchian } from '../donchian/donchian';
 import { Ema } from '../ema/ema';
@@ -45,8 +45,7 @@ const cases: [string, number, () => Runner][] = [
   ['roc:7', 1, () => ((x) => (f, t, o) => x.run(s.close, f, t, o[0]))(new Roc(7))],
   ['stddev:7', 1, () => ((x) => (f, t, o) => x.run(s.close, f, t, o[0]))(new StdDev(7))],
   ['zscore:7', 1, () => ((x) => (f, t, o) => x.run(s.close, f, t, o[0]))(new ZScore(7))],
-  ['max:7', 1, () => ((x) => (f, t, o) => x.run(s.high, f, t, o[0]))(new ExtremeWindow(7, true))],
-  ['min:7', 1, () => ((x) => (f, t, o) => x.run(s.low, f, t, o[0]))(new ExtremeWindow(7, false))],
+  ['high-low:7', 2, () => ((x) => (f, t, o) => x.run(s.high, s.low, f, t, o[0], o[1]))(new HighLowWindow(7))],
   ['bbands:7', 3, () => ((x) => (f, t, o) => x.run(s.close, f, t, { upper: o[0], middle: o[1], lower: o[2] }))(new BBands(7, 2))],
   ['macd:3:7:4', 3, () => ((x) => (f, t, o) => x.run(s.close, f, t, { macd: o[0], signal: o[1], hist: o[2] }))(new Macd(3, 7, 4))],
   ['atr:7', 1, () => ((x) => (f, t, o) => x.run(s.high, s.low, s.close, f, t, o[0]))(new Atr(7))],

@@ -1,5 +1,5 @@
 import { checkPeriod } from '../core/params';
-import { ExtremeWindow } from '../core/extreme-window';
+import { HighLowWindow } from '../core/high-low-window';
 import { expectState, intField, stateObject } from '../core/state';
 import type { IndicatorState } from '../core/types';
 
@@ -14,29 +14,26 @@ import type { IndicatorState } from '../core/types';
  */
 export class FastK {
   static readonly kind = 'fast-k';
-  private readonly hi: ExtremeWindow;
-  private readonly lo: ExtremeWindow;
+  private readonly window: HighLowWindow;
   count = 0;
 
   constructor(
     readonly period: number,
-    hi?: ExtremeWindow,
-    lo?: ExtremeWindow,
+    window?: HighLowWindow,
   ) {
     checkPeriod('stoch', 'fastK', period);
-    this.hi = hi ?? new ExtremeWindow(period, true);
-    this.lo = lo ?? new ExtremeWindow(period, false);
+    this.window = window ?? new HighLowWindow(period);
   }
 
   /**
    * Consumes bars [from..to) and writes %K at i (NaN for the first n - 1 bars).
-   * `hh` and `ll` are scratch arrays for the window extremes; either may be `out`.
+   * `hh` and `ll` are scratch arrays for the window extremes (distinct from the
+   * inputs); either may be `out`.
    */
   run(high: Float64Array, low: Float64Array, close: Float64Array, from: number, to: number, out: Float64Array, hh: Float64Array, ll: Float64Array): void {
     const n = this.period;
     const g0 = this.count;
-    this.hi.run(high, from, to, hh);
-    this.lo.run(low, from, to, ll);
+    this.window.run(high, low, from, to, hh, ll);
     let i = from;
     for (; i < to && g0 + i - from < n - 1; i++) out[i] = NaN;
     for (; i < to; i++) {
@@ -48,12 +45,12 @@ export class FastK {
   }
 
   getState(): IndicatorState {
-    return { kind: FastK.kind, version: 1, period: this.period, count: this.count, hi: this.hi.getState(), lo: this.lo.getState() };
+    return { kind: FastK.kind, version: 2, period: this.period, count: this.count, window: this.window.getState() };
   }
 
   static fromState(state: IndicatorState): FastK {
-    expectState(state, FastK.kind, 1);
-    const k = new FastK(intField(state, 'period'), ExtremeWindow.fromState(stateObject(state, 'hi')), ExtremeWindow.fromState(stateObject(state, 'lo')));
+    expectState(state, FastK.kind, 2);
+    const k = new FastK(intField(state, 'period'), HighLowWindow.fromState(stateObject(state, 'window')));
     k.count = intField(state, 'count');
     return k;
   }
