@@ -12,3 +12,4 @@ export * from './optimiser/search';
 export * from './optimiser/deflated-sharpe';
 export * from './optimiser/pbo';
 export * from './optimiser/optimiser';
+export * from './run-spec';

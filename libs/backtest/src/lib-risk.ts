@@ -26,60 +26,85 @@ export function marketInfoOf(exchange: string, m: MarketSpec, shortable: boolean
   };
 }
 
+/** True when the limits size some entry by ATR (the caller then computes a streaming ATR per symbol). */
+export function limitsNeedAtr(l: RiskLimits | undefined): boolean {
+  return !!l && (l.sizing.method === 'atr' || Object.values(l.sizingByStrategy ?? {}).some((r) => r.method === 'atr'));
+}
+
+/** The outcome of one {@link libRiskStep}: the wire event, the risk state after it and its alerts. */
+export interface LibRiskStep {
+  readonly outcome: RiskOutcome;
+  readonly state: RiskState;
+  readonly alerts: readonly RiskAlert[];
+}
+
 /**
- * The backtester's RiskPort over `@atp/risk`'s `decideRisk`: the same pure function the risk
- * service runs, with its state (kill switch, watermarks, order rate) carried from call to call.
- * Without limits each entry is sized at 95% of equity divided among the (strategy, symbol) slots.
+ * One risk decision exactly as the backtester's port makes it, without carried state: the risk
+ * service calls this with its own persisted state, limits and event-time clock, so both run the
+ * same code. Without limits the entry is sized at 95% of equity divided among the slots. Armed
+ * brackets (orders with a parent) are not pending exits and are left out of the open orders.
+ * `clock` is moved forward to the decision time when behind. Throws when risk answers an intent
+ * with a no-op (a bug).
+ */
+export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, state: RiskState, clock: ManualClock, market: MarketInfo = marketInfoOf(r.exchange, r.market, r.shortable)): LibRiskStep {
+  const lim: RiskLimits = limits ?? { sizing: { method: 'fixed-notional', notional: decToString(r.equity.mul(0.95).div(Math.max(1, r.slots))) } };
+  if (clock.now() < r.decisionTime) clock.set(r.decisionTime);
+  // Armed brackets (stop loss / take profit) protect the position; they are not pending exits,
+  // so they are left out: otherwise risk would refuse the strategy's own exit (EXIT_PENDING).
+  const openOrders: OpenOrderView[] = r.openOrders.filter((o) => o.parentClientOrderId === undefined).map((o) => ({
+    strategyId: o.strategyId,
+    exchange: o.exchange,
+    symbol: o.symbol,
+    side: o.side,
+    quantity: decToString(toDecimal(o.quantity).minus(o.filledQuantity)),
+    price: o.limitPrice ?? o.stopPrice ?? decToString(r.price),
+    reduceOnly: o.role !== 'entry',
+  }));
+  const res = decideRisk({
+    decision: {
+      runId: r.runId,
+      decisionId: r.decisionId,
+      strategyId: r.strategyId,
+      exchange: r.exchange,
+      symbol: r.symbol,
+      timeframe: r.timeframe,
+      decisionTime: r.decisionTime,
+      kind: 'intent',
+      intent: r.intent,
+    },
+    market,
+    portfolio: portfolioView(r.portfolio, openOrders),
+    marketData: { lastClose: decToString(r.price), lastBarTime: r.lastBarTime, atr: Number.isFinite(r.atr) ? r.atr : null },
+    limits: lim,
+    state,
+    clock,
+  });
+  if (res.outcome.kind === 'noop') throw new Error(`risk returned noop for intent ${r.decisionId}`);
+  return { outcome: toOutcomeEvent(res.outcome, r.tsInit, 'risk'), state: res.state, alerts: res.alerts };
+}
+
+/**
+ * The backtester's RiskPort over `@atp/risk`'s `decideRisk` ({@link libRiskStep}): the same pure
+ * function the risk service runs, with its state (kill switch, watermarks, order rate) carried
+ * from call to call. Without limits each entry is sized at 95% of equity divided among the
+ * (strategy, symbol) slots.
  */
 export function libRisk(opts: LibRiskOptions = {}): RiskPort {
   let state: RiskState = initialRiskState();
   const markets = new Map<string, MarketInfo>();
   const clock = new ManualClock(0);
-  const needsAtr = (l: RiskLimits | undefined) => !!l && (l.sizing.method === 'atr' || Object.values(l.sizingByStrategy ?? {}).some((r) => r.method === 'atr'));
   const marketOf = (r: RiskRequest): MarketInfo => {
     let m = markets.get(r.symbol);
     if (!m) markets.set(r.symbol, (m = marketInfoOf(r.exchange, r.market, r.shortable)));
     return m;
   };
   return {
-    needsAtr: needsAtr(opts.limits),
+    needsAtr: limitsNeedAtr(opts.limits),
     decide(r: RiskRequest): RiskOutcome {
-      const limits: RiskLimits = opts.limits ?? { sizing: { method: 'fixed-notional', notional: decToString(r.equity.mul(0.95).div(Math.max(1, r.slots))) } };
-      if (clock.now() < r.decisionTime) clock.set(r.decisionTime);
-      // Armed brackets (stop loss / take profit) protect the position; they are not pending exits,
-      // so they are left out: otherwise risk would refuse the strategy's own exit (EXIT_PENDING).
-      const openOrders: OpenOrderView[] = r.openOrders.filter((o) => o.parentClientOrderId === undefined).map((o) => ({
-        strategyId: o.strategyId,
-        exchange: o.exchange,
-        symbol: o.symbol,
-        side: o.side,
-        quantity: decToString(toDecimal(o.quantity).minus(o.filledQuantity)),
-        price: o.limitPrice ?? o.stopPrice ?? decToString(r.price),
-        reduceOnly: o.role !== 'entry',
-      }));
-      const res = decideRisk({
-        decision: {
-          runId: r.runId,
-          decisionId: r.decisionId,
-          strategyId: r.strategyId,
-          exchange: r.exchange,
-          symbol: r.symbol,
-          timeframe: r.timeframe,
-          decisionTime: r.decisionTime,
-          kind: 'intent',
-          intent: r.intent,
-        },
-        market: marketOf(r),
-        portfolio: portfolioView(r.portfolio, openOrders),
-        marketData: { lastClose: decToString(r.price), lastBarTime: r.lastBarTime, atr: Number.isFinite(r.atr) ? r.atr : null },
-        limits,
-        state,
-        clock,
-      });
-      state = res.state;
-      if (opts.onAlert) for (const a of res.alerts) opts.onAlert(a);
-      if (res.outcome.kind === 'noop') throw new Error(`risk returned noop for intent ${r.decisionId}`);
-      return toOutcomeEvent(res.outcome, r.tsInit, 'risk');
+      const step = libRiskStep(r, opts.limits, state, clock, marketOf(r));
+      state = step.state;
+      if (opts.onAlert) for (const a of step.alerts) opts.onAlert(a);
+      return step.outcome;
     },
   };
 }

@@ -3,3 +3,4 @@
 export * from './report-writer';
 export * from './recorded-data';
 export * from './worker-executor';
+export * from './pipeline-spec-file';
