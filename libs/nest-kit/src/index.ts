@@ -13,3 +13,4 @@ export * from './host/signals';
 export * from './health/health.module';
 export * from './metrics/metrics.module';
 export type { HttpResponse } from './http-response';
+export * from './journal/input-journal';

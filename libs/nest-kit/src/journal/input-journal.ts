@@ -1,0 +1,201 @@
+import type { Repository, Store } from '@atp/storage';
+
+/** One journaled input: its position in the service's processing order and its natural key. */
+export interface JournalRecord {
+  /** Zero-padded sequence number: ids sort like `seq`. */
+  _id: string;
+  seq: number;
+  /** Input kind, e.g. `candle`, `approval`, `fill`. */
+  kind: string;
+  /** Natural id of the input within its kind (event id, client order id, fill id). */
+  key: string;
+  /** The decoded message value, as received. */
+  input: unknown;
+}
+
+/**
+ * A service's deterministic core: everything it decides is a function of the inputs applied so
+ * far, in journal order. `apply` must not throw for a valid input (a throw is logged and the input
+ * yields no outputs, the same on replay); it must not do I/O.
+ */
+export interface JournalCore<O> {
+  apply(kind: string, input: unknown, replaying: boolean): O[];
+}
+
+export interface InputJournalOptions<O> {
+  store: Store;
+  /** Collection of the journal, owned by the service, e.g. `execution_journal`. */
+  collection: string;
+  core: JournalCore<O>;
+  /** Writes documents derived from new outputs (orders, fills, equity points) before they are published. */
+  persist?: (outputs: O[]) => Promise<void>;
+  /** Publishes outputs; must preserve their order per key. */
+  publish: (outputs: O[]) => Promise<void>;
+  /** Outputs of this many recent inputs are kept to re-publish them when their input is redelivered (default 20,000). */
+  cacheInputs?: number;
+  /** Inputs per group commit (default 5,000). */
+  maxBatch?: number;
+  /** Receives core failures (default: stderr JSON line). */
+  onCoreError?: (kind: string, key: string, err: unknown) => void;
+}
+
+interface Pending {
+  kind: string;
+  key: string;
+  input: unknown;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+const PAD = 12;
+
+/**
+ * Write-ahead journal of a service's inputs with group commit: the durable state of services whose
+ * domain objects are not serialisable (strategies, the paper exchange) or grow with history (the
+ * portfolio's ledger). It gives the bus port's at-least-once delivery exactly-once effects:
+ *
+ * 1. `submit` (from a bus handler) queues an input; whatever was submitted meanwhile is processed
+ *    together: inputs seen before (same kind and key) are duplicates, new ones get the next
+ *    sequence numbers and are written to the journal in one `upsertMany` — durable BEFORE the core
+ *    acts on them (execution persists an order before it submits it);
+ * 2. the core applies the new inputs in sequence order, producing outputs;
+ * 3. `persist` writes derived documents, `publish` sends the outputs (and re-sends the cached
+ *    outputs of duplicates: a redelivered input means its outputs may not have gone out);
+ * 4. the handlers' promises resolve: only then does the bus commit their offsets.
+ *
+ * On restart `start` replays the journal into a fresh core (no publishing), rebuilding its state
+ * and the output cache, so a service killed at any point resumes where it stopped: inputs it had
+ * not acknowledged come again, are recognised, and their outputs are re-published with the same
+ * deterministic ids (consumers dedupe on them). A failed journal write rejects the whole batch
+ * (nothing applied, the bus retries); a failed publish rejects it after applying (the retry is a
+ * duplicate and re-publishes).
+ */
+export class InputJournal<O> {
+  private readonly repo: Repository<JournalRecord>;
+  private readonly seen = new Set<string>();
+  private readonly cache = new Map<string, O[]>();
+  private readonly cacheInputs: number;
+  private readonly maxBatch: number;
+  private queue: Pending[] = [];
+  private running = false;
+  private idleWaiters: (() => void)[] = [];
+  private nextSeq = 0;
+  private started = false;
+
+  constructor(private readonly opts: InputJournalOptions<O>) {
+    this.repo = opts.store.repository<JournalRecord>({ name: opts.collection, timeField: 'seq' });
+    this.cacheInputs = opts.cacheInputs ?? 20_000;
+    this.maxBatch = opts.maxBatch ?? 5_000;
+  }
+
+  /** Inputs journaled so far. */
+  get size(): number {
+    return this.nextSeq;
+  }
+
+  /** Loads and replays the journal into the core. Returns the number of inputs replayed. */
+  async start(): Promise<number> {
+    if (this.started) throw new Error(`journal ${this.opts.collection} already started`);
+    this.started = true;
+    await this.repo.init();
+    let n = 0;
+    for await (const batch of this.repo.iterate({ order: 'asc' }, 5_000)) {
+      for (const r of batch) {
+        if (r.seq !== this.nextSeq) throw new Error(`journal ${this.opts.collection}: sequence gap at ${this.nextSeq} (found ${r.seq})`);
+        this.nextSeq = r.seq + 1;
+        const k = `${r.kind}\u0000${r.key}`;
+        this.seen.add(k);
+        this.remember(k, this.apply(r.kind, r.key, r.input, true));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Queues an input; resolves once it is journaled, applied and its outputs are published. */
+  submit(kind: string, key: string, input: unknown): Promise<void> {
+    if (!this.started) return Promise.reject(new Error(`journal ${this.opts.collection} not started`));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ kind, key, input, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        // Let inputs delivered meanwhile (other partitions, other topics) join the group commit.
+        setImmediate(() => void this.run());
+      }
+    });
+  }
+
+  /** Resolves when nothing is queued or in progress. */
+  idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.process(batch);
+          for (const p of batch) p.resolve();
+        } catch (e) {
+          for (const p of batch) p.reject(e);
+        }
+      }
+    } finally {
+      this.running = false;
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async process(batch: readonly Pending[]): Promise<void> {
+    const fresh: JournalRecord[] = [];
+    const republish: O[] = [];
+    const inBatch = new Set<string>();
+    for (const p of batch) {
+      const k = `${p.kind}\u0000${p.key}`;
+      if (this.seen.has(k)) {
+        const cached = this.cache.get(k);
+        if (cached) republish.push(...cached);
+        continue;
+      }
+      if (inBatch.has(k)) continue; // the same input twice in one batch: the first one counts
+      inBatch.add(k);
+      const seq = this.nextSeq + fresh.length;
+      fresh.push({ _id: String(seq).padStart(PAD, '0'), seq, kind: p.kind, key: p.key, input: p.input });
+    }
+    if (fresh.length > 0) {
+      await this.repo.upsertMany(fresh); // durable before the core acts
+      this.nextSeq += fresh.length;
+    }
+    const outputs: O[] = [];
+    for (const r of fresh) {
+      const k = `${r.kind}\u0000${r.key}`;
+      this.seen.add(k);
+      const out = this.apply(r.kind, r.key, r.input, false);
+      this.remember(k, out);
+      for (const o of out) outputs.push(o);
+    }
+    if (outputs.length > 0 && this.opts.persist) await this.opts.persist(outputs);
+    if (republish.length > 0 || outputs.length > 0) await this.opts.publish(republish.length ? [...republish, ...outputs] : outputs);
+  }
+
+  private apply(kind: string, key: string, input: unknown, replaying: boolean): O[] {
+    try {
+      return this.opts.core.apply(kind, input, replaying);
+    } catch (e) {
+      if (this.opts.onCoreError) this.opts.onCoreError(kind, key, e);
+      else process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'journal core failed on an input', journal: this.opts.collection, kind, key, err: String((e as Error)?.stack ?? e) })}\n`);
+      return [];
+    }
+  }
+
+  private remember(k: string, out: O[]): void {
+    if (out.length === 0) return;
+    this.cache.set(k, out);
+    if (this.cache.size > this.cacheInputs) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+    }
+  }
+}
