@@ -19,7 +19,7 @@ import { printTable, type Cell } from './table';
 const N = 1_000_000;
 const N_TI = 100_000;
 const SEED = 20240501;
-const BATCH_REPEATS = 7;
+const BATCH_REPEATS = 9;
 const STREAM_REPEATS = 3;
 const PY_REPEATS = 7;
 
@@ -404,20 +404,38 @@ function npmTalibInputs(call: TalibCall, s: Series): Record<string, number[]> {
   return o;
 }
 
-/** TA-Lib C through the Python wheel: one process times every case. */
-function timeTalibC(s: Series): { results: Record<string, number>; version: string } | { error: string } {
-  const file = path.join(os.tmpdir(), `atp-bench-ohlcv-${process.pid}.f64`);
-  const buf = new Float64Array(5 * s.n);
-  [s.open, s.high, s.low, s.close, s.volume].forEach((a, i) => buf.set(a, i * s.n));
-  fs.writeFileSync(file, Buffer.from(buf.buffer));
-  try {
-    const jobs = CASES.filter((c) => c.talib).map((c) => ({ key: c.name, calls: c.talib!.calls.map((k) => ({ fn: k.fn, inputs: k.inputs, kwargs: k.py ?? {} })) }));
-    const r = runPython<{ version: string; c_version: string; results: Record<string, number> }>('talib_bench.py', { data: file, n: s.n, repeats: PY_REPEATS, jobs });
-    return { results: r.results, version: `TA-Lib wheel ${r.version} (C ${r.c_version})` };
-  } catch (err) {
-    return { error: String(err instanceof Error ? err.message : err).split('\n')[0] };
-  } finally {
-    fs.rmSync(file, { force: true });
+/**
+ * TA-Lib C through the Python wheel. The series goes to a temp file once; each
+ * case then gets its own short Python run right before ours, so both sides are
+ * timed under the same machine load (the bench box is shared).
+ */
+class TalibC {
+  private readonly file = path.join(os.tmpdir(), `atp-bench-ohlcv-${process.pid}.f64`);
+  version = '';
+  error: string | null = null;
+
+  constructor(private readonly s: Series) {
+    const buf = new Float64Array(5 * s.n);
+    [s.open, s.high, s.low, s.close, s.volume].forEach((a, i) => buf.set(a, i * s.n));
+    fs.writeFileSync(this.file, Buffer.from(buf.buffer));
+  }
+
+  /** Best ns per bar of the case's TA-Lib calls, or null (no reference, or Python unavailable). */
+  time(c: Case): number | null {
+    if (!c.talib || this.error !== null) return null;
+    try {
+      const jobs = [{ key: c.name, calls: c.talib.calls.map((k) => ({ fn: k.fn, inputs: k.inputs, kwargs: k.py ?? {} })) }];
+      const r = runPython<{ version: string; c_version: string; results: Record<string, number> }>('talib_bench.py', { data: this.file, n: this.s.n, repeats: PY_REPEATS, jobs });
+      this.version = `TA-Lib wheel ${r.version} (C ${r.c_version})`;
+      return r.results[c.name];
+    } catch (err) {
+      this.error = String(err instanceof Error ? err.message : err).split('\n')[0];
+      return null;
+    }
+  }
+
+  dispose(): void {
+    fs.rmSync(this.file, { force: true });
   }
 }
 
@@ -431,16 +449,15 @@ export async function run(): Promise<void> {
   console.log(`data: synthetic random-walk OHLCV, ${N.toLocaleString('en-US')} bars (seed ${SEED}); technicalindicators on the first ${N_TI.toLocaleString('en-US')} bars`);
   console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}`);
 
-  const talibC = timeTalibC(s);
-  if ('error' in talibC) console.log(`TA-Lib C (Python) unavailable: ${talibC.error}`);
-  else console.log(`reference: ${talibC.version}, best of ${PY_REPEATS}, talib call only`);
+  const talibC = new TalibC(s);
 
   const outs = Array.from({ length: 3 }, () => new Float64Array(N));
   const rows: Cell[][] = [];
   const notes: string[] = [];
-  let met = { batch: 0, ti: 0, stream: 0, batchN: 0, tiN: 0, streamN: 0 };
+  const met = { batch: 0, ti: 0, stream: 0, batchN: 0, tiN: 0, streamN: 0 };
 
   for (const c of CASES) {
+    const cNs = talibC.time(c);
     const batch = bestNsPerBar(() => c.batch(s, outs), N, BATCH_REPEATS);
     const stream = bestNsPerBar(() => c.stream(s), N, STREAM_REPEATS);
     let npm: number | null = null;
@@ -453,7 +470,6 @@ export async function run(): Promise<void> {
       );
     }
     const tiNs = c.ti ? bestNsPerBar(() => c.ti!.run(small), N_TI, 2) : null;
-    const cNs = 'error' in talibC || !c.talib ? null : talibC.results[c.name];
     const vsC = cNs ? batch / cNs : null;
     const vsTi = tiNs ? tiNs / batch : null;
     const batchOk = vsC === null ? null : vsC <= 2;
@@ -473,7 +489,9 @@ export async function run(): Promise<void> {
     if (mark) notes.push(`${c.name}: ${mark}`);
     rows.push([c.name + (c.talib?.approx || c.ti?.approx ? ' *' : ''), batch, stream, cNs, npm, tiNs, vsC, vsTi, `${ok(batchOk)}/${ok(tiOk)}/${ok(streamOk)}`]);
   }
-  met = { ...met };
+  talibC.dispose();
+  if (talibC.error !== null) console.log(`TA-Lib C (Python) unavailable: ${talibC.error}`);
+  else console.log(`reference: ${talibC.version}, best of ${PY_REPEATS}, talib call only, timed just before ours per indicator`);
   console.log('');
   printTable(
     ['indicator', 'batch', 'stream', 'TA-Lib C', 'npm talib', 'tech.ind', 'batch/C', 'TI/batch', '<=2x C / >=20x TI / <100ns'],

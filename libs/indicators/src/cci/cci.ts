@@ -51,14 +51,15 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
         continue;
       }
       // Sums in slot order 0..n-1 from 0, as TA-Lib (unrolled by 2, same order).
+      const len = ring.length;
       let avg = 0;
       let j = 0;
-      for (; j + 1 < n; j += 2) avg = avg + ring[j] + ring[j + 1];
-      if (j < n) avg += ring[j];
+      for (; j + 1 < len; j += 2) avg = avg + ring[j] + ring[j + 1];
+      if (j < len) avg += ring[j];
       avg /= n;
       let dev = 0;
-      for (j = 0; j + 1 < n; j += 2) dev = dev + Math.abs(ring[j] - avg) + Math.abs(ring[j + 1] - avg);
-      if (j < n) dev += Math.abs(ring[j] - avg);
+      for (j = 0; j + 1 < len; j += 2) dev = dev + Math.abs(ring[j] - avg) + Math.abs(ring[j + 1] - avg);
+      if (j < len) dev += Math.abs(ring[j] - avg);
       const d = tp - avg;
       out[i] = d !== 0.0 && dev !== 0.0 ? d / (0.015 * (dev / n)) : 0.0;
     }

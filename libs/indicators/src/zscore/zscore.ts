@@ -2,6 +2,24 @@ import { checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 
+/** Mean and M2 (sum of squared deviations) of the window, two passes. */
+function exactMoments(ring: Float64Array, invN: number): [number, number] {
+  let s = 0;
+  for (let j = 0; j < ring.length; j++) s += ring[j];
+  const mean = s * invN;
+  let m2 = 0;
+  for (let j = 0; j < ring.length; j++) {
+    const d = ring[j] - mean;
+    m2 += d * d;
+  }
+  return [mean, m2];
+}
+
+/** (x - mean) / sd; 0 for a flat window (sd <= 1e-12 |mean|, i.e. rounding noise). */
+function zOf(x: number, mean: number, variance: number): number {
+  return variance <= 1e-24 * mean * mean ? 0.0 : (x - mean) / Math.sqrt(variance);
+}
+
 /**
  * Rolling z-score of the input against its own window (not in TA-Lib).
  *
@@ -38,42 +56,41 @@ export class ZScore implements StreamingIndicator<number, number> {
   /** The maths for both forms: consumes input[from..to), writes out[i] (NaN in warm-up). */
   run(input: Float64Array, from: number, to: number, out: Float64Array): void {
     const n = this.period;
+    const invN = 1 / n;
     const ring = this.ring;
     let g = this.count;
     let mean = this.mean;
     let m2 = this.m2;
     let slot = this.pos;
-    for (let i = from; i < to; i++, g++) {
+    let i = from;
+    // Warm-up: Welford's running mean and M2 over the first n inputs.
+    for (; i < to && g < n; i++, g++) {
       const x = input[i];
-      if (g < n) {
-        const d = x - mean;
-        mean += d / (g + 1);
-        m2 += d * (x - mean);
-      } else {
-        const old = ring[slot];
-        const prevMean = mean;
-        mean += (x - old) / n;
-        m2 += (x - old) * (x - mean + old - prevMean);
-      }
+      const d = x - mean;
+      mean += d / (g + 1);
+      m2 += d * (x - mean);
       ring[slot] = x;
       slot = slot + 1 === n ? 0 : slot + 1;
       if (g < n - 1) {
         out[i] = NaN;
         continue;
       }
-      if (slot === 0) {
-        // The ring just wrapped: recompute mean and M2 exactly from the window.
-        let s = 0;
-        for (let j = 0; j < n; j++) s += ring[j];
-        mean = s / n;
-        m2 = 0;
-        for (let j = 0; j < n; j++) {
-          const d = ring[j] - mean;
-          m2 += d * d;
-        }
-      }
-      const variance = m2 / n;
-      out[i] = variance <= 1e-24 * mean * mean ? 0.0 : (x - mean) / Math.sqrt(variance);
+      if (slot === 0) [mean, m2] = exactMoments(ring, invN);
+      out[i] = zOf(x, mean, m2 * invN);
+    }
+    // Full window: the value entering replaces the one leaving.
+    for (; i < to; i++, g++) {
+      const x = input[i];
+      const old = ring[slot];
+      ring[slot] = x;
+      slot = slot + 1 === n ? 0 : slot + 1;
+      const delta = x - old;
+      const prevMean = mean;
+      mean = prevMean + delta * invN;
+      m2 += delta * (x - mean + (old - prevMean));
+      // Every n inputs (the ring wraps) recompute exactly, so rounding cannot build up.
+      if (slot === 0) [mean, m2] = exactMoments(ring, invN);
+      out[i] = zOf(x, mean, m2 * invN);
     }
     this.mean = mean;
     this.m2 = m2;
