@@ -268,3 +268,19 @@ function deepFreeze<T>(x: T): T {
   }
   return x;
 }
+
+/**
+ * The spec a service runs without `PIPELINE_SPEC`: binance BTC/USDT and ETH/USDT on 1h, 10,000 USDT,
+ * one `ma-crossover` instance with its default parameters, default risk and fills.
+ */
+export function defaultPipelineSpec(runId = 'paper'): PipelineSpec {
+  return parsePipelineSpec({
+    version: PIPELINE_SPEC_VERSION,
+    runId,
+    exchange: 'binance',
+    timeframe: '1h',
+    symbols: ['BTC/USDT', 'ETH/USDT'],
+    initialCash: '10000',
+    strategies: [{ id: 'ma-crossover', strategy: 'ma-crossover' }],
+  });
+}
