@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { encode, topicName, type TopicContract } from '@atp/contracts';
-import { Kafka, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
 import type { Bus, Handler, HealthStatus, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription } from '../bus';
 import { headersFor } from '../message-headers';
 import type { BusLogger } from '../logging';
@@ -82,25 +82,41 @@ export class KafkaBus implements Bus {
   }
 
   private async start(): Promise<void> {
-    const { brokers, connectDeadlineMs } = this.config;
+    await this.probe();
+    await Promise.all([this.admin.connect(), this.producer.connect()]);
+  }
+
+  /**
+   * Fails fast when no broker answers: a throw-away client with few retries and no logging asks
+   * for the cluster description, bounded by `connectDeadlineMs` (a blackholed address would
+   * otherwise wait for TCP timeouts), and the error names KAFKA_BROKERS, the addresses and the cause.
+   */
+  private async probe(): Promise<void> {
+    const { brokers, clientId, connectionTimeoutMs, connectDeadlineMs } = this.config;
+    const admin = new Kafka({
+      clientId: `${clientId}-probe`,
+      brokers: [...brokers],
+      connectionTimeout: Math.min(connectionTimeoutMs, connectDeadlineMs),
+      requestTimeout: connectDeadlineMs,
+      retry: { initialRetryTime: 100, retries: 3, maxRetryTime: 1_000 },
+      logLevel: KafkaLogLevel.NOTHING,
+    }).admin();
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${connectDeadlineMs} ms`)), connectDeadlineMs);
-    });
     try {
       await Promise.race([
         (async () => {
-          await this.admin.connect();
-          await this.admin.describeCluster();
-          await this.producer.connect();
+          await admin.connect();
+          await admin.describeCluster();
         })(),
-        deadline,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${connectDeadlineMs} ms`)), connectDeadlineMs);
+        }),
       ]);
     } catch (e) {
-      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
-      throw new KafkaUnavailableError(`KAFKA_BROKERS=${brokers.join(',')}: cannot reach a Kafka broker at ${brokers.join(', ')} (${describeError(e)})`);
+      throw new KafkaUnavailableError(`KAFKA_BROKERS=${brokers.join(',')}: cannot reach a Kafka broker at ${brokers.join(', ')}: ${rootCause(e)}`);
     } finally {
       clearTimeout(timer);
+      await admin.disconnect().catch(() => undefined);
     }
   }
 
@@ -302,4 +318,15 @@ export class KafkaBus implements Bus {
   private assertOpen(): void {
     if (this.closed) throw new Error('kafka bus is closed');
   }
+}
+
+/** The innermost message of a kafkajs error chain (kafkajs wraps the socket error in retry errors). */
+function rootCause(e: unknown): string {
+  let cur = e as { message?: string; originalError?: unknown; cause?: unknown } | undefined;
+  let msg = describeError(e);
+  for (let i = 0; cur && i < 5; i++) {
+    if (cur.message) msg = cur.message;
+    cur = (cur.originalError ?? cur.cause) as typeof cur;
+  }
+  return msg;
 }
