@@ -2,6 +2,7 @@
 // becomes ready in one process, /health answers 200, and SIGINT stops it with exit code 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { eventually } from '@atp/testing';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -26,15 +27,6 @@ function launch(args: string[], env: Record<string, string> = {}): Launched {
   return { child, out: () => out, err: () => err, exit };
 }
 
-async function eventually<T>(f: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('embedded launcher (npm start)', () => {
   let running: Launched | undefined;
@@ -45,7 +37,14 @@ describe('embedded launcher (npm start)', () => {
   it('boots every service in one process, serves /health 200, and exits 0 on SIGINT', async () => {
     running = launch([]);
     const t0 = Date.now();
-    const url = await eventually(() => /Open (http:\/\/127\.0\.0\.1:\d+)\/api\/status/.exec(running!.out())?.[1], 25_000, `the ready summary\n${running.out()}\n${running.err()}`);
+    const url = await eventually(
+      () => {
+        const m = /Open (http:\/\/127\.0\.0\.1:\d+)\/api\/status/.exec(running!.out());
+        if (!m) throw new Error(`no ready summary yet\n${running!.out()}\n${running!.err()}`);
+        return m[1]!;
+      },
+      { timeoutMs: 25_000, intervalMs: 50 },
+    );
     const startupMs = Date.now() - t0;
     expect(running.out()).toContain('9/9 services ready');
 

@@ -4,6 +4,7 @@ import { InProcessBus, type Bus, type BusMessage } from '@atp/bus';
 import { mdCandlesV1, TOPICS, type CandleEvent } from '@atp/contracts';
 import { memorySink, type Logger } from '@atp/observability';
 import { MemoryStore, type Store } from '@atp/storage';
+import { eventually } from '@atp/testing';
 import {
   bootstrapService, BUS, commonConfigProperties, ConfigError, defineService, LOGGER, OnEvent, SERVICE_CONFIG, serviceConfig, serviceModule, STORE,
   StartupError, type Infrastructure, type RunningHost, type ServiceRuntime,
@@ -49,18 +50,6 @@ const recorderService = defineService({
 
 const env = { BUS: 'in-process', STORE: 'memory', SERVICE_PORT: '0', SERVICE_HOST: '127.0.0.1', LOG_LEVEL: 'debug' };
 
-async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 describe('bootstrapService with an @OnEvent handler', () => {
   let host: RunningHost;

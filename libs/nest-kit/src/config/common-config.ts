@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { LOG_LEVEL_SETTINGS } from '@atp/observability';
 import type { ConfigCheck } from './load-config';
@@ -66,7 +67,13 @@ export function serviceConfig<S extends TObject>(schema: S, checks: readonly Con
   return defineConfig(schema, [...(commonChecks as unknown as readonly ConfigCheck<Static<S>>[]), ...checks]);
 }
 
-/** The database of a service: a run id names its own, so replays never mix with paper or live state. */
-export function databaseName(c: Pick<CommonConfig, 'MONGO_DB' | 'RUN_ID'>): string {
-  return c.RUN_ID ? `${c.MONGO_DB}_run_${c.RUN_ID}` : c.MONGO_DB;
+/**
+ * The database of one service (each service owns its collections): `<MONGO_DB>_<service>`, and
+ * `<MONGO_DB>_<service>_run_<RUN_ID>` for a replay run, so a run never mixes with paper or live
+ * state. Names longer than MongoDB's 63 characters keep a readable head and a hash of the whole.
+ */
+export function databaseName(c: Pick<CommonConfig, 'MONGO_DB' | 'RUN_ID'>, service: string): string {
+  const full = c.RUN_ID ? `${c.MONGO_DB}_${service}_run_${c.RUN_ID}` : `${c.MONGO_DB}_${service}`;
+  if (full.length <= 63) return full;
+  return `${full.slice(0, 54)}_${createHash('sha256').update(full).digest('hex').slice(0, 8)}`;
 }

@@ -95,8 +95,12 @@ describe('loadConfig', () => {
     expect(printableConfig(spec, c)['MONGO_URL']).toBe('mongodb://atp:[REDACTED]@db:27017/');
   });
 
-  it('names a run database after the run id', () => {
-    expect(databaseName({ MONGO_DB: 'atp' })).toBe('atp');
-    expect(databaseName({ MONGO_DB: 'atp', RUN_ID: 'r1' })).toBe('atp_run_r1');
+  it('gives each service its own database, and a run its own', () => {
+    expect(databaseName({ MONGO_DB: 'atp' }, 'risk')).toBe('atp_risk');
+    expect(databaseName({ MONGO_DB: 'atp', RUN_ID: 'r1' }, 'ml-inference')).toBe('atp_ml-inference_run_r1');
+    const long = databaseName({ MONGO_DB: 'atp', RUN_ID: 'x'.repeat(64) }, 'ml-inference');
+    expect(long).toMatch(/^atp_ml-inference_run_x+_[0-9a-f]{8}$/);
+    expect(long).toHaveLength(63);
+    expect(databaseName({ MONGO_DB: 'atp', RUN_ID: 'y'.repeat(64) }, 'ml-inference')).not.toBe(long);
   });
 });

@@ -77,11 +77,13 @@ export async function connect(config: CommonConfig, infra: Infrastructure, name:
   const deadline = Date.now() + config.STARTUP_TIMEOUT_MS;
   const busSetting = config.BUS === 'kafka' ? `Kafka at KAFKA_BROKERS=${config.KAFKA_BROKERS?.join(',')}` : 'the in-process bus';
   const storeSetting = config.STORE === 'mongo' ? `MongoDB at MONGO_URL=${redactUrlCredentials(config.MONGO_URL ?? '')}` : 'the memory store';
+  const busKey = config.BUS === 'kafka' ? 'KAFKA_BROKERS' : 'BUS';
+  const storeKey = config.STORE === 'mongo' ? 'MONGO_URL' : 'STORE';
 
   // Both at once (one deadline); when both fail, one message names both settings.
   const [bus, store] = await Promise.allSettled([
-    reach(busSetting, deadline, () => infra.createBus(config, { name, logger }), owned, 'bus'),
-    reach(storeSetting, deadline, () => infra.createStore(config, { name, logger }), owned, 'store'),
+    reach(busSetting, busKey, deadline, () => infra.createBus(config, { name, logger }), owned, 'bus'),
+    reach(storeSetting, storeKey, deadline, () => infra.createStore(config, { name, logger }), owned, 'store'),
   ]);
   if (bus.status === 'rejected' || store.status === 'rejected') {
     const reasons = [bus, store].flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
@@ -92,13 +94,18 @@ export async function connect(config: CommonConfig, infra: Infrastructure, name:
 
 async function reach<T extends { health(): Promise<{ ok: boolean; detail?: string }>; close(): Promise<void> }>(
   what: string,
+  settingKey: string,
   deadline: number,
   create: () => Promise<T>,
   owned: OwnedResource[],
   resourceName: string,
 ): Promise<T> {
   let last = 'no answer';
-  const fail = () => new StartupError(`cannot reach ${what} (${redactUrlCredentials(last)}); check the setting and that the server is up`);
+  // Adapters' errors already name the setting (KAFKA_BROKERS=..., MONGO_URL ...): keep them as they are.
+  const fail = () => {
+    const detail = redactUrlCredentials(last);
+    return new StartupError(detail.includes(settingKey) ? detail : `cannot reach ${what} (${detail}); check ${settingKey} and that the server is up`);
+  };
   let created: T;
   try {
     created = await withDeadline(create(), Math.max(1, deadline - Date.now()), 'timed out connecting');

@@ -1,5 +1,5 @@
-import { InProcessBus, type Bus, type BusLogger } from '@atp/bus';
-import { MemoryStore, type Store } from '@atp/storage';
+import { createBus, InProcessBus, type Bus, type BusLogger } from '@atp/bus';
+import { DEFAULT_SERVER_SELECTION_TIMEOUT_MS, MemoryStore, MongoStore, type Store } from '@atp/storage';
 import type { Logger } from '@atp/observability';
 import { databaseName, type CommonConfig } from '../config/common-config';
 
@@ -30,15 +30,30 @@ export const defaultInfrastructure: Infrastructure = {
       case 'in-process':
         return new InProcessBus({ logger: busLogger(ctx.logger.child({ component: 'bus' })) });
       case 'kafka':
-        throw new Error('BUS=kafka: the Kafka bus is not available yet');
+        // Connects and fails fast (KafkaUnavailableError naming KAFKA_BROKERS) a little before the
+        // start-up deadline, so its more precise message wins.
+        return createBus({
+          kind: 'kafka',
+          brokers: config.KAFKA_BROKERS ?? [],
+          clientId: `atp-${ctx.name}`,
+          connectDeadlineMs: Math.max(500, config.STARTUP_TIMEOUT_MS - 500),
+          logger: busLogger(ctx.logger.child({ component: 'bus' })),
+          logLevel: 'warn',
+        });
     }
   },
   async createStore(config, ctx) {
     switch (config.STORE) {
       case 'memory':
-        return new MemoryStore(`${ctx.name}:${databaseName(config)}`);
+        return new MemoryStore(databaseName(config, ctx.name));
       case 'mongo':
-        throw new Error('STORE=mongo: the Mongo store is not available yet');
+        // Connects and pings; rejects naming MONGO_URL (credentials masked) when unusable.
+        return MongoStore.connect({
+          url: config.MONGO_URL ?? '',
+          dbName: databaseName(config, ctx.name),
+          appName: `atp-${ctx.name}`,
+          serverSelectionTimeoutMS: Math.max(100, Math.min(DEFAULT_SERVER_SELECTION_TIMEOUT_MS, config.STARTUP_TIMEOUT_MS - 500)),
+        });
     }
   },
 };

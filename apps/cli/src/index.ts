@@ -1,0 +1,3 @@
+export * from './io';
+export * from './program';
+export * from './format';
