@@ -1,0 +1,152 @@
+// Kafka bus parts that need no broker: configuration, logging, the produce queue, the assigner,
+// and the fail-fast start-up against an address where nothing listens.
+import { AssignerProtocol, logLevel, type Cluster, type Producer, type ProducerBatch } from 'kafkajs';
+import { createBus } from '../create-bus';
+import type { BusLogEntry } from '../logging';
+import { subscriptionRoundRobin } from './assigner';
+import { KafkaConfigError, kafkaConfigFromEnv, resolveKafkaConfig } from './config';
+import { KafkaBus, KafkaUnavailableError } from './kafka-bus';
+import { busLogger, kafkaLogCreator } from './kafka-logging';
+import { ProduceQueue } from './produce-queue';
+
+describe('Kafka bus configuration', () => {
+  const ok = { brokers: ['127.0.0.1:19092'], clientId: 'svc' };
+
+  it('fills defaults and freezes the result', () => {
+    const c = resolveKafkaConfig(ok);
+    expect(c).toMatchObject({ brokers: ['127.0.0.1:19092'], replicationFactor: 1, logLevel: 'warn', connectDeadlineMs: 5000 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    [{ ...ok, brokers: [] }, /^KAFKA_BROKERS: no broker/],
+    [{ ...ok, brokers: ['localhost'] }, /^KAFKA_BROKERS: "localhost" is not host:port/],
+    [{ ...ok, brokers: ['kafka:70000'] }, /^KAFKA_BROKERS: "kafka:70000"/],
+    [{ ...ok, clientId: 'has space' }, /^KAFKA_CLIENT_ID/],
+    [{ ...ok, connectionTimeoutMs: 0 }, /^KAFKA_CONNECTION_TIMEOUT_MS/],
+    [{ ...ok, replicationFactor: 1.5 }, /^KAFKA_REPLICATION_FACTOR/],
+  ])('rejects %j naming the setting', (cfg, msg) => {
+    expect(() => resolveKafkaConfig(cfg)).toThrow(KafkaConfigError);
+    expect(() => resolveKafkaConfig(cfg)).toThrow(msg);
+  });
+
+  it('reads the environment, naming the variable when it is missing or malformed', () => {
+    expect(() => kafkaConfigFromEnv({}, 'svc')).toThrow(/^KAFKA_BROKERS: is not set/);
+    expect(kafkaConfigFromEnv({ KAFKA_BROKERS: ' a:1, b:2 ', KAFKA_CLIENT_ID: 'risk' }, 'svc')).toMatchObject({ brokers: ['a:1', 'b:2'], clientId: 'risk' });
+    expect(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc').clientId).toBe('svc');
+    expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_REPLICATION_FACTOR: 'three' }, 'svc')).toThrow(/^KAFKA_REPLICATION_FACTOR/);
+  });
+
+  it('createBus rejects a bad setting before connecting', async () => {
+    await expect(createBus({ kind: 'kafka', brokers: [], clientId: 'x' })).rejects.toThrow(/^KAFKA_BROKERS/);
+    await expect(createBus({ kind: 'in-process' })).resolves.toBeDefined();
+  });
+
+  it('fails fast when no broker listens, naming KAFKA_BROKERS, the address and the cause', async () => {
+    const t0 = Date.now();
+    const err = await KafkaBus.connect({ brokers: ['127.0.0.1:1'], clientId: 'x', logger: () => undefined }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(KafkaUnavailableError);
+    expect((err as Error).message).toMatch(/^KAFKA_BROKERS=127\.0\.0\.1:1: cannot reach a Kafka broker at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+});
+
+describe('kafkajs logging', () => {
+  it('routes kafkajs records to the logger as structured records, quiet below warn', () => {
+    const got: BusLogEntry[] = [];
+    const sink = busLogger((e) => got.push(e), 'warn');
+    const log = kafkaLogCreator(sink)(logLevel.WARN);
+    log({ namespace: 'Consumer', level: logLevel.ERROR, label: 'ERROR', log: { message: 'Crash', timestamp: 't', logger: 'kafkajs', groupId: 'risk', stack: 's' } });
+    log({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { message: 'Response Heartbeat(key: 12, version: 3)', timestamp: 't', logger: 'kafkajs' } });
+    log({ namespace: 'Runner', level: logLevel.INFO, label: 'INFO', log: { message: 'joined', timestamp: 't', logger: 'kafkajs' } });
+    expect(got).toEqual([{ level: 'error', namespace: 'kafkajs.Consumer', message: 'Crash', groupId: 'risk' }]);
+    expect(JSON.parse(JSON.stringify(got[0]))).toEqual(got[0]);
+  });
+});
+
+/** A producer double recording sendBatch calls; each call waits until the test releases it. */
+function fakeProducer() {
+  const calls: { batch: ProducerBatch; release: (e?: Error) => void }[] = [];
+  const producer = {
+    sendBatch: (batch: ProducerBatch) => new Promise((resolve, reject) => calls.push({ batch, release: (e) => (e ? reject(e) : resolve([])) })),
+  } as unknown as Producer;
+  const values = (i: number) => calls[i].batch.topicMessages!.flatMap((t) => t.messages.map((m) => `${t.topic}/${m.value}`));
+  return { producer, calls, values };
+}
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('ProduceQueue', () => {
+  it('coalesces publishes of a tick, and those made while a request is in flight, keeping order', async () => {
+    const { producer, calls, values } = fakeProducer();
+    const q = new ProduceQueue(producer);
+    const done: string[] = [];
+    const p1 = q.send('t', [{ key: 'k', value: '1' }]).then(() => done.push('1'));
+    const p2 = q.send('t', [{ key: 'k', value: '2' }]).then(() => done.push('2'));
+    await flush();
+    expect(calls).toHaveLength(1);
+    expect(values(0)).toEqual(['t/1', 't/2']);
+    const p3 = q.send('u', [{ key: 'k', value: '3' }]).then(() => done.push('3'));
+    const p4 = q.send('t', [{ key: 'k', value: '4' }]).then(() => done.push('4'));
+    await flush();
+    expect(calls).toHaveLength(1); // one request in flight at a time
+    calls[0].release();
+    await Promise.all([p1, p2]);
+    await flush();
+    expect(calls).toHaveLength(2);
+    expect(values(1)).toEqual(['u/3', 't/4']);
+    calls[1].release();
+    await Promise.all([p3, p4]);
+    expect(done).toEqual(['1', '2', '3', '4']);
+    await q.drain();
+  });
+
+  it('splits a large batch at the request byte cap and resolves it when every part is acknowledged', async () => {
+    const { producer, calls, values } = fakeProducer();
+    const q = new ProduceQueue(producer, 1_200); // 371 bytes a record: 3 per request
+    const big = Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `${i}`.padStart(300, '0') }));
+    let resolved = false;
+    const p = q.send('t', big).then(() => (resolved = true));
+    for (let i = 0; i < 4; i++) {
+      await flush();
+      expect(resolved).toBe(false);
+      calls[i].release();
+    }
+    await p;
+    expect(calls.map((_, i) => values(i).length)).toEqual([3, 3, 3, 1]);
+    expect(calls.flatMap((_, i) => values(i))).toEqual(big.map((m) => `t/${m.value}`));
+  });
+
+  it('rejects the publishes of a failed request only', async () => {
+    const { producer, calls } = fakeProducer();
+    const q = new ProduceQueue(producer);
+    const a = q.send('t', [{ key: 'k', value: 'a' }]);
+    await flush();
+    const b = q.send('t', [{ key: 'k', value: 'b' }]);
+    calls[0].release(new Error('broker said no'));
+    await expect(a).rejects.toThrow('broker said no');
+    await flush();
+    calls[1].release();
+    await expect(b).resolves.toBeUndefined();
+  });
+});
+
+describe('subscription-aware round-robin assigner', () => {
+  const partitions: Record<string, number> = { fills: 6, candles: 6, intents: 3 };
+  const cluster = {
+    addMultipleTargetTopics: async () => undefined,
+    findTopicPartitionMetadata: (t: string) => Array.from({ length: partitions[t] }, (_, i) => ({ partitionId: i })),
+  } as unknown as Cluster;
+  const member = (memberId: string, topics: string[]) => ({ memberId, memberMetadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) });
+
+  it('gives each topic only to the members subscribed to it, every partition once', async () => {
+    const a = subscriptionRoundRobin({ cluster, groupId: 'risk', logger: undefined as never });
+    const result = await a.assign({ members: [member('m1', ['fills']), member('m2', ['candles', 'intents']), member('m3', ['candles'])], topics: ['fills'] });
+    const decoded = Object.fromEntries(result.map((r) => [r.memberId, AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.assignment]));
+    expect(decoded.m1).toEqual({ fills: [0, 1, 2, 3, 4, 5] });
+    expect(Object.keys(decoded.m2).sort()).toEqual(['candles', 'intents']);
+    expect(decoded.m2.intents).toEqual([0, 1, 2]);
+    expect(Object.keys(decoded.m3)).toEqual(['candles']);
+    expect([...decoded.m2.candles, ...decoded.m3.candles].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(decoded.m3.candles).toHaveLength(3);
+  });
+});
