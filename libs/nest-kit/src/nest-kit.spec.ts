@@ -1,7 +1,8 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
 import { InProcessBus, type Bus, type BusMessage } from '@atp/bus';
-import { mdCandlesV1, TOPICS, type CandleEvent } from '@atp/contracts';
+import { trace } from '@opentelemetry/api';
+import { mdCandlesV1, riskAlertsV1, TOPICS, type CandleEvent, type RiskAlertEvent } from '@atp/contracts';
 import { memorySink, type Logger } from '@atp/observability';
 import { MemoryStore, type Store } from '@atp/storage';
 import { eventually } from '@atp/testing';
@@ -98,6 +99,45 @@ describe('bootstrapService with an @OnEvent handler', () => {
     const ready = sink.records().find((r) => r['msg'] === 'ready')!;
     expect(ready).toMatchObject({ level: 'info', service: 'recorder' });
     expect(typeof ready['startupMs']).toBe('number');
+  });
+});
+
+describe('trace propagation through the bus', () => {
+  it('continues the producer\'s trace in the consumer, hop after hop', async () => {
+    const seen: { topic: string; traceId?: string; traceparent?: string }[] = [];
+    @Injectable()
+    class Relay {
+      constructor(@Inject(BUS) private readonly bus: Bus) {}
+
+      @OnEvent(mdCandlesV1, { group: 'relay' })
+      async onCandle(c: CandleEvent, msg: BusMessage<CandleEvent>): Promise<void> {
+        seen.push({ topic: msg.topic, traceId: trace.getActiveSpan()?.spanContext().traceId, traceparent: msg.headers['traceparent'] });
+        const alert: RiskAlertEvent = {
+          eventId: `a-${c.eventId}`, tsEvent: c.tsEvent, tsInit: c.tsInit, source: 'relay', alertId: `a-${c.eventId}`, severity: 'info', code: 'TEST', message: 'relayed', details: {},
+        };
+        await this.bus.publish(riskAlertsV1, alert);
+      }
+
+      @OnEvent(riskAlertsV1, { group: 'relay' })
+      onAlert(_a: RiskAlertEvent, msg: BusMessage<RiskAlertEvent>): void {
+        seen.push({ topic: msg.topic, traceId: trace.getActiveSpan()?.spanContext().traceId, traceparent: msg.headers['traceparent'] });
+      }
+    }
+    @Module({})
+    class RelayModule {}
+    const def = defineService({ name: 'relay', version: '0.0.0', config: spec, envPrefix: 'RELAY_', module: (rt: ServiceRuntime) => serviceModule(RelayModule, rt, { providers: [Relay] }) });
+    const host = await bootstrapService(def, { env, logSink: memorySink() });
+    try {
+      await host.context.services[0]!.bus.publish(mdCandlesV1, candle(3));
+      await eventually(() => expect(seen).toHaveLength(2));
+      const [first, second] = seen;
+      expect(first!.traceparent).toBeUndefined(); // published outside any span: the consumer starts the trace
+      expect(first!.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(second!.traceparent).toContain(first!.traceId);
+      expect(second!.traceId).toBe(first!.traceId);
+    } finally {
+      await host.stop();
+    }
   });
 });
 

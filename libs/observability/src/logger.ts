@@ -52,8 +52,22 @@ export function isLogLevelSetting(s: string): s is LogLevelSetting {
   return (LOG_LEVEL_SETTINGS as readonly string[]).includes(s);
 }
 
+let stdoutGuarded = false;
+let stdoutClosed = false;
+
+/**
+ * One line per record on stdout. A closed reader (`| head`, a dead log shipper) must not crash the
+ * service: EPIPE on stdout stops logging instead of raising an unhandled 'error' event.
+ */
 export const stdoutSink: LogSink = (line) => {
-  process.stdout.write(line + '\n');
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      stdoutClosed = true;
+    });
+  }
+  if (!stdoutClosed) process.stdout.write(line + '\n');
 };
 
 /** Collects lines in memory, for tests. */
