@@ -32,6 +32,12 @@ class ListFeed(bt.feed.DataBase):
         self.lines.close[0] = r[4]; self.lines.volume[0] = r[5]; self.lines.openinterest[0] = 0.0
         return True
 
+class FractionalComm(bt.CommInfoBase):
+    """0.1% of notional, fractional sizes (backtrader's stock-like default sizes in whole units)."""
+    params = (('commission', 0.001), ('stocklike', True), ('commtype', bt.CommInfoBase.COMM_PERC), ('percabs', True))
+    def getsize(self, price, cash):
+        return self.p.leverage * (cash / price)
+
 class MaCross(bt.Strategy):
     params = (('fast', 10), ('slow', 30))
     def __init__(self):
@@ -53,7 +59,7 @@ def run(rows, fast, slow):
     cerebro.adddata(ListFeed(rows=rows))
     cerebro.addstrategy(MaCross, fast=fast, slow=slow)
     cerebro.broker.setcash(10000.0)
-    cerebro.broker.setcommission(commission=0.001)
+    cerebro.broker.addcommissioninfo(FractionalComm())
     t0 = time.perf_counter()
     strat = cerebro.run(runonce=False)[0]
     dt = time.perf_counter() - t0

@@ -1,7 +1,8 @@
 import { Dec } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
 import { noop, STRATEGY_API_VERSION, type Decision, type Strategy } from '@atp/strategies';
-import { fixedFractionRisk, registeredStrategy, runBacktest, seriesFromRows, sliceSeries, syntheticSeries, type BarSeries, type StrategyEntry } from './index';
+import { toCandleEvent } from '@atp/market-data';
+import { candleEventId, decisionEvents, fixedFractionRisk, registeredStrategy, runBacktest, seriesFromRows, sliceSeries, syntheticSeries, type BarSeries, type StrategyEntry } from './index';
 
 const H = 3_600_000;
 const T0 = 1_609_459_200_000; // 2021-01-01T00:00Z
@@ -89,6 +90,16 @@ describe('event sequence, fills and P&L by hand', () => {
     expect(a.fills.map((f) => f.fillId)).toEqual(b.fills.map((f) => f.fillId));
     expect(a.orderEvents.map((e) => e.eventId)).toEqual(b.orderEvents.map((e) => e.eventId));
     expect(JSON.stringify(a.fills)).toBe(JSON.stringify(b.fills));
+  });
+
+  it('decision records are caused by the md.candles.v1 event of their bar', () => {
+    const r = run();
+    const evs = decisionEvents(r);
+    expect(evs).toHaveLength(6);
+    const c = toCandleEvent({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' }, { openTime: T0, open: 100, high: 101, low: 99, close: 100, volume: 10 }, { closed: true, tsInit: 0, source: 't' });
+    expect(evs[0].causeIds).toEqual([c.eventId]);
+    expect(candleEventId('binance', 'BTC/USDT', '1h', T0)).toBe(c.eventId);
+    expect(evs[0]).toMatchObject({ kind: 'intent', decisionTime: T0 + H, tsEvent: T0 + H, strategyId: 's1', intent: { target: 'long', stopLoss: '95', takeProfit: '110' } });
   });
 
   it('cheat-on-close fills at the close of the decision bar', () => {

@@ -1,5 +1,5 @@
 import { clientOrderId, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
-import type { BarMatched, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
+import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
 import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
 import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
@@ -448,4 +448,15 @@ function assertIdentity(p: Portfolio, at: string): void {
 /** Candle event id of a bar (market-data's `md.candles.v1` id): the cause of a decision. */
 export function candleEventId(exchange: string, symbol: string, timeframe: Timeframe, openTime: number): string {
   return eventIdFrom('candle', exchange, symbol, timeframe, openTime, 'closed');
+}
+
+/**
+ * Every decision record of a run as `orders.intents.v1` values, in (strategy id, symbol, time)
+ * order, each caused by its candle's `md.candles.v1` event id. Materialised on demand: hashing a
+ * million ids takes seconds, the run itself keeps them columnar.
+ */
+export function decisionEvents(r: BacktestResult): DecisionEvent[] {
+  const out: DecisionEvent[] = [];
+  for (const log of r.decisions) for (const ev of log.toEvents(r.runId, (openTime) => candleEventId(log.exchange, log.symbol, log.timeframe, openTime))) out.push(ev);
+  return out;
 }
