@@ -116,6 +116,19 @@ describe('event sequence, fills and P&L by hand', () => {
   });
 });
 
+describe('signals', () => {
+  it('joins the signal of (symbol, T) with the bar of T', () => {
+    const seen: (number | undefined)[] = [];
+    const entry: StrategyEntry = {
+      id: 'sig',
+      create: () => ({ ...scripted('sig', {}).create('x'), onBar: (_c, _f, sig) => (seen.push(sig?.score), noop('x')) }),
+    };
+    const s = seriesFromRows('binance', 'BTC/USDT', '1h', rows([[1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]));
+    runBacktest({ runId: 'sg', strategies: [entry], initialCash: '1', signals: (_sym, t) => (t === T0 + 2 * H ? { score: 0.5, probabilities: {}, model: 'm' } : undefined) }, [s]);
+    expect(seen).toEqual([undefined, 0.5]);
+  });
+});
+
 describe('multi-symbol alignment', () => {
   it('time-aligns symbols by event time and decides per (strategy, symbol)', () => {
     const a = seriesFromRows('binance', 'AAA/USDT', '1h', rows([[1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]));

@@ -3,7 +3,7 @@ import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEve
 import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
 import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
-import { createStrategy, decisionId, FeatureComputer, FeatureLayout, noop, WARMUP, type Strategy, type StrategyContext } from '@atp/strategies';
+import { createStrategy, decisionId, FeatureComputer, FeatureLayout, noop, WARMUP, type SignalView, type Strategy, type StrategyContext } from '@atp/strategies';
 import { DecisionLog } from './decision-log';
 import { libRisk } from './lib-risk';
 import type { RiskPort } from './risk-port';
@@ -63,6 +63,8 @@ export interface BacktestConfig {
    * metrics start there. For walk-forward test windows that need warm-up history.
    */
   readonly tradeFrom?: number;
+  /** ML signals of (symbol, event time T), joined with the candle and features of T (signals.v1). */
+  readonly signals?: (symbol: string, time: number) => SignalView | undefined;
 }
 
 /** Everything a run produced, with the deterministic ids a Kafka replay reproduces. */
@@ -221,6 +223,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const recordMarkers = config.recordBarMatched ?? false;
   const checkIdentity = config.checkIdentity ?? false;
   const tradeFrom = config.tradeFrom ?? -Infinity;
+  const signals = config.signals;
 
   const takeOutput = (): void => {
     const evs: OrderUpdate[] = paper.takeEvents();
@@ -305,7 +308,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       const ctx = sl.ctx;
       ctx.time = T;
       ctx.barCount = s.barCount;
-      let d = sl.strategy.onBar(b, sl.features, undefined, ctx);
+      let d = sl.strategy.onBar(b, sl.features, signals === undefined ? undefined : signals(s.s.symbol, T), ctx);
       if (s.barCount < sl.strategy.warmupBars) d = WARMUP;
       else if (T < tradeFrom) d = BEFORE_WINDOW;
       sl.log.push(T, b.openTime, d, ctx.inputs);

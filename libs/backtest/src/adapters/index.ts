@@ -3,4 +3,5 @@
 export * from './report-writer';
 export * from './recorded-data';
 export * from './worker-executor';
+export * from './recorded-run';
 export * from './pipeline-spec-file';

@@ -22,3 +22,11 @@ export function writeReport(dir: string, result: BacktestResult, series: readonl
   fs.writeFileSync(json, JSON.stringify(resultJson(result), null, 1));
   return { html, json };
 }
+
+/** Writes an optimiser result as `optimise.json` in `dir` (NaN as null). Returns the path. */
+export function writeOptimiseResult(dir: string, result: unknown): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'optimise.json');
+  fs.writeFileSync(file, JSON.stringify(result, null, 1));
+  return file;
+}

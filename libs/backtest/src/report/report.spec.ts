@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadRecordedSeries, monthlyReturns, registeredStrategy, runBacktest, strategyReportDir, writeReport } from '../index';
+import { loadRecordedSeries, monthlyReturns, runRecordedBacktest, registeredStrategy, runBacktest, strategyReportDir, writeReport } from '../index';
 
 describe('reports on the recorded 1h data', () => {
   // A stable place (gitignored dist/) so a browser test can open the pages after this suite.
@@ -27,6 +27,13 @@ describe('reports on the recorded 1h data', () => {
       expect(r.fills.length).toBeGreaterThan(10);
     });
   }
+
+  it('runRecordedBacktest: the CLI verb in one call', () => {
+    const { result, report } = runRecordedBacktest({ strategy: 'breakout', params: { period: 30 }, symbols: ['ETH/USDT', 'BTC/USDT'], timeframe: '1h', initialCash: '10000', reportDir: path.join(out, 'multi') });
+    expect(result.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(result.decisions).toHaveLength(2);
+    expect(fs.existsSync(report!.html)).toBe(true);
+  });
 
   it('monthly returns chain to the total return', () => {
     const t = [Date.UTC(2021, 0, 15), Date.UTC(2021, 0, 31), Date.UTC(2021, 1, 10), Date.UTC(2021, 2, 1)];
