@@ -1,4 +1,4 @@
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { encodeNumber, expectState, intField, numField } from '../core/state';
 import { trueRange } from '../core/talib';
 import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
@@ -71,9 +71,10 @@ export class Atr implements StreamingIndicator<HlcBar, number> {
     return this.count >= this.warmup ? this.xOut[0] : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
-    this.run(high, low, close, 0, close.length, new Float64Array(close.length));
+    const out = new Float64Array(close.length);
+    for (let i = 0; i < close.length; i++) this.run(high, low, close, i, i + 1, out);
     return this;
   }
 
@@ -94,6 +95,7 @@ export class Atr implements StreamingIndicator<HlcBar, number> {
 /** Batch ATR: NaN for the first n values. */
 export function atr(high: Float64Array, low: Float64Array, close: Float64Array, period = 14, out?: Float64Array): Float64Array {
   const o = outputArray(close.length, out, 'atr');
-  new Atr(period).run(high, low, close, 0, close.length, o);
+  const x = new Atr(period);
+  for (let from = 0; from < close.length; from += BATCH_CHUNK) x.run(high, low, close, from, Math.min(close.length, from + BATCH_CHUNK), o);
   return o;
 }

@@ -1,4 +1,4 @@
-import { checkFactor, checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkFactor, checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import { TA_EPSILON } from '../core/talib';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
@@ -74,21 +74,25 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
       p2 += x * x;
       upper[i] = middle[i] = lower[i] = NaN;
     }
-    // The oldest value comes from the ring for the chunk's first n - 1 inputs.
+    // The oldest value x_{t-n+1} comes from the ring for the chunk's first n - 1
+    // inputs, from the input array after that (two loops: no branch in the batch one).
     const seam = Math.min(to, from + n - 1);
-    for (; i < to; i++) {
-      const x = input[i];
-      const old = i >= seam ? input[i - n + 1] : lagged(ring, input, from, i, pos, n - 1);
-      const s = p1 + x;
-      p1 = s - old;
-      const mid = s / n;
-      const q = p2 + x * x;
-      p2 = q - old * old;
-      const v = q / n - mid * mid;
-      const sd = v < TA_EPSILON ? 0.0 : Math.sqrt(v);
-      middle[i] = mid;
-      upper[i] = mid + sd * up;
-      lower[i] = mid - sd * dn;
+    for (let pass = 0; pass < 2; pass++) {
+      const end = pass === 0 ? seam : to;
+      for (; i < end; i++) {
+        const x = input[i];
+        const old = pass === 0 ? lagged(ring, input, from, i, pos, n - 1) : input[i - n + 1];
+        const s = p1 + x;
+        p1 = s - old;
+        const mid = s / n;
+        const q = p2 + x * x;
+        p2 = q - old * old;
+        const v = q / n - mid * mid;
+        const sd = v < TA_EPSILON ? 0.0 : Math.sqrt(v);
+        middle[i] = mid;
+        upper[i] = mid + sd * up;
+        lower[i] = mid - sd * dn;
+      }
     }
     saveTail(ring, input, from, to, pos);
     this.pos = advance(pos, to - from, n);
@@ -103,10 +107,11 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
     return this.count >= this.warmup ? { upper: this.o.upper[0], middle: this.o.middle[0], lower: this.o.lower[0] } : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(values: Float64Array): this {
     const n = values.length;
-    this.run(values, 0, n, { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) });
+    const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
+    for (let i = 0; i < n; i++) this.run(values, i, i + 1, out);
     return this;
   }
 
@@ -144,6 +149,7 @@ export function bbands(input: Float64Array, period = 20, devUp = 2, devDown = de
     middle: outputArray(len, out?.middle, 'bbands'),
     lower: outputArray(len, out?.lower, 'bbands'),
   };
-  new BBands(period, devUp, devDown).run(input, 0, len, o);
+  const x = new BBands(period, devUp, devDown);
+  for (let from = 0; from < len; from += BATCH_CHUNK) x.run(input, from, Math.min(len, from + BATCH_CHUNK), o);
   return o;
 }

@@ -1,4 +1,4 @@
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, expectState, intField } from '../core/state';
 import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
 
@@ -75,9 +75,10 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
     return this.count >= this.warmup ? this.xOut[0] : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
-    this.run(high, low, close, 0, close.length, new Float64Array(close.length));
+    const out = new Float64Array(close.length);
+    for (let i = 0; i < close.length; i++) this.run(high, low, close, i, i + 1, out);
     return this;
   }
 
@@ -98,6 +99,7 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
 /** Batch CCI: NaN for the first n - 1 values. */
 export function cci(high: Float64Array, low: Float64Array, close: Float64Array, period = 14, out?: Float64Array): Float64Array {
   const o = outputArray(close.length, out, 'cci');
-  new Cci(period).run(high, low, close, 0, close.length, o);
+  const x = new Cci(period);
+  for (let from = 0; from < close.length; from += BATCH_CHUNK) x.run(high, low, close, from, Math.min(close.length, from + BATCH_CHUNK), o);
   return o;
 }

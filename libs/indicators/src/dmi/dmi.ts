@@ -1,4 +1,4 @@
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { encodeNumber, expectState, intField, numField } from '../core/state';
 import { TA_EPSILON, trueRange } from '../core/talib';
 import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
@@ -146,10 +146,11 @@ export class Dmi implements StreamingIndicator<HlcBar, DmiValue> {
     return { adx: this.count >= this.warmup ? this.o.adx[0] : null, plusDi: this.o.plusDi[0], minusDi: this.o.minusDi[0] };
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
     const n = close.length;
-    this.run(high, low, close, 0, n, { adx: new Float64Array(n), plusDi: new Float64Array(n), minusDi: new Float64Array(n) });
+    const out = { adx: new Float64Array(n), plusDi: new Float64Array(n), minusDi: new Float64Array(n) };
+    for (let i = 0; i < n; i++) this.run(high, low, close, i, i + 1, out);
     return this;
   }
 
@@ -190,7 +191,8 @@ export class Dmi implements StreamingIndicator<HlcBar, DmiValue> {
 export function dmi(high: Float64Array, low: Float64Array, close: Float64Array, period = 14, out?: Partial<DmiSeries>): DmiSeries {
   const len = close.length;
   const o = { adx: outputArray(len, out?.adx, 'dmi'), plusDi: outputArray(len, out?.plusDi, 'dmi'), minusDi: outputArray(len, out?.minusDi, 'dmi') };
-  new Dmi(period).run(high, low, close, 0, len, o);
+  const x = new Dmi(period);
+  for (let from = 0; from < len; from += BATCH_CHUNK) x.run(high, low, close, from, Math.min(len, from + BATCH_CHUNK), o);
   return o;
 }
 
@@ -198,6 +200,7 @@ export function dmi(high: Float64Array, low: Float64Array, close: Float64Array, 
 export function adx(high: Float64Array, low: Float64Array, close: Float64Array, period = 14, out?: Float64Array): Float64Array {
   const len = close.length;
   const o = outputArray(len, out, 'adx');
-  new Dmi(period).run(high, low, close, 0, len, { adx: o, plusDi: new Float64Array(len), minusDi: new Float64Array(len) });
+  const x = new Dmi(period);
+  for (let from = 0; from < len; from += BATCH_CHUNK) x.run(high, low, close, from, Math.min(len, from + BATCH_CHUNK), { adx: o, plusDi: new Float64Array(len), minusDi: new Float64Array(len) });
   return o;
 }

@@ -1,5 +1,5 @@
 import { HighLowWindow } from '../core/high-low-window';
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { expectState, intField, stateObject } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 
@@ -71,10 +71,11 @@ export class Donchian implements StreamingIndicator<HighLow, Channel> {
     return this.count >= this.warmup ? { upper: this.o.upper[0], middle: this.o.middle[0], lower: this.o.lower[0] } : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(high: Float64Array, low: Float64Array): this {
     const n = high.length;
-    this.run(high, low, 0, n, { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) });
+    const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
+    for (let i = 0; i < n; i++) this.run(high, low, i, i + 1, out);
     return this;
   }
 
@@ -94,6 +95,7 @@ export class Donchian implements StreamingIndicator<HighLow, Channel> {
 export function donchian(high: Float64Array, low: Float64Array, period = 20, out?: Partial<ChannelSeries>): ChannelSeries {
   const len = high.length;
   const o = { upper: outputArray(len, out?.upper, 'donchian'), middle: outputArray(len, out?.middle, 'donchian'), lower: outputArray(len, out?.lower, 'donchian') };
-  new Donchian(period).run(high, low, 0, len, o);
+  const x = new Donchian(period);
+  for (let from = 0; from < len; from += BATCH_CHUNK) x.run(high, low, from, Math.min(len, from + BATCH_CHUNK), o);
   return o;
 }

@@ -1,5 +1,5 @@
 import { Atr } from '../atr/atr';
-import { checkFactor, checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkFactor, checkPeriod, outputArray } from '../core/params';
 import { encodeNumber, expectState, intField, numField, stateObject } from '../core/state';
 import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
 import type { Channel, ChannelSeries } from '../donchian/donchian';
@@ -70,10 +70,11 @@ export class Keltner implements StreamingIndicator<HlcBar, Channel> {
     return this.count >= this.warmup ? { upper: this.o.upper[0], middle: this.o.middle[0], lower: this.o.lower[0] } : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
     const n = close.length;
-    this.run(high, low, close, 0, n, { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) });
+    const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
+    for (let i = 0; i < n; i++) this.run(high, low, close, i, i + 1, out);
     return this;
   }
 
@@ -113,6 +114,7 @@ export function keltner(
 ): ChannelSeries {
   const len = close.length;
   const o = { upper: outputArray(len, out?.upper, 'keltner'), middle: outputArray(len, out?.middle, 'keltner'), lower: outputArray(len, out?.lower, 'keltner') };
-  new Keltner(emaPeriod, atrPeriod, multiplier).run(high, low, close, 0, len, o);
+  const x = new Keltner(emaPeriod, atrPeriod, multiplier);
+  for (let from = 0; from < len; from += BATCH_CHUNK) x.run(high, low, close, from, Math.min(len, from + BATCH_CHUNK), o);
   return o;
 }

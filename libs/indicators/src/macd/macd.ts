@@ -1,4 +1,4 @@
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { expectState, intField, stateObject } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 import { Ema } from '../ema/ema';
@@ -84,10 +84,11 @@ export class Macd implements StreamingIndicator<number, MacdValue> {
     return this.count >= this.warmup ? { macd: this.o.macd[0], signal: this.o.signal[0], hist: this.o.hist[0] } : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(values: Float64Array): this {
     const n = values.length;
-    this.run(values, 0, n, { macd: new Float64Array(n), signal: new Float64Array(n), hist: new Float64Array(n) });
+    const out = { macd: new Float64Array(n), signal: new Float64Array(n), hist: new Float64Array(n) };
+    for (let i = 0; i < n; i++) this.run(values, i, i + 1, out);
     return this;
   }
 
@@ -125,6 +126,7 @@ export function macd(input: Float64Array, fast = 12, slow = 26, signal = 9, out?
     signal: outputArray(len, out?.signal, 'macd'),
     hist: outputArray(len, out?.hist, 'macd'),
   };
-  new Macd(fast, slow, signal).run(input, 0, len, o);
+  const x = new Macd(fast, slow, signal);
+  for (let from = 0; from < len; from += BATCH_CHUNK) x.run(input, from, Math.min(len, from + BATCH_CHUNK), o);
   return o;
 }

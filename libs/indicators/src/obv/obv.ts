@@ -1,4 +1,4 @@
-import { outputArray } from '../core/params';
+import { BATCH_CHUNK, outputArray } from '../core/params';
 import { encodeNumber, expectState, intField, numField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 
@@ -63,9 +63,10 @@ export class Obv implements StreamingIndicator<CloseVolume, number> {
     return this.xOut[0];
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(close: Float64Array, volume: Float64Array): this {
-    this.run(close, volume, 0, close.length, new Float64Array(close.length));
+    const out = new Float64Array(close.length);
+    for (let i = 0; i < close.length; i++) this.run(close, volume, i, i + 1, out);
     return this;
   }
 
@@ -86,6 +87,7 @@ export class Obv implements StreamingIndicator<CloseVolume, number> {
 /** Batch OBV (no warm-up: the first value is volume[0]). */
 export function obv(close: Float64Array, volume: Float64Array, out?: Float64Array): Float64Array {
   const o = outputArray(close.length, out, 'obv');
-  new Obv().run(close, volume, 0, close.length, o);
+  const x = new Obv();
+  for (let from = 0; from < close.length; from += BATCH_CHUNK) x.run(close, volume, from, Math.min(close.length, from + BATCH_CHUNK), o);
   return o;
 }

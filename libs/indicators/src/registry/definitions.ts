@@ -1,22 +1,22 @@
-import { Atr } from '../atr/atr';
-import { BBands } from '../bbands/bbands';
-import { Cci } from '../cci/cci';
+import { Atr, atr } from '../atr/atr';
+import { BBands, bbands } from '../bbands/bbands';
+import { Cci, cci } from '../cci/cci';
 import type { Bar, IndicatorState, OhlcvSeries } from '../core/types';
-import { Dmi } from '../dmi/dmi';
-import { Donchian } from '../donchian/donchian';
-import { Ema } from '../ema/ema';
-import { Keltner } from '../keltner/keltner';
-import { Macd } from '../macd/macd';
-import { Obv } from '../obv/obv';
-import { Roc } from '../roc/roc';
-import { Rsi } from '../rsi/rsi';
-import { Sma } from '../sma/sma';
-import { StdDev } from '../stddev/stddev';
-import { Stoch } from '../stoch/stoch';
-import { StochF } from '../stochf/stochf';
-import { Vwap } from '../vwap/vwap';
-import { Wma } from '../wma/wma';
-import { ZScore } from '../zscore/zscore';
+import { Dmi, dmi } from '../dmi/dmi';
+import { Donchian, donchian } from '../donchian/donchian';
+import { Ema, ema } from '../ema/ema';
+import { Keltner, keltner } from '../keltner/keltner';
+import { Macd, macd } from '../macd/macd';
+import { Obv, obv } from '../obv/obv';
+import { Roc, roc } from '../roc/roc';
+import { Rsi, rsi } from '../rsi/rsi';
+import { Sma, sma } from '../sma/sma';
+import { StdDev, stddev } from '../stddev/stddev';
+import { Stoch, stoch } from '../stoch/stoch';
+import { StochF, stochf } from '../stochf/stochf';
+import { Vwap, vwap } from '../vwap/vwap';
+import { Wma, wma } from '../wma/wma';
+import { ZScore, zscore } from '../zscore/zscore';
 import type { ParamDef } from './spec';
 
 /** What the registry needs from a streaming class: run a whole series, update one bar, save state. */
@@ -48,7 +48,6 @@ export interface IndicatorDef<E extends Engine = Engine> {
 const period = (def: number, min = 1): ParamDef => ({ name: 'period', default: def, integer: true, min });
 const int = (name: string, def: number, min = 1): ParamDef => ({ name, default: def, integer: true, min });
 const factor = (name: string, def: number): ParamDef => ({ name, default: def, integer: false, min: 0 });
-const arrays = (len: number, k: number): Float64Array[] => Array.from({ length: k }, () => new Float64Array(len));
 
 function define<E extends Engine>(def: IndicatorDef<E>): IndicatorDef {
   return def as unknown as IndicatorDef;
@@ -57,7 +56,6 @@ function define<E extends Engine>(def: IndicatorDef<E>): IndicatorDef {
 /** Single-input (close) indicators with one output share this shape. */
 interface ValueEngine extends Engine {
   update(x: number): number | null;
-  run(input: Float64Array, from: number, to: number, out: Float64Array): void;
 }
 
 function closeIndicator<E extends ValueEngine>(
@@ -66,6 +64,7 @@ function closeIndicator<E extends ValueEngine>(
   params: readonly ParamDef[],
   make: (p: readonly number[]) => E,
   restore: (s: IndicatorState) => E,
+  batch: (close: Float64Array, p: readonly number[]) => Float64Array,
 ): IndicatorDef {
   return define<E>({
     name,
@@ -78,11 +77,7 @@ function closeIndicator<E extends ValueEngine>(
     update: (e, bar, row, o) => {
       row[o] = e.update(bar.close);
     },
-    batch: (s, p) => {
-      const out = new Float64Array(s.close.length);
-      make(p).run(s.close, 0, s.close.length, out);
-      return [out];
-    },
+    batch: (s, p) => [batch(s.close, p)],
   });
 }
 
@@ -104,9 +99,7 @@ function dmiIndicator(name: string, title: string, outputs: readonly ('adx' | 'p
       });
     },
     batch: (s, p) => {
-      const len = s.close.length;
-      const [adx, plusDi, minusDi] = arrays(len, 3);
-      new Dmi(p[0]).run(s.high, s.low, s.close, 0, len, { adx, plusDi, minusDi });
+      const { adx, plusDi, minusDi } = dmi(s.high, s.low, s.close, p[0]);
       return outputs.map((k) => (k === 'adx' ? adx : k === 'plus_di' ? plusDi : minusDi));
     },
   });
@@ -114,13 +107,13 @@ function dmiIndicator(name: string, title: string, outputs: readonly ('adx' | 'p
 
 /** Every indicator the registry knows, by spec name. */
 export const INDICATORS: readonly IndicatorDef[] = [
-  closeIndicator('sma', 'Simple moving average', [period(30)], (p) => new Sma(p[0]), (s) => Sma.fromState(s)),
-  closeIndicator('ema', 'Exponential moving average', [period(30)], (p) => new Ema(p[0]), (s) => Ema.fromState(s)),
-  closeIndicator('wma', 'Weighted moving average', [period(30)], (p) => new Wma(p[0]), (s) => Wma.fromState(s)),
-  closeIndicator('rsi', 'Relative strength index (Wilder)', [period(14, 2)], (p) => new Rsi(p[0]), (s) => Rsi.fromState(s)),
-  closeIndicator('roc', 'Rate of change, percent', [period(10)], (p) => new Roc(p[0]), (s) => Roc.fromState(s)),
-  closeIndicator('stddev', 'Rolling population standard deviation', [period(5, 2), factor('nbDev', 1)], (p) => new StdDev(p[0], p[1]), (s) => StdDev.fromState(s)),
-  closeIndicator('zscore', 'Rolling z-score', [period(20, 2)], (p) => new ZScore(p[0]), (s) => ZScore.fromState(s)),
+  closeIndicator('sma', 'Simple moving average', [period(30)], (p) => new Sma(p[0]), (s) => Sma.fromState(s), (x, p) => sma(x, p[0])),
+  closeIndicator('ema', 'Exponential moving average', [period(30)], (p) => new Ema(p[0]), (s) => Ema.fromState(s), (x, p) => ema(x, p[0])),
+  closeIndicator('wma', 'Weighted moving average', [period(30)], (p) => new Wma(p[0]), (s) => Wma.fromState(s), (x, p) => wma(x, p[0])),
+  closeIndicator('rsi', 'Relative strength index (Wilder)', [period(14, 2)], (p) => new Rsi(p[0]), (s) => Rsi.fromState(s), (x, p) => rsi(x, p[0])),
+  closeIndicator('roc', 'Rate of change, percent', [period(10)], (p) => new Roc(p[0]), (s) => Roc.fromState(s), (x, p) => roc(x, p[0])),
+  closeIndicator('stddev', 'Rolling population standard deviation', [period(5, 2), factor('nbDev', 1)], (p) => new StdDev(p[0], p[1]), (s) => StdDev.fromState(s), (x, p) => stddev(x, p[0], p[1])),
+  closeIndicator('zscore', 'Rolling z-score', [period(20, 2)], (p) => new ZScore(p[0]), (s) => ZScore.fromState(s), (x, p) => zscore(x, p[0])),
   define<BBands>({
     name: 'bbands',
     title: 'Bollinger Bands (SMA)',
@@ -136,9 +129,8 @@ export const INDICATORS: readonly IndicatorDef[] = [
       row[o + 2] = v && v.lower;
     },
     batch: (s, p) => {
-      const [upper, middle, lower] = arrays(s.close.length, 3);
-      new BBands(p[0], p[1], p[2]).run(s.close, 0, s.close.length, { upper, middle, lower });
-      return [upper, middle, lower];
+      const b = bbands(s.close, p[0], p[1], p[2]);
+      return [b.upper, b.middle, b.lower];
     },
   }),
   define<Macd>({
@@ -156,9 +148,8 @@ export const INDICATORS: readonly IndicatorDef[] = [
       row[o + 2] = v && v.hist;
     },
     batch: (s, p) => {
-      const [macd, signal, hist] = arrays(s.close.length, 3);
-      new Macd(p[0], p[1], p[2]).run(s.close, 0, s.close.length, { macd, signal, hist });
-      return [macd, signal, hist];
+      const m = macd(s.close, p[0], p[1], p[2]);
+      return [m.macd, m.signal, m.hist];
     },
   }),
   define<Atr>({
@@ -172,11 +163,7 @@ export const INDICATORS: readonly IndicatorDef[] = [
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
     },
-    batch: (s, p) => {
-      const [out] = arrays(s.close.length, 1);
-      new Atr(p[0]).run(s.high, s.low, s.close, 0, s.close.length, out);
-      return [out];
-    },
+    batch: (s, p) => [atr(s.high, s.low, s.close, p[0])],
   }),
   define<Stoch>({
     name: 'stoch',
@@ -192,9 +179,8 @@ export const INDICATORS: readonly IndicatorDef[] = [
       row[o + 1] = v && v.d;
     },
     batch: (s, p) => {
-      const [k, d] = arrays(s.close.length, 2);
-      new Stoch(p[0], p[1], p[2]).run(s.high, s.low, s.close, 0, s.close.length, { k, d });
-      return [k, d];
+      const st = stoch(s.high, s.low, s.close, p[0], p[1], p[2]);
+      return [st.k, st.d];
     },
   }),
   define<StochF>({
@@ -211,9 +197,8 @@ export const INDICATORS: readonly IndicatorDef[] = [
       row[o + 1] = v && v.d;
     },
     batch: (s, p) => {
-      const [k, d] = arrays(s.close.length, 2);
-      new StochF(p[0], p[1]).run(s.high, s.low, s.close, 0, s.close.length, { k, d });
-      return [k, d];
+      const st = stochf(s.high, s.low, s.close, p[0], p[1]);
+      return [st.k, st.d];
     },
   }),
   dmiIndicator('dmi', 'Directional movement: ADX, +DI, -DI', ['adx', 'plus_di', 'minus_di']),
@@ -231,11 +216,7 @@ export const INDICATORS: readonly IndicatorDef[] = [
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
     },
-    batch: (s) => {
-      const [out] = arrays(s.close.length, 1);
-      new Obv().run(s.close, s.volume, 0, s.close.length, out);
-      return [out];
-    },
+    batch: (s) => [obv(s.close, s.volume)],
   }),
   define<Cci>({
     name: 'cci',
@@ -248,11 +229,7 @@ export const INDICATORS: readonly IndicatorDef[] = [
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
     },
-    batch: (s, p) => {
-      const [out] = arrays(s.close.length, 1);
-      new Cci(p[0]).run(s.high, s.low, s.close, 0, s.close.length, out);
-      return [out];
-    },
+    batch: (s, p) => [cci(s.high, s.low, s.close, p[0])],
   }),
   define<Vwap>({
     name: 'vwap',
@@ -265,11 +242,7 @@ export const INDICATORS: readonly IndicatorDef[] = [
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
     },
-    batch: (s) => {
-      const [out] = arrays(s.close.length, 1);
-      new Vwap().run(s.openTime, s.high, s.low, s.close, s.volume, 0, s.close.length, out);
-      return [out];
-    },
+    batch: (s) => [vwap(s.openTime, s.high, s.low, s.close, s.volume)],
   }),
   define<Donchian>({
     name: 'donchian',
@@ -286,9 +259,8 @@ export const INDICATORS: readonly IndicatorDef[] = [
       row[o + 2] = v && v.lower;
     },
     batch: (s, p) => {
-      const [upper, middle, lower] = arrays(s.close.length, 3);
-      new Donchian(p[0]).run(s.high, s.low, 0, s.close.length, { upper, middle, lower });
-      return [upper, middle, lower];
+      const c = donchian(s.high, s.low, p[0]);
+      return [c.upper, c.middle, c.lower];
     },
   }),
   define<Keltner>({
@@ -306,9 +278,8 @@ export const INDICATORS: readonly IndicatorDef[] = [
       row[o + 2] = v && v.lower;
     },
     batch: (s, p) => {
-      const [upper, middle, lower] = arrays(s.close.length, 3);
-      new Keltner(p[0], p[1], p[2]).run(s.high, s.low, s.close, 0, s.close.length, { upper, middle, lower });
-      return [upper, middle, lower];
+      const c = keltner(s.high, s.low, s.close, p[0], p[1], p[2]);
+      return [c.upper, c.middle, c.lower];
     },
   }),
 ];

@@ -1,4 +1,4 @@
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, expectState, intField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 import { advance, lagged, saveTail } from '../core/window';
@@ -59,9 +59,10 @@ export class Roc implements StreamingIndicator<number, number> {
     return this.count >= this.warmup ? this.xOut[0] : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(values: Float64Array): this {
-    this.run(values, 0, values.length, new Float64Array(values.length));
+    const out = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) this.run(values, i, i + 1, out);
     return this;
   }
 
@@ -82,6 +83,7 @@ export class Roc implements StreamingIndicator<number, number> {
 /** Batch ROC: NaN for the first n values. */
 export function roc(input: Float64Array, period = 10, out?: Float64Array): Float64Array {
   const o = outputArray(input.length, out, 'roc');
-  new Roc(period).run(input, 0, input.length, o);
+  const x = new Roc(period);
+  for (let from = 0; from < input.length; from += BATCH_CHUNK) x.run(input, from, Math.min(input.length, from + BATCH_CHUNK), o);
   return o;
 }

@@ -1,4 +1,4 @@
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { expectState, intField, stateObject } from '../core/state';
 import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
 import { RunningSma } from '../core/running-sma';
@@ -87,10 +87,11 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
     return this.count >= this.warmup ? { k: this.o.k[0], d: this.o.d[0] } : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(high: Float64Array, low: Float64Array, close: Float64Array): this {
     const n = close.length;
-    this.run(high, low, close, 0, n, { k: new Float64Array(n), d: new Float64Array(n) });
+    const out = { k: new Float64Array(n), d: new Float64Array(n) };
+    for (let i = 0; i < n; i++) this.run(high, low, close, i, i + 1, out);
     return this;
   }
 
@@ -124,6 +125,7 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
 export function stoch(high: Float64Array, low: Float64Array, close: Float64Array, fastK = 5, slowK = 3, slowD = 3, out?: Partial<StochSeries>): StochSeries {
   const len = close.length;
   const o = { k: outputArray(len, out?.k, 'stoch'), d: outputArray(len, out?.d, 'stoch') };
-  new Stoch(fastK, slowK, slowD).run(high, low, close, 0, len, o);
+  const x = new Stoch(fastK, slowK, slowD);
+  for (let from = 0; from < len; from += BATCH_CHUNK) x.run(high, low, close, from, Math.min(len, from + BATCH_CHUNK), o);
   return o;
 }

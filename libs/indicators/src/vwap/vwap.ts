@@ -1,4 +1,4 @@
-import { outputArray } from '../core/params';
+import { BATCH_CHUNK, outputArray } from '../core/params';
 import { encodeNumber, expectState, intField, numField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 
@@ -76,9 +76,10 @@ export class Vwap implements StreamingIndicator<VwapBar, number> {
     return this.xOut[0];
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(openTime: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, volume: Float64Array): this {
-    this.run(openTime, high, low, close, volume, 0, close.length, new Float64Array(close.length));
+    const out = new Float64Array(close.length);
+    for (let i = 0; i < close.length; i++) this.run(openTime, high, low, close, volume, i, i + 1, out);
     return this;
   }
 
@@ -107,6 +108,7 @@ export function vwap(
   out?: Float64Array,
 ): Float64Array {
   const o = outputArray(close.length, out, 'vwap');
-  new Vwap().run(openTime, high, low, close, volume, 0, close.length, o);
+  const x = new Vwap();
+  for (let from = 0; from < close.length; from += BATCH_CHUNK) x.run(openTime, high, low, close, volume, from, Math.min(close.length, from + BATCH_CHUNK), o);
   return o;
 }

@@ -1,4 +1,4 @@
-import { checkPeriod, outputArray } from '../core/params';
+import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 
@@ -104,9 +104,10 @@ export class ZScore implements StreamingIndicator<number, number> {
     return this.count >= this.warmup ? this.xOut[0] : null;
   }
 
-  /** Feeds history (oldest first) without producing outputs. */
+  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(values: Float64Array): this {
-    this.run(values, 0, values.length, new Float64Array(values.length));
+    const out = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) this.run(values, i, i + 1, out);
     return this;
   }
 
@@ -137,6 +138,7 @@ export class ZScore implements StreamingIndicator<number, number> {
 /** Batch z-score: NaN for the first n - 1 values. */
 export function zscore(input: Float64Array, period = 20, out?: Float64Array): Float64Array {
   const o = outputArray(input.length, out, 'zscore');
-  new ZScore(period).run(input, 0, input.length, o);
+  const x = new ZScore(period);
+  for (let from = 0; from < input.length; from += BATCH_CHUNK) x.run(input, from, Math.min(input.length, from + BATCH_CHUNK), o);
   return o;
 }
