@@ -116,6 +116,28 @@ describe('event sequence, fills and P&L by hand', () => {
   });
 });
 
+describe('gaps, progress and the trading window', () => {
+  it('flags the first bar after missing bars in the features', () => {
+    const gaps: boolean[] = [];
+    const entry: StrategyEntry = { id: 'g', create: () => ({ ...scripted('g', {}).create('x'), onBar: (_c, f) => (gaps.push(f.gapBefore), noop('x')) }) };
+    const s = seriesFromRows('binance', 'BTC/USDT', '1h', [[T0, 1, 1, 1, 1, 1], [T0 + H, 1, 1, 1, 1, 1], [T0 + 4 * H, 1, 1, 1, 1, 1], [T0 + 5 * H, 1, 1, 1, 1, 1]]);
+    runBacktest({ runId: 'gap', strategies: [entry], initialCash: '1' }, [s]);
+    expect(gaps).toEqual([false, false, true, false]);
+  });
+  it('reports progress in bars and trades only from tradeFrom', () => {
+    const s = syntheticSeries(1000, 3);
+    const seen: number[] = [];
+    const r = runBacktest(
+      { runId: 'pw', strategies: [scripted('w', { 10: {}, 600: {} })], initialCash: '1000', risk: fixedFractionRisk({ quantity: '1' }), onProgress: (p) => seen.push(p.done), progressEvery: 250, tradeFrom: s.openTime[500] + H },
+      [s],
+    );
+    expect(seen).toEqual([250, 500, 750, 1000, 1000]);
+    expect(r.decisions[0].decisionAt(10)).toEqual({ kind: 'noop', reason: 'before the trading window' });
+    expect(r.approved.map((a) => a.decisionTime)).toEqual([s.openTime[600] + H]);
+    expect(r.metrics.bars.periods).toBe(500);
+  });
+});
+
 describe('signals', () => {
   it('joins the signal of (symbol, T) with the bar of T', () => {
     const seen: (number | undefined)[] = [];
@@ -136,6 +158,7 @@ describe('multi-symbol alignment', () => {
     const b = seriesFromRows('binance', 'BBB/USDT', '1h', [[T0 + H, 2, 2, 2, 2, 1], [T0 + 3 * H, 2, 2, 2, 2, 1]]);
     const r = runBacktest({ runId: 'm', strategies: [scripted('z', {}), scripted('a', {})], initialCash: '1000' }, [b, a]);
     expect(r.eventTimes).toBe(4);
+    expect(r.equity.times.length).toBe(4);
     expect(r.decisions.map((d) => `${d.strategy.id}:${d.symbol}:${d.count}`)).toEqual(['a:AAA/USDT:3', 'a:BBB/USDT:2', 'z:AAA/USDT:3', 'z:BBB/USDT:2']);
   });
 });
