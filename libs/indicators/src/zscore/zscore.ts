@@ -2,17 +2,47 @@ import { BATCH_CHUNK, checkPeriod, outputArray } from '../core/params';
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from '../core/state';
 import type { IndicatorState, StreamingIndicator } from '../core/types';
 
-/** Mean and M2 (sum of squared deviations) of the window, two passes. */
-function exactMoments(ring: Float64Array, invN: number): [number, number] {
-  let s = 0;
-  for (let j = 0; j < ring.length; j++) s += ring[j];
-  const mean = s * invN;
-  let m2 = 0;
-  for (let j = 0; j < ring.length; j++) {
-    const d = ring[j] - mean;
-    m2 += d * d;
+/** Mean of the window, four partial sums (independent chains the CPU overlaps). */
+function windowMean(ring: Float64Array, invN: number): number {
+  const len = ring.length;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let j = 0;
+  for (; j + 3 < len; j += 4) {
+    a += ring[j];
+    b += ring[j + 1];
+    c += ring[j + 2];
+    d += ring[j + 3];
   }
-  return [mean, m2];
+  for (; j < len; j++) a += ring[j];
+  return (a + b + (c + d)) * invN;
+}
+
+/** M2, the sum of squared deviations from `mean`, four partial sums. */
+function windowM2(ring: Float64Array, mean: number): number {
+  const len = ring.length;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let j = 0;
+  for (; j + 3 < len; j += 4) {
+    const e0 = ring[j] - mean;
+    const e1 = ring[j + 1] - mean;
+    const e2 = ring[j + 2] - mean;
+    const e3 = ring[j + 3] - mean;
+    a += e0 * e0;
+    b += e1 * e1;
+    c += e2 * e2;
+    d += e3 * e3;
+  }
+  for (; j < len; j++) {
+    const e = ring[j] - mean;
+    a += e * e;
+  }
+  return a + b + (c + d);
 }
 
 /** (x - mean) / sd; 0 for a flat window (sd <= 1e-12 |mean|, i.e. rounding noise). */
@@ -75,7 +105,10 @@ export class ZScore implements StreamingIndicator<number, number> {
         out[i] = NaN;
         continue;
       }
-      if (slot === 0) [mean, m2] = exactMoments(ring, invN);
+      if (slot === 0) {
+        mean = windowMean(ring, invN);
+        m2 = windowM2(ring, mean);
+      }
       out[i] = zOf(x, mean, m2 * invN);
     }
     // Full window: the value entering replaces the one leaving.
@@ -89,7 +122,10 @@ export class ZScore implements StreamingIndicator<number, number> {
       mean = prevMean + delta * invN;
       m2 += delta * (x - mean + (old - prevMean));
       // Every n inputs (the ring wraps) recompute exactly, so rounding cannot build up.
-      if (slot === 0) [mean, m2] = exactMoments(ring, invN);
+      if (slot === 0) {
+        mean = windowMean(ring, invN);
+        m2 = windowM2(ring, mean);
+      }
       out[i] = zOf(x, mean, m2 * invN);
     }
     this.mean = mean;
