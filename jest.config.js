@@ -10,7 +10,7 @@ delete swcrc.$schema;
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/apps', '<rootDir>/tools', '<rootDir>/bench'],
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/apps', '<rootDir>/tools', '<rootDir>/bench', '<rootDir>/tests'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/tools/lint-fixture/', '/bench/.venv/'],
   transform: {
