@@ -1,2 +1,3 @@
 export * from './config';
 export * from './market-feed.module';
+export * from './replay';

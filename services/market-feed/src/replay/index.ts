@@ -1,0 +1,3 @@
+export * from './candle-source';
+export * from './pipeline-groups';
+export * from './replay-driver';

@@ -1,0 +1,139 @@
+import type { Bus } from '@atp/bus';
+import { barCloseTime, type Timeframe } from '@atp/core';
+import { TOPICS, type CandleEvent } from '@atp/contracts';
+import { toCandleEvent } from '@atp/market-data';
+import type { CandleSource } from './candle-source';
+import { PIPELINE_GROUPS, pipelineTopics, type PipelineGroup } from './pipeline-groups';
+
+/** A consumer group that never consumes: its lag on a topic is the number of records in it. */
+export const LOCKSTEP_PROBE_GROUP = '__lockstep-probe';
+
+export interface ReplayOptions {
+  /** Prefixes the topics (`run.<runId>.md.candles.v1`); the pipeline runs under the same run id. */
+  readonly runId: string;
+  readonly exchange: string;
+  readonly symbols: readonly string[];
+  readonly timeframe: Timeframe;
+  /** Open-time range [from, to) of the bars replayed (default: everything the source has). */
+  readonly from?: number;
+  readonly to?: number;
+  /**
+   * `lockstep`: all candles of event time T, then wait until every pipeline group has lag 0 on
+   * every topic it consumes, then T+1 — a deterministic distributed backtest.
+   * `free`: publish at `speed` x the data's pace (event-time gaps scaled), or as fast as possible
+   * when `speed` is `max` — for throughput.
+   */
+  readonly mode: 'lockstep' | 'free';
+  readonly speed?: number | 'max';
+  /** The groups lockstep waits on (default: strategy, risk, execution, pnl). */
+  readonly groups?: readonly PipelineGroup[];
+  /** Delay between lag polls, ms (default 2; 0 = next event-loop turn, for the in-process bus). */
+  readonly pollMs?: number;
+  /** Lockstep gives up when the pipeline has not drained for this long, ms (default 120 s). */
+  readonly stallMs?: number;
+  /** Local creation time of the candle events (default Date.now). */
+  readonly now?: () => number;
+  /** Called after event time T drained (lockstep) or was published (free), with its index. */
+  readonly onEventTime?: (t: number, index: number, total: number) => void | Promise<void>;
+}
+
+export interface ReplayStats {
+  readonly eventTimes: number;
+  readonly candles: number;
+  readonly wallMs: number;
+  /** Lockstep: lag polls in all, and the time spent waiting for the pipeline to drain. */
+  readonly polls: number;
+  readonly waitMs: number;
+}
+
+/**
+ * The replay driver of market-feed: publishes stored or recorded candles of a symbol list and time
+ * range on md.candles.v1 under a run id, in lockstep or free-running (see {@link ReplayOptions}).
+ * Candle events are market-data's (`toCandleEvent`), so their ids are the ones the backtester
+ * records as the causes of its decisions. Works on any Bus: in-process (embedded) or Kafka.
+ *
+ * Lockstep's drain check is race-free: a pass reads the probe group's lag (the records in all
+ * pipeline topics), then every group's lag on its topics, then the probe again; it counts as
+ * drained only if every group had lag 0 AND nothing was produced during the pass (a handler
+ * acknowledges its input only after publishing its outputs, so a handler still running keeps its
+ * input's lag above 0).
+ */
+export class ReplayDriver {
+  private readonly groups: readonly { group: string; topics: string[] }[];
+  private readonly allTopics: string[];
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly source: CandleSource,
+    private readonly opts: ReplayOptions,
+  ) {
+    const groups = opts.groups ?? PIPELINE_GROUPS;
+    this.groups = groups.map((g) => ({ group: g.group, topics: pipelineTopics([g], opts.runId) }));
+    this.allTopics = pipelineTopics(groups, opts.runId);
+  }
+
+  /** The candle events of the replay grouped by event time, ascending (symbols sorted within T). */
+  async eventTimes(): Promise<{ time: number; candles: CandleEvent[] }[]> {
+    const { exchange, timeframe } = this.opts;
+    const byTime = new Map<number, CandleEvent[]>();
+    const now = this.opts.now ?? Date.now;
+    for (const symbol of [...this.opts.symbols].sort()) {
+      const bars = await this.source.load(exchange, symbol, timeframe, this.opts.from, this.opts.to);
+      for (const c of bars) {
+        const t = barCloseTime(c.openTime, timeframe);
+        let list = byTime.get(t);
+        if (!list) byTime.set(t, (list = []));
+        list.push(toCandleEvent({ exchange, symbol, timeframe }, c, { closed: true, tsInit: now(), source: 'replay' }));
+      }
+    }
+    return [...byTime.entries()].sort(([a], [b]) => a - b).map(([time, candles]) => ({ time, candles }));
+  }
+
+  async run(): Promise<ReplayStats> {
+    const times = await this.eventTimes();
+    const t0 = Date.now();
+    let polls = 0;
+    let waitMs = 0;
+    let candles = 0;
+    const speed = this.opts.speed ?? 'max';
+    for (let i = 0; i < times.length; i++) {
+      const { time, candles: batch } = times[i]!;
+      if (this.opts.mode === 'free' && speed !== 'max' && i > 0) {
+        const due = t0 + (time - times[0]!.time) / speed;
+        const wait = due - Date.now();
+        if (wait > 0) await sleep(wait);
+      }
+      await this.bus.publishBatch(TOPICS.mdCandles, batch, { runId: this.opts.runId });
+      candles += batch.length;
+      if (this.opts.mode === 'lockstep') {
+        const w0 = Date.now();
+        polls += await this.drained();
+        waitMs += Date.now() - w0;
+      }
+      await this.opts.onEventTime?.(time, i, times.length);
+    }
+    return { eventTimes: times.length, candles, wallMs: Date.now() - t0, polls, waitMs };
+  }
+
+  /** Waits until the pipeline drained what was published; returns the number of polls. Throws after `stallMs`. */
+  async drained(): Promise<number> {
+    const pollMs = this.opts.pollMs ?? 2;
+    const deadline = Date.now() + (this.opts.stallMs ?? 120_000);
+    for (let polls = 1; ; polls++) {
+      const before = await this.bus.lag(LOCKSTEP_PROBE_GROUP, this.allTopics);
+      const lags = await Promise.all(this.groups.map((g) => this.bus.lag(g.group, g.topics)));
+      if (lags.every((l) => l === 0)) {
+        const after = await this.bus.lag(LOCKSTEP_PROBE_GROUP, this.allTopics);
+        if (after === before) return polls;
+      } else if (Date.now() > deadline) {
+        const detail = this.groups.map((g, k) => `${g.group}=${lags[k]}`).join(', ');
+        throw new Error(`lockstep replay ${this.opts.runId}: the pipeline has not drained for ${this.opts.stallMs ?? 120_000} ms (lag ${detail})`);
+      }
+      await (pollMs > 0 ? sleep(pollMs) : new Promise((r) => setImmediate(r)));
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
