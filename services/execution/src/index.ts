@@ -1,2 +1,5 @@
 export * from './config';
+export * from './spec';
+export * from './execution-core';
+export * from './execution.handlers';
 export * from './execution.module';

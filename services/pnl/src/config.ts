@@ -1,13 +1,29 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { commonConfigProperties, Env, serviceConfig } from '@atp/nest-kit';
+import { serviceSpec, specIssue } from './spec';
 
 /** pnl configuration: the common keys (HTTP port 3008 by default) and its own. */
 export const pnlConfigSchema = Type.Object({
   ...commonConfigProperties({ port: 3008 }),
-  INITIAL_CASH: Env.decimal({ default: '10000', description: 'starting cash, in the quote currency' }),
-  QUOTE_CURRENCY: Env.string({ default: 'USDT', pattern: '^[A-Z]{2,10}$', rule: 'a currency code such as USDT' }),
+  PIPELINE_SPEC: Type.Optional(Env.string({ description: 'the pipeline spec (path to a JSON file, or the JSON): initial cash, symbols, instances, run id; default: the built-in spec' })),
+  INITIAL_CASH: Type.Optional(Env.decimal({ description: 'starting cash, in the quote currency; must agree with the pipeline spec when set' })),
+  QUOTE_CURRENCY: Type.Optional(Env.string({ pattern: '^[A-Z]{2,10}$', rule: 'a currency code such as USDT', description: 'must agree with the pipeline spec when set' })),
+  METRICS_EVERY_BARS: Env.int({ default: 500, minimum: 1, description: 'recompute and store the run metrics every this many bars (and at shutdown)' }),
 });
 
-export const pnlConfig = serviceConfig(pnlConfigSchema);
-
 export type PnlConfig = Readonly<Static<typeof pnlConfigSchema>>;
+
+export const pnlConfig = serviceConfig(pnlConfigSchema, [
+  (c, key) => specIssue(c, key),
+  (c, key) => {
+    let spec;
+    try {
+      spec = serviceSpec(c);
+    } catch {
+      return undefined; // reported by the spec check
+    }
+    if (c.INITIAL_CASH !== undefined && Number(c.INITIAL_CASH) !== Number(spec.initialCash)) return { key: key('INITIAL_CASH'), rule: `must equal the pipeline spec's initial cash ${spec.initialCash}` };
+    if (c.QUOTE_CURRENCY !== undefined && c.QUOTE_CURRENCY !== (spec.quoteCurrency ?? 'USDT')) return { key: key('QUOTE_CURRENCY'), rule: `must equal the pipeline spec's quote currency ${spec.quoteCurrency ?? 'USDT'}` };
+    return undefined;
+  },
+]);

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { defineService, serviceModule, type ServiceRuntime } from '@atp/nest-kit';
 import { version } from '../package.json';
 import { strategyConfig, type StrategyConfig } from './config';
+import { StrategyHandlers } from './strategy.handlers';
 
 /**
  * strategy: Runs the configured strategies on joined candles, features and signals; emits one decision record per (strategy, symbol, bar) on orders.intents.v1.
@@ -11,7 +12,7 @@ import { strategyConfig, type StrategyConfig } from './config';
 @Module({})
 export class StrategyModule {
   static register(runtime: ServiceRuntime<StrategyConfig>): DynamicModule {
-    return serviceModule(StrategyModule, runtime, { providers: [] });
+    return serviceModule(StrategyModule, runtime, { providers: [StrategyHandlers] });
   }
 }
 

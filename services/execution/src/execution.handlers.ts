@@ -1,0 +1,145 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { TOPICS, type CandleEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderUpdate } from '@atp/contracts';
+import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import type { Doc, Repository } from '@atp/storage';
+import type { ExecutionConfig } from './config';
+import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
+import { serviceSpec } from './spec';
+
+/** An order as execution last saw it (collection `execution_orders`, `_id` = client order id). */
+export interface OrderDoc extends Doc {
+  exchange: string;
+  symbol: string;
+  strategyId: string;
+  role: string;
+  side: string;
+  type: string;
+  status: string;
+  quantity: string;
+  filledQuantity: string;
+  avgFillPrice: string | null;
+  lastEventId: string;
+  tsEvent: number;
+}
+
+/** One venue submission of a client order id (collection `execution_submissions`): a second one would be a bug. */
+export interface SubmissionDoc extends Doc {
+  decisionTime: number;
+  count: number;
+}
+
+export type FillDoc = Doc & FillEvent;
+
+/**
+ * The execution service's bus adapter: decodes candles, approvals and commands, hands them to the
+ * input journal (durable first: an approval is persisted before it is submitted), which applies
+ * them to the {@link ExecutionCore}; then it records orders, fills and submissions in its own
+ * collections and publishes order events (with the `bar-matched` markers) and fills.
+ */
+@Injectable()
+export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdown {
+  readonly core: ExecutionCore;
+  readonly journal: InputJournal<ExecutionOutput>;
+  private readonly orders: Repository<OrderDoc>;
+  private readonly fills: Repository<FillDoc>;
+  private readonly submissions: Repository<SubmissionDoc>;
+
+  constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<ExecutionConfig>) {
+    this.core = new ExecutionCore(serviceSpec(rt.config), rt.clock);
+    this.orders = rt.store.repository<OrderDoc>({ name: 'execution_orders', indexes: [['symbol'], ['strategyId']] });
+    this.fills = rt.store.repository<FillDoc>({ name: 'execution_fills', timeField: 'tsEvent', partitionFields: ['exchange', 'symbol'] });
+    this.submissions = rt.store.repository<SubmissionDoc>({ name: 'execution_submissions' });
+    this.journal = new InputJournal<ExecutionOutput>({
+      store: rt.store,
+      collection: 'execution_journal',
+      core: this.core,
+      persist: (o) => this.persist(o),
+      publish: (o) => this.publish(o),
+      onCoreError: (kind, key, err) => rt.logger.error('execution core failed on an input', { kind, key, err }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all([this.orders.init(), this.fills.init(), this.submissions.init()]);
+    const t0 = Date.now();
+    const n = await this.journal.start();
+    this.rt.logger.info('execution ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, workingOrders: this.core.venue.openOrders().length });
+  }
+
+  @OnEvent(TOPICS.mdCandles)
+  onCandle(c: CandleEvent): Promise<void> | void {
+    if (!this.core.wants(c)) return;
+    return this.journal.submit(EXEC_INPUT.candle, c.eventId, c);
+  }
+
+  @OnEvent(TOPICS.ordersApproved)
+  onApproved(a: OrderApprovedEvent): Promise<void> {
+    return this.journal.submit(EXEC_INPUT.approval, a.clientOrderId, a);
+  }
+
+  @OnEvent(TOPICS.ordersCommands)
+  onCommand(c: OrderCommandEvent): Promise<void> {
+    return this.journal.submit(EXEC_INPUT.command, c.commandId, c);
+  }
+
+  /** On SIGTERM (after the consumers stopped, before the bus closes): cancel working orders when ON_SHUTDOWN=cancel. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.journal.idle();
+    if (this.rt.config.ON_SHUTDOWN !== 'cancel') return;
+    const working = this.core.venue.openOrders().length;
+    await this.journal.submit(EXEC_INPUT.shutdown, `shutdown-${this.rt.clock.now()}-${this.journal.size}`, { at: this.rt.clock.now() });
+    this.rt.logger.info('cancelled working orders on shutdown', { working });
+  }
+
+  private async persist(out: readonly ExecutionOutput[]): Promise<void> {
+    const orders = new Map<string, OrderDoc>();
+    const fills: FillDoc[] = [];
+    const writes: Promise<unknown>[] = [];
+    for (const o of out) {
+      if (o.kind === 'fill') fills.push({ _id: o.fill.fillId, ...o.fill });
+      else if (o.kind === 'order' && o.event.kind === 'order') orders.set(o.event.clientOrderId, orderDoc(o.event));
+      else if (o.kind === 'submitted') {
+        writes.push(
+          this.submissions.insertIfAbsent({ _id: o.clientOrderId, decisionTime: o.decisionTime, count: 1 }).then((fresh) => {
+            if (!fresh) this.rt.logger.error('client order id submitted twice', { clientOrderId: o.clientOrderId });
+          }),
+        );
+      }
+    }
+    if (orders.size) writes.push(this.orders.upsertMany([...orders.values()]));
+    if (fills.length) writes.push(this.fills.upsertMany(fills));
+    await Promise.all(writes);
+  }
+
+  private async publish(out: readonly ExecutionOutput[]): Promise<void> {
+    const fills: FillEvent[] = [];
+    const events: OrderEvent[] = [];
+    for (const o of out) {
+      if (o.kind === 'fill') fills.push(o.fill);
+      else if (o.kind === 'order') events.push(o.event);
+    }
+    const runId = this.rt.config.RUN_ID;
+    await Promise.all([
+      fills.length ? this.rt.bus.publishBatch(TOPICS.fills, fills, { runId }) : undefined,
+      events.length ? this.rt.bus.publishBatch(TOPICS.ordersEvents, events, { runId }) : undefined,
+    ]);
+  }
+}
+
+function orderDoc(e: OrderUpdate): OrderDoc {
+  return {
+    _id: e.clientOrderId,
+    exchange: e.exchange,
+    symbol: e.symbol,
+    strategyId: e.strategyId,
+    role: e.role,
+    side: e.side,
+    type: e.type,
+    status: e.status,
+    quantity: e.quantity,
+    filledQuantity: e.filledQuantity,
+    avgFillPrice: e.avgFillPrice ?? null,
+    lastEventId: e.eventId,
+    tsEvent: e.tsEvent,
+  };
+}

@@ -1,0 +1,106 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { TOPICS, type CandleEvent, type FillEvent, type OrderEvent, type PnlEvent } from '@atp/contracts';
+import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import type { Doc, Repository } from '@atp/storage';
+import type { PnlConfig } from './config';
+import { PNL_INPUT, PnlCore, type EquityPoint, type PnlOutput } from './pnl-core';
+import { serviceSpec } from './spec';
+
+export type EquityDoc = Doc & EquityPoint;
+
+/** The latest state of the run (collection `pnl_summary`, `_id` = `account`): exact P&L and the metrics. */
+export interface SummaryDoc extends Doc {
+  time: number;
+  pnl: Record<string, unknown>;
+  metrics: Record<string, unknown> | null;
+  roundTrips: number;
+  fills: number;
+}
+
+/**
+ * The pnl service's bus adapter: fills (idempotent by fill id), candles (marks) and order events
+ * (bar-matched markers) go through the input journal into the {@link PnlCore}; each closed bar's
+ * snapshots go to pnl.v1, its equity point to `pnl_equity`, and the run summary (exact P&L,
+ * metrics every METRICS_EVERY_BARS bars and at shutdown) to `pnl_summary`.
+ */
+@Injectable()
+export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
+  readonly core: PnlCore;
+  readonly journal: InputJournal<PnlOutput>;
+  private readonly equity: Repository<EquityDoc>;
+  private readonly summary: Repository<SummaryDoc>;
+  private barsSinceMetrics = 0;
+  private lastMetrics: Record<string, unknown> | null = null;
+
+  constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<PnlConfig>) {
+    this.core = new PnlCore(serviceSpec(rt.config), rt.clock);
+    this.equity = rt.store.repository<EquityDoc>({ name: 'pnl_equity', timeField: 'time' });
+    this.summary = rt.store.repository<SummaryDoc>({ name: 'pnl_summary' });
+    this.journal = new InputJournal<PnlOutput>({
+      store: rt.store,
+      collection: 'pnl_journal',
+      core: this.core,
+      persist: (o) => this.persist(o),
+      publish: (o) => this.publish(o),
+      onCoreError: (kind, key, err) => rt.logger.error('pnl core failed on an input', { kind, key, err }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all([this.equity.init(), this.summary.init()]);
+    const t0 = Date.now();
+    const n = await this.journal.start();
+    this.rt.logger.info('pnl ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, equity: this.core.pnl().equity });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.journal.idle();
+    if (Number.isFinite(this.core.processedUpTo)) await this.writeSummary(true);
+  }
+
+  @OnEvent(TOPICS.mdCandles)
+  onCandle(c: CandleEvent): Promise<void> | void {
+    if (!c.closed || !this.core.wants(c)) return;
+    return this.journal.submit(PNL_INPUT.candle, c.eventId, c);
+  }
+
+  @OnEvent(TOPICS.ordersEvents)
+  onOrderEvent(e: OrderEvent): Promise<void> | void {
+    if (!this.core.wants(e)) return;
+    return this.journal.submit(PNL_INPUT.orderEvent, e.eventId, e);
+  }
+
+  @OnEvent(TOPICS.fills)
+  onFill(f: FillEvent): Promise<void> | void {
+    if (!this.core.wants(f)) return;
+    return this.journal.submit(PNL_INPUT.fill, f.fillId, f);
+  }
+
+  private async persist(out: readonly PnlOutput[]): Promise<void> {
+    const points: EquityDoc[] = [];
+    for (const o of out) if (o.kind === 'equity') points.push({ _id: String(o.point.time), ...o.point });
+    if (points.length === 0) return;
+    this.barsSinceMetrics += points.length;
+    const withMetrics = this.barsSinceMetrics >= this.rt.config.METRICS_EVERY_BARS;
+    if (withMetrics) this.barsSinceMetrics = 0;
+    await Promise.all([this.equity.upsertMany(points), this.writeSummary(withMetrics)]);
+  }
+
+  private async writeSummary(withMetrics: boolean): Promise<void> {
+    const p = this.core.portfolio;
+    await this.summary.upsert({
+      _id: 'account',
+      time: this.core.processedUpTo,
+      pnl: JSON.parse(JSON.stringify(this.core.pnl())) as Record<string, unknown>,
+      metrics: withMetrics ? (this.lastMetrics = JSON.parse(JSON.stringify(this.core.metrics())) as Record<string, unknown>) : this.lastMetrics,
+      roundTrips: p.roundTrips().length,
+      fills: p.ledger().length,
+    });
+  }
+
+  private async publish(out: readonly PnlOutput[]): Promise<void> {
+    const events: PnlEvent[] = [];
+    for (const o of out) if (o.kind === 'pnl') events.push(o.event);
+    if (events.length) await this.rt.bus.publishBatch(TOPICS.pnl, events, { runId: this.rt.config.RUN_ID });
+  }
+}

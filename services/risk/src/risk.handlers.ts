@@ -1,0 +1,129 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { TOPICS, type CandleEvent, type DecisionEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderRejectedEvent, type RiskAlertEvent, type RiskCommandEvent } from '@atp/contracts';
+import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import type { Doc, Repository } from '@atp/storage';
+import { limitOverrides, type RiskConfig } from './config';
+import { RISK_INPUT, RiskCore, type RiskOutput } from './risk-core';
+import { serviceSpec } from './spec';
+
+/** One risk outcome (collection `risk_outcomes`, `_id` = decision id): the audit of approvals and rejections. */
+export interface RiskOutcomeDoc extends Doc {
+  kind: 'approved' | 'rejected';
+  strategyId: string;
+  exchange: string;
+  symbol: string;
+  decisionTime: number;
+  clientOrderId: string | null;
+  code: string | null;
+  reason: string | null;
+  quantity: string | null;
+}
+
+/**
+ * The risk service's bus adapter: candles, decision records, order events, fills and risk commands
+ * go through the input journal into the {@link RiskCore}; outcomes go to orders.approved.v1 /
+ * orders.rejected.v1 (and `risk_outcomes`), alerts to risk.alerts.v1, cancels to orders.commands.v1.
+ */
+@Injectable()
+export class RiskHandlers implements OnModuleInit {
+  readonly core: RiskCore;
+  readonly journal: InputJournal<RiskOutput>;
+  private readonly outcomes: Repository<RiskOutcomeDoc>;
+
+  constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<RiskConfig>) {
+    const c = rt.config;
+    this.core = new RiskCore(serviceSpec(c), rt.clock, { clock: c.RISK_CLOCK, killSwitchCheck: c.KILL_SWITCH_CHECK, nativeStops: c.NATIVE_STOPS, limitOverrides: limitOverrides(c) });
+    this.outcomes = rt.store.repository<RiskOutcomeDoc>({ name: 'risk_outcomes', timeField: 'decisionTime', indexes: [['strategyId'], ['symbol']] });
+    this.journal = new InputJournal<RiskOutput>({
+      store: rt.store,
+      collection: 'risk_journal',
+      core: this.core,
+      persist: (o) => this.persist(o),
+      publish: (o) => this.publish(o),
+      onCoreError: (kind, key, err) => rt.logger.error('risk core failed on an input', { kind, key, err }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.outcomes.init();
+    const t0 = Date.now();
+    const n = await this.journal.start();
+    this.rt.logger.info('risk ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, killSwitch: this.core.state.killSwitch.engaged, nativeStops: this.rt.config.NATIVE_STOPS });
+  }
+
+  @OnEvent(TOPICS.mdCandles)
+  onCandle(c: CandleEvent): Promise<void> | void {
+    if (!c.closed || !this.core.wants(c)) return;
+    return this.journal.submit(RISK_INPUT.candle, c.eventId, c);
+  }
+
+  @OnEvent(TOPICS.ordersIntents)
+  onDecision(d: DecisionEvent): Promise<void> | void {
+    if (!this.core.wants(d)) return;
+    return this.journal.submit(RISK_INPUT.decision, d.decisionId, d);
+  }
+
+  @OnEvent(TOPICS.ordersEvents)
+  onOrderEvent(e: OrderEvent): Promise<void> | void {
+    if (!this.core.wants(e)) return;
+    return this.journal.submit(RISK_INPUT.orderEvent, e.eventId, e);
+  }
+
+  @OnEvent(TOPICS.fills)
+  onFill(f: FillEvent): Promise<void> | void {
+    if (!this.core.wants(f)) return;
+    return this.journal.submit(RISK_INPUT.fill, f.fillId, f);
+  }
+
+  @OnEvent(TOPICS.riskCommands)
+  onCommand(c: RiskCommandEvent): Promise<void> {
+    return this.journal.submit(RISK_INPUT.command, c.commandId, c);
+  }
+
+  private async persist(out: readonly RiskOutput[]): Promise<void> {
+    const docs: RiskOutcomeDoc[] = [];
+    for (const o of out) {
+      if (o.kind === 'approved') docs.push(outcomeDoc('approved', o.event));
+      else if (o.kind === 'rejected') docs.push(outcomeDoc('rejected', o.event));
+    }
+    if (docs.length) await this.outcomes.upsertMany(docs);
+  }
+
+  private async publish(out: readonly RiskOutput[]): Promise<void> {
+    const approved: OrderApprovedEvent[] = [];
+    const rejected: OrderRejectedEvent[] = [];
+    const alerts: RiskAlertEvent[] = [];
+    const commands: OrderCommandEvent[] = [];
+    for (const o of out) {
+      if (o.kind === 'approved') approved.push(o.event);
+      else if (o.kind === 'rejected') rejected.push(o.event);
+      else if (o.kind === 'alert') alerts.push(o.event);
+      else commands.push(o.event);
+    }
+    const runId = this.rt.config.RUN_ID;
+    const bus = this.rt.bus;
+    await Promise.all([
+      approved.length ? bus.publishBatch(TOPICS.ordersApproved, approved, { runId }) : undefined,
+      rejected.length ? bus.publishBatch(TOPICS.ordersRejected, rejected, { runId }) : undefined,
+      alerts.length ? bus.publishBatch(TOPICS.riskAlerts, alerts, { runId }) : undefined,
+      commands.length ? bus.publishBatch(TOPICS.ordersCommands, commands, { runId }) : undefined,
+    ]);
+  }
+}
+
+function outcomeDoc(kind: 'approved' | 'rejected', e: OrderApprovedEvent | OrderRejectedEvent): RiskOutcomeDoc {
+  const a = kind === 'approved' ? (e as OrderApprovedEvent) : undefined;
+  const r = kind === 'rejected' ? (e as OrderRejectedEvent) : undefined;
+  return {
+    _id: e.decisionId,
+    kind,
+    strategyId: e.strategyId,
+    exchange: e.exchange,
+    symbol: e.symbol,
+    decisionTime: e.decisionTime,
+    clientOrderId: a?.clientOrderId ?? null,
+    code: r?.code ?? null,
+    reason: r?.reason ?? null,
+    quantity: a?.quantity ?? null,
+  };
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { TOPICS, type CandleEvent, type DecisionEvent, type FeatureVectorEvent, type FillEvent, type OrderEvent, type SignalEvent } from '@atp/contracts';
+import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import type { StrategyConfig } from './config';
+import { serviceSpec } from './spec';
+import { STRATEGY_INPUT, StrategyCore } from './strategy-core';
+
+/**
+ * The strategy service's bus adapter: candles, features, signals, order events (markers) and fills
+ * go through the input journal (its persisted state: a restart replays it and resumes) into the
+ * {@link StrategyCore}; its decision records are published on orders.intents.v1.
+ */
+@Injectable()
+export class StrategyHandlers implements OnModuleInit {
+  readonly core: StrategyCore;
+  readonly journal: InputJournal<DecisionEvent>;
+
+  constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<StrategyConfig>) {
+    const c = rt.config;
+    this.core = new StrategyCore(serviceSpec(c), rt.clock, { features: c.FEATURES_SOURCE, featureSet: c.FEATURE_SET, joinSignals: c.JOIN_SIGNALS, only: c.STRATEGIES });
+    this.journal = new InputJournal<DecisionEvent>({
+      store: rt.store,
+      collection: 'strategy_journal',
+      core: this.core,
+      publish: (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID }),
+      onCoreError: (kind, key, err) => rt.logger.error('strategy core failed on an input', { kind, key, err }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const t0 = Date.now();
+    const n = await this.journal.start();
+    this.rt.logger.info('strategy ready', { runId: this.core.spec.runId, symbols: this.core.instrumentSymbols, features: this.rt.config.FEATURES_SOURCE, replayedInputs: n, replayMs: Date.now() - t0 });
+  }
+
+  @OnEvent(TOPICS.mdCandles)
+  onCandle(c: CandleEvent): Promise<void> | void {
+    if (!c.closed || !this.core.wants(c)) return;
+    return this.journal.submit(STRATEGY_INPUT.candle, c.eventId, c);
+  }
+
+  @OnEvent(TOPICS.features)
+  onFeatures(f: FeatureVectorEvent): Promise<void> | void {
+    if (this.rt.config.FEATURES_SOURCE !== 'topic' || f.featureSet !== this.rt.config.FEATURE_SET || !this.core.wants(f)) return;
+    return this.journal.submit(STRATEGY_INPUT.features, f.eventId, f);
+  }
+
+  @OnEvent(TOPICS.signals)
+  onSignal(s: SignalEvent): Promise<void> | void {
+    if (!this.rt.config.JOIN_SIGNALS || !this.core.wants(s)) return;
+    return this.journal.submit(STRATEGY_INPUT.signal, s.eventId, s);
+  }
+
+  @OnEvent(TOPICS.ordersEvents)
+  onOrderEvent(e: OrderEvent): Promise<void> | void {
+    if (!this.core.wants(e)) return;
+    return this.journal.submit(STRATEGY_INPUT.orderEvent, e.eventId, e);
+  }
+
+  @OnEvent(TOPICS.fills)
+  onFill(f: FillEvent): Promise<void> | void {
+    if (!this.core.wants(f)) return;
+    return this.journal.submit(STRATEGY_INPUT.fill, f.fillId, f);
+  }
+}
