@@ -1,6 +1,5 @@
 import { decodeArray, encodeArray, encodeNumber, expectState, intField, numField } from './state';
 import type { IndicatorState } from './types';
-import { advance, saveTail } from './window';
 
 /** "No extreme yet": below any window start, and a small integer (an int32 for V8). */
 const NONE = -(2 ** 30);
@@ -40,32 +39,87 @@ export class HighLowWindow {
   /**
    * Consumes bars [from..to) and writes, for the window ending at each i (over
    * the bars so far while fewer than n), the highest high into outHigh[i] and the
-   * lowest low into outLow[i]. The outputs must not alias the inputs.
+   * lowest low into outLow[i]. The outputs must not alias the inputs. Every bar
+   * goes into the rings (so a one-bar streaming call needs no bookkeeping after
+   * the loop); a rescan reads the input arrays when the window lies in this chunk
+   * (batch), the rings otherwise (streaming).
    */
   run(high: Float64Array, low: Float64Array, from: number, to: number, outHigh: Float64Array, outLow: Float64Array): void {
     const n = this.period;
-    const g0 = this.count;
+    const ringH = this.ringH;
+    const ringL = this.ringL;
+    let pos = this.pos;
     let hiIdx = this.hiIdx;
     let loIdx = this.loIdx;
     let hi = this.hi;
     let lo = this.lo;
+    const g0 = this.count;
     let g = g0;
     for (let i = from; i < to; i++, g++) {
-      const trailing = g - n + 1;
+      // The rings hold the window (the bar with global index k sits in slot k % n).
       const h = high[i];
+      const l = low[i];
+      ringH[pos] = h;
+      ringL[pos] = l;
+      pos = pos + 1 === n ? 0 : pos + 1;
+      const trailing = g - n + 1;
       if (hiIdx < trailing) {
-        this.rescan(high, this.ringH, true, from, g0, i, g);
-        hi = this.hi;
-        hiIdx = this.hiIdx;
+        // The highest high left the window: rescan it, oldest first; on ties the
+        // latest bar wins, as in TA-Lib.
+        let k = trailing < 0 ? 0 : trailing;
+        hiIdx = k;
+        if (k >= g0) {
+          // The whole window is in this chunk: read the input directly (batch).
+          let j = i - (g - k);
+          hi = high[j];
+          for (k++; k <= g; k++) {
+            const b = high[++j];
+            if (b >= hi) {
+              hi = b;
+              hiIdx = k;
+            }
+          }
+        } else {
+          let slot = trailing < 0 ? 0 : pos;
+          hi = ringH[slot];
+          for (k++; k <= g; k++) {
+            slot = slot + 1 === n ? 0 : slot + 1;
+            const b = ringH[slot];
+            if (b >= hi) {
+              hi = b;
+              hiIdx = k;
+            }
+          }
+        }
       } else if (h >= hi) {
         hi = h;
         hiIdx = g;
       }
-      const l = low[i];
       if (loIdx < trailing) {
-        this.rescan(low, this.ringL, false, from, g0, i, g);
-        lo = this.lo;
-        loIdx = this.loIdx;
+        let k = trailing < 0 ? 0 : trailing;
+        loIdx = k;
+        if (k >= g0) {
+          let j = i - (g - k);
+          lo = low[j];
+          for (k++; k <= g; k++) {
+            const b = low[++j];
+            if (b <= lo) {
+              lo = b;
+              loIdx = k;
+            }
+          }
+        } else {
+          let slot = trailing < 0 ? 0 : pos;
+          lo = ringL[slot];
+          for (k++; k <= g; k++) {
+            slot = slot + 1 === n ? 0 : slot + 1;
+            const b = ringL[slot];
+            if (b <= lo) {
+              lo = b;
+              loIdx = k;
+            }
+          }
+        }
       } else if (l <= lo) {
         lo = l;
         loIdx = g;
@@ -73,64 +127,12 @@ export class HighLowWindow {
       outHigh[i] = hi;
       outLow[i] = lo;
     }
-    saveTail(this.ringH, high, from, to, this.pos);
-    saveTail(this.ringL, low, from, to, this.pos);
-    this.pos = advance(this.pos, to - from, n);
+    this.pos = pos;
     this.hiIdx = hiIdx;
     this.loIdx = loIdx;
     this.hi = hi;
     this.lo = lo;
     this.count = g;
-  }
-
-  /**
-   * Rescans the window ending at bar i (global index g), oldest first; on ties
-   * the latest bar wins, as in TA-Lib. Bars before this chunk come from the ring.
-   * Sets this.hi/hiIdx (highest) or this.lo/loIdx (lowest).
-   */
-  private rescan(input: Float64Array, ring: Float64Array, highest: boolean, from: number, g0: number, i: number, g: number): void {
-    const n = this.period;
-    let k = g - n + 1 < 0 ? 0 : g - n + 1;
-    let idx = k;
-    let ext: number;
-    if (k < g0) {
-      let slot = this.pos - (g0 - k);
-      if (slot < 0) slot += n;
-      ext = ring[slot];
-      for (k++; k < g0; k++) {
-        slot = slot + 1 === n ? 0 : slot + 1;
-        const b = ring[slot];
-        if (highest ? b >= ext : b <= ext) {
-          ext = b;
-          idx = k;
-        }
-      }
-    } else {
-      ext = input[from + (k - g0)];
-      k++;
-    }
-    let j = i - (g - k);
-    if (highest) {
-      for (; k <= g; k++, j++) {
-        const b = input[j];
-        if (b >= ext) {
-          ext = b;
-          idx = k;
-        }
-      }
-      this.hi = ext;
-      this.hiIdx = idx;
-    } else {
-      for (; k <= g; k++, j++) {
-        const b = input[j];
-        if (b <= ext) {
-          ext = b;
-          idx = k;
-        }
-      }
-      this.lo = ext;
-      this.loIdx = idx;
-    }
   }
 
   getState(): IndicatorState {

@@ -18,22 +18,36 @@ export class RunningSma {
     this.ring = new Float64Array(period);
   }
 
-  push(x: number): number {
+  /**
+   * Replaces buf[from..to) by its running SMA, in place (NaN until n values have
+   * been seen). The ring keeps the window, so no look-back into `buf` is needed.
+   */
+  runInPlace(buf: Float64Array, from: number, to: number): void {
     const n = this.period;
     const ring = this.ring;
     let pos = this.pos;
-    ring[pos] = x;
-    pos = pos + 1 === n ? 0 : pos + 1;
-    this.pos = pos;
-    const s = this.sum + x;
-    if (this.count < n - 1) {
-      this.count++;
-      this.sum = s;
-      return NaN;
+    let sum = this.sum;
+    let c = this.count;
+    let i = from;
+    for (; i < to && c < n - 1; i++, c++) {
+      const x = buf[i];
+      ring[pos] = x;
+      pos = pos + 1 === n ? 0 : pos + 1;
+      sum += x;
+      buf[i] = NaN;
     }
-    // ring[pos] is now the oldest value of the window just summed.
-    this.sum = s - ring[pos];
-    return s / n;
+    for (; i < to; i++) {
+      const x = buf[i];
+      ring[pos] = x;
+      pos = pos + 1 === n ? 0 : pos + 1;
+      const s = sum + x;
+      // ring[pos] is now the oldest value of the window just summed.
+      sum = s - ring[pos];
+      buf[i] = s / n;
+    }
+    this.pos = pos;
+    this.sum = sum;
+    this.count = c;
   }
 
   getState(): IndicatorState {

@@ -61,21 +61,15 @@ export class Stoch implements StreamingIndicator<HlcBar, StochValue> {
     const g0 = this.count;
     // The window highs go to k, the lows to d; raw %K overwrites the lows in d.
     this.rawK.run(high, low, close, from, to, d, k, d);
-    const smaK = this.smaK;
-    const smaD = this.smaD;
+    // Slow %K in place over raw %K (in d) from its first value, copied to k;
+    // slow %D in place over slow %K (in d) from slow %K's first value.
     const rawFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
-    for (let i = from; i < rawFrom; i++) k[i] = d[i] = NaN;
-    for (let i = rawFrom; i < to; i++) {
-      const slowK = smaK.push(d[i]);
-      // %D smooths slow %K from its first value on; before that neither exists.
-      if (slowK !== slowK) {
-        k[i] = d[i] = NaN;
-        continue;
-      }
-      const slowD = smaD.push(slowK);
-      k[i] = slowD === slowD ? slowK : NaN;
-      d[i] = slowD;
-    }
+    this.smaK.runInPlace(d, rawFrom, to);
+    const kFrom = Math.min(to, from + Math.max(0, this.fastK + this.slowK - 2 - g0));
+    for (let i = kFrom; i < to; i++) k[i] = d[i];
+    this.smaD.runInPlace(d, kFrom, to);
+    const outFrom = Math.min(to, from + Math.max(0, this.warmup - 1 - g0));
+    for (let i = from; i < outFrom; i++) k[i] = d[i] = NaN;
     this.count = g0 + (to - from);
   }
 

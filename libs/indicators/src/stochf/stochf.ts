@@ -46,14 +46,12 @@ export class StochF implements StreamingIndicator<HlcBar, StochValue> {
     const { k, d } = out;
     const g0 = this.count;
     this.rawK.run(high, low, close, from, to, k, d, k);
-    const smaD = this.smaD;
+    // Fast %D: the SMA of fast %K from its first value, in place over a copy in d.
     const rawFrom = Math.min(to, from + Math.max(0, this.fastK - 1 - g0));
-    for (let i = from; i < rawFrom; i++) k[i] = d[i] = NaN;
-    for (let i = rawFrom; i < to; i++) {
-      const fastD = smaD.push(k[i]);
-      if (fastD !== fastD) k[i] = NaN;
-      d[i] = fastD;
-    }
+    for (let i = rawFrom; i < to; i++) d[i] = k[i];
+    this.smaD.runInPlace(d, rawFrom, to);
+    const outFrom = Math.min(to, from + Math.max(0, this.warmup - 1 - g0));
+    for (let i = from; i < outFrom; i++) k[i] = d[i] = NaN;
     this.count = g0 + (to - from);
   }
 
