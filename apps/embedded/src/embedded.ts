@@ -1,7 +1,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import { InProcessBus } from '@atp/bus';
 import { systemClock } from '@atp/core';
-import { createLogger, createMetrics, recordServiceInfo, setupTracing, type LogSink } from '@atp/observability';
+import { createLogger, createMetrics, recordServiceInfo, setupTracing, type LogSink, type Logger } from '@atp/observability';
 import {
   busLogger, ConfigError, defaultInfrastructure, loadConfig, startHost,
   type CommonConfig, type ConfigIssue, type EnvSource, type HostedService, type OwnedResource, type RunningHost, type ServiceDefinition,
@@ -23,7 +23,9 @@ const FORCED = { BUS: 'in-process', STORE: 'memory' } as const;
  * /metrics registry and one HTTP port: the gateway's (GATEWAY_SERVICE_PORT or SERVICE_PORT,
  * default 8080). Throws ConfigError with ONE message covering every service.
  */
-export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<RunningHost> {
+export type EmbeddedHost = RunningHost & { readonly logger: Logger };
+
+export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<EmbeddedHost> {
   const env = opts.env ?? process.env;
   const defs = opts.services ?? ALL_SERVICES;
   const configs = loadAll(defs, env);
@@ -44,7 +46,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Running
   }
 
   processLogger.info('starting', { services: defs.map((d) => d.name), bus: 'in-process', store: 'memory', mode: gateway.config.TRADING_MODE });
-  return startHost({
+  const host = await startHost({
     name: 'embedded',
     deployment: 'embedded',
     services,
@@ -54,7 +56,9 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Running
     metrics,
     resources: [{ name: 'bus', close: () => bus.close() }, ...stores, { name: 'tracing', close: () => tracing.shutdown() }],
     shutdownTimeoutMs: Math.max(...configs.map((c) => c.config.SHUTDOWN_TIMEOUT_MS)),
+    portSetting: env['GATEWAY_SERVICE_PORT']?.trim() ? 'GATEWAY_SERVICE_PORT' : 'SERVICE_PORT',
   });
+  return Object.assign(host, { logger: processLogger });
 }
 
 function loadAll(defs: readonly ServiceDefinition<never>[], env: EnvSource): { def: ServiceDefinition<never>; config: CommonConfig }[] {

@@ -7,7 +7,6 @@
 //   --port <n>           the HTTP port (overrides GATEWAY_SERVICE_PORT / SERVICE_PORT)
 import { parseArgs } from 'node:util';
 import { exitOnSignals, runMain, type RunningHost } from '@atp/nest-kit';
-import { createLogger } from '@atp/observability';
 import { startEmbedded } from './embedded';
 import { formatSummary } from './summary';
 
@@ -25,7 +24,7 @@ async function main(): Promise<RunningHost | undefined> {
   const exitAfterReady = values['exit-after-ready'] || /^(1|true|yes)$/i.test(env['ATP_EXIT_AFTER_READY'] ?? '');
 
   const host = await startEmbedded({ env });
-  const log = createLogger({ service: 'embedded', level: 'info' });
+  const log = host.logger;
   exitOnSignals(host, log);
 
   const deadline = Date.now() + READY_WAIT_MS;

@@ -181,6 +181,17 @@ describe('start-up failures', () => {
     );
   });
 
+  it('names SERVICE_PORT when the port is taken', async () => {
+    const first = await bootstrapService(recorderService, { env, logSink: memorySink() });
+    try {
+      const err = await bootstrapService(recorderService, { env: { ...env, SERVICE_PORT: String(first.port) }, logSink: memorySink() }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StartupError);
+      expect((err as Error).message).toBe(`Start-up failed: SERVICE_PORT=${first.port} is already in use on 127.0.0.1 (another process listens there)`);
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('fails fast, naming the setting, when the bus or store never becomes healthy', async () => {
     const closed: string[] = [];
     const unhealthy: Infrastructure = {

@@ -5,6 +5,7 @@ import { NestLoggerAdapter, type Logger, type Metrics } from '@atp/observability
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import type { ServiceDefinition, ServiceRuntime } from '../runtime/service-runtime';
+import { StartupError } from '../runtime/startup-error';
 import { HostContext, type Deployment, type HealthReport } from './host-context';
 
 /** Something the host closes at the end, after the application (bus, stores, tracing). */
@@ -33,6 +34,8 @@ export interface HostOptions {
   /** Closed in order after the application: typically bus, then stores, then tracing. */
   resources?: readonly OwnedResource[];
   shutdownTimeoutMs: number;
+  /** The setting the port comes from, named when it is taken (default SERVICE_PORT). */
+  portSetting?: string;
 }
 
 export interface RunningHost {
@@ -73,6 +76,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   } catch (e) {
     await app?.close().catch(() => undefined);
     await closeAll(resources, opts.logger);
+    if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+      throw new StartupError(`Start-up failed: ${opts.portSetting ?? 'SERVICE_PORT'}=${opts.port} is already in use on ${opts.host ?? '0.0.0.0'} (another process listens there)`);
+    }
     throw e;
   }
   const started = app;

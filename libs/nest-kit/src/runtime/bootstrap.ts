@@ -10,10 +10,9 @@ import { startHost, withDeadline, type OwnedResource, type RunningHost } from '.
 import { defaultInfrastructure, type Infrastructure } from './infrastructure';
 import type { ServiceDefinition, ServiceRuntime } from './service-runtime';
 
-/** Start-up stopped because a dependency is unreachable; the message names the setting. */
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+import { StartupError } from './startup-error';
+
+export { StartupError };
 
 export interface BootstrapOptions {
   /** Default `process.env`. */
