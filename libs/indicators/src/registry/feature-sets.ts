@@ -88,9 +88,14 @@ export class FeatureSetRunner {
     return { kind: 'feature-set', version: 1, set: this.set.name, setVersion: this.set.version, indicators: this.indicators.map((i) => i.getState() as unknown as JsonValue) };
   }
 
-  static restore(state: IndicatorState): FeatureSetRunner {
+  /**
+   * Restores a runner from `getState()` output. `set` is the definition for a set that is not in
+   * FEATURE_SETS (a spec list from configuration); it must have the state's name and version.
+   */
+  static restore(state: IndicatorState, set?: FeatureSetDef): FeatureSetRunner {
     if (state?.kind !== 'feature-set' || state.version !== 1 || typeof state['set'] !== 'string') throw new Error('feature-set state: bad kind/version');
-    const set = featureSet(state['set']);
+    if (set && (set.name !== state['set'] || set.version !== state['setVersion'])) throw new Error(`feature-set state: saved for ${String(state['set'])} v${String(state['setVersion'])}, not ${set.name} v${set.version}`);
+    set ??= featureSet(state['set']);
     const inds = state['indicators'];
     if (!Array.isArray(inds) || inds.length !== set.specs.length) throw new Error('feature-set state: indicator list does not match the set');
     return new FeatureSetRunner(set, inds.map((s) => restoreIndicator(s as IndicatorState)));

@@ -73,6 +73,19 @@ describe('feature sets', () => {
     }
   });
 
+  test('a set defined by a spec list (not registered) restores from its state with its definition', () => {
+    const def = { name: 'custom', version: 2, description: 'test', specs: ['rsi:14', 'sma:5'] };
+    const a = FeatureSetRunner.create(def);
+    const series = randomSeries(40, 7);
+    const bar = (i: number): Bar => ({ openTime: series.openTime[i], open: series.open[i], high: series.high[i], low: series.low[i], close: series.close[i], volume: series.volume[i] });
+    for (let i = 0; i < 20; i++) a.update(bar(i));
+    const state = JSON.parse(JSON.stringify(a.getState())) as IndicatorState;
+    expect(() => FeatureSetRunner.restore(state)).toThrow(/unknown feature set "custom"/);
+    expect(() => FeatureSetRunner.restore(state, { ...def, version: 1 })).toThrow(/saved for custom v2, not custom v1/);
+    const b = FeatureSetRunner.restore(state, def);
+    for (let i = 20; i < 40; i++) expect(b.update(bar(i))).toEqual(a.update(bar(i)));
+  });
+
   test('unknown set names throw', () => {
     expect(() => featureSet('nope')).toThrow(/unknown feature set/);
   });
