@@ -129,9 +129,15 @@ export async function run(): Promise<void> {
   const slowRows: Cell[][] = [[50, 200], [100, 400]].map(([f, s]) => {
     const r = engine(syn, f, s);
     const secs = best(() => engine(syn, f, s), 3);
-    return [`SMA ${f}/${s}`, syn.openTime.length, r.roundTrips.length, Math.round(syn.openTime.length / secs)];
+    return [`SMA ${f}/${s}`, syn.openTime.length, r.roundTrips.length, r.rejected.length, Math.round(syn.openTime.length / secs)];
   });
-  printTable(['synthetic 1M', 'bars', 'trades', 'ours bars/s'], slowRows, { title: '\nsparser trading (fewer fills) on the 1M synthetic bars' });
+  // The per-bar path alone: every bar matched, marked, featured and decided, but risk refuses
+  // every entry (max position notional 0), so no order ever reaches the exchange.
+  const noFills = () =>
+    runBacktest({ runId: 'bench', strategies: [registeredStrategy('ma-crossover', { fast: FAST, slow: SLOW })], initialCash: '10000', riskLimits: { sizing: { method: 'fixed-notional', notional: '1000' }, maxPositionNotional: '0' } }, [syn]);
+  const nf = noFills();
+  slowRows.push([`SMA ${FAST}/${SLOW}, no fills`, syn.openTime.length, nf.roundTrips.length, nf.rejected.length, Math.round(syn.openTime.length / best(noFills, 3))]);
+  printTable(['synthetic 1M', 'bars', 'trades', 'rejected', 'ours bars/s'], slowRows, { title: '\nsparser trading on the 1M synthetic bars, and the per-bar path without fills' });
 
   // One symbol's recorded 1h data with its report, end to end (load, run, write report.html + result.json).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atp-bench-report-'));

@@ -1,5 +1,6 @@
 
-import { createStrategy, FeatureComputer, FeatureLayout, strategyNames, type Decision, type Strategy } from './index';
+import { eventIdFrom } from '@atp/core';
+import { createStrategy, decisionId, FeatureComputer, FeatureLayout, strategyNames, type Decision, type Strategy } from './index';
 
 /** Feeds closes (o = h = l = c unless given) through a strategy with a position oracle. */
 function drive(s: Strategy & { layout?: FeatureLayout }, bars: { c: number; h?: number; l?: number; v?: number }[], position: (i: number) => number = () => 0) {
@@ -74,5 +75,11 @@ describe('registry', () => {
     expect(s.version).toBe('1.0.0+atrPeriod=14,atrStop=0,fast=10,ma=sma,slow=30');
     expect(s.apiVersion).toBe(1);
     expect(s.warmupBars).toBe(31);
+  });
+});
+
+describe('decision ids', () => {
+  it('equal core eventIdFrom over the same parts', () => {
+    expect(decisionId('run-1', 'ma', 'binance', 'BTC/USDT', 1609459200000)).toBe(eventIdFrom('decision', 'run-1', 'ma', 'binance', 'BTC/USDT', 1609459200000));
   });
 });

@@ -1,4 +1,5 @@
-import { decToString, eventIdFrom, roundToPlaces, toDecimal, type Side, type Timeframe } from '@atp/core';
+import { createHash } from 'node:crypto';
+import { decToString, roundToPlaces, toDecimal, type Side, type Timeframe } from '@atp/core';
 import type { DecisionEvent, OrderIntent } from '@atp/contracts';
 import type { Bar } from '@atp/indicators';
 import type { FeatureVector } from './features';
@@ -108,9 +109,15 @@ export function priceString(x: number, places = 8): string {
   return decToString(roundToPlaces(toDecimal(x), places, 'half-away-from-zero'));
 }
 
-/** Deterministic decision id: (run, strategy, instrument, decision time). */
+/**
+ * Deterministic decision id: (run, strategy, instrument, decision time); exactly core's
+ * `eventIdFrom('decision', runId, strategyId, exchange, symbol, decisionTime)`, computed with one
+ * hash update over the same length-prefixed parts (about twice as fast: one per intent).
+ */
 export function decisionId(runId: string, strategyId: string, exchange: string, symbol: string, decisionTime: number): string {
-  return eventIdFrom('decision', runId, strategyId, exchange, symbol, decisionTime);
+  let t = '';
+  for (const p of ['decision', runId, strategyId, exchange, symbol, String(decisionTime)]) t += `${p.length}:${p}|`;
+  return createHash('sha256').update(t).digest('hex').slice(0, 32);
 }
 
 /** The `orders.intents.v1` record of one decision; NaN inputs become null. */

@@ -84,7 +84,7 @@ export class Breakout implements Strategy {
     inp[5] = avgVol;
     if (Number.isNaN(upper) || Number.isNaN(exitLower)) return WARMUP;
     if (ctx.position > 0) {
-      if (close < exitLower) return { kind: 'intent', intent: { target: 'flat', entry: 'market', reason: `close ${close} below exit channel ${exitLower}` } };
+      if (close < exitLower) return { kind: 'intent', intent: { target: 'flat', entry: 'market', reason: 'close below the exit channel' } };
       return HELD;
     }
     if (!(close > upper)) return INSIDE;
@@ -96,7 +96,7 @@ export class Breakout implements Strategy {
         target: 'long',
         entry: 'market',
         ...(this.trailing > 0 ? { trailingStopPct: this.trailing } : {}),
-        reason: `close ${close} broke above channel ${upper}`,
+        reason: 'close broke above the channel', // values in the inputs
       },
     };
   }

@@ -77,13 +77,13 @@ export class MaCrossover implements Strategy {
           target: 'long',
           entry: 'market',
           ...(stop > 0 ? { stopLoss: priceString(stop) } : {}),
-          reason: `golden cross: fast ${fast} > slow ${slow}`,
+          reason: 'golden cross: fast above slow', // the values are in the decision inputs
         },
       };
     }
     if (prev >= 0 && diff < 0) {
       if (ctx.position <= 0) return DEATH_FLAT;
-      return { kind: 'intent', intent: { target: 'flat', entry: 'market', reason: `death cross: fast ${fast} < slow ${slow}` } };
+      return { kind: 'intent', intent: { target: 'flat', entry: 'market', reason: 'death cross: fast below slow' } };
     }
     return NO_CROSS;
   }

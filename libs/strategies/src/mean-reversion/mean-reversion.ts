@@ -69,7 +69,7 @@ export class MeanReversion implements Strategy {
     const stretched = this.zscore ? sig < -this.k : close < sig;
     const reverted = this.zscore ? sig >= 0 : close >= mean;
     if (ctx.position > 0) {
-      if (reverted) return { kind: 'intent', intent: { target: 'flat', entry: 'market', reason: `back to the mean ${mean}: close ${close}` } };
+      if (reverted) return { kind: 'intent', intent: { target: 'flat', entry: 'market', reason: 'back to the mean' } };
       return stretched ? STRETCHED_HELD : HOLD;
     }
     if (!stretched) return INSIDE;
@@ -80,7 +80,7 @@ export class MeanReversion implements Strategy {
         target: 'long',
         entry: 'market',
         ...(stop > 0 ? { stopLoss: priceString(stop) } : {}),
-        reason: this.zscore ? `z-score ${sig} < -${this.k}` : `close ${close} below lower band ${sig}`,
+        reason: this.zscore ? 'z-score below -k' : 'close below the lower band', // values in the inputs
       },
     };
   }
