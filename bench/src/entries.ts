@@ -19,4 +19,5 @@ export const entries: BenchEntry[] = [
     description: 'bars/s of the MA-crossover backtest (recorded 1h, 5m, 1M synthetic) vs backtrader (Python venv) and a bare crossover loop; 1h backtest + report time',
     run: () => import('./backtest').then((m) => m.run()),
   },
+  { name: 'market-data', description: 'importer parse+validate rows/s (target 1M), trade/tick importers, store writes vs raw insertMany on FerretDB, free-running replay through Kafka (target 50k candles/s)', run: () => import('./market-data').then((m) => m.run()) },
 ];

@@ -13,6 +13,9 @@ export * from './parse/columns';
 export * from './parse/json-scanner';
 export * from './parse/candle-rows';
 export * from './parse/recorded';
+export * from './parse/candle-columns';
+export * from './parse/ohlcv-json';
+export * from './parse/decimal-text';
 // File-reading importers (the lib's only I/O, node:fs / node:zlib)
 export * from './adapters/files';
 export * from './adapters/batch-writer';

@@ -52,3 +52,27 @@ export function ohlcvLimitOf(ex: Exchange, fallback = 500): number {
   const f = (ex as unknown as { features?: Record<string, { fetchOHLCV?: { limit?: number } } | undefined> }).features;
   return f?.spot?.fetchOHLCV?.limit ?? fallback;
 }
+
+/**
+ * `apiUrls` (see {@link CreateExchangeOptions}) that send an exchange's REST and WebSocket calls to
+ * one base URL with the venue's own paths — a local fake exchange (`@atp/testing`), a proxy or a
+ * mirror: `http://127.0.0.1:8123` -> binance `.../api/v3`, `ws://127.0.0.1:8123/ws`; kraken
+ * `.../0/public`. Throws for exchanges without a mapping (binance and kraken have one).
+ */
+export function apiUrlsFor(id: string, baseUrl: string): Record<string, string | Record<string, string>> {
+  const h = baseUrl.replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+$/.test(h)) throw new Error(`exchange API URL must be http(s)://host[:port] (got ${JSON.stringify(baseUrl)})`);
+  const ws = `${h.replace(/^http/, 'ws')}/ws`;
+  switch (id) {
+    case 'binance':
+      return {
+        public: `${h}/api/v3`, private: `${h}/api/v3`, v1: `${h}/api/v1`, sapi: `${h}/sapi/v1`,
+        fapiPublic: `${h}/fapi/v1`, dapiPublic: `${h}/dapi/v1`, eapiPublic: `${h}/eapi/v1`,
+        ws: { spot: ws, margin: ws, future: ws, delivery: ws },
+      };
+    case 'kraken':
+      return { public: h, private: h };
+    default:
+      throw new Error(`no API URL mapping for exchange ${JSON.stringify(id)} (binance and kraken have one)`);
+  }
+}

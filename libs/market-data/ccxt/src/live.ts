@@ -19,6 +19,8 @@ export interface LiveCandleFeedOptions {
   series: SeriesId;
   /** Called once per closed bar, in open-time order; awaited before the next. */
   onClosed: (c: Candle) => void | Promise<void>;
+  /** Every bar update the stream delivers (the forming bar included), before it is interpreted: liveness, forming-bar events. */
+  onUpdate?: (c: Candle) => void | Promise<void>;
   /**
    * Open time of the last bar already handled (e.g. the last stored candle): bars after it that
    * closed before the stream started are fetched by REST first. Default: start with the stream.
@@ -74,7 +76,10 @@ export class LiveCandleFeed {
         const rows = await exchange.watchOHLCV(series.symbol, series.timeframe);
         failures = 0;
         const bars = (rows as number[][]).map((r) => candleFromRow(r)).sort((a, b) => a.openTime - b.openTime);
-        for (const c of bars) await this.observe(c);
+        for (const c of bars) {
+          await this.o.onUpdate?.(c);
+          await this.observe(c);
+        }
       } catch (e) {
         if (this.stopped) break;
         if (!(e instanceof ccxt.NetworkError)) throw e;
@@ -148,7 +153,15 @@ export class LiveTradeFeed {
   reconnects = 0;
 
   constructor(
-    private readonly o: { exchange: Exchange; exchangeId?: string; symbol: string; onTrade: (t: Trade) => void | Promise<void>; reconnect?: ReconnectPolicy; memory?: number },
+    private readonly o: {
+      exchange: Exchange;
+      exchangeId?: string;
+      symbol: string;
+      onTrade: (t: Trade) => void | Promise<void>;
+      reconnect?: ReconnectPolicy;
+      memory?: number;
+      onEvent?: (e: { kind: 'reconnecting'; error: Error; delayMs: number }) => void;
+    },
   ) {}
 
   start(): Promise<void> {
@@ -184,7 +197,9 @@ export class LiveTradeFeed {
         if (this.stopped) break;
         if (!(e instanceof ccxt.NetworkError)) throw e;
         this.reconnects++;
-        await sleep(Math.min(this.o.reconnect?.maxDelayMs ?? 10_000, (this.o.reconnect?.baseDelayMs ?? 250) * 2 ** failures++));
+        const delayMs = Math.min(this.o.reconnect?.maxDelayMs ?? 10_000, (this.o.reconnect?.baseDelayMs ?? 250) * 2 ** failures++);
+        this.o.onEvent?.({ kind: 'reconnecting', error: e as Error, delayMs });
+        await sleep(delayMs);
       }
     }
   }
@@ -210,7 +225,16 @@ export class LiveOrderBookFeed {
   reconnects = 0;
   resyncs = 0;
 
-  constructor(private readonly o: { exchange: Exchange; symbol: string; depth?: number; onBook: (b: BookUpdate) => void | Promise<void>; reconnect?: ReconnectPolicy }) {}
+  constructor(
+    private readonly o: {
+      exchange: Exchange;
+      symbol: string;
+      depth?: number;
+      onBook: (b: BookUpdate) => void | Promise<void>;
+      reconnect?: ReconnectPolicy;
+      onEvent?: (e: { kind: 'reconnecting' | 'resync'; error: Error; delayMs: number }) => void;
+    },
+  ) {}
 
   start(): Promise<void> {
     this.loop ??= this.run();
@@ -239,7 +263,9 @@ export class LiveOrderBookFeed {
         if (e instanceof ccxt.ChecksumError) this.resyncs++;
         else if (e instanceof ccxt.NetworkError) this.reconnects++;
         else throw e;
-        await sleep(Math.min(this.o.reconnect?.maxDelayMs ?? 10_000, (this.o.reconnect?.baseDelayMs ?? 250) * 2 ** failures++));
+        const delayMs = Math.min(this.o.reconnect?.maxDelayMs ?? 10_000, (this.o.reconnect?.baseDelayMs ?? 250) * 2 ** failures++);
+        this.o.onEvent?.({ kind: e instanceof ccxt.ChecksumError ? 'resync' : 'reconnecting', error: e as Error, delayMs });
+        await sleep(delayMs);
       }
     }
   }

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import { isTimeframe, timeframeMs, type Timeframe } from '@atp/core';
-import { toCandleDoc, type CandleDoc, type SeriesId } from '../candle';
+import type { CandleDoc, SeriesId } from '../candle';
 import { scanSeries, type SeriesReport } from '../gaps';
-import { CandleCsvParser, candleFromJsonElement, parseNumericRow, type CandleParseOptions, type RowOutcome } from '../parse/candle-rows';
-import { JsonArrayScanner } from '../parse/json-scanner';
+import { CandleColumns, rowProblem } from '../parse/candle-columns';
+import { CandleCsvParser, candleFromJsonElement, type CandleParseOptions } from '../parse/candle-rows';
+import { OhlcvJsonReader } from '../parse/ohlcv-json';
 import { timestampReader } from '../parse/time';
 import { addTotals, type BadRow, type ProgressCallback, type UpsertSink, type UpsertTotals } from '../sink';
 import { fileSize, readChunks, readLineBatches } from './files';
@@ -50,83 +51,100 @@ export async function importCandleFile(file: string, opts: ImportCandlesOptions)
   const batchSize = opts.batchSize ?? 5000;
   const maxListed = opts.maxBadRowsListed ?? 1000;
   const totalBytes = fileSize(file);
-  const tf = opts.series.timeframe;
+  const { exchange, symbol, timeframe: tf } = opts.series;
   const tfMs = timeframeMs(tf);
+  const checkMs = (opts.requireAligned ?? true) ? tfMs : 0;
+  const idPrefix = `${exchange}:${symbol}:${tf}:`;
   const openTimes: number[] = [];
   const badRows: BadRow[] = [];
   let badRowCount = 0;
   let rows = 0;
   let skippedLines = 0;
   let written: UpsertTotals = { inserted: 0, modified: 0, unchanged: 0 };
-  let batch = new Map<string, CandleDoc>();
   let bytesRead = 0;
   let rowsWritten = 0;
-  const requireAligned = opts.requireAligned ?? true;
+  // The batch in file order; a repeated open time within it keeps the last row (see `index`).
+  let batch: CandleDoc[] = [];
+  let index: Map<number, number> | null = null;
+  let lastTime = -Infinity;
 
   const progress = (done: boolean) =>
     opts.onProgress?.({ file, rowsRead: rows, rowsWritten, badRows: badRowCount, bytesRead, totalBytes, done });
-  const bad = (r: BadRow) => {
-    badRowCount++;
-    if (badRows.length < maxListed) badRows.push(r);
-  };
   const flush = async () => {
-    if (batch.size === 0) return;
-    const docs = [...batch.values()];
-    batch = new Map();
+    if (batch.length === 0) return;
+    const docs = batch;
+    batch = [];
+    index = null;
+    lastTime = -Infinity;
     written = addTotals(written, await opts.sink.upsertMany(docs));
     rowsWritten += docs.length;
     progress(false);
   };
-  const take = (o: RowOutcome, line: number, element?: number): void => {
-    if (o.kind === 'skip') {
-      skippedLines++;
-      return;
+  /** Validates the parsed rows, reports the bad ones, batches the rest (writing full batches). */
+  const drain = async (cols: CandleColumns) => {
+    const n = cols.length;
+    rows += n;
+    for (let i = 0; i < n; i++) {
+      const problem = rowProblem(cols, i, checkMs, tf);
+      if (problem !== null) {
+        badRowCount++;
+        if (badRows.length < maxListed) badRows.push(format === 'json' ? { file, line: cols.line[i]!, element: cols.element[i]!, reason: problem } : { file, line: cols.line[i]!, reason: problem });
+        continue;
+      }
+      const t = cols.openTime[i]!;
+      openTimes.push(t);
+      const doc: CandleDoc = { _id: idPrefix + t, exchange, symbol, timeframe: tf, openTime: t, open: cols.open[i]!, high: cols.high[i]!, low: cols.low[i]!, close: cols.close[i]!, volume: cols.volume[i]! };
+      if (t > lastTime && index === null) {
+        lastTime = t;
+        batch.push(doc);
+      } else {
+        // Not strictly ascending within the batch: index it by open time so a repeat replaces.
+        if (index === null) {
+          index = new Map();
+          for (let k = 0; k < batch.length; k++) index.set(batch[k]!.openTime, k);
+        }
+        const at = index.get(t);
+        if (at === undefined) {
+          index.set(t, batch.length);
+          batch.push(doc);
+        } else batch[at] = doc;
+      }
+      if (batch.length >= batchSize) await flush();
     }
-    rows++;
-    if (o.kind === 'error') return bad({ file, line, element, reason: o.reason });
-    if (requireAligned && o.candle.openTime % tfMs !== 0) {
-      return bad({ file, line, element, reason: `misaligned-time: openTime ${o.candle.openTime} not a multiple of ${tf}` });
-    }
-    openTimes.push(o.candle.openTime);
-    const doc = toCandleDoc(opts.series, o.candle);
-    batch.set(doc._id, doc);
+    cols.clear();
   };
 
+  const cols = new CandleColumns();
   if (format === 'json') {
-    const scanner = new JsonArrayScanner();
     const readTime = timestampReader(opts);
-    let element = 0;
+    const reader = new OhlcvJsonReader(
+      cols,
+      (text, line, element) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch (e) {
+          cols.pushError(`invalid JSON: ${(e as Error).message}`, line, element);
+          return;
+        }
+        const o = candleFromJsonElement(parsed, { ...opts, readTime });
+        if (o.kind === 'candle') cols.push(o.candle.openTime, o.candle.open, o.candle.high, o.candle.low, o.candle.close, o.candle.volume, line, element);
+        else cols.pushError(o.reason, line, element);
+      },
+      { epochUnit: opts.epochUnit, fastRows: opts.columns === undefined },
+    );
     for await (const chunk of readChunks(file)) {
       bytesRead = chunk.bytesRead;
-      for (const el of scanner.push(chunk.text)) {
-        element++;
-        let outcome: RowOutcome;
-        const nums = opts.columns ? null : parseNumericRow(el.text);
-        if (nums && nums.length >= 5) {
-          outcome = candleFromJsonElement(nums, opts);
-        } else {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(el.text);
-          } catch (e) {
-            take({ kind: 'error', reason: `invalid JSON: ${(e as Error).message}` }, el.line, element);
-            continue;
-          }
-          outcome = candleFromJsonElement(parsed, { ...opts, readTime });
-        }
-        take(outcome, el.line, element);
-        if (batch.size >= batchSize) await flush();
-      }
+      reader.push(chunk.text);
+      await drain(cols);
     }
-    scanner.end();
+    reader.end();
   } else {
     const parser = new CandleCsvParser(opts);
     for await (const b of readLineBatches(file)) {
       bytesRead = b.bytesRead;
-      for (let i = 0; i < b.lines.length; i++) {
-        take(parser.feed(b.lines[i]!), b.firstLineNo + i);
-        if (batch.size >= batchSize) await flush();
-      }
+      for (let i = 0; i < b.lines.length; i++) if (!parser.read(b.lines[i]!, b.firstLineNo + i, cols)) skippedLines++;
+      await drain(cols);
     }
   }
   await flush();

@@ -92,7 +92,9 @@ export async function importTradeFile(file: string, opts: ImportTradesOptions): 
       w.bytesRead = b.bytesRead;
       for (let i = 0; i < b.lines.length; i++) {
         const line = b.lines[i]!;
-        if (!line) continue;
+        // Only `<sym>@trade` stream lines hold trades: the depth and bookTicker lines (most of a
+        // capture, and the largest) are left to the book and quote importers, unparsed.
+        if (!line || (line.indexOf('@trade"') < 0 && line.indexOf('"stream"') >= 0)) continue;
         try {
           const r = parseHftLine(line);
           if (r.kind === 'trade') await add({ exchange, ...r.trade, symbol: opts.symbol ?? r.trade.symbol });

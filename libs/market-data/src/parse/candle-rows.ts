@@ -1,5 +1,7 @@
 import type { Candle } from '../candle';
 import { checkBar } from '../validate';
+import type { CandleColumns } from './candle-columns';
+import { decimalAt } from './decimal-text';
 import { mapCandleColumns, columnIndex, POSITIONAL_CANDLE_COLUMNS, type CandleColumnMap, type ResolvedCandleColumns } from './columns';
 import { detectDelimiter, isNumberish, splitCsvLine } from './csv';
 import { epochToMs, timestampReader, type EpochUnit, type TimestampOptions } from './time';
@@ -39,10 +41,82 @@ export class CandleCsvParser {
   private readonly readTime: (s: string) => number;
   private preamble = 0;
   header: string[] | null = null;
+  /** Field bounds of the fast path (reused): starts[k], ends[k] for fields 0..maxField. */
+  private starts = new Int32Array(0);
+  private ends = new Int32Array(0);
+  private maxField = -1;
+  private readonly unit: EpochUnit;
 
   constructor(private readonly opts: CandleParseOptions = {}) {
     this.delim = opts.delimiter;
     this.readTime = timestampReader(opts);
+    this.unit = opts.epochUnit ?? 'auto';
+  }
+
+  /**
+   * Reads one line into `cols` (a row, or an error row with its reason) and returns true, or
+   * returns false for a skipped line (blank, banner, header). Same outcomes as {@link feed}; rows
+   * of plain numbers (and dates) without quotes take a path with no per-field string or array.
+   */
+  read(line: string, lineNo: number, cols: CandleColumns): boolean {
+    if (this.cols !== null && this.maxField >= 0 && this.fastRow(line, lineNo, cols)) return true;
+    const o = this.feed(line);
+    if (o.kind === 'skip') return false;
+    if (o.kind === 'error') cols.pushError(o.reason, lineNo, 0);
+    else {
+      const c = o.candle;
+      cols.push(c.openTime, c.open, c.high, c.low, c.close, c.volume, lineNo, 0);
+    }
+    return true;
+  }
+
+  private fastRow(line: string, lineNo: number, cols: CandleColumns): boolean {
+    const c = this.cols!;
+    const d = this.delim!.charCodeAt(0);
+    const len = line.length;
+    const starts = this.starts;
+    const ends = this.ends;
+    const max = this.maxField;
+    let f = 0;
+    let st = 0;
+    for (let i = 0; i < len; i++) {
+      const ch = line.charCodeAt(i);
+      if (ch === d) {
+        starts[f] = st;
+        ends[f] = i;
+        st = i + 1;
+        if (++f > max) break;
+      } else if (ch === 34) return false; // quotes: the general splitter
+    }
+    if (f <= max) {
+      starts[f] = st;
+      ends[f] = len;
+      f++;
+    }
+    if (f <= max) return false;
+    let t: number;
+    if (this.opts.dateFormat) t = this.readTime(line.slice(starts[c.time]!, ends[c.time]!));
+    else {
+      const x = decimalAt(line, starts[c.time]!, ends[c.time]!);
+      t = x === x ? (this.unit === 'ms' || (this.unit === 'auto' && x >= 1e11 && x < 1e14) ? x : epochToMs(x, this.unit)) : this.readTime(line.slice(starts[c.time]!, ends[c.time]!));
+    }
+    if (t !== t) return false;
+    const o = decimalAt(line, starts[c.open]!, ends[c.open]!);
+    const h = decimalAt(line, starts[c.high]!, ends[c.high]!);
+    const l = decimalAt(line, starts[c.low]!, ends[c.low]!);
+    const cl = decimalAt(line, starts[c.close]!, ends[c.close]!);
+    const v = c.volume < 0 ? 0 : decimalAt(line, starts[c.volume]!, ends[c.volume]!);
+    if (o !== o || h !== h || l !== l || cl !== cl || v !== v) return false;
+    cols.push(t, o, h, l, cl, v, lineNo, 0);
+    return true;
+  }
+
+  private setColumns(cols: ResolvedCandleColumns): void {
+    this.cols = cols;
+    this.maxField = Math.max(cols.time, cols.open, cols.high, cols.low, cols.close, cols.volume);
+    this.starts = new Int32Array(this.maxField + 2);
+    this.ends = new Int32Array(this.maxField + 2);
+    if (this.delim === undefined || this.delim.length !== 1) this.maxField = -1; // multi-character delimiters: general path
   }
 
   feed(line: string): RowOutcome {
@@ -60,7 +134,7 @@ export class CandleCsvParser {
       const cols = this.positional();
       if (cols && fields.length > Math.max(cols.time, cols.open, cols.high, cols.low, cols.close) && isNumberish(fields[cols.open]!) && isNumberish(fields[cols.close]!) && !Number.isNaN(this.readTime(fields[cols.time]!))) {
         this.delim = delim;
-        this.cols = cols;
+        this.setColumns(cols);
         return this.row(fields);
       }
       if (h === false) return this.preambleLine('not a data row');
@@ -71,7 +145,7 @@ export class CandleCsvParser {
       const m = mapCandleColumns(fields, this.opts.columns, this.opts.base);
       if (m.ok) {
         this.delim = delim;
-        this.cols = m.columns;
+        this.setColumns(m.columns);
         this.header = fields;
         return { kind: 'skip', reason: 'header' };
       }
