@@ -198,25 +198,32 @@ export class KafkaBus implements Bus {
   }
 
   async lag(group: string, topics: readonly string[]): Promise<number> {
+    // The watermarks of all topics in parallel, then the group's positions in one OffsetFetch:
+    // lockstep replay polls this between event times, so its latency sets the replay's pace.
+    const marks = await Promise.all(
+      topics.map((topic) =>
+        this.admin.fetchTopicOffsets(topic).catch((e: unknown) => {
+          if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined; // no topic: nothing to consume
+          throw e;
+        }),
+      ),
+    );
+    const present = topics.filter((_, i) => marks[i] !== undefined);
+    if (present.length === 0) return 0;
+    const committed = await this.admin.fetchOffsets({ groupId: group, topics: present });
     let lag = 0n;
-    for (const topic of topics) {
-      let marks;
-      try {
-        marks = await this.admin.fetchTopicOffsets(topic);
-      } catch (e) {
-        if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') continue; // no topic: nothing to consume
-        throw e;
-      }
-      const [committed] = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
-      const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-      for (const m of marks) {
-        const low = BigInt(m.low);
-        const high = BigInt(m.high);
-        const c = byPartition.get(m.partition) ?? -1n;
+    topics.forEach((topic, i) => {
+      const m = marks[i];
+      if (!m) return;
+      const byPartition = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+      for (const w of m) {
+        const low = BigInt(w.low);
+        const high = BigInt(w.high);
+        const c = byPartition.get(w.partition) ?? -1n;
         const from = c < low ? low : c; // no commit (-1) or trimmed: from the log start
         if (high > from) lag += high - from;
       }
-    }
+    });
     return Number(lag);
   }
 
