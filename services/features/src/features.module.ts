@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { defineService, serviceModule, type ServiceRuntime } from '@atp/nest-kit';
 import { version } from '../package.json';
 import { featuresConfig, type FeaturesConfig } from './config';
+import { FeaturesHandlers } from './features.handlers';
 
 /**
  * features: Computes feature vectors (streaming indicators, bit-identical to the backtester) from md.candles.v1 and publishes features.v1.
@@ -11,7 +12,7 @@ import { featuresConfig, type FeaturesConfig } from './config';
 @Module({})
 export class FeaturesModule {
   static register(runtime: ServiceRuntime<FeaturesConfig>): DynamicModule {
-    return serviceModule(FeaturesModule, runtime, { providers: [] });
+    return serviceModule(FeaturesModule, runtime, { providers: [FeaturesHandlers] });
   }
 }
 
