@@ -75,24 +75,36 @@ export class BBands implements StreamingIndicator<number, BollingerBands> {
       upper[i] = middle[i] = lower[i] = NaN;
     }
     // The oldest value x_{t-n+1} comes from the ring for the chunk's first n - 1
-    // inputs, from the input array after that (two loops: no branch in the batch one).
+    // inputs, from the input array after that: two loops, so the batch loop has
+    // no branch and no call in it.
     const seam = Math.min(to, from + n - 1);
-    for (let pass = 0; pass < 2; pass++) {
-      const end = pass === 0 ? seam : to;
-      for (; i < end; i++) {
-        const x = input[i];
-        const old = pass === 0 ? lagged(ring, input, from, i, pos, n - 1) : input[i - n + 1];
-        const s = p1 + x;
-        p1 = s - old;
-        const mid = s / n;
-        const q = p2 + x * x;
-        p2 = q - old * old;
-        const v = q / n - mid * mid;
-        const sd = v < TA_EPSILON ? 0.0 : Math.sqrt(v);
-        middle[i] = mid;
-        upper[i] = mid + sd * up;
-        lower[i] = mid - sd * dn;
-      }
+    for (; i < seam; i++) {
+      const x = input[i];
+      const old = lagged(ring, input, from, i, pos, n - 1);
+      const s = p1 + x;
+      p1 = s - old;
+      const mid = s / n;
+      const q = p2 + x * x;
+      p2 = q - old * old;
+      const v = q / n - mid * mid;
+      const sd = v < TA_EPSILON ? 0.0 : Math.sqrt(v);
+      middle[i] = mid;
+      upper[i] = mid + sd * up;
+      lower[i] = mid - sd * dn;
+    }
+    for (; i < to; i++) {
+      const x = input[i];
+      const old = input[i - n + 1];
+      const s = p1 + x;
+      p1 = s - old;
+      const mid = s / n;
+      const q = p2 + x * x;
+      p2 = q - old * old;
+      const v = q / n - mid * mid;
+      const sd = v < TA_EPSILON ? 0.0 : Math.sqrt(v);
+      middle[i] = mid;
+      upper[i] = mid + sd * up;
+      lower[i] = mid - sd * dn;
     }
     saveTail(ring, input, from, to, pos);
     this.pos = advance(pos, to - from, n);

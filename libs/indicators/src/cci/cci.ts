@@ -11,8 +11,9 @@ import type { HlcBar, IndicatorState, StreamingIndicator } from '../core/types';
  *
  * Units: dimensionless (about 70-80 % of values fall in [-100, 100]).
  * Lookback n - 1; `warmup` = n bars. The mean deviation needs the whole window,
- * so one update costs O(n) (not O(1)). The window is summed in TA-Lib's
- * circular-buffer order (slot = bar index mod n) so values match TA-Lib's bits.
+ * so one update costs O(n) (not O(1)). The mean is summed in TA-Lib's
+ * circular-buffer order (slot = bar index mod n), so tp - mean is bit-identical
+ * to TA-Lib's; the mean deviation may differ from TA-Lib's in the last bits.
  */
 export class Cci implements StreamingIndicator<HlcBar, number> {
   static readonly kind = 'cci';
@@ -50,16 +51,28 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
         out[i] = NaN;
         continue;
       }
-      // Sums in slot order 0..n-1 from 0, as TA-Lib (unrolled by 2, same order).
+      // The window mean sums in slot order 0..n-1 from 0, exactly as TA-Lib (its
+      // rounding decides whether tp - avg is exactly 0). The mean deviation uses
+      // four partial sums (independent chains the CPU overlaps): it differs from
+      // TA-Lib's by rounding only, and a sum of |.| is 0 in any order or none.
       const len = ring.length;
       let avg = 0;
       let j = 0;
       for (; j + 1 < len; j += 2) avg = avg + ring[j] + ring[j + 1];
       if (j < len) avg += ring[j];
       avg /= n;
-      let dev = 0;
-      for (j = 0; j + 1 < len; j += 2) dev = dev + Math.abs(ring[j] - avg) + Math.abs(ring[j + 1] - avg);
-      if (j < len) dev += Math.abs(ring[j] - avg);
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let e = 0;
+      for (j = 0; j + 3 < len; j += 4) {
+        a += Math.abs(ring[j] - avg);
+        b += Math.abs(ring[j + 1] - avg);
+        c += Math.abs(ring[j + 2] - avg);
+        e += Math.abs(ring[j + 3] - avg);
+      }
+      for (; j < len; j++) a += Math.abs(ring[j] - avg);
+      const dev = a + b + (c + e);
       const d = tp - avg;
       out[i] = d !== 0.0 && dev !== 0.0 ? d / (0.015 * (dev / n)) : 0.0;
     }

@@ -45,21 +45,31 @@ function windowM2(ring: Float64Array, mean: number): number {
   return a + b + (c + d);
 }
 
-/** (x - mean) / sd; 0 for a flat window (sd <= 1e-12 |mean|, i.e. rounding noise). */
+/** A window is flat when variance <= FLAT * mean^2 (sd <= 1e-10 |mean|: rounding noise of the running moments). */
+const FLAT = 1e-20;
+
+/** (x - mean) / sd; 0 for a flat window. */
 function zOf(x: number, mean: number, variance: number): number {
-  return variance <= 1e-24 * mean * mean ? 0.0 : (x - mean) / Math.sqrt(variance);
+  return variance <= FLAT * mean * mean ? 0.0 : (x - mean) / Math.sqrt(variance);
+}
+
+/** Inputs between exact recomputations: a multiple of n, at least 256. */
+function exactEvery(n: number): number {
+  return n * Math.ceil(256 / n);
 }
 
 /**
  * Rolling z-score of the input against its own window (not in TA-Lib).
  *
  *   mean_t = SMA_n(x)_t,  sd_t = sqrt(sum((x_i - mean_t)^2) / n)   (population)
- *   Z_t    = (x_t - mean_t) / sd_t;  0 when sd_t <= 1e-12 * |mean_t| (a flat window)
+ *   Z_t    = (x_t - mean_t) / sd_t;  0 when sd_t <= 1e-10 * |mean_t| (a flat window)
  *
  * Units: standard deviations (dimensionless). Lookback n - 1; `warmup` = n inputs.
  * O(1) per input: Welford's mean/M2 updated for the value entering and the one
- * leaving the window, recomputed exactly (two passes over the window) every n
- * inputs so rounding cannot build up; no E[x^2] - E[x]^2 cancellation.
+ * leaving the window (no E[x^2] - E[x]^2 cancellation), recomputed exactly (two
+ * passes over the window) when the first window fills and then every
+ * max(256, n) inputs, so rounding cannot build up. For a series centred on 0
+ * (returns rather than prices) a flat window gives a tiny value, not exactly 0.
  */
 export class ZScore implements StreamingIndicator<number, number> {
   static readonly kind = 'zscore';
@@ -87,6 +97,7 @@ export class ZScore implements StreamingIndicator<number, number> {
   run(input: Float64Array, from: number, to: number, out: Float64Array): void {
     const n = this.period;
     const invN = 1 / n;
+    const every = exactEvery(n);
     const ring = this.ring;
     let g = this.count;
     let mean = this.mean;
@@ -111,22 +122,29 @@ export class ZScore implements StreamingIndicator<number, number> {
       }
       out[i] = zOf(x, mean, m2 * invN);
     }
-    // Full window: the value entering replaces the one leaving.
-    for (; i < to; i++, g++) {
-      const x = input[i];
-      const old = ring[slot];
-      ring[slot] = x;
-      slot = slot + 1 === n ? 0 : slot + 1;
-      const delta = x - old;
-      const prevMean = mean;
-      mean = prevMean + delta * invN;
-      m2 += delta * (x - mean + (old - prevMean));
-      // Every n inputs (the ring wraps) recompute exactly, so rounding cannot build up.
-      if (slot === 0) {
+    // Full window: the value entering replaces the one leaving. The loop runs in
+    // segments ending where an exact recomputation is due (every exactEvery(n)
+    // inputs, when the ring has just wrapped), so the hot loop has no call in it.
+    while (i < to) {
+      const segEnd = Math.min(to, i + (every - (g % every)));
+      for (; i < segEnd; i++, g++) {
+        const x = input[i];
+        const old = ring[slot];
+        ring[slot] = x;
+        slot = slot + 1 === n ? 0 : slot + 1;
+        const delta = x - old;
+        const prevMean = mean;
+        mean = prevMean + delta * invN;
+        m2 += delta * (x - mean + (old - prevMean));
+        const variance = m2 * invN;
+        out[i] = variance <= FLAT * mean * mean ? 0.0 : (x - mean) / Math.sqrt(variance);
+      }
+      if (g % every === 0) {
         mean = windowMean(ring, invN);
         m2 = windowM2(ring, mean);
+        // The last output of the segment uses the exact moments.
+        out[i - 1] = zOf(input[i - 1], mean, m2 * invN);
       }
-      out[i] = zOf(x, mean, m2 * invN);
     }
     this.mean = mean;
     this.m2 = m2;
