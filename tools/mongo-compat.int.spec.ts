@@ -70,6 +70,26 @@ describe('MongoDB-wire server (FerretDB) through the official driver', () => {
     ]);
   });
 
+  it('bulkWrite with more than 100 updates of existing documents in one command (FerretDB patch 0001)', async () => {
+    const c = db.collection<Candle>('bulk_many');
+    const docs = Array.from({ length: 250 }, (_, i) => ({ _id: `m${i}`, symbol: 'X', t: i, close: i }));
+    await c.insertMany(docs);
+    const r = await c.bulkWrite(docs.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $set: { close: d.close + 1 } }, upsert: true } })));
+    expect(r.matchedCount).toBe(250);
+    expect(r.modifiedCount).toBe(250);
+    const r2 = await c.bulkWrite(docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: { ...d, close: -1 }, upsert: true } })), { ordered: false });
+    expect(r2.modifiedCount).toBe(250);
+    expect(await c.countDocuments({ close: -1 })).toBe(250);
+  });
+
+  it('looks documents up by _id through the _id index, not a table scan (FerretDB patch 0002)', async () => {
+    const c = db.collection<Candle>('by_id');
+    await c.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: `i${i}`, symbol: 'X', t: i, close: i })));
+    expect(await c.findOne({ _id: 'i7' })).toMatchObject({ t: 7 });
+    const plan = JSON.stringify((await c.find({ _id: 'i7' }).explain()).queryPlanner);
+    if (plan.includes('detail=')) expect(plan).toMatch(/USING INDEX/); // SQLite plan: FerretDB only
+  });
+
   it('finds with a range on a number field, sort, skip, limit and projection', async () => {
     const c = db.collection<Candle>('range');
     await c.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `k${i}`, symbol: i % 2 ? 'ETH' : 'BTC', t: 1000 + i * 60, close: i })));

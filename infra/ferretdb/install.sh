@@ -11,6 +11,8 @@
 #     module without build/version/version.txt, a generated file that is not in the module zip.
 # So: `go mod download` the exact version (works), copy the sources, write version.txt, and
 # `go build ./cmd/ferretdb` with the module's own go.mod/go.sum (same dependency set as go install).
+# Patches in infra/ferretdb/patches/*.patch (fixes of FerretDB v1 bugs that hit this project; v1
+# is no longer maintained) are applied before the build; changing one triggers a rebuild.
 set -euo pipefail
 source "$(cd "$(dirname "$0")/.." && pwd)/common.sh"
 
@@ -19,7 +21,9 @@ force=0
 bin="$FERRETDB_HOME/bin/ferretdb"
 marker="$FERRETDB_HOME/.installed"
 
-installed() { [[ -f "$marker" && "$(cat "$marker")" == "$FERRETDB_VERSION" && -x "$bin" ]]; }
+patches=("$INFRA_DIR"/ferretdb/patches/*.patch)
+want="$FERRETDB_VERSION $(cat "${patches[@]}" 2>/dev/null | sha256sum | cut -c1-16)"
+installed() { [[ -f "$marker" && "$(cat "$marker")" == "$want" && -x "$bin" ]]; }
 if [[ $force == 0 ]] && installed; then exit 0; fi
 
 mkdir -p "$FERRETDB_HOME"
@@ -43,11 +47,16 @@ cp -r "$srcdir" "$work"
 chmod -R u+w "$work"
 echo "$FERRETDB_VERSION" >"$work/build/version/version.txt"
 echo "atp-source-build" >"$work/build/version/package.txt"
+for p in "${patches[@]}"; do
+  [[ -f "$p" ]] || continue
+  patch -s -p1 -d "$work" <"$p" || { rm -rf "$work"; die "patch $(basename "$p") does not apply to FerretDB $FERRETDB_VERSION"; }
+  log "applied $(basename "$p")"
+done
 mkdir -p "$FERRETDB_HOME/bin"
 (cd "$work" && go build -trimpath -o "$bin.tmp" ./cmd/ferretdb) >>"$buildlog" 2>&1 \
   || { tail -n 40 "$buildlog" >&2; rm -rf "$work"; die "go build of FerretDB failed (log: $buildlog)"; }
 rm -rf "$work"
 mv "$bin.tmp" "$bin"
 "$bin" --version | grep -q "version: $FERRETDB_VERSION" || die "built ferretdb does not report $FERRETDB_VERSION"
-echo "$FERRETDB_VERSION" >"$marker"
+echo "$want" >"$marker"
 log "FerretDB $FERRETDB_VERSION built in $((SECONDS - t0))s"

@@ -27,7 +27,7 @@ port_busy "$MONGO_PORT" && die "port $MONGO_PORT is already in use by another pr
 log "starting FerretDB $FERRETDB_VERSION (sqlite) on 127.0.0.1:$MONGO_PORT, log $logf"
 setsid nohup "$FERRETDB_HOME/bin/ferretdb" \
   --handler=sqlite \
-  --sqlite-url="file:$dir/data/" \
+  --sqlite-url="file:$dir/data/?_pragma=synchronous(${FERRETDB_SQLITE_SYNCHRONOUS:-NORMAL})" \
   --state-dir="$dir/state" \
   --listen-addr="127.0.0.1:$MONGO_PORT" \
   --debug-addr=- \
