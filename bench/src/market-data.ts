@@ -48,8 +48,8 @@ async function wall<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [r, (performance.now() - t0) / 1000];
 }
 
-const row = (what: string, rows: number, bytes: number, secs: number, note = ''): Cell[] => [what, rows, bytes > 0 ? bytes / 1e6 : null, secs * 1000, rows / secs / 1e6, bytes > 0 ? bytes / secs / 1e6 : null, note];
-const HEAD = ['what', 'rows', 'MB', 'ms', 'M rows/s', 'MB/s', 'note'];
+const row = (what: string, rows: number, bytes: number, secs: number, note = ''): Cell[] => [what, rows, bytes > 0 ? bytes / 1e6 : null, secs * 1000, rows / secs / 1e3, bytes > 0 ? bytes / secs / 1e6 : null, note];
+const HEAD = ['what', 'rows', 'MB', 'ms', 'k rows/s', 'MB/s', 'note'];
 
 /** The recorded text through the columnar reader and the bar checks: rows accepted. */
 function parseValidate(texts: readonly string[]): number {

@@ -14,13 +14,19 @@ export const EXPECTED_ROWS: Record<string, number> = {
 };
 const MISSING: Record<string, number> = { '1h': 11, '5m': 177 };
 
-export async function recordedImportScenario(store: Store): Promise<void> {
+/**
+ * `timeframes` limits the files (default both): the FerretDB test imports the 1h set only, because
+ * FerretDB v1's SQLite backend evaluates every filtered read as a full scan (tens of seconds per
+ * scan of the whole 285k-row set on the shared 2-core box, and the checks below scan per series).
+ */
+export async function recordedImportScenario(store: Store, opts: { timeframes?: readonly string[] } = {}): Promise<void> {
   const repo = store.repository<CandleDoc>(CANDLES);
   await repo.init();
   const progress: number[] = [];
-  const results = await importRecordedCandles({ sink: repo, onProgress: (p) => p.done && progress.push(p.rowsWritten) });
+  const expected = Object.fromEntries(Object.entries(EXPECTED_ROWS).filter(([k]) => !opts.timeframes || opts.timeframes.includes(k.split(' ')[1]!)));
+  const results = await importRecordedCandles({ sink: repo, timeframes: opts.timeframes, onProgress: (p) => p.done && progress.push(p.rowsWritten) });
   const key = (r: { series: { symbol: string; timeframe: string } }) => `${r.series.symbol} ${r.series.timeframe}`;
-  expect(Object.fromEntries(results.map((r) => [key(r), r.candles]))).toEqual(EXPECTED_ROWS);
+  expect(Object.fromEntries(results.map((r) => [key(r), r.candles]))).toEqual(expected);
   for (const r of results) {
     expect(r.badRows).toEqual([]);
     expect(r.written).toEqual({ inserted: EXPECTED_ROWS[key(r)], modified: 0, unchanged: 0 });
@@ -40,7 +46,8 @@ export async function recordedImportScenario(store: Store): Promise<void> {
   expect((await repo.last({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' }))!.openTime).toBe(Date.UTC(2021, 6, 17, 20));
 
   // Re-import: idempotent, zero duplicates.
-  const again = await importRecordedCandles({ sink: repo });
+  const again = await importRecordedCandles({ sink: repo, timeframes: opts.timeframes });
+  expect(again.map(key)).toEqual(results.map(key));
   for (const r of again) expect(r.written).toEqual({ inserted: 0, modified: 0, unchanged: EXPECTED_ROWS[key(r)] });
-  expect(await repo.count()).toBe(Object.values(EXPECTED_ROWS).reduce((a, b) => a + b, 0));
+  expect(await repo.count()).toBe(Object.values(expected).reduce((a, b) => a + b, 0));
 }
