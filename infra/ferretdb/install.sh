@@ -49,7 +49,11 @@ echo "$FERRETDB_VERSION" >"$work/build/version/version.txt"
 echo "atp-source-build" >"$work/build/version/package.txt"
 for p in "${patches[@]}"; do
   [[ -f "$p" ]] || continue
-  patch -s -p1 -d "$work" <"$p" || { rm -rf "$work"; die "patch $(basename "$p") does not apply to FerretDB $FERRETDB_VERSION"; }
+  if command -v patch >/dev/null; then
+    patch -s -p1 -d "$work" <"$p"
+  else
+    (cd "$work" && git apply -p1 "$p")
+  fi || { rm -rf "$work"; die "patch $(basename "$p") does not apply to FerretDB $FERRETDB_VERSION"; }
   log "applied $(basename "$p")"
 done
 mkdir -p "$FERRETDB_HOME/bin"
