@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { encode, topicName, type TopicContract } from '@atp/contracts';
-import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import type { Bus, Handler, HealthStatus, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription } from '../bus';
 import { headersFor } from '../message-headers';
 import type { BusLogger } from '../logging';
@@ -9,6 +9,8 @@ import { contractOfPhysicalTopic, topicSpecs, type TopicSpec } from '../topics';
 import { resolveKafkaConfig, type KafkaBusConfig, type ResolvedKafkaBusConfig } from './config';
 import { busLogger, kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
 import { ProduceQueue } from './produce-queue';
+import { memoisedDefaultPartitioner } from './partitioner';
+import { noDelaySocketFactory } from './socket-factory';
 import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscription';
 
 /** Start-up could not reach any broker; the message names KAFKA_BROKERS and the addresses tried. */
@@ -25,7 +27,8 @@ const CLOSE_DRAIN_MS = 10_000;
  * the in-process bus (bus.ts), checked by the same contract suite against a real broker.
  *
  * - Producer: idempotent (acks=all, one request in flight per broker, as kafkajs requires for
- *   idempotence), keys partitioned by kafkajs's DefaultPartitioner (murmur2, Java-compatible),
+ *   idempotence), keys partitioned by kafkajs's DefaultPartitioner (murmur2, Java-compatible;
+ *   memoised per key),
  *   headers from the contracts' `buildHeaders`; concurrent publishes coalesce into one request.
  * - Topics: created on first use (or by ensureTopics) with the contract's partitions and
  *   `retention.ms`, plus `<topic>.dlq`; the producer never auto-creates a 1-partition topic.
@@ -56,13 +59,14 @@ export class KafkaBus implements Bus {
       retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
       logLevel: kafkaLogLevel(config.logLevel),
       logCreator: kafkaLogCreator(this.log),
+      socketFactory: noDelaySocketFactory,
     });
     this.admin = this.kafka.admin();
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: memoisedDefaultPartitioner,
       // Idempotence needs unlimited retries (kafkajs's default for it): a publish waits out a broker
       // outage (backing off up to 5 s) instead of failing half-way and being re-sent as a duplicate.
       retry: { retries: Number.MAX_SAFE_INTEGER },
@@ -270,7 +274,7 @@ export class KafkaBus implements Bus {
 
   private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined): Message {
     const bytes = encode(contract, value);
-    return { key: contract.key(value), value: bytes, headers: { ...headersFor(contract, value, opts, Date.now()) } };
+    return { key: contract.key(value), value: bytes, headers: headersFor(contract, value, opts, Date.now()) };
   }
 
   /**

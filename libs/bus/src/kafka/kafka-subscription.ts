@@ -8,6 +8,7 @@ import { describeError, givesUp, retryDelayMs } from '../retry';
 import type { ResolvedKafkaBusConfig } from './config';
 import type { ProduceQueue } from './produce-queue';
 import { subscriptionRoundRobin } from './assigner';
+import { OffsetCommitter } from './offset-committer';
 
 export interface KafkaSubscriptionOptions {
   contract: TopicContract<TSchema>;
@@ -33,8 +34,9 @@ type Outcome = 'acked' | 'retry';
  *
  * - partitions are processed concurrently (`partitionsConsumedConcurrently`), each in order;
  * - an offset is resolved only after its handler's promise resolved, or after its dead letter was
- *   acknowledged by the broker; resolved offsets are committed at the end of every batch and at
- *   least every `commitIntervalMs` inside a long one — side effects are durable before the commit;
+ *   acknowledged by the broker, and only resolved offsets are committed (OffsetCommitter, in the
+ *   background, one request in flight; flushed before the member stops) — side effects are durable
+ *   before the commit;
  * - a failed attempt pauses just that partition for the backoff and ends its batch; after resume
  *   kafkajs fetches again from the first unresolved offset, so the same record comes back with
  *   `attempt + 1` and nothing behind it overtakes it. The batch loop is never blocked by a
@@ -49,6 +51,7 @@ export class KafkaSubscription implements Subscription {
   private readonly attempts = new Map<string, number>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private closing: Promise<void> | undefined;
+  private readonly committer: OffsetCommitter;
   /** Replay: eachBatch waits until the start positions are committed. */
   private startCommitted: Promise<void> = Promise.resolve();
 
@@ -62,6 +65,7 @@ export class KafkaSubscription implements Subscription {
   ) {
     this.group = opts.group;
     this.topic = opts.topic;
+    this.committer = new OffsetCommitter(opts.topic, opts.group, config.commitIntervalMs, log);
   }
 
   /** Connects, joins the group and resolves once partitions are assigned (and, for `latest`, positioned). */
@@ -142,6 +146,7 @@ export class KafkaSubscription implements Subscription {
 
   private onAssigned(assignment: Record<string, number[]>): void {
     const mine = new Set(assignment[this.opts.topic] ?? []);
+    this.committer.keepOnly(mine);
     for (const k of this.attempts.keys()) if (!mine.has(Number(k.split(':')[0]))) this.attempts.delete(k);
   }
 
@@ -149,16 +154,9 @@ export class KafkaSubscription implements Subscription {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary } = p;
     const { topic, partition } = batch;
     await this.startCommitted;
-    let resolved: string | undefined;
-    let committed: string | undefined;
-    let lastCommit = Date.now();
-    const commit = async () => {
-      if (resolved === undefined || resolved === committed) return;
-      const offset = (BigInt(resolved) + 1n).toString();
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
-      committed = resolved;
-      lastCommit = Date.now();
-    };
+    this.committer.use(commitOffsetsIfNecessary);
+    const beatEvery = Math.max(1, this.config.heartbeatIntervalMs >> 1);
+    let lastBeat = Date.now();
     try {
       for (const km of batch.messages) {
         if (!isRunning() || isStale()) break;
@@ -171,12 +169,17 @@ export class KafkaSubscription implements Subscription {
           break;
         }
         resolveOffset(km.offset);
-        resolved = km.offset;
-        if (Date.now() - lastCommit >= this.config.commitIntervalMs) await commit();
-        await heartbeat();
+        this.committer.mark(partition, km.offset);
+        const now = Date.now();
+        if (now - lastBeat >= beatEvery) {
+          lastBeat = now;
+          await heartbeat();
+        }
       }
     } finally {
-      await commit();
+      // Stopping (close, or a rebalance revoking us): commit what was acknowledged before kafkajs
+      // leaves the group, so a graceful stop redelivers nothing.
+      if (!isRunning() || isStale()) await this.committer.flush();
     }
   }
 
@@ -199,11 +202,13 @@ export class KafkaSubscription implements Subscription {
       return 'acked';
     }
     const id = `${partition}:${km.offset}`;
-    const attempt = this.attempts.get(id) ?? 1;
+    const retried = this.attempts.size > 0 && this.attempts.has(id);
+    const attempt = retried ? this.attempts.get(id)! : 1;
     const msg: BusMessage<unknown> = { topic, partition, offset: km.offset, key, value: decoded.value, headers, timestamp: Number(km.timestamp), attempt };
     try {
-      await handler(msg);
-      this.attempts.delete(id);
+      const r = handler(msg);
+      if (r && typeof (r as Promise<void>).then === 'function') await r;
+      if (retried) this.attempts.delete(id);
       return 'acked';
     } catch (e) {
       if (givesUp(e, attempt, maxAttempts)) {

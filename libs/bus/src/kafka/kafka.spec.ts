@@ -1,6 +1,8 @@
 // Kafka bus parts that need no broker: configuration, logging, the produce queue, the assigner,
 // and the fail-fast start-up against an address where nothing listens.
-import { AssignerProtocol, logLevel, type Cluster, type Producer, type ProducerBatch } from 'kafkajs';
+import { AssignerProtocol, logLevel, Partitioners, type Cluster, type Producer, type ProducerBatch } from 'kafkajs';
+import { partitionForKey } from '../partitioner';
+import { memoisedDefaultPartitioner } from './partitioner';
 import { createBus } from '../create-bus';
 import type { BusLogEntry } from '../logging';
 import { subscriptionRoundRobin } from './assigner';
@@ -148,5 +150,21 @@ describe('subscription-aware round-robin assigner', () => {
     expect(Object.keys(decoded.m3)).toEqual(['candles']);
     expect([...decoded.m2.candles, ...decoded.m3.candles].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(decoded.m3.candles).toHaveLength(3);
+  });
+});
+
+describe('memoised DefaultPartitioner', () => {
+  it('places every key exactly where kafkajs DefaultPartitioner does, and where the in-process bus does', () => {
+    const ours = memoisedDefaultPartitioner();
+    const theirs = Partitioners.DefaultPartitioner();
+    for (const n of [1, 3, 6]) {
+      const partitionMetadata = Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
+      for (let i = 0; i < 500; i++) {
+        const key = `binance:${i.toString(36)}/USDT`;
+        const args = { topic: 't', partitionMetadata, message: { key, value: 'v' } };
+        expect(ours(args)).toBe(theirs(args));
+        expect(ours(args)).toBe(partitionForKey(key, n)); // second call: from the cache
+      }
+    }
   });
 });
