@@ -1,5 +1,5 @@
 import type { CollectionDef, Doc, Primitive, RangeQuery } from '../storage';
-import { checkFieldName, InvalidDocumentError } from './plain-data';
+import { checkFieldName, InvalidDocumentError, toStorable, type NumberMapper } from './plain-data';
 
 /**
  * Validation shared by every Store implementation, so that they accept and refuse the same
@@ -64,6 +64,16 @@ export function checkDocForDef<T extends Doc>(doc: Record<string, unknown>, def:
       throw new InvalidDocumentError(`${def.name}[_id=${String(doc._id)}].${f}`, 'a partition field must hold a string, number, boolean or null');
     }
   }
+}
+
+/**
+ * Validates a document written through `def` and returns its storable copy (see plain-data.ts).
+ * `mapNumber` lets an adapter choose the stored form of numbers. Throws InvalidDocumentError.
+ */
+export function storableDoc<T extends Doc>(doc: T, def: CollectionDef<T>, mapNumber?: NumberMapper): Record<string, unknown> & { _id: string } {
+  const out = toStorable(doc, def.name, mapNumber) as Record<string, unknown> & { _id: string };
+  checkDocForDef(doc as unknown as Record<string, unknown>, def);
+  return out;
 }
 
 /** Validates an equality filter: top-level field names, primitive values (no operators). */

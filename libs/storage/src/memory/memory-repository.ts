@@ -1,6 +1,6 @@
 import type { CollectionDef, Doc, RangeQuery, Repository, UpsertResult } from '../storage';
-import { clonePlain, toStorable } from '../internal/plain-data';
-import { checkCollectionDef, checkDocForDef, DEFAULT_ITERATE_BATCH, emptyRange, normalizeBatchSize, normalizeQuery, normalizeWhere, type NormalQuery } from '../internal/rules';
+import { clonePlain } from '../internal/plain-data';
+import { checkCollectionDef, DEFAULT_ITERATE_BATCH, emptyRange, normalizeBatchSize, normalizeQuery, normalizeWhere, storableDoc, type NormalQuery } from '../internal/rules';
 import { checkId } from '../internal/snapshot';
 import type { MemoryCollection } from './memory-collection';
 import { compareEntries, fieldEquals, lowerBound, matchesAll, type IndexEntry, type StoredDoc, type TimeIndex } from './time-index';
@@ -128,9 +128,7 @@ export class MemoryRepository<T extends Doc> implements Repository<T> {
   }
 
   private storable(doc: T): StoredDoc {
-    const s = toStorable(doc, this.name) as StoredDoc;
-    checkDocForDef(s, this.def);
-    return s;
+    return storableDoc(doc, this.def);
   }
 
   /** References to the stored documents matching `q`, in query order, limit applied. */
