@@ -42,3 +42,15 @@ describe('MatchedBarTracker', () => {
     expect(t.isMatched('binance', 'BTC/USDT', 2 * H)).toBe(true);
   });
 });
+
+describe('PaperExchange.cancelAllNow', () => {
+  it('returns the cancel events of every order it cancels', () => {
+    const px = venue();
+    px.onBar(bar(0, 100, 101, 99, 100));
+    px.submitNow({ ...order('a', H), type: 'limit', limitPrice: '50' });
+    px.submitNow({ ...order('b', H), type: 'limit', limitPrice: '51' });
+    const r = px.cancelAllNow({ symbol: 'BTC/USDT' });
+    expect(r.events.filter((e) => e.status === 'cancelled').map((e) => e.clientOrderId)).toEqual(['a', 'b']);
+    expect(px.openOrders()).toEqual([]);
+  });
+});

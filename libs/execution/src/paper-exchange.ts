@@ -229,13 +229,15 @@ export class PaperExchange implements ExchangeGateway {
 
   /** Cancels every working order, optionally of one symbol and/or strategy (the cancel-all command). */
   cancelAllNow(filter: { symbol?: string; strategyId?: string } = {}, reason = 'cancel-all'): GatewayResult {
+    // Each cancelNow takes its own events from the outbox: collect them.
+    const events: OrderUpdate[] = [];
     for (const o of [...this.orders.values()]) {
       if (!isWorking(o.status)) continue;
       if (filter.symbol !== undefined && o.req.symbol !== filter.symbol) continue;
       if (filter.strategyId !== undefined && o.req.strategyId !== filter.strategyId) continue;
-      this.cancelNow(o.coid, reason);
+      for (const e of this.cancelNow(o.coid, reason).events) events.push(e);
     }
-    return { order: undefined, duplicate: false, events: this.takeEvents(), fills: this.takeFills() };
+    return { order: undefined, duplicate: false, events: [...events, ...this.takeEvents()], fills: this.takeFills() };
   }
 
   /**
