@@ -84,3 +84,12 @@ describe('time', () => {
     expect(splitSymbol('ETH/USDT')).toEqual({ base: 'ETH', quote: 'USDT' });
   });
 });
+
+describe('id digests', () => {
+  it('hash the length-prefixed parts (reference: sha256 of "5:run-1|7:macross|" computed by hand layout)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createHash } = require('node:crypto');
+    const expected = createHash('sha256').update('5:run-1|7:macross|').digest('hex').slice(0, 32);
+    expect(eventIdFrom('run-1', 'macross')).toBe(expected);
+  });
+});
