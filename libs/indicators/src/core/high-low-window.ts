@@ -39,12 +39,12 @@ export class HighLowWindow {
   /**
    * Consumes bars [from..to) and writes, for the window ending at each i (over
    * the bars so far while fewer than n), the highest high into outHigh[i] and the
-   * lowest low into outLow[i]. The outputs must not alias the inputs. Every bar
-   * goes into the rings (so a one-bar streaming call needs no bookkeeping after
-   * the loop); a rescan reads the input arrays when the window lies in this chunk
-   * (batch), the rings otherwise (streaming).
+   * lowest low into outLow[i], and their midpoint into outMid[i] if given (the
+   * Donchian middle band, in the same pass). The outputs must not alias the inputs. A rescan
+   * reads the input arrays for bars of this chunk (batch), the rings for older
+   * bars (streaming, and a chunk's first n - 1 bars).
    */
-  run(high: Float64Array, low: Float64Array, from: number, to: number, outHigh: Float64Array, outLow: Float64Array): void {
+  run(high: Float64Array, low: Float64Array, from: number, to: number, outHigh: Float64Array, outLow: Float64Array, outMid?: Float64Array): void {
     const n = this.period;
     const ringH = this.ringH;
     const ringL = this.ringL;
@@ -55,12 +55,16 @@ export class HighLowWindow {
     let lo = this.lo;
     const g0 = this.count;
     let g = g0;
+    // The rings keep the last n bars (the bar with global index k sits in slot
+    // k % n); within a chunk only its last n bars need storing.
+    const tail = to - n > from ? to - n : from;
     for (let i = from; i < to; i++, g++) {
-      // The rings hold the window (the bar with global index k sits in slot k % n).
       const h = high[i];
       const l = low[i];
-      ringH[pos] = h;
-      ringL[pos] = l;
+      if (i >= tail) {
+        ringH[pos] = h;
+        ringL[pos] = l;
+      }
       pos = pos + 1 === n ? 0 : pos + 1;
       const trailing = g - n + 1;
       if (hiIdx < trailing) {
@@ -80,11 +84,13 @@ export class HighLowWindow {
             }
           }
         } else {
+          // The window starts before this chunk: older bars from the ring, the
+          // chunk's own from the input.
           let slot = trailing < 0 ? 0 : pos;
           hi = ringH[slot];
           for (k++; k <= g; k++) {
             slot = slot + 1 === n ? 0 : slot + 1;
-            const b = ringH[slot];
+            const b = k >= g0 ? high[from + (k - g0)] : ringH[slot];
             if (b >= hi) {
               hi = b;
               hiIdx = k;
@@ -113,7 +119,7 @@ export class HighLowWindow {
           lo = ringL[slot];
           for (k++; k <= g; k++) {
             slot = slot + 1 === n ? 0 : slot + 1;
-            const b = ringL[slot];
+            const b = k >= g0 ? low[from + (k - g0)] : ringL[slot];
             if (b <= lo) {
               lo = b;
               loIdx = k;
@@ -126,6 +132,7 @@ export class HighLowWindow {
       }
       outHigh[i] = hi;
       outLow[i] = lo;
+      if (outMid !== undefined) outMid[i] = (hi + lo) / 2;
     }
     this.pos = pos;
     this.hiIdx = hiIdx;

@@ -57,10 +57,8 @@ export class Donchian implements StreamingIndicator<HighLow, Channel> {
     const n = this.period;
     const { upper, middle, lower } = out;
     const g0 = this.count;
-    this.window.run(high, low, from, to, upper, lower);
-    let i = from;
-    for (; i < to && g0 + i - from < n - 1; i++) upper[i] = middle[i] = lower[i] = NaN;
-    for (; i < to; i++) middle[i] = (upper[i] + lower[i]) / 2;
+    this.window.run(high, low, from, to, upper, lower, middle);
+    for (let i = from; i < to && g0 + i - from < n - 1; i++) upper[i] = middle[i] = lower[i] = NaN;
     this.count = g0 + (to - from);
   }
 
