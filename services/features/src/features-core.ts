@@ -15,8 +15,11 @@ export interface StreamState {
   readonly timeframe: CandleEvent['timeframe'];
   first: number;
   last: number;
-  /** [open time before the gap, open time after it]: bars strictly between were never applied. */
-  holes: [number, number][];
+  /**
+   * The gaps: open time of the bar before and after each; bars strictly between were never applied.
+   * Objects, not pairs: FerretDB v1 stores no nested arrays.
+   */
+  holes: { after: number; before: number }[];
   /** Bars applied. */
   bars: number;
   /** Set name -> `FeatureSetRunner.getState()`. */
@@ -85,7 +88,7 @@ export class FeaturesCore {
       return FeatureSetRunner.create(def);
     });
     const st: StreamState = state
-      ? { ...state, holes: state.holes.map(([a, b]) => [a, b]), sets: { ...state.sets } }
+      ? { ...state, holes: state.holes.map((h) => ({ ...h })), sets: { ...state.sets } }
       : { v: 1, exchange: c.exchange, symbol: c.symbol, timeframe: c.timeframe, first: -1, last: -1, holes: [], bars: 0, sets: {} };
     this.streams.set(key, { state: st, runners, tfMs: timeframeMs(c.timeframe) });
     return { freshSets };
@@ -129,7 +132,7 @@ export class FeaturesCore {
 
     const gapBefore = st.last >= 0 && isGap(st.last, c.openTime, s.tfMs);
     if (gapBefore) {
-      st.holes.push([st.last, c.openTime]);
+      st.holes.push({ after: st.last, before: c.openTime });
       if (st.holes.length > MAX_HOLES) st.holes.splice(0, st.holes.length - MAX_HOLES);
     }
     if (st.first < 0) st.first = c.openTime;
@@ -167,9 +170,9 @@ export class FeaturesCore {
     const st = s.state;
     if (st.first < 0 || t < st.first || t > st.last) return false;
     if ((t - st.first) % s.tfMs !== 0) return false;
-    for (const [a, b] of st.holes) if (t > a && t < b) return false;
+    for (const h of st.holes) if (t > h.after && t < h.before) return false;
     // Holes dropped past MAX_HOLES: bars older than the oldest kept hole are not vouched for.
-    if (st.holes.length >= MAX_HOLES && t < st.holes[0]![0]) return false;
+    if (st.holes.length >= MAX_HOLES && t < st.holes[0]!.after) return false;
     return true;
   }
 }
