@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { configCommand } from './commands/config';
+import { featuresCommand } from './commands/features';
 import { topicsCommand } from './commands/topics';
 import { CliError, EXIT, type CliIo } from './io';
 
@@ -11,7 +12,8 @@ export function buildProgram(io: CliIo): Command {
     .version(version)
     .showHelpAfterError('(add --help for usage)')
     .addCommand(topicsCommand(io))
-    .addCommand(configCommand(io));
+    .addCommand(configCommand(io))
+    .addCommand(featuresCommand(io));
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     c.commands.forEach(configure);
