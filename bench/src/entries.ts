@@ -20,4 +20,5 @@ export const entries: BenchEntry[] = [
     run: () => import('./backtest').then((m) => m.run()),
   },
   { name: 'market-data', description: 'importer parse+validate rows/s (target 1M), trade/tick importers, store writes vs raw insertMany on FerretDB, free-running replay through Kafka (target 50k candles/s)', run: () => import('./market-data').then((m) => m.run()) },
+  { name: 'bus', description: 'in-process vs Kafka bus on real candles: publish->handle msgs/s and CPU/msg, latency p50/p99 at 1k msgs/s (targets: Kafka p99 < 10 ms, >= 50k msgs/s), plain kafkajs as baseline', run: () => import('./bus').then((m) => m.run()) },
 ];

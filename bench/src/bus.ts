@@ -1,0 +1,384 @@
+/**
+ * Bus bench: the in-process bus and the Kafka bus side by side on real `md.candles.v1` values
+ * (Binance 5m candles of BTC, ETH, XRP, ADA from DATA_DIR, ../shared/data), with plain kafkajs
+ * (same broker, same bytes and headers, no bus layer) as the named baseline of the Kafka rows.
+ *
+ * - throughput: N candles through publishBatch; produce only, consume a backlog (fresh group), and
+ *   end to end with the consumer running while publishing (msgs/s from the first publish to the
+ *   last handled message), plus the process CPU time per message (this machine is shared: CPU
+ *   time is steadier than wall time);
+ * - latency: publish -> handle per message, p50/p99: back to back (in-process) and paced at
+ *   1k msgs/s, one publish call per message.
+ *
+ * Targets: Kafka p99 < 10 ms at 1k msgs/s; >= 50k msgs/s. Timing: performance.now() only.
+ * Kafka: KAFKA_BROKERS, else infra/up.sh is run to start the local broker, else "not measured".
+ *
+ * Run: `npm run bench -- bus` or `node -r ./tools/register.cjs bench/src/bus-main.ts`
+ * (BUS_BENCH_N=messages for the throughput rows, default 100000).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildHeaders, encode, mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
+import { InProcessBus, KafkaBus, type Bus, type BusMessage } from '@atp/bus';
+import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { printTable, type Cell } from './table';
+
+const REPO = path.resolve(__dirname, '../..');
+const DATA_DIR = process.env.DATA_DIR ?? path.resolve(REPO, '../shared/data');
+const FIVE_MIN = 300_000;
+const PACED_RATE = 1000;
+
+/** Real candles, interleaved across the four symbols as a live feed delivers them. */
+function loadCandles(limit: number): CandleEvent[] {
+  const bases = ['BTC', 'ETH', 'XRP', 'ADA'];
+  const series = bases.map((b) => JSON.parse(readFileSync(path.join(DATA_DIR, 'binance-spot', `${b}_USDT-5m.json`), 'utf8')) as number[][]);
+  const out: CandleEvent[] = [];
+  for (let i = 0; out.length < limit; i++) {
+    let any = false;
+    for (let s = 0; s < series.length && out.length < limit; s++) {
+      const row = series[s][i];
+      if (!row) continue;
+      any = true;
+      const [openTime, open, high, low, close, volume] = row;
+      out.push({
+        eventId: `binance:${bases[s]}/USDT:5m:${openTime}`,
+        tsEvent: openTime + FIVE_MIN,
+        tsInit: openTime + FIVE_MIN,
+        source: 'bench',
+        exchange: 'binance',
+        symbol: `${bases[s]}/USDT`,
+        timeframe: '5m',
+        openTime,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        closed: true,
+      });
+    }
+    if (!any) break;
+  }
+  return out;
+}
+
+interface Row {
+  bus: string;
+  test: string;
+  messages: number;
+  msgsPerSec?: number;
+  cpuUsPerMsg?: number;
+  p50?: number;
+  p99?: number;
+  /** The comparable baseline row (same test) for the ratio column. */
+  baselineOf?: string;
+  note?: string;
+}
+
+const uniq = () => `bench${Date.now().toString(36)}${process.pid.toString(36)}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wall and process CPU time of `fn`, CPU in µs. */
+async function measure(fn: () => Promise<void>): Promise<{ secs: number; cpuUs: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return { secs: (performance.now() - t0) / 1000, cpuUs: c.user + c.system };
+}
+
+function percentiles(lat: number[]): { p50: number; p99: number } {
+  const s = Float64Array.from(lat).sort();
+  const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN);
+  return { p50: at(50), p99: at(99) };
+}
+
+/** A counter that resolves when it reaches `n`, remembering when. */
+function countTo(n: number) {
+  let count = 0;
+  let doneAt = 0;
+  let done!: () => void;
+  const reached = new Promise<void>((r) => (done = r));
+  return {
+    reached,
+    get doneAt() {
+      return doneAt;
+    },
+    tick() {
+      if (++count === n) {
+        doneAt = performance.now();
+        done();
+      }
+    },
+  };
+}
+
+/** Publishes `total` messages at `rate`/s, one call each, checking the schedule every millisecond. */
+async function paced(rate: number, total: number, publishOne: (i: number) => Promise<void>, first = 0): Promise<void> {
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  let i = 0;
+  while (i < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    while (i < due) pending.push(publishOne(first + i++));
+    await sleep(1);
+  }
+  await Promise.all(pending);
+}
+
+// ---------------------------------------------------------------- the Bus (either implementation)
+
+async function busThroughputEndToEnd(bus: Bus, label: string, candles: CandleEvent[], chunk: number, asyncHandler: boolean): Promise<Row> {
+  const runId = uniq();
+  await bus.ensureTopics([mdCandlesV1], runId);
+  const counter = countTo(candles.length);
+  const onMessage = () => counter.tick();
+  const sub = await bus.subscribe({ contract: mdCandlesV1, group: 'bench-e2e', runId }, asyncHandler ? async () => onMessage() : onMessage);
+  const t0 = performance.now();
+  const { cpuUs } = await measure(async () => {
+    for (let i = 0; i < candles.length; i += chunk) await bus.publishBatch(mdCandlesV1, candles.slice(i, i + chunk), { runId });
+    await counter.reached;
+  });
+  await sub.close();
+  return {
+    bus: label,
+    test: `end to end, publishBatch x${chunk}, ${asyncHandler ? 'async' : 'sync'} handler`,
+    messages: candles.length,
+    msgsPerSec: candles.length / ((counter.doneAt - t0) / 1000),
+    cpuUsPerMsg: cpuUs / candles.length,
+  };
+}
+
+async function busProduce(bus: Bus, label: string, candles: CandleEvent[], chunk: number, runId: string): Promise<Row> {
+  await bus.ensureTopics([mdCandlesV1], runId);
+  const { secs, cpuUs } = await measure(async () => {
+    for (let i = 0; i < candles.length; i += chunk) await bus.publishBatch(mdCandlesV1, candles.slice(i, i + chunk), { runId });
+  });
+  return { bus: label, test: `produce only, publishBatch x${chunk}`, messages: candles.length, msgsPerSec: candles.length / secs, cpuUsPerMsg: cpuUs / candles.length, baselineOf: 'produce' };
+}
+
+async function busConsumeBacklog(bus: Bus, label: string, n: number, runId: string): Promise<Row> {
+  const counter = countTo(n);
+  let subscribed = 0;
+  const { cpuUs } = await measure(async () => {
+    const sub = await bus.subscribe({ contract: mdCandlesV1, group: `bench-backlog-${uniq()}`, runId }, () => counter.tick());
+    subscribed = performance.now();
+    await counter.reached;
+    await sub.close();
+  });
+  return { bus: label, test: 'consume a backlog (fresh group), sync handler', messages: n, msgsPerSec: n / ((counter.doneAt - subscribed) / 1000), cpuUsPerMsg: cpuUs / n, baselineOf: 'consume' };
+}
+
+async function busLatency(bus: Bus, label: string, candles: CandleEvent[], opts: { rate?: number; seconds?: number; warmupSeconds?: number; count?: number }): Promise<Row> {
+  const runId = uniq();
+  await bus.ensureTopics([mdCandlesV1], runId);
+  const sentAt = new Map<string, number>();
+  const lat: number[] = [];
+  let measuring = false;
+  let received = 0;
+  const sub = await bus.subscribe({ contract: mdCandlesV1, group: 'bench-lat', runId }, (m: BusMessage<CandleEvent>) => {
+    const t = sentAt.get(m.value.eventId);
+    if (t !== undefined && measuring) lat.push(performance.now() - t);
+    sentAt.delete(m.value.eventId);
+    received++;
+  });
+  const publishOne = (i: number) => {
+    const base = candles[i % candles.length];
+    const c = { ...base, eventId: `${base.eventId}#${i}` };
+    sentAt.set(c.eventId, performance.now());
+    return bus.publish(mdCandlesV1, c, { runId });
+  };
+  let sent = 0;
+  if (opts.rate === undefined) {
+    for (let i = 0; i < 1000; i++) await publishOne(sent++); // warm-up
+    measuring = true;
+    for (let i = 0; i < (opts.count ?? 10_000); i++) await publishOne(sent++);
+  } else {
+    const warm = Math.round(opts.rate * (opts.warmupSeconds ?? 1));
+    await paced(opts.rate, warm, publishOne, sent);
+    sent += warm;
+    measuring = true;
+    const total = Math.round(opts.rate * (opts.seconds ?? 10));
+    await paced(opts.rate, total, publishOne, sent);
+    sent += total;
+  }
+  const deadline = performance.now() + 30_000;
+  while (received < sent && performance.now() < deadline) await sleep(5);
+  await sub.close();
+  return {
+    bus: label,
+    test: opts.rate === undefined ? 'latency, back to back' : `latency, paced ${opts.rate} msgs/s for ${opts.seconds ?? 10} s`,
+    messages: lat.length,
+    ...percentiles(lat),
+    baselineOf: opts.rate === undefined ? undefined : 'latency',
+    note: received < sent ? `${sent - received} not received within 30 s` : undefined,
+  };
+}
+
+// ---------------------------------------------------------------- plain kafkajs, the baseline
+
+/** The same records the bus writes: encoded value, key, and the contract headers. */
+function rawMessages(candles: CandleEvent[], runId: string): Message[] {
+  return candles.map((c) => ({
+    key: mdCandlesV1.key(c),
+    value: encode(mdCandlesV1, c),
+    headers: buildHeaders({ schemaVersion: 1, eventTime: c.tsEvent, eventId: c.eventId, runId }),
+  }));
+}
+
+async function kafkajsBaseline(brokers: string[], candles: CandleEvent[], chunk: number): Promise<Row[]> {
+  const label = 'kafkajs (baseline)';
+  const kafka = new Kafka({ clientId: 'bench-kafkajs', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER } });
+  await producer.connect();
+  const rows: Row[] = [];
+  const newTopic = async () => {
+    const topic = topicName(mdCandlesV1, uniq());
+    await admin.createTopics({ topics: [{ topic, numPartitions: mdCandlesV1.partitions }], waitForLeaders: true });
+    return topic;
+  };
+  try {
+    // latency: producer.send per message, consumer eachMessage with autoCommit
+    {
+      const topic = await newTopic();
+      const sentAt = new Map<string, number>();
+      const lat: number[] = [];
+      let measuring = false;
+      let received = 0;
+      const consumer = kafka.consumer({ groupId: `bench-lat-${uniq()}`, maxWaitTimeInMs: 250 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: mdCandlesV1.partitions,
+        eachMessage: async ({ message }) => {
+          const id = (JSON.parse(message.value!.toString()) as CandleEvent).eventId;
+          const t = sentAt.get(id);
+          if (t !== undefined && measuring) lat.push(performance.now() - t);
+          sentAt.delete(id);
+          received++;
+        },
+      });
+      const publishOne = async (i: number) => {
+        const base = candles[i % candles.length];
+        const [m] = rawMessages([{ ...base, eventId: `${base.eventId}#${i}` }], 'raw');
+        sentAt.set(`${base.eventId}#${i}`, performance.now());
+        await producer.send({ topic, acks: -1, messages: [m] });
+      };
+      await paced(PACED_RATE, PACED_RATE * 2, publishOne, 0);
+      measuring = true;
+      await paced(PACED_RATE, PACED_RATE * 10, publishOne, PACED_RATE * 2);
+      const deadline = performance.now() + 30_000;
+      while (received < PACED_RATE * 12 && performance.now() < deadline) await sleep(5);
+      await consumer.disconnect();
+      rows.push({ bus: label, test: `latency, paced ${PACED_RATE} msgs/s for 10 s`, messages: lat.length, ...percentiles(lat), baselineOf: 'latency', note: 'send per message; eachMessage, autoCommit' });
+    }
+    // throughput: sendBatch, then a fresh group drains the backlog
+    {
+      const topic = await newTopic();
+      const msgs = rawMessages(candles, 'raw');
+      const { secs, cpuUs } = await measure(async () => {
+        for (let i = 0; i < msgs.length; i += chunk) await producer.sendBatch({ topicMessages: [{ topic, messages: msgs.slice(i, i + chunk) }], acks: -1 });
+      });
+      rows.push({ bus: label, test: `produce only, sendBatch x${chunk}`, messages: msgs.length, msgsPerSec: msgs.length / secs, cpuUsPerMsg: cpuUs / msgs.length, baselineOf: 'produce' });
+
+      const counter = countTo(msgs.length);
+      const consumer = kafka.consumer({ groupId: `bench-backlog-${uniq()}`, maxWaitTimeInMs: 250 });
+      let started = 0;
+      const { cpuUs: cCpu } = await measure(async () => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: mdCandlesV1.partitions,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
+            for (const m of batch.messages) {
+              JSON.parse(m.value!.toString()); // the least a consumer does with a value
+              resolveOffset(m.offset);
+              counter.tick();
+            }
+            await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] });
+            await heartbeat();
+          },
+        });
+        started = performance.now();
+        await counter.reached;
+        await consumer.disconnect();
+      });
+      rows.push({ bus: label, test: 'consume a backlog (fresh group), JSON.parse only', messages: msgs.length, msgsPerSec: msgs.length / ((counter.doneAt - started) / 1000), cpuUsPerMsg: cCpu / msgs.length, baselineOf: 'consume' });
+    }
+  } finally {
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+  return rows;
+}
+
+/** KAFKA_BROKERS, or the broker infra/up.sh starts (it prints KAFKA_BROKERS=...), or why not. */
+function kafkaBrokers(): { brokers?: string[]; why?: string } {
+  const env = process.env.KAFKA_BROKERS?.trim();
+  if (env) return { brokers: env.split(',').map((s) => s.trim()).filter(Boolean) };
+  const up = path.join(REPO, 'infra', 'up.sh');
+  if (!existsSync(up)) return { why: 'KAFKA_BROKERS is unset and infra/up.sh is missing: Kafka not measured' };
+  try {
+    console.log('KAFKA_BROKERS is unset: starting the local stack with infra/up.sh ...');
+    const out = execFileSync(up, [], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
+    const line = out.split('\n').find((l) => l.startsWith('KAFKA_BROKERS='));
+    if (line) return { brokers: line.slice('KAFKA_BROKERS='.length).split(',') };
+    return { why: 'infra/up.sh printed no KAFKA_BROKERS: Kafka not measured' };
+  } catch (e) {
+    return { why: `infra/up.sh failed (${(e as Error).message.split('\n')[0]}): Kafka not measured` };
+  }
+}
+
+export async function run(): Promise<void> {
+  const n = Number(process.env.BUS_BENCH_N ?? 100_000);
+  const candles = loadCandles(n);
+  const bytes = encode(mdCandlesV1, candles[0]).length;
+  console.log(`messages: real md.candles.v1 values (Binance 5m BTC/ETH/XRP/ADA), ${bytes} bytes of JSON each plus 5 headers (~150 bytes), 6 partitions, keys exchange:symbol`);
+  console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: wall-clock rows vary with it)\n`);
+  const rows: Row[] = [];
+
+  {
+    const bus = new InProcessBus();
+    rows.push(await busThroughputEndToEnd(bus, 'in-process', candles, 1000, false));
+    rows.push(await busThroughputEndToEnd(bus, 'in-process', candles, 1000, true));
+    rows.push(await busLatency(bus, 'in-process', candles, { count: 50_000 }));
+    rows.push(await busLatency(bus, 'in-process', candles, { rate: PACED_RATE, seconds: 5 }));
+    await bus.close();
+  }
+
+  const k = kafkaBrokers();
+  if (!k.brokers) {
+    console.log(k.why);
+    rows.push({ bus: 'kafka', test: 'not measured', messages: 0, note: k.why });
+  } else {
+    const bus = await KafkaBus.connect({ brokers: k.brokers, clientId: 'bench-bus' });
+    try {
+      rows.push(await busLatency(bus, 'kafka', candles, { rate: PACED_RATE, seconds: 10, warmupSeconds: 2 }));
+      const runId = uniq();
+      rows.push(await busProduce(bus, 'kafka', candles, 2000, runId));
+      rows.push(await busConsumeBacklog(bus, 'kafka', candles.length, runId));
+      rows.push(await busThroughputEndToEnd(bus, 'kafka', candles, 2000, false));
+    } finally {
+      await bus.close();
+    }
+    rows.push(...(await kafkajsBaseline(k.brokers, candles, 2000)));
+  }
+
+  const baseline = (r: Row) => rows.find((b) => b.bus.startsWith('kafkajs') && b.baselineOf === r.baselineOf);
+  const cells: Cell[][] = rows.map((r) => {
+    const b = r.bus === 'kafka' && r.baselineOf ? baseline(r) : undefined;
+    const ratio = !b ? '' : r.msgsPerSec !== undefined && b.msgsPerSec ? `${(r.msgsPerSec / b.msgsPerSec).toFixed(2)}x rate` : r.p99 !== undefined && b.p99 ? `${(r.p99 / b.p99).toFixed(2)}x p99` : '';
+    return [r.bus, r.test, r.messages, r.msgsPerSec, r.cpuUsPerMsg, r.p50, r.p99, ratio, r.note ?? ''];
+  });
+  printTable(['bus', 'test', 'messages', 'msgs/s', 'CPU µs/msg', 'p50 ms', 'p99 ms', 'vs kafkajs', 'note'], cells, { digits: 3 });
+  const kLat = rows.find((r) => r.bus === 'kafka' && r.baselineOf === 'latency');
+  const kTput = rows.filter((r) => r.bus === 'kafka' && r.msgsPerSec !== undefined);
+  if (kLat?.p99 !== undefined) console.log(`\ntarget Kafka p99 < 10 ms at ${PACED_RATE} msgs/s: ${kLat.p99 < 10 ? 'met' : 'NOT met'} (${kLat.p99.toFixed(2)} ms)`);
+  for (const r of kTput) console.log(`target >= 50k msgs/s, Kafka ${r.test}: ${r.msgsPerSec! >= 50_000 ? 'met' : 'NOT met'} (${r.msgsPerSec!.toFixed(0)} msgs/s)`);
+}
