@@ -1,5 +1,5 @@
 import ccxt, { type Exchange } from 'ccxt';
-import { FakeExchangeServer } from '@atp/testing';
+import { FakeExchangeServer, loadCryptofeedMetadata } from '@atp/testing';
 import { createExchange } from './exchange';
 
 /** Precision, limits and fees of one market, as ccxt unifies them (precision in ccxt's `precisionMode`). */
@@ -75,9 +75,11 @@ export async function loadMarketsSnapshot(ex: Exchange, opts: { name?: string; s
  * The default snapshot (ARCHITECTURE.md): ccxt's binance class loading the real Binance spot
  * `exchangeInfo` recorded in `ticks/cryptofeed/BINANCE.0` (2021-10-11), served by the local fake
  * exchange so ccxt parses it exactly as it would the live endpoint. `dataDir` overrides DATA_DIR.
+ * Throws when the recorded file is missing.
  */
-export async function defaultMarketsSnapshot(opts: { symbols?: readonly string[] } = {}): Promise<MarketsSnapshot> {
-  const server = await FakeExchangeServer.start();
+export async function defaultMarketsSnapshot(opts: { symbols?: readonly string[]; dataDir?: string } = {}): Promise<MarketsSnapshot> {
+  const server = await FakeExchangeServer.start({ loadRecordedExchangeInfo: opts.dataDir === undefined });
+  if (opts.dataDir !== undefined) server.exchangeInfo = loadCryptofeedMetadata('BINANCE', opts.dataDir).body;
   try {
     const ex = createExchange('binance', { apiUrls: server.binanceUrls() });
     const info = server.exchangeInfo as { serverTime?: number };
