@@ -154,15 +154,28 @@ export class KafkaBus implements Bus {
     this.assertOpen();
     const topic = topicName(opts.contract, opts.runId);
     const [partitions] = await this.ensure(topicSpecs(opts.contract, topic));
+    const latest = opts.from === 'latest';
     return this.startSubscription({
       ...retrySettings(opts),
       contract: opts.contract,
       group: opts.group,
       topic,
       partitions,
-      fromBeginning: (opts.from ?? 'earliest') === 'earliest',
+      fromBeginning: !latest,
       handler: handler as Handler<unknown>,
+      // `latest` = the end at subscribe time, fixed before the join (as the in-process bus does),
+      // not whenever the first fetch happens to resolve it: a publish after subscribe() is seen.
+      startOffsets: latest ? await this.endsWithoutPosition(opts.group, topic) : undefined,
     });
+  }
+
+  /** High watermarks of the partitions where `group` has no committed offset yet. */
+  private async endsWithoutPosition(group: string, topic: string): Promise<Record<number, string>> {
+    const [committed] = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const has = new Set((committed?.partitions ?? []).filter((p) => BigInt(p.offset) >= 0n).map((p) => p.partition));
+    const out: Record<number, string> = {};
+    for (const m of await this.admin.fetchTopicOffsets(topic)) if (!has.has(m.partition)) out[m.partition] = m.high;
+    return out;
   }
 
   async replay<S extends TSchema>(opts: ReplayOptions<S>, handler: Handler<Static<S>>): Promise<Subscription> {

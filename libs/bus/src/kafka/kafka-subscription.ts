@@ -20,7 +20,10 @@ export interface KafkaSubscriptionOptions {
   maxAttempts: number;
   retryBackoffMs: number;
   handler: Handler<unknown>;
-  /** Replay: start positions applied on the first assignment (offsets per partition). */
+  /**
+   * Start positions applied on the first assignment and committed right after the join (replay;
+   * `latest` for partitions the group has no position on: their end at subscribe time).
+   */
   startOffsets?: Record<number, string>;
   /** Replay end: a record produced at or after this time stops its partition (not delivered). */
   endTime?: number;
@@ -68,7 +71,7 @@ export class KafkaSubscription implements Subscription {
     this.committer = new OffsetCommitter(opts.topic, opts.group, config.commitIntervalMs, log);
   }
 
-  /** Connects, joins the group and resolves once partitions are assigned (and, for `latest`, positioned). */
+  /** Connects, joins the group and resolves once partitions are assigned and positioned. */
   async start(): Promise<void> {
     const { config, opts } = this;
     const consumer = this.kafka.consumer({
@@ -87,6 +90,7 @@ export class KafkaSubscription implements Subscription {
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onAssigned(e.payload.memberAssignment));
 
     let seeked = false;
+    const seekedPartitions = new Set<number>();
     if (opts.startOffsets) {
       const starts = opts.startOffsets;
       // Seek inside the join event: it fires synchronously before the first fetch, so no record
@@ -95,16 +99,12 @@ export class KafkaSubscription implements Subscription {
         if (seeked) return;
         seeked = true;
         for (const p of e.payload.memberAssignment[opts.topic] ?? []) {
-          if (starts[p] !== undefined) consumer.seek({ topic: opts.topic, partition: p, offset: starts[p] });
+          if (starts[p] === undefined) continue;
+          consumer.seek({ topic: opts.topic, partition: p, offset: starts[p] });
+          seekedPartitions.add(p);
         }
       });
     }
-    const firstFetch = new Promise<void>((resolve) => {
-      const off = consumer.on(consumer.events.FETCH, () => {
-        off();
-        resolve();
-      });
-    });
 
     await consumer.connect();
     await consumer.subscribe({ topics: [opts.topic], fromBeginning: opts.fromBeginning });
@@ -116,18 +116,18 @@ export class KafkaSubscription implements Subscription {
       partitionsConsumedConcurrently: Math.max(1, opts.partitions),
       eachBatch: (p) => this.eachBatch(p),
     });
-    // run() resolves after the group join. Replay: commit the start positions so lag() and a
-    // restarted replay see them even for partitions where nothing gets consumed.
+    // run() resolves after the group join. Commit the start positions so lag() and a restarted
+    // member see them even for partitions where nothing gets consumed.
     if (opts.startOffsets) {
       try {
-        const partitions = Object.entries(opts.startOffsets).map(([p, offset]) => ({ topic: opts.topic, partition: Number(p), offset }));
+        const partitions = Object.entries(opts.startOffsets)
+          .filter(([p]) => seekedPartitions.has(Number(p)))
+          .map(([p, offset]) => ({ topic: opts.topic, partition: Number(p), offset }));
         if (partitions.length) await consumer.commitOffsets(partitions);
       } finally {
         releaseStart();
       }
     }
-    // `latest` is resolved by the first fetch; wait for it so a publish after subscribe is seen.
-    if (!opts.fromBeginning) await firstFetch;
   }
 
   close(): Promise<void> {
