@@ -13,7 +13,10 @@ import * as path from 'node:path';
 export const BENCH_ROOT = path.resolve(__dirname, '..');
 export const VENV_DIR = path.join(BENCH_ROOT, '.venv');
 
-/** PyPI name -> exact version. TA-Lib's manylinux wheels bundle the C library. */
+/**
+ * PyPI name -> exact version. TA-Lib's manylinux wheels bundle the C library;
+ * pip prefers wheels (`--prefer-binary`) but may build a pure-Python sdist.
+ */
 export const PYTHON_PACKAGES: Record<string, string> = {
   numpy: '2.2.6',
   'TA-Lib': '0.6.8',
@@ -50,7 +53,7 @@ export function ensurePythonEnv(extra: Record<string, string> = {}): string {
   const missing = wanted.filter((p) => !have.includes(p));
   if (missing.length > 0) {
     console.error(`[bench] pip install ${missing.join(' ')}`);
-    const r = spawnSync(venvPython(), ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '--only-binary=:all:', ...missing], {
+    const r = spawnSync(venvPython(), ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '--prefer-binary', ...missing], {
       encoding: 'utf8',
       stdio: ['ignore', 'inherit', 'pipe'],
     });
