@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
+import { backtestCommand } from './commands/backtest';
 import { configCommand } from './commands/config';
+import { optimizeCommand } from './commands/optimize';
 import { featuresCommand } from './commands/features';
 import { topicsCommand } from './commands/topics';
 import { CliError, EXIT, type CliIo } from './io';
@@ -13,6 +15,8 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)')
     .addCommand(topicsCommand(io))
     .addCommand(configCommand(io))
+    .addCommand(backtestCommand(io))
+    .addCommand(optimizeCommand(io))
     .addCommand(featuresCommand(io));
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
