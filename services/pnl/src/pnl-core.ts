@@ -109,11 +109,14 @@ export class PnlCore implements JournalCore<PnlOutput> {
       case PNL_INPUT.fill: {
         const f = input as FillEvent;
         if (f.exchange !== this.spec.exchange) return [];
+        let applied = true;
         try {
-          this.portfolio.applyFill(f);
+          applied = this.portfolio.applyFill(f).status === 'applied';
         } finally {
-          this.tracker.onFillApplied(f.exchange, f.symbol);
+          // A duplicate is not counted again; a refused fill is (the barrier must not wait for it).
+          if (applied) this.tracker.onFillApplied(f.exchange, f.symbol);
         }
+        if (!applied) return [];
         // A fill of a bar already closed here (cheat-on-close, a late order): mark again at that
         // bar's close, so the position is valued at the close and not at the fill price.
         const s = this.syms.get(f.symbol);

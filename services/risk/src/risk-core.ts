@@ -198,6 +198,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
       case RISK_INPUT.fill: {
         const f = input as FillEvent;
         if (f.exchange !== this.spec.exchange) return out;
+        if (this.portfolio.hasFill(f.fillId)) return out; // a duplicate: counted once
         try {
           this.portfolio.applyFill(f);
           this.onPositionChange(f);
@@ -430,7 +431,8 @@ export class RiskCore implements JournalCore<RiskOutput> {
     if (w && w.clientOrderId === e.clientOrderId) w.answered = true;
     if (!WORKING.has(e.status)) {
       this.orders.delete(e.clientOrderId);
-      this.pendingStops.delete(e.clientOrderId);
+      // A filled entry arms its stop when its fill is applied (fills.v1 may come after this update).
+      if (e.status !== 'filled') this.pendingStops.delete(e.clientOrderId);
       return;
     }
     this.orders.set(e.clientOrderId, {
@@ -460,7 +462,10 @@ export class RiskCore implements JournalCore<RiskOutput> {
       return;
     }
     const stop = this.pendingStops.get(f.clientOrderId);
-    if (stop !== undefined && f.role === 'entry') this.stops.set(key, { stop, side: qty.gt(0) ? 'sell' : 'buy' });
+    if (stop !== undefined && f.role === 'entry') {
+      this.stops.set(key, { stop, side: qty.gt(0) ? 'sell' : 'buy' });
+      this.pendingStops.delete(f.clientOrderId);
+    }
   }
 
   private onCommand(c: RiskCommandEvent, out: RiskOutput[]): void {

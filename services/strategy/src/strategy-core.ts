@@ -84,6 +84,8 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
   private readonly featureSet: string;
   private readonly joinSignals: boolean;
   private readonly slotByKey = new Map<string, Slot>();
+  /** Fills applied (a redelivered fill is applied once). */
+  private readonly fillIds = new Set<string>();
   /** Decision records emitted (replay included). */
   decisions = 0;
 
@@ -158,7 +160,8 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
       }
       case STRATEGY_INPUT.fill: {
         const f = input as FillEvent;
-        if (f.exchange !== this.spec.exchange) return [];
+        if (f.exchange !== this.spec.exchange || this.fillIds.has(f.fillId)) return [];
+        this.fillIds.add(f.fillId);
         this.tracker.onFillApplied(f.exchange, f.symbol);
         const slot = this.slotByKey.get(`${f.strategyId}|${f.symbol}`);
         if (slot) {
