@@ -19,6 +19,8 @@ export class KafkaUnavailableError extends Error {
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
+/** How long ensureTopics waits for new topics to get partition leaders. */
+const TOPIC_READY_TIMEOUT_MS = 30_000;
 /** close() waits this long for queued publishes before disconnecting (a broker outage must not hang shutdown). */
 const CLOSE_DRAIN_MS = 10_000;
 
@@ -174,7 +176,7 @@ export class KafkaBus implements Bus {
     const [committed] = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
     const has = new Set((committed?.partitions ?? []).filter((p) => BigInt(p.offset) >= 0n).map((p) => p.partition));
     const out: Record<number, string> = {};
-    for (const m of await this.admin.fetchTopicOffsets(topic)) if (!has.has(m.partition)) out[m.partition] = m.high;
+    for (const m of await this.watermarks(topic)) if (!has.has(m.partition)) out[m.partition] = m.high;
     return out;
   }
 
@@ -186,7 +188,7 @@ export class KafkaBus implements Bus {
     const [group] = (await this.admin.describeGroups([opts.group])).groups;
     if (group && group.members.length > 0) throw new Error(`replay needs a fresh consumer group: ${opts.group} has ${group.members.length} member(s) (state ${group.state})`);
 
-    const watermarks = await this.admin.fetchTopicOffsets(topic);
+    const watermarks = await this.watermarks(topic);
     const startOffsets: Record<number, string> = {};
     if (opts.fromTime !== undefined) {
       for (const { partition, offset } of await this.admin.fetchTopicOffsetsByTimestamp(topic, opts.fromTime)) startOffsets[partition] = offset;
@@ -219,7 +221,7 @@ export class KafkaBus implements Bus {
     // lockstep replay polls this between event times, so its latency sets the replay's pace.
     const marks = await Promise.all(
       topics.map((topic) =>
-        this.admin.fetchTopicOffsets(topic).catch((e: unknown) => {
+        this.watermarks(topic).catch((e: unknown) => {
           if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined; // no topic: nothing to consume
           throw e;
         }),
@@ -315,7 +317,9 @@ export class KafkaBus implements Bus {
     const toCreate = specs.filter((s) => !existing.has(s.topic));
     if (toCreate.length) {
       await this.admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a busy KRaft broker
+        // answers for a moment after creating a topic: wait for the leaders here instead.
+        waitForLeaders: false,
         topics: toCreate.map((s) => ({
           topic: s.topic,
           numPartitions: s.partitions,
@@ -323,6 +327,7 @@ export class KafkaBus implements Bus {
           configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }],
         })),
       });
+      await this.waitForLeaders(toCreate.map((s) => s.topic));
       for (const s of toCreate) counts.set(s.topic, s.partitions);
     }
     const present = specs.filter((s) => existing.has(s.topic));
@@ -337,6 +342,44 @@ export class KafkaBus implements Bus {
       }
     }
     return counts;
+  }
+
+  /**
+   * Low/high watermarks per partition. Retries for a while on the transient leader errors a broker
+   * answers right after a topic was created or a leader moved (kafkajs's admin gives up on them).
+   */
+  private async watermarks(topic: string): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.admin.fetchTopicOffsets(topic);
+      } catch (e) {
+        const type = (e as { type?: string }).type;
+        if (attempt >= 8 || (type !== 'NOT_LEADER_FOR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE')) throw e;
+        await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Polls metadata until every partition of `topics` has a leader (the topics are usable). */
+  private async waitForLeaders(topics: string[]): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    let last: unknown;
+    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
+      try {
+        const meta = await this.admin.fetchTopicMetadata({ topics });
+        if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+          // and the leaders serve them (ListOffsets reaches each partition's leader)
+          await Promise.all(topics.map((t) => this.watermarks(t)));
+          return;
+        }
+      } catch (e) {
+        const type = (e as { type?: string }).type;
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw e;
+        last = e;
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    throw new Error(`topics ${topics.join(', ')} have no leader after ${TOPIC_READY_TIMEOUT_MS} ms${last ? ` (${describeError(last)})` : ''}`);
   }
 
   private assertOpen(): void {
