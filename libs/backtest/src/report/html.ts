@@ -105,9 +105,11 @@ function axes(s: Scale, yFmt: (v: number) => string): string {
   return g;
 }
 
-function lineChart(title: string, xs: ArrayLike<number>, series: { name: string; ys: ArrayLike<number>; color: string; fill?: boolean }[], yFmt: (v: number) => string, h = 260): string {
+/** `yMax`: an upper bound of the values (0 for drawdowns), so the axis does not pad above it. */
+function lineChart(title: string, xs: ArrayLike<number>, series: { name: string; ys: ArrayLike<number>; color: string; fill?: boolean }[], yFmt: (v: number) => string, h = 260, yMax?: number): string {
   if (xs.length === 0) return `<h2>${esc(title)}</h2><p>no data</p>`;
-  const [y0, y1] = range(series.map((s) => s.ys));
+  const [y0, padded] = range(series.map((s) => s.ys));
+  const y1 = yMax !== undefined && y0 < yMax ? Math.min(padded, yMax) : padded;
   const s: Scale = { x0: xs[0], x1: xs[xs.length - 1], y0, y1, w: W, h, pad: 70 };
   let body = axes(s, yFmt);
   for (const ser of series) {
@@ -209,11 +211,13 @@ export function renderReportHtml(r: BacktestResult, series: readonly BarSeries[]
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width,initial-scale=1">',
+    // an empty inline icon: otherwise a browser asks the server for /favicon.ico (a 404 in the console)
+    '<link rel="icon" href="data:,">',
     `<title>${esc(title)}</title><style>${CSS}</style></head><body>`,
     `<h1>${esc(title)}</h1><p>${r.symbols.map(esc).join(', ')} · ${r.timeframe} · ${eqT.length > 0 ? `${iso(eqT[0])} → ${iso(eqT[eqT.length - 1])} UTC` : ''}<br>${strategies}</p>`,
     metricsTable(r),
     lineChart('Equity', eqT, [{ name: 'equity (quote)', ys: eq, color: '#3182bd' }], (v) => Number(v.toPrecision(6)).toString()),
-    lineChart('Drawdown', eqT, [{ name: 'drawdown', ys: dd, color: '#d62728', fill: true }], (v) => pct(v, 1), 180),
+    lineChart('Drawdown', eqT, [{ name: 'drawdown', ys: dd, color: '#d62728', fill: true }], (v) => pct(v, 1), 180, 0),
     ...pricePanels(r, series).map(priceChart),
     monthlyTable(eqT, eq, Number(r.initialCash)),
     tradesTable(r),
