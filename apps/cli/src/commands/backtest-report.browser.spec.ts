@@ -96,7 +96,7 @@ describe('backtest report in headless Chromium', () => {
         const svg = document.querySelector(`svg[aria-label="${label}"]`) as SVGSVGElement | null;
         if (!svg) return null;
         const box = svg.getBoundingClientRect();
-        const lines = [...svg.querySelectorAll('path')].filter((p) => !p.classList.contains('buy') && !p.classList.contains('sell'));
+        const lines = Array.from(svg.querySelectorAll('path')).filter((p) => !p.classList.contains('buy') && !p.classList.contains('sell'));
         const points = lines.map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length);
         const lens = lines.map((p) => p.getTotalLength());
         return { width: box.width, height: box.height, paths: lines.length, maxPoints: Math.max(0, ...points), maxLength: Math.max(0, ...lens) };
@@ -107,10 +107,10 @@ describe('backtest report in headless Chromium', () => {
         const b = el.getBoundingClientRect();
         return pbox !== undefined && b.width > 0 && b.height > 0 && b.left >= pbox.left - 1 && b.right <= pbox.right + 1 && b.top >= pbox.top - 12 && b.bottom <= pbox.bottom + 12;
       };
-      const buys = price ? [...price.querySelectorAll('path.buy')] : [];
-      const sells = price ? [...price.querySelectorAll('path.sell')] : [];
+      const buys = price ? Array.from(price.querySelectorAll('path.buy')) : [];
+      const sells = price ? Array.from(price.querySelectorAll('path.sell')) : [];
       const monthlyRows = document.querySelectorAll('table.monthly tr').length - 1;
-      const monthCells = [...document.querySelectorAll('table.monthly tr td')].filter((td) => td.textContent !== '' && td.cellIndex <= 12).length;
+      const monthCells = Array.from(document.querySelectorAll<HTMLTableCellElement>('table.monthly tr td')).filter((td) => td.textContent !== '' && td.cellIndex <= 12).length;
       return {
         equity: chart('Equity'),
         drawdown: chart('Drawdown'),
@@ -122,7 +122,7 @@ describe('backtest report in headless Chromium', () => {
         monthlyRows,
         monthCells,
         tradeRows: document.querySelectorAll('#trades tbody tr').length,
-        tradesHeading: [...document.querySelectorAll('h2')].map((h) => h.textContent ?? '').find((t) => t.startsWith('Trades')) ?? '',
+        tradesHeading: Array.from(document.querySelectorAll('h2')).map((h) => h.textContent ?? '').find((t) => t.startsWith('Trades')) ?? '',
       };
     });
     for (const c of [charts.equity, charts.drawdown, charts.price]) {
@@ -148,7 +148,7 @@ describe('backtest report in headless Chromium', () => {
     // pixels: each chart rasterised to a canvas has real ink (not a blank box)
     const ink = await page.evaluate(async () => {
       const out: number[] = [];
-      for (const svg of [...document.querySelectorAll('svg')]) {
+      for (const svg of Array.from(document.querySelectorAll('svg'))) {
         const xml = new XMLSerializer().serializeToString(svg);
         const img = new Image();
         const box = svg.getBoundingClientRect();

@@ -2,6 +2,7 @@
 // iterativv/NostalgiaForInfinity, GPL-3.0). The reconciliation is recomputed here from result.json's
 // fills with decimal.js (exact), independently of @atp/portfolio.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Decimal from 'decimal.js';
 import { dataDir } from '@atp/testing';
@@ -93,6 +94,29 @@ describe('atp backtest', () => {
     expect(bars).toBe(rows.filter((x) => x[0]! >= Date.UTC(2021, 2, 1) && x[0]! < Date.UTC(2021, 5, 1)).length); // the recorded set has a few gaps
     expect(bars).toBeGreaterThan(2150);
     expect(r.out).toContain('fast=5');
+  });
+
+  it('a vendor CSV (--columns, --date-format) runs the same backtest as the recorded JSON over the same bars', async () => {
+    const rows = (JSON.parse(fs.readFileSync(path.join(dataDir(), 'binance-spot', 'BTC_USDT-1h.json'), 'utf8')) as number[][]).slice(0, 800);
+    const pad = (x: number) => String(x).padStart(2, '0');
+    const fmt = (ms: number) => {
+      const d = new Date(ms);
+      return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    };
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atp-backtest-'));
+    try {
+      const file = path.join(tmp, 'vendor.csv');
+      fs.writeFileSync(file, ['Close,Date,High,Low,Open,Vol', ...rows.map((r) => `${r[4]},${fmt(r[0]!)},${r[2]},${r[3]},${r[1]},${r[5]}`)].join('\n'));
+      const csv = await cli(['backtest', '--strategy', 'breakout', '--data', file, '--symbols', 'BTC/USDT', '--timeframe', '1h', '--columns', 'time=Date,open=Open,high=High,low=Low,close=Close,volume=Vol', '--date-format', 'DD.MM.YYYY HH:mm', '--no-progress']);
+      expect(csv.err).toBe('');
+      expect(csv.code).toBe(0);
+      const rec = await cli(['backtest', '--strategy', 'breakout', '--symbols', 'BTC/USDT', '--to', String(rows[rows.length - 1]![0]! + 1), '--no-progress']);
+      expect(rec.code).toBe(0);
+      expect(csv.out).toMatch(/^bars\s+800 /m);
+      expect(csv.out).toBe(rec.out);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('option parsers: fees in bps, percent or rates; sizing rules in @atp/risk units (percent)', () => {

@@ -22,6 +22,7 @@ import { importCandleFile, type CandleDoc } from '@atp/market-data';
 import { createStrategy, strategyNames, type ParamValue } from '@atp/strategies';
 import type { SizingRule } from '@atp/risk';
 import { CliError, EXIT, processIo, type CliIo } from '../io';
+import { parseColumnMap } from './features';
 
 const usage = (message: string) => new CliError(message, EXIT.usage);
 
@@ -144,6 +145,21 @@ export interface DataOptions {
   from?: string;
   to?: string;
   exchange: string;
+  columns?: string;
+  dateFormat?: string;
+}
+
+/** The options of {@link loadSeries}, shared by `backtest` and `optimize`. */
+export function dataOptions(c: Command): Command {
+  return c
+    .option('--data <files>', 'candle file(s), comma-separated: freqtrade/ccxt JSON or exchange/vendor CSV (symbol and timeframe from names like BTC_USDT-1h.json)')
+    .option('--columns <map>', 'CSV column mapping of --data: field=header-or-index, e.g. time=Date,open=Open,high=High,low=Low,close=Close,volume=Volume')
+    .option('--date-format <format>', 'timestamp format of the --data time column, e.g. "YYYY-MM-DD HH:mm:ss" (default: epoch numbers or ISO 8601)')
+    .option('--symbols <list>', 'BASE/QUOTE symbols: recorded candles in DATA_DIR (without --data), or the symbols of the --data files')
+    .option('--timeframe <tf>', 'bar timeframe (default 1h for recorded symbols; from the file name for --data)')
+    .option('--exchange <id>', 'exchange id of --data files', 'binance')
+    .option('--from <date>', 'first bar open time (YYYY-MM-DD, ISO 8601 or epoch ms), inclusive')
+    .option('--to <date>', 'end of the range (bar open time), exclusive');
 }
 
 /**
@@ -170,6 +186,8 @@ export async function loadSeries(o: DataOptions, env: CliIo['env']): Promise<Bar
       const docs: CandleDoc[] = [];
       await importCandleFile(file, {
         series: { exchange: o.exchange, symbol, timeframe },
+        ...(o.columns ? { columns: parseColumnMap(o.columns) } : {}),
+        ...(o.dateFormat ? { dateFormat: o.dateFormat } : {}),
         sink: {
           async upsertMany(batch) {
             for (const d of batch) docs.push(d);
@@ -310,16 +328,11 @@ interface BacktestOptions extends DataOptions, ExecutionOptions {
  * Exit 2 on a bad option (the message names it), 1 when the run fails.
  */
 export function backtestCommand(io: CliIo): Command {
-  return new Command('backtest')
+  const cmd = new Command('backtest')
     .description('Backtest a strategy on candle files or recorded symbols; write report.html and result.json')
     .requiredOption('--strategy <name>', `registered strategy: ${strategyNames().join(', ')}`)
-    .option('--params <list>', 'strategy parameters: k=v,... or a JSON object (default: the declared defaults)')
-    .option('--data <files>', 'candle file(s), comma-separated: freqtrade/ccxt JSON or exchange/vendor CSV (symbol and timeframe from names like BTC_USDT-1h.json)')
-    .option('--symbols <list>', 'BASE/QUOTE symbols: recorded candles in DATA_DIR (without --data), or the symbols of the --data files')
-    .option('--timeframe <tf>', 'bar timeframe (default 1h for recorded symbols; from the file name for --data)')
-    .option('--exchange <id>', 'exchange id of --data files', 'binance')
-    .option('--from <date>', 'first bar open time (YYYY-MM-DD, ISO 8601 or epoch ms), inclusive')
-    .option('--to <date>', 'end of the range (bar open time), exclusive')
+    .option('--params <list>', 'strategy parameters: k=v,... or a JSON object (default: the declared defaults)');
+  return dataOptions(cmd)
     .option('--fees <rates>', 'maker/taker fees: 10bps, 2/5bps, 0.1%, 0.001 or maker=0.0002,taker=0.0005 (default 0.1% each)')
     .option('--slippage-bps <n>', 'slippage against the trader on market and stop fills, basis points (default 0)')
     .option('--participation <pct>', 'at most this percentage of a bar volume fills on that bar (default: no cap)')

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { optimise, writeOptimiseResult, type EvalJob, type EvalResult, type Executor, type OptimiseConfig, type OptimiseResult, type SearchSpec } from '@atp/backtest';
 import { strategyDefinition, strategyNames, type ParamValue } from '@atp/strategies';
 import { CliError, EXIT, type CliIo } from '../io';
-import { buildSpec, checkStrategy, loadSeries, parseParams, progressBar, type DataOptions } from './backtest';
+import { buildSpec, checkStrategy, dataOptions, loadSeries, parseParams, progressBar, type DataOptions } from './backtest';
 
 const usage = (message: string) => new CliError(message, EXIT.usage);
 
@@ -153,7 +153,7 @@ function positiveInt(text: string, flag: string): number {
  * Sharpe, with the deflated Sharpe ratio and the PBO of the selection; `optimise.json` in `--out`.
  */
 export function optimizeCommand(io: CliIo): Command {
-  return new Command('optimize')
+  const cmd = new Command('optimize')
     .description('Search strategy parameters walk-forward (grid or random), rank by out-of-sample Sharpe, report deflated Sharpe and PBO')
     .requiredOption('--strategy <name>', `registered strategy: ${strategyNames().join(', ')}`)
     .option('--grid <ranges>', "grid: 'fast=5..20:5,slow=20..60:10' (from..to:step inclusive, a|b lists); other parameters keep their value")
@@ -163,13 +163,8 @@ export function optimizeCommand(io: CliIo): Command {
     .option('--folds <k>', 'walk-forward folds (test windows)', '4')
     .option('--train-blocks <n>', 'train window length, in test-window lengths (train/test split)', '2')
     .option('--anchored', 'anchored walk-forward: train from the start of the data')
-    .option('--workers <n>', 'worker threads', String(Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1)))
-    .option('--data <files>', 'candle file(s), comma-separated (any format the importers read)')
-    .option('--symbols <list>', 'recorded symbols (DATA_DIR) without --data, or the symbols of the --data files')
-    .option('--timeframe <tf>', 'bar timeframe (default 1h for recorded symbols)')
-    .option('--exchange <id>', 'exchange id of --data files', 'binance')
-    .option('--from <date>', 'first bar open time, inclusive')
-    .option('--to <date>', 'end of the range, exclusive')
+    .option('--workers <n>', 'worker threads', String(Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1)));
+  return dataOptions(cmd)
     .option('--slippage-bps <n>', 'slippage on market and stop fills, basis points')
     .option('--participation <pct>', 'volume participation cap, percent of a bar')
     .addOption(new Option('--fill-model <model>', 'market fills').choices(['next-open', 'cheat-on-close']).default('next-open'))
