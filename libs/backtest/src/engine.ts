@@ -429,7 +429,11 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     orderEvents,
     fills,
     roundTrips,
-    ledger: portfolio.ledger(),
+    // Materialised on first read (a field like the others for spreads and JSON): its decimal
+    // strings cost more than the rest of a fill's booking.
+    get ledger(): readonly FillLedgerEntry[] {
+      return portfolio.ledger();
+    },
     equity: { times, equity, exposed: exposedArr },
     final,
     metrics,

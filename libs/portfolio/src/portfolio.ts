@@ -38,6 +38,45 @@ interface Mark {
   time: number;
 }
 
+/** A fill's ledger entry before its decimal strings are made (all values immutable). */
+interface RawLedgerEntry {
+  readonly fillId: string;
+  readonly time: number;
+  readonly strategyId: string;
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly side: PortfolioFill['side'];
+  readonly qty: Dec;
+  readonly price: Dec;
+  readonly feeQuote: Dec;
+  readonly realizedDelta: Dec;
+  readonly cash: Dec;
+  readonly realized: Dec;
+  readonly unrealized: Dec;
+  readonly fees: Dec;
+  readonly equity: Dec;
+}
+
+function ledgerEntry(r: RawLedgerEntry): FillLedgerEntry {
+  return {
+    fillId: r.fillId,
+    time: r.time,
+    strategyId: r.strategyId,
+    exchange: r.exchange,
+    symbol: r.symbol,
+    side: r.side,
+    quantity: decToString(r.qty),
+    price: decToString(r.price),
+    feeQuote: decToString(r.feeQuote),
+    realizedDelta: decToString(r.realizedDelta),
+    cash: decToString(r.cash),
+    realized: decToString(r.realized),
+    unrealized: decToString(r.unrealized),
+    fees: decToString(r.fees),
+    equity: decToString(r.equity),
+  };
+}
+
 function bad(code: ConstructorParameters<typeof PortfolioError>[0], msg: string): never {
   throw new PortfolioError(code, msg);
 }
@@ -86,6 +125,8 @@ export class Portfolio {
   private duplicates = 0;
   private readonly trips: RoundTrip[] = [];
   private readonly fillLedger: FillLedgerEntry[] = [];
+  /** Ledger entries not yet turned into strings (appended to `fillLedger`, in order, on read). */
+  private readonly rawLedger: RawLedgerEntry[] = [];
   private readonly curveTimes: number[] = [];
   private readonly curveEquity: number[] = [];
   private readonly curveExposed: number[] = [];
@@ -174,22 +215,23 @@ export class Portfolio {
     this.trips.push(...outcome.closed);
 
     const totals = this.totals(ALL);
-    this.fillLedger.push({
+    // The ledger entry keeps its exact values; the decimal strings are made when the ledger is read.
+    this.rawLedger.push({
       fillId: fill.fillId,
       time: fill.tsEvent,
       strategyId: fill.strategyId,
       exchange: fill.exchange,
       symbol: fill.symbol,
       side: fill.side,
-      quantity: decToString(qty),
-      price: decToString(price),
-      feeQuote: decToString(feeQuote),
-      realizedDelta: decToString(outcome.realized),
-      cash: decToString(this.cashBalance),
-      realized: decToString(totals.realized),
-      unrealized: decToString(totals.unrealized),
-      fees: decToString(totals.fees),
-      equity: decToString(totals.equity),
+      qty,
+      price,
+      feeQuote,
+      realizedDelta: outcome.realized,
+      cash: this.cashBalance,
+      realized: totals.realized,
+      unrealized: totals.unrealized,
+      fees: totals.fees,
+      equity: totals.equity,
     });
     this.touchCurve(fill.tsEvent, totals.equity);
     return {
@@ -278,6 +320,21 @@ export class Portfolio {
     return out;
   }
 
+  /**
+   * Open positions as (strategy, exchange, symbol, signed quantity, mark), sorted like
+   * {@link positions}: the fields a risk view reads, without the rest of the snapshot.
+   */
+  positionMarks(strategyId: string = ALL): { strategyId: string; exchange: string; symbol: string; quantity: DecimalString; mark: DecimalString }[] {
+    const out: { strategyId: string; exchange: string; symbol: string; quantity: DecimalString; mark: DecimalString }[] = [];
+    if (this.openBooks === 0) return out;
+    for (const b of this.sortedBooks()) {
+      if (b.direction === 'flat') continue;
+      if (strategyId !== ALL && b.strategyId !== strategyId) continue;
+      out.push({ strategyId: b.strategyId, exchange: b.exchange, symbol: b.symbol, quantity: decToString(b.signedQty()), mark: decToString(this.markOf(b)) });
+    }
+    return out;
+  }
+
   /** The position of one strategy in one instrument, or undefined when it never traded it. */
   position(strategyId: string, instrument: InstrumentId): PositionSnapshot | undefined {
     const b = this.books.get(this.bookKey(strategyId, instrumentKey(instrument)));
@@ -286,10 +343,10 @@ export class Portfolio {
 
   /** Signed quantity of one instrument: of one strategy, or summed over all strategies. */
   quantity(instrument: InstrumentId, strategyId: string = ALL): Dec {
-    const key = instrumentKey(instrument);
+    const list = this.booksByInstrument.get(instrumentKey(instrument));
+    if (list === undefined) return ZERO;
     let q = ZERO;
-    for (const b of this.books.values()) {
-      if (instrumentKey(b) !== key) continue;
+    for (const b of list) {
       if (strategyId !== ALL && b.strategyId !== strategyId) continue;
       q = q.plus(b.signedQty());
     }
@@ -315,6 +372,11 @@ export class Portfolio {
 
   /** The exact account state after each fill, in order. */
   ledger(): readonly FillLedgerEntry[] {
+    const raw = this.rawLedger;
+    if (raw.length > 0) {
+      for (let i = 0; i < raw.length; i++) this.fillLedger.push(ledgerEntry(raw[i]!));
+      raw.length = 0;
+    }
     return this.fillLedger;
   }
 
@@ -396,7 +458,7 @@ export class Portfolio {
       fillIds: [...this.fillIds],
       duplicateFills: this.duplicates,
       roundTrips: this.trips.map((t) => ({ ...t })),
-      ledger: this.fillLedger.map((l) => ({ ...l })),
+      ledger: this.ledger().map((l) => ({ ...l })),
       curve: { times: [...this.curveTimes], equity: [...this.curveEquity], exposed: [...this.curveExposed], lastOpen: this.lastOpen },
     };
   }

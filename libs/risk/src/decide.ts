@@ -129,9 +129,9 @@ function collar(req: RiskRequest, limit: Dec, last: Dec): void {
   }
 }
 
-function checkMinimums(qty: Dec, price: Dec, m: MarketNumbers, context: string): void {
+function checkMinimums(qty: Dec, price: Dec, m: MarketNumbers, contextOf: () => string): void {
   if (qty.lte(0) || (m.minAmount && qty.lt(m.minAmount))) {
-    throw new Reject('MIN_AMOUNT', `${context}: quantity ${s(qty)} after rounding down to the step ${s(m.amountStep)} is below the market minimum ${m.minAmount ? s(m.minAmount) : s(m.amountStep)}`, {
+    throw new Reject('MIN_AMOUNT', `${contextOf()}: quantity ${s(qty)} after rounding down to the step ${s(m.amountStep)} is below the market minimum ${m.minAmount ? s(m.minAmount) : s(m.amountStep)}`, {
       quantity: s(qty),
       amountStep: s(m.amountStep),
       minAmount: m.minAmount ? s(m.minAmount) : null,
@@ -140,7 +140,7 @@ function checkMinimums(qty: Dec, price: Dec, m: MarketNumbers, context: string):
   if (m.minCost) {
     const notional = qty.mul(price);
     if (notional.lt(m.minCost)) {
-      throw new Reject('MIN_NOTIONAL', `${context}: notional ${s(notional)} = ${s(qty)} x ${s(price)} is below the market minimum ${s(m.minCost)}`, {
+      throw new Reject('MIN_NOTIONAL', `${contextOf()}: notional ${s(notional)} = ${s(qty)} x ${s(price)} is below the market minimum ${s(m.minCost)}`, {
         quantity: s(qty),
         price: s(price),
         notional: s(notional),
@@ -166,7 +166,7 @@ function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: Market
     collar(req, limitPrice, last);
   }
   const price = limitPrice ?? last;
-  checkMinimums(qty, price, m, `exit of ${s(position)}`);
+  checkMinimums(qty, price, m, () => `exit of ${s(position)}`);
   const reversing = intent.target !== 'flat';
   return {
     kind: 'approval',
@@ -195,7 +195,8 @@ interface Cap {
   name: string;
   code: RejectionCode;
   maxQty: Dec;
-  detail: string;
+  /** Made only when the cap rejects (its decimal strings are not free). */
+  detail: () => string;
 }
 
 function entry(
@@ -293,15 +294,15 @@ function entry(
   if (long) {
     const reserved = entries.filter((o) => o.side === 'buy').reduce((a, o) => a.plus(toDecimal(o.quantity).mul(o.price).mul(ONE.plus(fee))), ZERO);
     const spendable = toDecimal(req.portfolio.cash).minus(reserved);
-    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: spendable.div(entryPrice.mul(ONE.plus(fee))), detail: `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
+    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: spendable.div(entryPrice.mul(ONE.plus(fee))), detail: () => `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
   } else {
-    caps.push({ name: 'equity', code: 'INSUFFICIENT_CASH', maxQty: equity.div(entryPrice), detail: `short notional capped at equity ${s(equity)}` });
+    caps.push({ name: 'equity', code: 'INSUFFICIENT_CASH', maxQty: equity.div(entryPrice), detail: () => `short notional capped at equity ${s(equity)}` });
   }
   const sameSymbol = (x: { exchange: string; symbol: string }) => x.exchange === ref.exchange && x.symbol === ref.symbol;
   if (limits.maxPositionQty !== undefined) {
     const max = toDecimal(limits.maxPositionQty);
     const used = req.portfolio.positions.filter(sameSymbol).reduce((a, p) => a.plus(toDecimal(p.quantity).abs()), ZERO).plus(entries.filter(sameSymbol).reduce((a, o) => a.plus(o.quantity), ZERO));
-    caps.push({ name: 'maxPositionQty', code: 'MAX_POSITION_QTY', maxQty: max.minus(used), detail: `max ${s(max)} ${req.market.base} per symbol, ${s(used)} held or pending` });
+    caps.push({ name: 'maxPositionQty', code: 'MAX_POSITION_QTY', maxQty: max.minus(used), detail: () => `max ${s(max)} ${req.market.base} per symbol, ${s(used)} held or pending` });
   }
   if (limits.maxPositionNotional !== undefined) {
     const max = toDecimal(limits.maxPositionNotional);
@@ -309,34 +310,34 @@ function entry(
       .filter(sameSymbol)
       .reduce((a, p) => a.plus(toDecimal(p.quantity).abs().mul(p.mark)), ZERO)
       .plus(entries.filter(sameSymbol).reduce((a, o) => a.plus(toDecimal(o.quantity).mul(o.price)), ZERO));
-    caps.push({ name: 'maxPositionNotional', code: 'MAX_POSITION_NOTIONAL', maxQty: max.minus(used).div(entryPrice), detail: `max ${s(max)} ${req.market.quote} per symbol, ${s(used)} held or pending` });
+    caps.push({ name: 'maxPositionNotional', code: 'MAX_POSITION_NOTIONAL', maxQty: max.minus(used).div(entryPrice), detail: () => `max ${s(max)} ${req.market.quote} per symbol, ${s(used)} held or pending` });
   }
   if (limits.maxGrossExposure !== undefined || limits.maxGrossLeverage !== undefined) {
     const used = req.portfolio.positions.reduce((a, p) => a.plus(toDecimal(p.quantity).abs().mul(p.mark)), ZERO).plus(entries.reduce((a, o) => a.plus(toDecimal(o.quantity).mul(o.price)), ZERO));
     if (limits.maxGrossExposure !== undefined) {
       const max = toDecimal(limits.maxGrossExposure);
-      caps.push({ name: 'maxGrossExposure', code: 'MAX_GROSS_EXPOSURE', maxQty: max.minus(used).div(entryPrice), detail: `max gross ${s(max)}, ${s(used)} used` });
+      caps.push({ name: 'maxGrossExposure', code: 'MAX_GROSS_EXPOSURE', maxQty: max.minus(used).div(entryPrice), detail: () => `max gross ${s(max)}, ${s(used)} used` });
     }
     if (limits.maxGrossLeverage !== undefined) {
       const lev = toDecimal(limits.maxGrossLeverage);
       const max = equity.mul(lev);
-      caps.push({ name: 'maxGrossLeverage', code: 'MAX_GROSS_EXPOSURE', maxQty: max.minus(used).div(entryPrice), detail: `max gross ${s(lev)} x equity ${s(equity)} = ${s(max)}, ${s(used)} used` });
+      caps.push({ name: 'maxGrossLeverage', code: 'MAX_GROSS_EXPOSURE', maxQty: max.minus(used).div(entryPrice), detail: () => `max gross ${s(lev)} x equity ${s(equity)} = ${s(max)}, ${s(used)} used` });
     }
   }
-  if (m.maxAmount) caps.push({ name: 'marketMaxAmount', code: 'MIN_AMOUNT', maxQty: m.maxAmount, detail: `market max amount ${s(m.maxAmount)}` });
+  if (m.maxAmount) caps.push({ name: 'marketMaxAmount', code: 'MIN_AMOUNT', maxQty: m.maxAmount, detail: () => `market max amount ${s(m.maxAmount)}` });
 
   let qty = sized.qty;
   let cappedBy: string | null = null;
   for (const c of caps) {
-    if (c.maxQty.lte(0)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail}`, { limit: c.name, maxQty: s(c.maxQty) });
+    if (c.maxQty.lte(0)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(c.maxQty) });
     if (c.maxQty.lt(qty)) {
       qty = c.maxQty;
       cappedBy = c.name;
     }
   }
   const rounded = roundToStep(qty, m.amountStep, 'down');
-  const context = `${rule.method} size ${s(sized.qty)}${cappedBy ? ` capped by ${cappedBy} to ${s(qty)}` : ''}`;
-  checkMinimums(rounded, entryPrice, m, context);
+  const cappedQty = qty;
+  checkMinimums(rounded, entryPrice, m, () => `${rule.method} size ${s(sized.qty)}${cappedBy ? ` capped by ${cappedBy} to ${s(cappedQty)}` : ''}`);
 
   const bar = timeframeMs(req.decision.timeframe);
   const expireAt = intent.entry === 'limit' && limits.limitOrderTtlBars !== undefined ? T + limits.limitOrderTtlBars * bar : undefined;

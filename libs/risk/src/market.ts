@@ -75,16 +75,31 @@ export function marketInfoFromCcxt(exchange: string, m: CcxtMarketLike, precisio
 
 /** Parsed numbers of a market, for internal use. */
 export interface MarketNumbers {
-  amountStep: Dec;
-  priceTick: Dec;
-  minAmount?: Dec;
-  maxAmount?: Dec;
-  minCost?: Dec;
-  makerFee: Dec;
-  takerFee: Dec;
+  readonly amountStep: Dec;
+  readonly priceTick: Dec;
+  readonly minAmount?: Dec;
+  readonly maxAmount?: Dec;
+  readonly minCost?: Dec;
+  readonly makerFee: Dec;
+  readonly takerFee: Dec;
 }
 
+const numbersCache = new WeakMap<MarketInfo, MarketNumbers>();
+
+/**
+ * The parsed numbers of `m`, cached per MarketInfo object (market infos are treated as immutable
+ * once built; the Dec values are immutable too), so a hot decision loop parses them once.
+ */
 export function marketNumbers(m: MarketInfo): MarketNumbers {
+  let n = numbersCache.get(m);
+  if (n === undefined) {
+    n = parseMarketNumbers(m);
+    numbersCache.set(m, n);
+  }
+  return n;
+}
+
+function parseMarketNumbers(m: MarketInfo): MarketNumbers {
   return {
     amountStep: toDecimal(m.amountStep),
     priceTick: toDecimal(m.priceTick),

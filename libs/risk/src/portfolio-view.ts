@@ -1,13 +1,14 @@
+import { decToString } from '@atp/core';
 import type { Portfolio } from '@atp/portfolio';
 import type { OpenOrderView, PortfolioView } from './types';
 
 /** The risk view of a `Portfolio` (the backtester's and the pnl projection's), plus working orders. */
 export function portfolioView(p: Portfolio, openOrders: readonly OpenOrderView[] = []): PortfolioView {
-  const s = p.pnl();
+  // The same values as p.pnl()'s equity, cash and positions, without building the full snapshot.
   return {
-    equity: s.equity,
-    cash: s.cash,
-    positions: s.positions.map((x) => ({ strategyId: x.strategyId, exchange: x.exchange, symbol: x.symbol, quantity: x.quantity, mark: x.mark })),
+    equity: decToString(p.equity()),
+    cash: decToString(p.cash()),
+    positions: p.positionMarks(),
     openOrders,
   };
 }
