@@ -50,7 +50,8 @@ type ReplaceOp = AnyBulkWriteOperation<BsonDoc>;
  *   modified = modifiedCount, unchanged = matchedCount - modifiedCount.
  * - `insert-first` (FerretDB): unordered insertMany; the `_id`s refused as duplicates (11000) are
  *   fetched, those identical to the new version (same fields, same order, same values) count as
- *   unchanged and the rest are written with replaceOne upserts as above. FerretDB v1.24's SQLite
+ *   unchanged and the rest are written with replaceOne upserts as above. When the first batch is
+ *   mostly refused (a re-import), the rest is fetched first and only the missing ones inserted. FerretDB v1.24's SQLite
  *   backend never uses its `_id` index for look-ups (the index is on `->"_id"`, queries use
  *   `->'$._id'`), so every replaceOne scans the table; inserts only probe the unique index.
  *   Without transactions the fetch and the replace are not atomic: if another writer changes a
@@ -125,30 +126,63 @@ export class MongoRepository<T extends Doc> implements Repository<T> {
     return sum(await runLimited(batches, this.options.upsertConcurrency, (batch) => this.writeBatch(batch)));
   }
 
-  /** The `insert-first` path (see the class comment). */
+  /**
+   * The `insert-first` path (see the class comment). A call that re-upserts documents already
+   * stored (a re-import) would pay one refused insert per document — FerretDB retries a failed
+   * batch one document per transaction — so when the first batch comes back mostly refused, the
+   * rest is looked up in one read instead, and only what is missing is inserted.
+   */
   private async insertFirst(docs: readonly BsonDoc[]): Promise<UpsertResult> {
-    const attempts = await runLimited(chunk(docs, this.options.upsertBatchSize), this.options.upsertConcurrency, (batch) => this.insertBatch(batch));
-    let inserted = 0;
-    const existed: BsonDoc[] = [];
-    for (const a of attempts) {
-      inserted += a.inserted;
-      for (const d of a.duplicates) existed.push(d);
+    const size = this.options.upsertBatchSize;
+    const head = docs.slice(0, size);
+    const tail = docs.slice(size);
+    const probe = await this.insertBatch(head);
+    let inserted = probe.inserted;
+    const existed: BsonDoc[] = [...probe.duplicates];
+    const mostlyStored = probe.duplicates.length * 2 > head.length;
+    if (mostlyStored) for (const d of tail) existed.push(d);
+    else {
+      const r = await this.insertAll(tail);
+      inserted += r.inserted;
+      for (const d of r.duplicates) existed.push(d);
     }
     if (existed.length === 0) return { inserted, modified: 0, unchanged: 0 };
+
     const current = await this.fetchExisting(existed.map((d) => d._id));
     let unchanged = 0;
     const changed: BsonDoc[] = [];
+    const missing: BsonDoc[] = [];
     for (const d of existed) {
       const cur = current.get(d._id);
-      if (cur !== undefined && sameAsWritten(cur, d)) unchanged++;
-      else changed.push(d); // changed, or deleted since the insert attempt
+      if (cur === undefined) missing.push(d);
+      else if (sameAsWritten(cur, d)) unchanged++;
+      else changed.push(d);
+    }
+    if (missing.length > 0) {
+      // Not stored after all (the look-up path, or deleted meanwhile); refused now = written meanwhile.
+      const r = await this.insertAll(missing);
+      inserted += r.inserted;
+      for (const d of r.duplicates) changed.push(d);
     }
     const replaced = changed.length === 0 ? { inserted: 0, modified: 0, unchanged: 0 } : await this.replaceAll(changed);
     return { inserted: inserted + replaced.inserted, modified: replaced.modified, unchanged: unchanged + replaced.unchanged };
   }
 
+  /** insertMany in batches, `upsertConcurrency` in flight. */
+  private async insertAll(docs: readonly BsonDoc[]): Promise<{ inserted: number; duplicates: BsonDoc[] }> {
+    const attempts = await runLimited(chunk(docs, this.options.upsertBatchSize), this.options.upsertConcurrency, (batch) => this.insertBatch(batch));
+    let inserted = 0;
+    const duplicates: BsonDoc[] = [];
+    for (const a of attempts) {
+      inserted += a.inserted;
+      for (const d of a.duplicates) duplicates.push(d);
+    }
+    return { inserted, duplicates };
+  }
+
   /** insertMany (unordered): the documents refused because their `_id` exists, and how many went in. */
   private async insertBatch(batch: readonly BsonDoc[]): Promise<{ inserted: number; duplicates: BsonDoc[] }> {
+    if (batch.length === 0) return { inserted: 0, duplicates: [] };
     try {
       const r = await this.coll.insertMany(batch as OptionalUnlessRequiredId<BsonDoc>[], { ordered: false });
       return { inserted: r.insertedCount, duplicates: [] };

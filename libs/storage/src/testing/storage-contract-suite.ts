@@ -240,6 +240,20 @@ export function runStorageContractSuite(name: string, makeStore: MakeStore, opti
         expect(await repo.get(docs[101]._id)).toEqual(docs[101]);
       });
 
+      spec('a re-import larger than one write batch that also brings new and changed documents', async () => {
+        const repo = await candles();
+        const docs = Array.from({ length: 1200 }, (_, i) => contractCandle(i % 2 ? 'ETH/USDT' : 'BTC/USDT', i));
+        // Two in three stored, interleaved with the new ones; 20 of the stored ones change.
+        const stored = docs.filter((_, i) => i % 3 !== 0);
+        expect(await repo.upsertMany(stored)).toEqual({ inserted: 800, modified: 0, unchanged: 0 });
+        const next = docs.map((d, i) => (i % 60 === 1 ? { ...d, close: d.close + 1 } : d));
+        expect(await repo.upsertMany(next)).toEqual({ inserted: 400, modified: 20, unchanged: 780 });
+        expect(await repo.count()).toBe(1200);
+        expect(await repo.get(docs[61]._id)).toEqual(next[61]);
+        expect(await repo.get(docs[1197]._id)).toEqual(docs[1197]);
+        expect(await repo.upsertMany(next)).toEqual({ inserted: 0, modified: 0, unchanged: 1200 });
+      });
+
       spec('mixes new, changed and identical documents in one call', async () => {
         const repo = await candles();
         const docs = [0, 1, 2].map((i) => contractCandle('BTC/USDT', i));
