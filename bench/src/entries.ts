@@ -22,4 +22,5 @@ export const entries: BenchEntry[] = [
   { name: 'market-data', description: 'importer parse+validate rows/s (target 1M), trade/tick importers, store writes vs raw insertMany on FerretDB, free-running replay through Kafka (target 50k candles/s)', run: () => import('./market-data').then((m) => m.run()) },
   { name: 'bus', description: 'in-process vs Kafka bus on real candles: publish->handle msgs/s and CPU/msg, latency p50/p99 at 1k msgs/s (targets: Kafka p99 < 10 ms, >= 50k msgs/s), plain kafkajs as baseline', run: () => import('./bus').then((m) => m.run()) },
   { name: 'features', description: 'features service throughput (candles/s -> vectors/s) for default-v1 on the recorded 5m data over the in-process bus, with its parts and the backtester floor', run: () => import('./features').then((m) => m.run()) },
+  { name: 'storage', description: 'MongoStore.upsertMany vs raw insertMany on FerretDB (target >= 0.8x), re-upsert, write-path variants; MemoryStore upserts and range queries (sorted index vs scan) on the 263k recorded 5m candles', run: () => import('./storage').then((m) => m.run()) },
 ];
