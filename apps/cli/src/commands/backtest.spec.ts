@@ -1,6 +1,7 @@
 // `atp backtest` on the recorded Binance BTC/USDT 1h candles (../shared/data/binance-spot; source
 // iterativv/NostalgiaForInfinity, GPL-3.0). The reconciliation is recomputed here from result.json's
 // fills with decimal.js (exact), independently of @atp/portfolio.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -147,4 +148,12 @@ describe('atp backtest', () => {
     expect(r.err).toMatch(msg);
     expect(r.code).toBe(2);
   });
+
+  it('as a process: a bad option exits 2 with one error line on stderr', () => {
+    const root = path.resolve(__dirname, '../../../..');
+    const r = spawnSync(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'backtest', '--strategy', 'nope', '--symbols', 'BTC/USDT'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('error: unknown strategy "nope"; valid strategies: ma-crossover, mean-reversion, breakout\n');
+    expect(r.stdout).toBe('');
+  }, 70_000);
 });

@@ -73,6 +73,18 @@ describe('atp optimize', () => {
     expect(j.pbo.pbo).toBe(ref.pbo.pbo);
   }, 120_000);
 
+  it('--random 3 on a date range with 1 worker: 3 distinct candidates ranked, fixed --params kept', async () => {
+    const out = path.join(tmp, 'rand');
+    const r = await cli(['optimize', '--strategy', 'breakout', '--params', 'volumeFactor=0', '--random', '3', '--seed', '7', '--symbols', 'BTC/USDT', '--from', '2021-01-01', '--to', '2021-04-01', '--folds', '2', '--train-blocks', '1', '--workers', '1', '--out', out, '--no-progress']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(fs.readFileSync(path.join(out, 'optimise.json'), 'utf8')) as { ranked: Ranked[]; deflatedSharpe: { trials: number } };
+    expect(j.ranked).toHaveLength(3);
+    expect(new Set(j.ranked.map((c) => JSON.stringify(c.params))).size).toBe(3);
+    for (const c of j.ranked) expect(c.params).not.toHaveProperty('volumeFactor');
+    expect(j.deflatedSharpe.trials).toBe(3);
+  }, 120_000);
+
   it('--grid parses ranges and lists against the declared parameters', () => {
     expect(parseGrid('ma-crossover', 'fast=5..20:5,slow=20..60:10,ma=sma|ema')).toEqual({ fast: [5, 10, 15, 20], slow: [20, 30, 40, 50, 60], ma: ['sma', 'ema'] });
     expect(parseGrid('ma-crossover', 'atrStop=0..1:0.5')).toEqual({ atrStop: [0, 0.5, 1] });
