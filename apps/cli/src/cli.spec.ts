@@ -81,7 +81,7 @@ describe('cli', () => {
 
   describe('as a process (`npm run cli -- ...`)', () => {
     const root = path.resolve(__dirname, '../../..');
-    const run = (args: string[]) => spawnSync(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    const run = (args: string[]) => spawnSync(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 55_000 });
 
     it('--help lists the verbs and topics list prints the 15 topics', () => {
       const help = run(['--help']);
@@ -97,7 +97,9 @@ describe('cli', () => {
       const r = run(['topics', 'create', '--brokers', '127.0.0.1:1', '--timeout', '1000']);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/^error: KAFKA_BROKERS=127\.0\.0\.1:1: cannot reach a Kafka broker.*\n$/);
-      expect(Date.now() - t0).toBeLessThan(15_000);
-    });
+      // Fast = bounded by the 1 s connect timeout plus process start-up (TypeScript compile), not by
+      // kafkajs's retry schedule (minutes); the bound leaves room for a loaded 2-core machine.
+      expect(Date.now() - t0).toBeLessThan(20_000);
+    }, 60_000);
   });
 });
