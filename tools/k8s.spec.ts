@@ -179,10 +179,10 @@ describe('k8s manifests', () => {
       expect(k.images.map((i: any) => i.name).sort()).toEqual(APP_SERVICES.map((s) => `atp/${s}`).sort());
     }
     expect(paper.namespace).not.toBe(live.namespace);
-    expect(lits(paper)).toContain('ATP_MODE=paper');
-    expect(lits(live)).toEqual(expect.arrayContaining(['ATP_MODE=live', 'ATP_LIVE_TRADING=confirm']));
+    expect(lits(paper)).toContain('TRADING_MODE=paper');
+    expect(lits(live)).toEqual(expect.arrayContaining(['TRADING_MODE=live', 'ATP_LIVE_CONFIRM=yes-i-understand']));
     const everywhereElse = files.filter((f) => !f.startsWith(path.join(K8S, 'overlays/live')));
-    for (const f of everywhereElse) expect(fs.readFileSync(f, 'utf8')).not.toMatch(/ATP_LIVE_TRADING/);
+    for (const f of everywhereElse) expect(fs.readFileSync(f, 'utf8')).not.toMatch(/ATP_LIVE_CONFIRM/);
     expect(live.images.every((i: any) => i.newTag && i.newTag !== 'latest')).toBe(true);
   });
 });
@@ -200,7 +200,7 @@ const kustomizeCmd = ((): string[] | null => {
     expect(r.status).toBe(0);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Doc);
     const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name.startsWith('atp-config'))!;
-    expect(cm.data.ATP_MODE).toBe(o.endsWith('live') ? 'live' : 'paper');
+    expect(cm.data.TRADING_MODE).toBe(o.endsWith('live') ? 'live' : 'paper');
     for (const d of docs.filter((x) => x.kind === 'Deployment')) {
       expect(containerOf(d).envFrom[0].configMapRef.name).toBe(cm.metadata.name);
       expect(d.metadata.namespace).toBe(o.endsWith('live') ? 'atp-live' : 'atp-paper');

@@ -3,9 +3,9 @@
  *
  * The environment (numpy 1.26, pandas 2.2, scipy 1.13, empyrical 0.5.5) is built once by
  * libs/metrics/scripts/pyref-venv.sh into ${ATP_CACHE_DIR:-~/.cache/atp}/pyref (about 20 s with a
- * warm pip cache). When it cannot be built (no python3 or no package registry) this suite is
- * skipped, loudly; the hand-computed and two-pass references in metrics.spec.ts still run.
- * ATP_PYREF=0 skips it on purpose.
+ * warm pip cache). When it cannot be built (no python3 or no package registry) this suite FAILS
+ * with the reason; ATP_PYREF=0 leaves it out on purpose (the hand-computed and two-pass references
+ * in metrics.spec.ts still run).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,13 +13,15 @@ import { annualReturn, annualVolatility, calmarRatio, downsideRisk, maxDrawdown,
 
 const SCRIPTS = path.join(__dirname, '..', 'scripts');
 
+let pyrefError = '';
+
 function findPython(): string | null {
   if (process.env.ATP_PYREF === '0') return null;
   try {
     const out = execFileSync('bash', [path.join(SCRIPTS, 'pyref-venv.sh')], { encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
     return out.trim().split('\n').pop() || null;
   } catch (e) {
-    console.warn(`empyrical reference environment unavailable, suite skipped: ${(e as Error).message.split('\n')[0]}`);
+    pyrefError = `empyrical reference environment could not be built (python3 + PyPI needed; ATP_PYREF=0 opts out): ${(e as Error).message.split('\n')[0]}`;
     return null;
   }
 }
@@ -73,10 +75,12 @@ const cases: Case[] = [
   { name: 'from an equity curve', returns: Array.from(simpleReturns(equity)), ppy: 8760, equity },
 ];
 
-(python ? describe : describe.skip)('metrics equal empyrical 0.5.5 (Python, numpy)', () => {
+// ATP_PYREF=0 is the only way to leave this suite out; a missing environment fails it.
+(process.env.ATP_PYREF === '0' ? (_n: string, _f: () => void) => undefined : describe)('metrics equal empyrical 0.5.5 (Python, numpy)', () => {
   let ref: Record<string, Enc | Enc[] | null>[] = [];
 
   beforeAll(() => {
+    if (!python) throw new Error(pyrefError);
     const input = JSON.stringify({ cases: cases.map((c) => ({ ...c, returns: c.returns.map((x) => (Number.isNaN(x) ? null : x)) })) });
     ref = JSON.parse(execFileSync(python!, [path.join(SCRIPTS, 'empyrical_ref.py')], { input, encoding: 'utf8', timeout: 60_000 }));
   });
