@@ -41,7 +41,8 @@ on_fail() { log "start failed: stopping what was started"; "$INFRA_DIR/down.sh" 
 trap on_fail ERR
 "$INFRA_DIR/ferretdb/start.sh"
 "$INFRA_DIR/kafka/start.sh"
-node "$INFRA_DIR/kafka/create-topics.cjs" "127.0.0.1:$KAFKA_PORT" "${KAFKA_TOPIC_PARTITIONS:-3}"
+# Topics come from libs/contracts (partitions, retention, and each topic's .dlq) through the CLI.
+(cd "$INFRA_DIR/.." && node -r ./tools/register.cjs apps/cli/src/main.ts topics create --brokers "127.0.0.1:$KAFKA_PORT" >&2)
 trap - ERR
 
 env_lines="KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
