@@ -38,7 +38,7 @@ export default [
   },
   {
     // Domain code never reads the wall clock or the environment: it gets a Clock and a config.
-    files: ['libs/{core,contracts,market-data,indicators,strategies,risk,execution,portfolio,metrics,backtest,ml,otc}/src/**/*.ts'],
+    files: ['libs/{core,contracts,market-data,indicators,strategies,risk,execution,portfolio,metrics,backtest,ml,otc}/src/**/*.ts', 'tools/lint-fixture/src/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/adapters/**'],
     rules: {
       'no-restricted-properties': [

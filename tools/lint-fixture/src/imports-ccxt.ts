@@ -1,0 +1,4 @@
+// A domain lib must not talk to exchanges.
+import ccxt from 'ccxt';
+
+export const venue = ccxt;
