@@ -324,7 +324,8 @@ function entry(
       caps.push({ name: 'maxGrossLeverage', code: 'MAX_GROSS_EXPOSURE', maxQty: max.minus(used).div(entryPrice), detail: () => `max gross ${s(lev)} x equity ${s(equity)} = ${s(max)}, ${s(used)} used` });
     }
   }
-  if (m.maxAmount) caps.push({ name: 'marketMaxAmount', code: 'MIN_AMOUNT', maxQty: m.maxAmount, detail: () => `market max amount ${s(m.maxAmount)}` });
+  const maxAmount = m.maxAmount;
+  if (maxAmount) caps.push({ name: 'marketMaxAmount', code: 'MIN_AMOUNT', maxQty: maxAmount, detail: () => `market max amount ${s(maxAmount)}` });
 
   let qty = sized.qty;
   let cappedBy: string | null = null;
