@@ -22,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildHeaders, encode, mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
 import { InProcessBus, KafkaBus, type Bus, type BusMessage } from '@atp/bus';
-import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
 import { printTable, type Cell } from './table';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -228,6 +228,39 @@ function rawMessages(candles: CandleEvent[], runId: string): Message[] {
   }));
 }
 
+async function kafkajsLatency(kafka: Kafka, producer: Producer, topic: string, candles: CandleEvent[], label: string, how: string): Promise<Row> {
+  const sentAt = new Map<string, number>();
+  const lat: number[] = [];
+  let measuring = false;
+  let received = 0;
+  const consumer = kafka.consumer({ groupId: `bench-lat-${uniq()}`, maxWaitTimeInMs: 250 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: mdCandlesV1.partitions,
+    eachMessage: async ({ message }) => {
+      const id = (JSON.parse(message.value!.toString()) as CandleEvent).eventId;
+      const t = sentAt.get(id);
+      if (t !== undefined && measuring) lat.push(performance.now() - t);
+      sentAt.delete(id);
+      received++;
+    },
+  });
+  const publishOne = async (i: number) => {
+    const base = candles[i % candles.length];
+    const [m] = rawMessages([{ ...base, eventId: `${base.eventId}#${i}` }], 'raw');
+    sentAt.set(`${base.eventId}#${i}`, performance.now());
+    await producer.send({ topic, acks: -1, messages: [m] });
+  };
+  await paced(PACED_RATE, PACED_RATE * 2, publishOne, 0);
+  measuring = true;
+  await paced(PACED_RATE, PACED_RATE * 10, publishOne, PACED_RATE * 2);
+  const deadline = performance.now() + 30_000;
+  while (received < PACED_RATE * 12 && performance.now() < deadline) await sleep(5);
+  await consumer.disconnect();
+  return { bus: label, test: `latency, paced ${PACED_RATE} msgs/s for 10 s`, messages: lat.length, ...percentiles(lat), baselineOf: how.startsWith('idempotent') ? 'latency' : undefined, note: `${how}; eachMessage, autoCommit` };
+}
+
 async function kafkajsBaseline(brokers: string[], candles: CandleEvent[], chunk: number): Promise<Row[]> {
   const label = 'kafkajs (baseline)';
   const kafka = new Kafka({ clientId: 'bench-kafkajs', brokers, logLevel: logLevel.NOTHING });
@@ -238,43 +271,26 @@ async function kafkajsBaseline(brokers: string[], candles: CandleEvent[], chunk:
   const rows: Row[] = [];
   const newTopic = async () => {
     const topic = topicName(mdCandlesV1, uniq());
-    await admin.createTopics({ topics: [{ topic, numPartitions: mdCandlesV1.partitions }], waitForLeaders: true });
-    return topic;
+    await admin.createTopics({ topics: [{ topic, numPartitions: mdCandlesV1.partitions }], waitForLeaders: false });
+    // leaders ready when ListOffsets answers (a fresh broker may say "not the leader" for a moment)
+    for (let i = 0; ; i++) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        return topic;
+      } catch (e) {
+        if (i >= 20) throw e;
+        await sleep(100);
+      }
+    }
   };
   try {
-    // latency: producer.send per message, consumer eachMessage with autoCommit
-    {
-      const topic = await newTopic();
-      const sentAt = new Map<string, number>();
-      const lat: number[] = [];
-      let measuring = false;
-      let received = 0;
-      const consumer = kafka.consumer({ groupId: `bench-lat-${uniq()}`, maxWaitTimeInMs: 250 });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        partitionsConsumedConcurrently: mdCandlesV1.partitions,
-        eachMessage: async ({ message }) => {
-          const id = (JSON.parse(message.value!.toString()) as CandleEvent).eventId;
-          const t = sentAt.get(id);
-          if (t !== undefined && measuring) lat.push(performance.now() - t);
-          sentAt.delete(id);
-          received++;
-        },
-      });
-      const publishOne = async (i: number) => {
-        const base = candles[i % candles.length];
-        const [m] = rawMessages([{ ...base, eventId: `${base.eventId}#${i}` }], 'raw');
-        sentAt.set(`${base.eventId}#${i}`, performance.now());
-        await producer.send({ topic, acks: -1, messages: [m] });
-      };
-      await paced(PACED_RATE, PACED_RATE * 2, publishOne, 0);
-      measuring = true;
-      await paced(PACED_RATE, PACED_RATE * 10, publishOne, PACED_RATE * 2);
-      const deadline = performance.now() + 30_000;
-      while (received < PACED_RATE * 12 && performance.now() < deadline) await sleep(5);
-      await consumer.disconnect();
-      rows.push({ bus: label, test: `latency, paced ${PACED_RATE} msgs/s for 10 s`, messages: lat.length, ...percentiles(lat), baselineOf: 'latency', note: 'send per message; eachMessage, autoCommit' });
+    // latency: producer.send per message, consumer eachMessage with autoCommit; with the bus's
+    // producer settings (idempotent: one request in flight) and without (kafkajs's floor)
+    for (const idempotent of [true, false]) {
+      const p = idempotent ? producer : kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      if (!idempotent) await p.connect();
+      rows.push(await kafkajsLatency(kafka, p, await newTopic(), candles, label, idempotent ? 'idempotent send per message' : 'plain (not idempotent) send per message'));
+      if (!idempotent) await p.disconnect();
     }
     // throughput: sendBatch, then a fresh group drains the backlog
     {
@@ -373,7 +389,15 @@ export async function run(): Promise<void> {
   const baseline = (r: Row) => rows.find((b) => b.bus.startsWith('kafkajs') && b.baselineOf === r.baselineOf);
   const cells: Cell[][] = rows.map((r) => {
     const b = r.bus === 'kafka' && r.baselineOf ? baseline(r) : undefined;
-    const ratio = !b ? '' : r.msgsPerSec !== undefined && b.msgsPerSec ? `${(r.msgsPerSec / b.msgsPerSec).toFixed(2)}x rate` : r.p99 !== undefined && b.p99 ? `${(r.p99 / b.p99).toFixed(2)}x p99` : '';
+    const ratio = !b
+      ? ''
+      : r.msgsPerSec !== undefined && b.msgsPerSec
+        ? `${(r.msgsPerSec / b.msgsPerSec).toFixed(2)}x rate`
+        : r.p99 !== undefined && b.p99
+          ? r.p99 <= b.p99
+            ? `p99 ${(b.p99 / r.p99).toFixed(1)}x lower`
+            : `p99 ${(r.p99 / b.p99).toFixed(1)}x higher`
+          : '';
     return [r.bus, r.test, r.messages, r.msgsPerSec, r.cpuUsPerMsg, r.p50, r.p99, ratio, r.note ?? ''];
   });
   printTable(['bus', 'test', 'messages', 'msgs/s', 'CPU µs/msg', 'p50 ms', 'p99 ms', 'vs kafkajs', 'note'], cells, { digits: 3 });
