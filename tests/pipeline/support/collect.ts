@@ -27,17 +27,22 @@ const COLLECTED: [keyof Collected, TopicContract][] = [
   ['commands', TOPICS.ordersCommands],
 ];
 
-/** Subscribes a collector group to every output topic of the pipeline. */
+/**
+ * Subscribes collectors to every output topic of the pipeline: one consumer group per topic
+ * (`<group>.<topic>`), so on Kafka no collector waits for the others to join its group.
+ */
 export async function collect(bus: Bus, runId: string, group = COLLECT_GROUP): Promise<{ data: Collected; lag(): Promise<number>; close(): Promise<void> }> {
   const data: Collected = { decisions: [], approved: [], rejected: [], orderEvents: [], fills: [], pnl: [], alerts: [], commands: [] };
-  const subs: Subscription[] = [];
-  for (const [key, contract] of COLLECTED) {
-    const list = data[key] as unknown[];
-    subs.push(await bus.subscribe({ contract: contract as TopicContract<TSchema>, group, runId, from: 'earliest' }, (m) => void list.push(m.value as Static<TSchema>)));
-  }
+  const groupOf = (c: TopicContract) => `${group}.${c.name}`;
+  const subs: Subscription[] = await Promise.all(
+    COLLECTED.map(([key, contract]) => {
+      const list = data[key] as unknown[];
+      return bus.subscribe({ contract: contract as TopicContract<TSchema>, group: groupOf(contract), runId, from: 'earliest' }, (m) => void list.push(m.value as Static<TSchema>));
+    }),
+  );
   return {
     data,
-    lag: () => bus.lag(group, COLLECTED.map(([, c]) => topicName(c, runId))),
+    lag: async () => (await Promise.all(COLLECTED.map(([, c]) => bus.lag(groupOf(c), [topicName(c, runId)])))).reduce((a, b) => a + b, 0),
     close: async () => {
       await Promise.all(subs.map((s) => s.close()));
     },
