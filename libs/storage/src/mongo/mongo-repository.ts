@@ -51,9 +51,11 @@ type ReplaceOp = AnyBulkWriteOperation<BsonDoc>;
  * - `insert-first` (FerretDB): unordered insertMany; the `_id`s refused as duplicates (11000) are
  *   fetched, those identical to the new version (same fields, same order, same values) count as
  *   unchanged and the rest are written with replaceOne upserts as above. When the first batch is
- *   mostly refused (a re-import), the rest is fetched first and only the missing ones inserted. FerretDB v1.24's SQLite
- *   backend never uses its `_id` index for look-ups (the index is on `->"_id"`, queries use
- *   `->'$._id'`), so every replaceOne scans the table; inserts only probe the unique index.
+ *   mostly refused (a re-import), the rest is fetched first and only the missing ones inserted.
+ *   Why: FerretDB v1.24's SQLite backend runs each update as its own query and transaction
+ *   (~1.5 ms a document), and its `_id` look-ups never use the `_id` index (the index is on
+ *   `->"_id"`, queries use `->'$._id'`: a table scan, cheap per row but O(collection)); insertMany
+ *   writes a whole batch in one transaction, probing only the unique index.
  *   Without transactions the fetch and the replace are not atomic: if another writer changes a
  *   document in between, its version may stay (a writer of the same natural key writes the same
  *   value in this system, so the result is the same).

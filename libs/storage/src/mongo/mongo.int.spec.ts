@@ -38,8 +38,9 @@ if (!url) {
   runStorageContractSuite('MongoStore (FerretDB, default config)', (namespace) => openStore(namespace), { largeTimeoutMs: 240_000 });
 
   // The path MongoDB takes (bulkWrite of replaceOne upserts), in 7-document batches, 2 in flight:
-  // the counts must add up across bulkWrites. On FerretDB each replaceOne scans the table, so the
-  // large round trip is smaller here.
+  // the counts must add up across bulkWrites. On FerretDB each replaceOne is its own query and
+  // SQLite transaction (and 7-document commands multiply round trips), so the large round trip is
+  // smaller here.
   runStorageContractSuite(
     'MongoStore (FerretDB, upsertMode replace, 7-doc batches x 2 in flight)',
     (namespace) => openStore(`r7_${namespace}`, { upsertMode: 'replace', upsertBatchSize: 7, upsertConcurrency: 2 }),
