@@ -55,6 +55,8 @@ export class KafkaSubscription implements Subscription {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private closing: Promise<void> | undefined;
   private readonly committer: OffsetCommitter;
+  private activeBatches = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   /** Replay: eachBatch waits until the start positions are committed. */
   private startCommitted: Promise<void> = Promise.resolve();
 
@@ -135,9 +137,19 @@ export class KafkaSubscription implements Subscription {
       this.closing = (async () => {
         for (const t of this.resumeTimers) clearTimeout(t);
         this.resumeTimers.clear();
-        // disconnect() stops the fetch loop, waits for the running batches (which commit what
-        // they acknowledged), then leaves the group.
-        await this.consumer?.disconnect();
+        const consumer = this.consumer;
+        if (consumer) {
+          // Graceful: take no new batch, let the running ones finish, commit everything they
+          // acknowledged, and only then leave the group — a clean stop redelivers nothing.
+          try {
+            consumer.pause([{ topic: this.topic }]);
+          } catch {
+            // not running (start failed): nothing in flight
+          }
+          await this.whenIdle();
+          await this.committer.flush();
+          await consumer.disconnect();
+        }
         this.onClosed(this);
       })();
     }
@@ -150,7 +162,20 @@ export class KafkaSubscription implements Subscription {
     for (const k of this.attempts.keys()) if (!mine.has(Number(k.split(':')[0]))) this.attempts.delete(k);
   }
 
+  private whenIdle(): Promise<void> {
+    return this.activeBatches === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
+  }
+
   private async eachBatch(p: EachBatchPayload): Promise<void> {
+    this.activeBatches++;
+    try {
+      await this.processBatch(p);
+    } finally {
+      if (--this.activeBatches === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async processBatch(p: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary } = p;
     const { topic, partition } = batch;
     await this.startCommitted;
