@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { backtestCommand } from './commands/backtest';
 import { configCommand } from './commands/config';
+import { dataInfoCommand } from './commands/data-info';
+import { downloadCommand } from './commands/download';
+import { importCommand } from './commands/import';
+import { replayCommand } from './commands/replay';
 import { optimizeCommand } from './commands/optimize';
 import { featuresCommand } from './commands/features';
 import { topicsCommand } from './commands/topics';
@@ -17,7 +21,11 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(configCommand(io))
     .addCommand(backtestCommand(io))
     .addCommand(optimizeCommand(io))
-    .addCommand(featuresCommand(io));
+    .addCommand(featuresCommand(io))
+    .addCommand(downloadCommand(io))
+    .addCommand(importCommand(io))
+    .addCommand(dataInfoCommand(io))
+    .addCommand(replayCommand(io));
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     c.commands.forEach(configure);
