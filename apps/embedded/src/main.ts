@@ -6,6 +6,7 @@
 //                        when all were ready, 1 otherwise (smoke tests, CI)
 //   --port <n>           the HTTP port (overrides GATEWAY_SERVICE_PORT / SERVICE_PORT)
 import { parseArgs } from 'node:util';
+import { prepareMarketData } from '@atp/market-data-ccxt';
 import { exitOnSignals, runMain, type RunningHost } from '@atp/nest-kit';
 import { startEmbedded } from './embedded';
 import { formatSummary } from './summary';
@@ -22,6 +23,11 @@ async function main(): Promise<RunningHost | undefined> {
   }
   const env: Record<string, string | undefined> = { ...process.env, ...(values.port !== undefined ? { GATEWAY_SERVICE_PORT: values.port } : {}) };
   const exitAfterReady = values['exit-after-ready'] || /^(1|true|yes)$/i.test(env['ATP_EXIT_AFTER_READY'] ?? '');
+
+  // Market data first: DATA_DIR or ../shared/data read in place; where absent, the default symbols'
+  // 1h set is downloaded once through ccxt into ~/.cache/atp/data (EXCHANGE_API_URL redirects it).
+  const data = await prepareMarketData(env, { log: (m) => process.stderr.write(`market data: ${m}\n`) });
+  env['DATA_DIR'] = data.dataDir;
 
   const host = await startEmbedded({ env });
   const log = host.logger;
