@@ -39,7 +39,7 @@ describe('InputJournal', () => {
     await j.submit('n', 'b', { n: 6 }); // redelivered: not applied again, its outputs re-published
     expect(core.total).toBe(10);
     expect(out).toEqual(['total=10', 'total=10']);
-    expect(await store.repository({ name: 'test_journal', timeField: 'seq' }).count()).toBe(2);
+    expect(await store.repository<{ _id: string; seq: number }>({ name: 'test_journal', timeField: 'seq' }).count()).toBe(2);
   });
 
   it('a restarted service replays its journal and resumes with the same state and outputs', async () => {
