@@ -8,6 +8,8 @@ const INT32_MAX = 2_147_483_647;
 const DUPLICATE_KEY = 11000;
 /** `$in` lists of getMany (and of insert-first's look-up on MongoDB) hold at most this many ids. */
 const IN_CHUNK = 1_000;
+/** insert-first's first insertMany: small, since on FerretDB every refused document costs a transaction. */
+const PROBE_SIZE = 100;
 /** insert-first on FerretDB fetches existing documents by `_id` ranges of at most this many ids. */
 const RANGE_FETCH_CHUNK = 50_000;
 /**
@@ -50,8 +52,8 @@ type ReplaceOp = AnyBulkWriteOperation<BsonDoc>;
  *   modified = modifiedCount, unchanged = matchedCount - modifiedCount.
  * - `insert-first` (FerretDB): unordered insertMany; the `_id`s refused as duplicates (11000) are
  *   fetched, those identical to the new version (same fields, same order, same values) count as
- *   unchanged and the rest are written with replaceOne upserts as above. When the first batch is
- *   mostly refused (a re-import), the rest is fetched first and only the missing ones inserted.
+ *   unchanged and the rest are written with replaceOne upserts as above. When a first insert of
+ *   100 is mostly refused (a re-import), the rest is fetched first and only the missing inserted.
  *   Why: FerretDB v1.24's SQLite backend runs each update as its own query and transaction
  *   (~1.5 ms a document), and its `_id` look-ups never use the `_id` index (the index is on
  *   `->"_id"`, queries use `->'$._id'`: a table scan, cheap per row but O(collection)); insertMany
@@ -131,11 +133,11 @@ export class MongoRepository<T extends Doc> implements Repository<T> {
   /**
    * The `insert-first` path (see the class comment). A call that re-upserts documents already
    * stored (a re-import) would pay one refused insert per document — FerretDB retries a failed
-   * batch one document per transaction — so when the first batch comes back mostly refused, the
-   * rest is looked up in one read instead, and only what is missing is inserted.
+   * batch one document per transaction — so a first, small insertMany probes: when it comes back
+   * mostly refused, the rest is looked up in one read instead, and only what is missing inserted.
    */
   private async insertFirst(docs: readonly BsonDoc[]): Promise<UpsertResult> {
-    const size = this.options.upsertBatchSize;
+    const size = Math.min(PROBE_SIZE, this.options.upsertBatchSize);
     const head = docs.slice(0, size);
     const tail = docs.slice(size);
     const probe = await this.insertBatch(head);

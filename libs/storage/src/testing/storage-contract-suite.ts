@@ -254,6 +254,17 @@ export function runStorageContractSuite(name: string, makeStore: MakeStore, opti
         expect(await repo.upsertMany(next)).toEqual({ inserted: 0, modified: 0, unchanged: 1200 });
       });
 
+      spec('an upsert whose first documents are new and the later ones stored (some changed)', async () => {
+        const repo = await candles();
+        const docs = Array.from({ length: 1200 }, (_, i) => contractCandle(i % 2 ? 'ETH/USDT' : 'BTC/USDT', i));
+        expect(await repo.upsertMany(docs.slice(150))).toEqual({ inserted: 1050, modified: 0, unchanged: 0 });
+        // Indices 1, 61, ..., 1141 change: 1, 61 and 121 are among the 150 new ones.
+        const next = docs.map((d, i) => (i % 60 === 1 ? { ...d, volume: d.volume + 1 } : d));
+        expect(await repo.upsertMany(next)).toEqual({ inserted: 150, modified: 17, unchanged: 1033 });
+        expect(await repo.get(docs[1141]._id)).toEqual(next[1141]);
+        expect(await repo.count()).toBe(1200);
+      });
+
       spec('mixes new, changed and identical documents in one call', async () => {
         const repo = await candles();
         const docs = [0, 1, 2].map((i) => contractCandle('BTC/USDT', i));
