@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { clientOrderId, Dec, decToString, eventIdFrom, fillId, isValidClientOrderId, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
@@ -87,8 +88,6 @@ describe('time', () => {
 
 describe('id digests', () => {
   it('hash the length-prefixed parts (reference: sha256 of "5:run-1|7:macross|" computed by hand layout)', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createHash } = require('node:crypto');
     const expected = createHash('sha256').update('5:run-1|7:macross|').digest('hex').slice(0, 32);
     expect(eventIdFrom('run-1', 'macross')).toBe(expected);
   });

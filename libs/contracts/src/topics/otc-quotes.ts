@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import { defineTopic, retention } from '../contract';
 import { DecimalString, EpochMs, eventSchema, NonEmpty, Side } from '../common';
 
