@@ -81,8 +81,10 @@ describe('backfillOHLCV via ccxt binance', () => {
 
   it("under the fake's real weight limit it backs off on 429 and never gets banned (no 418, no storm)", async () => {
     const r = await repo();
-    // 26 weight per 1 s window: exchangeInfo (20) + three klines (2 each) fit in the first window.
-    server.setRateLimit({ weightPerWindow: 26, windowMs: 1000, banMs: 5000 });
+    // 26 weight per 3 s window: exchangeInfo (20) + three klines (2 each) fit in the first window.
+    // (3 s, not 1 s: on a loaded machine the first four requests may take over a second, and a
+    // window that resets before the fourth would show no 429 at all.)
+    server.setRateLimit({ weightPerWindow: 26, windowMs: 3000, banMs: 5000 });
     const res = await backfillOHLCV({ exchange: binance(), repo: r, series: BTC, since: SINCE, retry: noSleepRetry });
     expect(res.candles).toBe(5482);
     const statuses = server.requests.map((q) => q.status);
