@@ -22,6 +22,8 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
   private count = 0;
   /** ring slot of the next bar: count % period */
   private pos = 0;
+  /** running sum 0 + ring[0] + … + ring[pos - 1] (the slots written since slot 0), in that order */
+  private head = 0;
   private readonly h = new Float64Array(1);
   private readonly l = new Float64Array(1);
   private readonly c = new Float64Array(1);
@@ -43,29 +45,34 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
     const ring = this.ring;
     let g = this.count;
     let slot = this.pos;
+    let head = this.head;
     for (let i = from; i < to; i++, g++) {
       const tp = (high[i] + low[i] + close[i]) / 3;
       ring[slot] = tp;
-      slot = slot + 1 === n ? 0 : slot + 1;
+      // The window mean sums in slot order 0..n-1 from 0, exactly as TA-Lib (its
+      // rounding decides whether tp - avg is exactly 0). Slots 0..slot hold the
+      // bars since the last slot-0 bar, so that part of the sum is a running
+      // sum (same additions, same order); only slots after this one are re-added.
+      head = (slot === 0 ? 0 : head) + tp;
+      const s1 = slot + 1;
+      slot = s1 === n ? 0 : s1;
       if (g < n - 1) {
         out[i] = NaN;
         continue;
       }
-      // The window mean sums in slot order 0..n-1 from 0, exactly as TA-Lib (its
-      // rounding decides whether tp - avg is exactly 0). The mean deviation uses
-      // four partial sums (independent chains the CPU overlaps): it differs from
-      // TA-Lib's by rounding only, and a sum of |.| is 0 in any order or none.
-      const len = ring.length;
-      let avg = 0;
-      let j = 0;
-      for (; j + 1 < len; j += 2) avg = avg + ring[j] + ring[j + 1];
-      if (j < len) avg += ring[j];
+      const len = ring.length; // = n; bounds V8 can see
+      let avg = head;
+      for (let j = s1; j < len; j++) avg += ring[j];
       avg /= n;
+      // The mean deviation uses four partial sums (independent chains the CPU
+      // overlaps): it differs from TA-Lib's by rounding only, and a sum of |.| is
+      // 0 in any order or none.
       let a = 0;
       let b = 0;
       let c = 0;
       let e = 0;
-      for (j = 0; j + 3 < len; j += 4) {
+      let j = 0;
+      for (; j + 3 < len; j += 4) {
         a += Math.abs(ring[j] - avg);
         b += Math.abs(ring[j + 1] - avg);
         c += Math.abs(ring[j + 2] - avg);
@@ -78,6 +85,7 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
     }
     this.count = g;
     this.pos = slot;
+    this.head = head;
   }
 
   update(bar: HlcBar): number | null {
@@ -105,6 +113,13 @@ export class Cci implements StreamingIndicator<HlcBar, number> {
     c.count = intField(state, 'count');
     c.pos = c.count % c.period;
     c.ring.set(decodeArray(state['ring'], c.period, 'ring'));
+    // head is derived: the same additions, in the same order, as run made them.
+    if (c.count > 0) {
+      const last = (c.count - 1) % c.period;
+      let head = 0;
+      for (let j = 0; j <= last; j++) head += c.ring[j];
+      c.head = head;
+    }
     return c;
   }
 }
