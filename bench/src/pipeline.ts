@@ -1,0 +1,208 @@
+/**
+ * `npm run bench -- pipeline`: the trading pipeline (strategy, risk, execution, pnl) end to end.
+ *
+ *  1. candle-close -> order-submitted latency, p50/p99: the time from a candle's publication to
+ *     execution's acknowledgement (order submitted to the paper venue) of the order decided on it,
+ *     at 100 candles/s (free-running replay, MA crossover 2/3 on synthetic bars so that most bars
+ *     cross): embedded (one process, in-process bus; target p99 < 1 ms) and across the services as
+ *     separate processes over Kafka on loopback (target p99 < 50 ms);
+ *  2. lockstep replay of all recorded 1h candles of the four symbols (4 x 5,482) through all four
+ *     services: embedded and over Kafka + FerretDB with separate processes (target < 120 s).
+ *
+ * Kafka parts need KAFKA_BROKERS and MONGO_URL (else infra/up.sh is run to start the local stack).
+ * PIPELINE_BENCH_KAFKA_DAYS limits the Kafka lockstep replay to the first N days (default: all);
+ * PIPELINE_BENCH_LOGS names a folder for the service processes' logs; PIPELINE_BENCH_ONLY=kafka-lockstep
+ * runs only that part.
+ */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
+import { KafkaBus, type Bus } from '@atp/bus';
+import { ALL_TOPICS, TOPICS, type OrderEvent } from '@atp/contracts';
+import type { Timeframe } from '@atp/core';
+import { recordedCandleSource, ReplayDriver, type CandleSource } from '@atp/svc-market-feed';
+// The bench drives the pipeline with the harness of the pipeline tests (tests/ is not an Nx project).
+/* eslint-disable @nx/enforce-module-boundaries */
+import { KafkaPipeline } from '../../tests/pipeline/support/processes';
+import { startEmbeddedPipeline } from '../../tests/pipeline/support/embedded';
+import { dropRun } from '../../tests/pipeline/support/infra';
+import { maCrossoverSpec } from '../../tests/pipeline/support/spec';
+/* eslint-enable @nx/enforce-module-boundaries */
+import { printTable, type Cell } from './table';
+
+const REPO = path.resolve(__dirname, '../..');
+const RATE = 100; // candles per second
+const LATENCY_CANDLES = Number(process.env.PIPELINE_BENCH_CANDLES ?? 3000);
+const H = 3_600_000;
+
+/** A candle source of seeded synthetic bars (the latency runs need many crosses). */
+function syntheticSource(n: number): CandleSource {
+  return {
+    async load(_exchange, symbol, _tf, from = -Infinity, to = Infinity) {
+      const s = syntheticSeries(n, 7, { symbol, vol: 0.02 });
+      const out = [];
+      for (let i = 0; i < s.openTime.length; i++) {
+        if (s.openTime[i]! < from || s.openTime[i]! >= to) continue;
+        out.push({ openTime: s.openTime[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! });
+      }
+      return out;
+    },
+  };
+}
+
+function latencySpec(runId: string): PipelineSpec {
+  return parsePipelineSpec({
+    version: 1,
+    runId,
+    exchange: 'binance',
+    timeframe: '1h',
+    symbols: ['BTC/USDT'],
+    initialCash: '100000',
+    strategies: [{ id: 'fast', strategy: 'ma-crossover', params: { fast: 2, slow: 3 } }],
+  });
+}
+
+/** Decision time of a client order id (`o<time base36>-...`, core's clientOrderId). */
+function decisionTimeOf(coid: string): number {
+  return parseInt(coid.slice(1, coid.indexOf('-')), 36);
+}
+
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/**
+ * Publishes synthetic candles at 100/s through the pipeline on `bus` and measures candle
+ * publication -> order acknowledgement for every order.
+ */
+async function latency(bus: Bus, spec: PipelineSpec): Promise<{ orders: number; p50: number; p99: number; max: number; candles: number }> {
+  const published = new Map<number, number>();
+  const acks: { coid: string; at: number }[] = [];
+  const sub = await bus.subscribe({ contract: TOPICS.ordersEvents, group: `bench-acks-${spec.runId}`, runId: spec.runId }, (m) => {
+    const e = m.value as OrderEvent;
+    if (e.kind === 'order' && e.status === 'acknowledged' && (e.role === 'entry' || e.role === 'exit')) acks.push({ coid: e.clientOrderId, at: e.tsInit });
+  });
+  // The bus as the replay driver sees it, noting when each event time's candles are published.
+  const publishBatch: Bus['publishBatch'] = (c, values, o) => {
+    const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
+    if (t !== undefined) published.set(t, Date.now());
+    return bus.publishBatch(c, values, o);
+  };
+  const timed = new Proxy(bus, {
+    get: (target, key) => {
+      if (key === 'publishBatch') return publishBatch;
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const driver = new ReplayDriver(timed, syntheticSource(LATENCY_CANDLES), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h' as Timeframe, mode: 'free', speed: H / (1000 / RATE) });
+  await driver.run();
+  // let the last orders through
+  const until = Date.now() + 30_000;
+  let last = -1;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (acks.length === last) break;
+    last = acks.length;
+  }
+  await sub.close();
+  const lat = acks.map((a) => a.at - published.get(decisionTimeOf(a.coid))!).filter((x) => Number.isFinite(x));
+  return { orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: LATENCY_CANDLES };
+}
+
+async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number) {
+  const driver = new ReplayDriver(bus, recordedCandleSource(), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h', mode: 'lockstep', pollMs, stallMs: 600_000, from, to });
+  return driver.run();
+}
+
+function infra(): { brokers: string[]; mongoUrl: string } | { why: string } {
+  if (process.env.KAFKA_BROKERS && process.env.MONGO_URL) return { brokers: process.env.KAFKA_BROKERS.split(','), mongoUrl: process.env.MONGO_URL };
+  try {
+    console.log('KAFKA_BROKERS / MONGO_URL unset: starting the local stack with infra/up.sh ...');
+    const out = execFileSync('bash', [path.join(REPO, 'infra', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 });
+    const get = (k: string) => out.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1);
+    const brokers = get('KAFKA_BROKERS');
+    const mongoUrl = get('MONGO_URL');
+    if (!brokers || !mongoUrl) return { why: 'infra/up.sh printed no KAFKA_BROKERS / MONGO_URL' };
+    process.env.KAFKA_BROKERS = brokers;
+    process.env.MONGO_URL = mongoUrl;
+    return { brokers: brokers.split(','), mongoUrl };
+  } catch (e) {
+    return { why: `infra/up.sh failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec) => Promise<T>): Promise<T> {
+  const runId = `${prefix}-${Date.now().toString(36)}`;
+  const mongoDb = `b${Date.now().toString(36).slice(-7)}`;
+  const s = spec(runId);
+  const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error' });
+  await bus.ensureTopics(ALL_TOPICS, runId);
+  const p = new KafkaPipeline(s, mongoDb, {}, process.env.PIPELINE_BENCH_LOGS);
+  try {
+    await p.start();
+    return await body(bus, s);
+  } finally {
+    await p.kill();
+    await bus.close();
+    await dropRun(runId, mongoDb);
+  }
+}
+
+export async function run(): Promise<void> {
+  const rows: Cell[][] = [];
+  const note = (what: string, mode: string, value: Cell, unit: string, target: string, extra = '') => rows.push([what, mode, value, unit, target, extra]);
+
+  const only = process.env.PIPELINE_BENCH_ONLY;
+  const want = (part: string) => !only || only.split(',').includes(part);
+
+  // 1. Latency, embedded.
+  if (want('embedded-latency')) {
+    const spec = latencySpec(`bench-lat-emb-${Date.now().toString(36)}`);
+    const p = await startEmbeddedPipeline(spec);
+    try {
+      const r = await latency(p.bus, spec);
+      note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles at ${RATE}/s`);
+      note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max} ms`);
+    } finally {
+      await p.stop();
+    }
+  }
+
+  // 2. Lockstep replay of all recorded 1h candles, embedded.
+  if (want('embedded-lockstep')) {
+    const spec = maCrossoverSpec(`bench-ls-emb-${Date.now().toString(36)}`);
+    const p = await startEmbeddedPipeline(spec);
+    try {
+      const s = await lockstep(p.bus, spec, 0);
+      note('lockstep replay, 4 x 5,482 1h candles', 'embedded', s.wallMs / 1000, 's', '', `${s.eventTimes} event times, ${(s.wallMs / s.eventTimes).toFixed(2)} ms each`);
+    } finally {
+      await p.stop();
+    }
+  }
+
+  const inf = want('kafka-latency') || want('kafka-lockstep') ? infra() : { why: 'not asked for (PIPELINE_BENCH_ONLY)' };
+  if ('why' in inf) {
+    note('Kafka parts', 'kafka', null, '', '', inf.why);
+  } else {
+    // 3. Latency across the services as separate processes over Kafka.
+    if (want('kafka-latency')) {
+      const r = await kafkaRun('bench-lat-k', latencySpec, (bus, spec) => latency(bus, spec));
+      note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles at ${RATE}/s`);
+      note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', '< 50 ms', `max ${r.max} ms`);
+    }
+
+    // 4. Lockstep replay over Kafka + FerretDB.
+    if (want('kafka-lockstep')) {
+      const days = process.env.PIPELINE_BENCH_KAFKA_DAYS ? Number(process.env.PIPELINE_BENCH_KAFKA_DAYS) : undefined;
+      const from = Date.UTC(2020, 11, 1);
+      const to = days !== undefined ? from + days * 24 * H : undefined;
+      const s = await kafkaRun('bench-ls-k', (id) => maCrossoverSpec(id), (bus, spec) => lockstep(bus, spec, 2, days !== undefined ? from : undefined, to));
+      const what = days !== undefined ? `first ${days} days (${s.candles} candles)` : '4 x 5,482 1h candles';
+      note(`lockstep replay, ${what}`, 'kafka + ferretdb, 4 processes', s.wallMs / 1000, 's', days !== undefined ? '' : '< 120 s', `${s.eventTimes} event times, ${(s.wallMs / s.eventTimes).toFixed(1)} ms each, ${(s.polls / s.eventTimes).toFixed(2)} lag polls each`);
+    }
+  }
+  printTable(['measure', 'mode', 'value', 'unit', 'target', 'notes'], rows);
+}
