@@ -41,6 +41,14 @@ export function topicName(contract: Pick<TopicContract, 'name'> | string, runId?
   return `run.${runId}.${base}`;
 }
 
+/**
+ * Physical consumer group name. Like topics, a run id namespaces the groups of a replay or
+ * backtest run, so two runs on one broker never share a group (and never rebalance each other).
+ */
+export function groupName(group: string, runId?: string): string {
+  return runId ? `run.${runId}.${group}` : group;
+}
+
 /** Dead-letter topic of a topic: `<topic>.dlq`. */
 export function dlqTopicName(physicalTopic: string): string {
   return `${physicalTopic}.dlq`;

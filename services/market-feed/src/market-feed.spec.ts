@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { InProcessBus } from '@atp/bus';
-import { TOPICS } from '@atp/contracts';
+import { groupName, TOPICS } from '@atp/contracts';
 import { ConfigError } from '@atp/nest-kit';
 import { importRecordedCandles, readHftCapture, toCandleEvent, type CandleDoc, type TradeDoc } from '@atp/market-data';
 import { CANDLES, MARKETS, TRADES, type MarketsSnapshot } from '@atp/market-data-ccxt';
@@ -159,7 +159,8 @@ describe('market-feed replay (the replay driver)', () => {
     // Stand-ins for the pipeline's consumer groups: each records the event times it saw.
     const seen: Record<string, number[]> = {};
     const subs = await Promise.all(['strategy', 'risk', 'execution', 'pnl'].map((group) =>
-      bus.subscribe({ contract: TOPICS.mdCandles, group, runId: 'r2' }, async (m) => {
+      // A run's services consume in run-namespaced groups (groupName), as BusConsumer subscribes them.
+      bus.subscribe({ contract: TOPICS.mdCandles, group: groupName(group, 'r2'), runId: 'r2' }, async (m) => {
         (seen[group] ??= []).push(m.value.tsEvent);
         await new Promise((r) => setTimeout(r, 1));
       }),

@@ -4,7 +4,7 @@
 // Data: recorded BTC/USDT 1h candles (shared/data/binance-spot, NostalgiaForInfinity, GPL-3.0).
 import { Kafka, logLevel } from 'kafkajs';
 import { createBus, type Bus } from '@atp/bus';
-import { TOPICS, topicName, type CandleEvent } from '@atp/contracts';
+import { TOPICS, topicName, type CandleEvent, groupName } from '@atp/contracts';
 import { eventually } from '@atp/testing';
 import { runCli } from '../program';
 
@@ -61,7 +61,7 @@ describe('atp replay over Kafka', () => {
   it('lockstep: each event time only after the pipeline groups drained the previous one', async () => {
     const seen: Record<string, number[]> = {};
     const subs = await Promise.all(['strategy', 'risk', 'execution', 'pnl'].map((group) =>
-      bus.subscribe({ contract: TOPICS.mdCandles, group, runId: runs.lock }, (m) => void (seen[group] ??= []).push(m.value.tsEvent)),
+      bus.subscribe({ contract: TOPICS.mdCandles, group: groupName(group, runs.lock), runId: runs.lock }, (m) => void (seen[group] ??= []).push(m.value.tsEvent)),
     ));
     try {
       const c = capture();

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { BusMessage, HealthStatus, Subscription } from '@atp/bus';
+import { groupName } from '@atp/contracts';
 import { busMetrics, getTracer, runInConsumerSpan, type BusMetrics } from '@atp/observability';
 import type { Tracer } from '@opentelemetry/api';
 import { HostContext, type ConsumerHandle } from '../host/host-context';
@@ -51,7 +52,7 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
         const fn = instance[meta.method];
         if (typeof fn !== 'function') throw new Error(`${owner.name}.${meta.method} is not a method`);
         const sub = await this.runtime.bus.subscribe(
-          { ...meta.options, contract: meta.contract, group, runId: this.runtime.config.RUN_ID },
+          { ...meta.options, contract: meta.contract, group: groupName(group, this.runtime.config.RUN_ID), runId: this.runtime.config.RUN_ID },
           (msg) => this.deliver(meta, group, msg, (value, m) => (fn as (v: unknown, m: BusMessage<unknown>) => unknown).call(instance, value, m)),
         );
         this.subscriptions.push(sub);

@@ -1,6 +1,6 @@
 import type { Bus } from '@atp/bus';
 import { barCloseTime, type Timeframe } from '@atp/core';
-import { TOPICS, type CandleEvent } from '@atp/contracts';
+import { groupName, TOPICS, type CandleEvent } from '@atp/contracts';
 import { toCandleEvent } from '@atp/market-data';
 import type { CandleSource } from './candle-source';
 import { PIPELINE_GROUPS, pipelineTopics, type PipelineGroup } from './pipeline-groups';
@@ -68,7 +68,7 @@ export class ReplayDriver {
     private readonly opts: ReplayOptions,
   ) {
     const groups = opts.groups ?? PIPELINE_GROUPS;
-    this.groups = groups.map((g) => ({ group: g.group, topics: pipelineTopics([g], opts.runId) }));
+    this.groups = groups.map((g) => ({ group: groupName(g.group, opts.runId), topics: pipelineTopics([g], opts.runId) }));
     this.allTopics = pipelineTopics(groups, opts.runId);
   }
 
