@@ -27,7 +27,7 @@ export interface InputJournalOptions<O> {
   /** Collection of the journal, owned by the service, e.g. `execution_journal`. */
   collection: string;
   core: JournalCore<O>;
-  /** Writes documents derived from new outputs (orders, fills, equity points) before they are published. */
+  /** Writes documents derived from new outputs (orders, fills, equity points), while they are published. */
   persist?: (outputs: O[]) => Promise<void>;
   /** Publishes outputs; must preserve their order per key. */
   publish: (outputs: O[]) => Promise<void>;
@@ -59,7 +59,7 @@ const PAD = 12;
  *    sequence numbers and are written to the journal in one `upsertMany` — durable BEFORE the core
  *    acts on them (execution persists an order before it submits it);
  * 2. the core applies the new inputs in sequence order, producing outputs;
- * 3. `persist` writes derived documents, `publish` sends the outputs (and re-sends the cached
+ * 3. `persist` writes derived documents while `publish` sends the outputs (and re-sends the cached
  *    outputs of duplicates: a redelivered input means its outputs may not have gone out);
  * 4. the handlers' promises resolve: only then does the bus commit their offsets.
  *
@@ -176,8 +176,11 @@ export class InputJournal<O> {
       this.remember(k, out);
       for (const o of out) outputs.push(o);
     }
-    if (outputs.length > 0 && this.opts.persist) await this.opts.persist(outputs);
-    if (republish.length > 0 || outputs.length > 0) await this.opts.publish(republish.length ? [...republish, ...outputs] : outputs);
+    // Derived documents and the outputs go out together: both are done before the inputs are acknowledged.
+    await Promise.all([
+      outputs.length > 0 && this.opts.persist ? this.opts.persist(outputs) : undefined,
+      republish.length > 0 || outputs.length > 0 ? this.opts.publish(republish.length ? [...republish, ...outputs] : outputs) : undefined,
+    ]);
   }
 
   private apply(kind: string, key: string, input: unknown, replaying: boolean): O[] {
