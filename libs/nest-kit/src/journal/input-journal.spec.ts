@@ -74,4 +74,16 @@ describe('InputJournal', () => {
     expect(errors).toEqual(['bad:x']);
     expect(core.total).toBe(1);
   });
+
+  it('without durability it writes and replays nothing, and still dedupes', async () => {
+    const store = new MemoryStore('j4');
+    const core = new Summer();
+    const out: string[] = [];
+    const j = new InputJournal<string>({ store, collection: 'test_journal', core, durable: false, publish: async (o) => void out.push(...o) });
+    expect(await j.start()).toBe(0);
+    await Promise.all([j.submit('n', 'a', { n: 4 }), j.submit('n', 'b', { n: 6 }), j.submit('n', 'a', { n: 4 })]);
+    expect(core.total).toBe(10);
+    expect(out).toEqual(['total=10']);
+    expect(await store.repository<{ _id: string; seq: number }>({ name: 'test_journal', timeField: 'seq' }).count()).toBe(0);
+  });
 });

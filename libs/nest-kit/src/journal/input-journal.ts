@@ -35,6 +35,19 @@ export interface InputJournalOptions<O> {
   cacheInputs?: number;
   /** Inputs per group commit (default 5,000). */
   maxBatch?: number;
+  /**
+   * How long a group commit collects inputs: `turn` (default) until the event loop's next turn, so
+   * inputs delivered meanwhile by other partitions and topics join (fewer, larger writes to a
+   * remote store); `microtask` only the inputs submitted in the current job (lowest latency, for
+   * an in-memory store).
+   */
+  batchWindow?: 'turn' | 'microtask';
+  /**
+   * False: nothing is written or replayed (the core's state lives and dies with the process), the
+   * rest is unchanged — dedupe, ordering, publishing before acknowledging. For in-memory stores,
+   * where a journal only grows. Default true.
+   */
+  durable?: boolean;
   /** Receives core failures (default: stderr JSON line). */
   onCoreError?: (kind: string, key: string, err: unknown) => void;
 }
@@ -97,6 +110,7 @@ export class InputJournal<O> {
   async start(): Promise<number> {
     if (this.started) throw new Error(`journal ${this.opts.collection} already started`);
     this.started = true;
+    if (this.opts.durable === false) return 0;
     await this.repo.init();
     let n = 0;
     for await (const batch of this.repo.iterate({ order: 'asc' }, 5_000)) {
@@ -120,7 +134,8 @@ export class InputJournal<O> {
       if (!this.running) {
         this.running = true;
         // Let inputs delivered meanwhile (other partitions, other topics) join the group commit.
-        setImmediate(() => void this.run());
+        if (this.opts.batchWindow === 'microtask') queueMicrotask(() => void this.run());
+        else setImmediate(() => void this.run());
       }
     });
   }
@@ -165,7 +180,7 @@ export class InputJournal<O> {
       fresh.push({ _id: String(seq).padStart(PAD, '0'), seq, kind: p.kind, key: p.key, input: p.input });
     }
     if (fresh.length > 0) {
-      await this.repo.upsertMany(fresh); // durable before the core acts
+      if (this.opts.durable !== false) await this.repo.upsertMany(fresh); // durable before the core acts
       this.nextSeq += fresh.length;
     }
     const outputs: O[] = [];
