@@ -27,7 +27,7 @@ describe('execution service shutdown', () => {
     const bus = new InProcessBus();
     const stores = new Map<string, Store>();
     const defs = [executionService] as unknown as ServiceDefinition<never>[];
-    const env = { EXECUTION_ON_SHUTDOWN: mode };
+    const env = { EXECUTION_ON_SHUTDOWN: mode, JOURNAL: 'on' };
     let p = await startEmbeddedPipeline(s, { bus, services: defs, stores, env });
     const c = await collect(bus, s.runId);
     await bus.publish(TOPICS.mdCandles, candle('BTC/USDT', T0, 100), { runId: s.runId });

@@ -25,7 +25,7 @@ describe.each(['execution', 'risk', 'pnl', 'strategy'])('restart of %s in the mi
     const bus = new InProcessBus();
     const stores = new Map<string, Store>();
     const hosts = new Map<string, EmbeddedPipeline>();
-    const start = async (def: ServiceDefinition<never>) => hosts.set(def.name, await startEmbeddedPipeline(spec, { bus, services: [def], stores }));
+    const start = async (def: ServiceDefinition<never>) => hosts.set(def.name, await startEmbeddedPipeline(spec, { bus, services: [def], stores, env: { JOURNAL: 'on' } }));
     for (const def of PIPELINE_SERVICES) await start(def);
     const c = await collect(bus, spec.runId);
     let restarts = 0;

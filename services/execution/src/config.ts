@@ -6,6 +6,7 @@ import { specIssue } from './spec';
 export const executionConfigSchema = Type.Object({
   ...commonConfigProperties({ port: 3007 }),
   PIPELINE_SPEC: Type.Optional(Env.string({ description: 'the pipeline spec (path to a JSON file, or the JSON): markets, fees, fill model, run id; default: the built-in spec' })),
+  JOURNAL: Env.oneOf(['auto', 'on', 'off'] as const, { default: 'auto', description: 'the input journal (restart state): on, off, or auto = on with STORE=mongo, off with STORE=memory (where it would only grow)' }),
   GATEWAY: Env.oneOf(['paper', 'ccxt'] as const, { default: 'paper', description: 'the venue behind the ExchangeGateway port: paper (paper and replay) or ccxt (live, not available yet)' }),
   ON_SHUTDOWN: Env.oneOf(['leave', 'cancel'] as const, { default: 'leave', description: 'on SIGTERM, leave open orders working or cancel them' }),
   EXCHANGE: Type.Optional(Env.string({ pattern: '^[a-z0-9]+$', rule: 'a ccxt exchange id such as binance', description: 'must agree with the pipeline spec when set' })),

@@ -51,6 +51,8 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     this.submissions = rt.store.repository<SubmissionDoc>({ name: 'execution_submissions' });
     this.journal = new InputJournal<ExecutionOutput>({
       store: rt.store,
+      batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
+      durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'execution_journal',
       core: this.core,
       persist: (o) => this.persist(o),

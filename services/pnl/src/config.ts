@@ -6,6 +6,7 @@ import { serviceSpec, specIssue } from './spec';
 export const pnlConfigSchema = Type.Object({
   ...commonConfigProperties({ port: 3008 }),
   PIPELINE_SPEC: Type.Optional(Env.string({ description: 'the pipeline spec (path to a JSON file, or the JSON): initial cash, symbols, instances, run id; default: the built-in spec' })),
+  JOURNAL: Env.oneOf(['auto', 'on', 'off'] as const, { default: 'auto', description: 'the input journal (restart state): on, off, or auto = on with STORE=mongo, off with STORE=memory (where it would only grow)' }),
   INITIAL_CASH: Type.Optional(Env.decimal({ description: 'starting cash, in the quote currency; must agree with the pipeline spec when set' })),
   QUOTE_CURRENCY: Type.Optional(Env.string({ pattern: '^[A-Z]{2,10}$', rule: 'a currency code such as USDT', description: 'must agree with the pipeline spec when set' })),
   METRICS_EVERY_BARS: Env.int({ default: 500, minimum: 1, description: 'recompute and store the run metrics every this many bars (and at shutdown)' }),

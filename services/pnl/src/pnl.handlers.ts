@@ -38,6 +38,8 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
     this.summary = rt.store.repository<SummaryDoc>({ name: 'pnl_summary' });
     this.journal = new InputJournal<PnlOutput>({
       store: rt.store,
+      batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
+      durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'pnl_journal',
       core: this.core,
       persist: (o) => this.persist(o),

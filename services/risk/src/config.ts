@@ -6,6 +6,7 @@ import { specIssue } from './spec';
 export const riskConfigSchema = Type.Object({
   ...commonConfigProperties({ port: 3006 }),
   PIPELINE_SPEC: Type.Optional(Env.string({ description: 'the pipeline spec (path to a JSON file, or the JSON): limits, sizing, instances, run id; default: the built-in spec' })),
+  JOURNAL: Env.oneOf(['auto', 'on', 'off'] as const, { default: 'auto', description: 'the input journal (restart state): on, off, or auto = on with STORE=mongo, off with STORE=memory (where it would only grow)' }),
   RISK_MAX_ORDER_NOTIONAL: Type.Optional(Env.decimal({ description: 'overrides maxPositionNotional: largest notional per symbol (position + pending entries), quote currency' })),
   RISK_MAX_DAILY_LOSS_FRACTION: Type.Optional(Env.number({ exclusiveMinimum: 0, maximum: 1, description: 'overrides dailyLossLimitPct: daily loss (fraction of the day-start equity) that trips the kill switch' })),
   NATIVE_STOPS: Env.bool({ default: true, description: 'the venue arms stop losses natively (paper: yes); false: risk strips brackets and its stop monitor fires the stop exits' }),

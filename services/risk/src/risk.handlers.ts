@@ -36,6 +36,8 @@ export class RiskHandlers implements OnModuleInit {
     this.outcomes = rt.store.repository<RiskOutcomeDoc>({ name: 'risk_outcomes', timeField: 'decisionTime', indexes: [['strategyId'], ['symbol']] });
     this.journal = new InputJournal<RiskOutput>({
       store: rt.store,
+      batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
+      durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'risk_journal',
       core: this.core,
       persist: (o) => this.persist(o),

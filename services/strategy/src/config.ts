@@ -6,6 +6,7 @@ import { serviceSpec, specIssue } from './spec';
 export const strategyConfigSchema = Type.Object({
   ...commonConfigProperties({ port: 3005 }),
   PIPELINE_SPEC: Type.Optional(Env.string({ description: 'the pipeline spec (path to a JSON file, or the JSON): strategy instances, symbols, timeframe, run id; default: the built-in spec' })),
+  JOURNAL: Env.oneOf(['auto', 'on', 'off'] as const, { default: 'auto', description: 'the input journal (restart state): on, off, or auto = on with STORE=mongo, off with STORE=memory (where it would only grow)' }),
   STRATEGIES: Type.Optional(Env.list(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), { rule: 'a comma-separated list of strategy ids such as ma-crossover', description: 'the strategy instances (ids of the spec) this process runs; default all' })),
   FEATURES_SOURCE: Env.oneOf(['in-process', 'topic'] as const, {
     default: 'in-process',

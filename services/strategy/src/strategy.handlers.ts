@@ -20,6 +20,8 @@ export class StrategyHandlers implements OnModuleInit {
     this.core = new StrategyCore(serviceSpec(c), rt.clock, { features: c.FEATURES_SOURCE, featureSet: c.FEATURE_SET, joinSignals: c.JOIN_SIGNALS, only: c.STRATEGIES });
     this.journal = new InputJournal<DecisionEvent>({
       store: rt.store,
+      batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
+      durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'strategy_journal',
       core: this.core,
       publish: (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID }),
