@@ -13,6 +13,7 @@ import { backtestRecords, canonical, firstDifference } from './support/compare';
 import { dropRun, readDocs, requireInfra, uniqueRunId } from './support/infra';
 import { KafkaPipeline } from './support/processes';
 import { maCrossoverSpec, recordedSeries } from './support/spec';
+import { acquirePipelineTurn, releasePipelineTurn } from './support/serial';
 
 /**
  * The slice of the 1h data replayed through Kafka in `npm test`: all four symbols, bars opening in
@@ -23,6 +24,8 @@ const FROM = Date.UTC(2021, 0, 1);
 const TO = Date.UTC(2021, 0, Number(process.env.PIPELINE_TEST_DAYS ?? 14) + 1);
 
 describe('parity: backtester vs the services as separate processes over Kafka and FerretDB (lockstep)', () => {
+  beforeAll(() => acquirePipelineTurn(), 900_000);
+  afterAll(() => releasePipelineTurn());
   const { brokers } = requireInfra();
   const runId = uniqueRunId('kp');
   const mongoDb = `t${runId.slice(-8).replace(/-/g, '')}`;

@@ -17,12 +17,15 @@ import { backtestRecords, canonical, dedupe, firstDifference } from './support/c
 import { dropRun, readDocs, requireInfra, uniqueRunId } from './support/infra';
 import { KafkaPipeline } from './support/processes';
 import { maCrossoverSpec, recordedSeries } from './support/spec';
+import { acquirePipelineTurn, releasePipelineTurn } from './support/serial';
 
 const BARS = Number(process.env.PIPELINE_SIGKILL_BARS ?? 1000);
 const FIRST = 400;
 const VICTIMS = ['execution', 'risk', 'pnl'] as const;
 
 describe('no loss, no duplicates: SIGKILL of execution, risk and pnl during a lockstep Kafka replay', () => {
+  beforeAll(() => acquirePipelineTurn(), 900_000);
+  afterAll(() => releasePipelineTurn());
   const { brokers } = requireInfra();
   const runId = uniqueRunId('kk');
   const mongoDb = `k${runId.slice(-8).replace(/-/g, '')}`;
