@@ -18,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
+import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
 import { KafkaBus, type Bus } from '@atp/bus';
 import { ALL_TOPICS, TOPICS, type OrderEvent } from '@atp/contracts';
 import type { Timeframe } from '@atp/core';
@@ -27,8 +27,10 @@ import { recordedCandleSource, ReplayDriver, type CandleSource } from '@atp/svc-
 /* eslint-disable @nx/enforce-module-boundaries */
 import { KafkaPipeline } from '../../tests/pipeline/support/processes';
 import { startEmbeddedPipeline } from '../../tests/pipeline/support/embedded';
+import { collect } from '../../tests/pipeline/support/collect';
+import { backtestRecords, canonical, firstDifference } from '../../tests/pipeline/support/compare';
 import { dropRun } from '../../tests/pipeline/support/infra';
-import { maCrossoverSpec } from '../../tests/pipeline/support/spec';
+import { maCrossoverSpec, recordedSeries } from '../../tests/pipeline/support/spec';
 /* eslint-enable @nx/enforce-module-boundaries */
 import { printTable, type Cell } from './table';
 
@@ -210,9 +212,20 @@ export async function run(): Promise<void> {
       const days = process.env.PIPELINE_BENCH_KAFKA_DAYS ? Number(process.env.PIPELINE_BENCH_KAFKA_DAYS) : undefined;
       const from = Date.UTC(2020, 11, 1);
       const to = days !== undefined ? from + days * 24 * H : undefined;
-      const s = await kafkaRun('bench-ls-k', (id) => maCrossoverSpec(id), (bus, spec) => lockstep(bus, spec, 2, days !== undefined ? from : undefined, to));
+      // The full parity run (c): the same records and P&L as the backtester, checked after the timing.
+      const { stats: s, parity } = await kafkaRun('bench-ls-k', (id) => maCrossoverSpec(id), async (bus, spec) => {
+        const c = await collect(bus, spec.runId, `bench-collector-${spec.runId}`);
+        const stats = await lockstep(bus, spec, 2, days !== undefined ? from : undefined, to);
+        const bt = runBacktest(backtestConfigFromSpec(spec, { recordBarMatched: true }), recordedSeries(spec, days !== undefined ? from : -Infinity, to ?? Infinity));
+        const until = Date.now() + 120_000;
+        while ((await c.lag()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+        const diff = firstDifference(canonical(backtestRecords(bt)), canonical(c.data));
+        await c.close();
+        return { stats, parity: diff === undefined ? `identical to the backtester (${bt.fills.length} fills, ${bt.approved.length} orders, ${bt.decisions.reduce((n, d) => n + d.count, 0)} decision records)` : `DIFFERS: ${diff.slice(0, 300)}` };
+      });
       const what = days !== undefined ? `first ${days} days (${s.candles} candles)` : '4 x 5,482 1h candles';
       note(`lockstep replay, ${what}`, 'kafka + ferretdb, 4 processes', s.wallMs / 1000, 's', days !== undefined ? '' : '< 120 s', `${s.eventTimes} event times, ${(s.wallMs / s.eventTimes).toFixed(1)} ms each, ${(s.polls / s.eventTimes).toFixed(2)} lag polls each`);
+      note('parity of that replay', 'kafka + ferretdb, 4 processes', null, '', '', parity);
     }
   }
   printTable(['measure', 'mode', 'value', 'unit', 'target', 'notes'], rows);
