@@ -5,7 +5,7 @@ export * from './engine';
 export * from './report/report-data';
 export * from './report/html';
 // File adapters (report writer, recorded-data reader), like core's system clock: the only
-// modules of this lib that touch fs or process.env.
+// modules of this lib that touch the file system or the environment.
 export * from './adapters/index';
 export * from './lib-risk';
 export * from './optimiser/search';
