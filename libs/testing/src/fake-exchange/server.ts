@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { loadCryptofeedMetadata } from '../recorded-data';
+import { FakePrivateApi } from './private-api';
 
 /**
  * A local fake of the Binance spot REST + WebSocket API (and Kraken's public REST API) for testing
@@ -22,6 +23,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** Form parameters of a POST body (signed private endpoints). */
+  body?: Record<string, string>;
   status: number;
   /** Wall-clock ms (performance.now based) when the request arrived. */
   at: number;
@@ -66,6 +69,8 @@ export class FakeExchangeServer {
    */
   clock: number | null = null;
   exchangeInfo: unknown;
+  /** Binance's signed spot endpoints (orders, trades, balances): see {@link FakePrivateApi}. */
+  readonly privateApi: FakePrivateApi = new FakePrivateApi(() => this.exchangeInfo, () => this.clock ?? Date.now());
   private krakenPairs: Record<string, unknown> | null = null;
   private readonly candles = new Map<string, number[][]>();
   private readonly krakenCandles = new Map<string, number[][]>();
@@ -255,11 +260,23 @@ export class FakeExchangeServer {
       return send(failure.status, body, headers);
     }
     if (url.pathname.startsWith('/0/public/')) return this.kraken(url.pathname.slice('/0/public/'.length), query, send);
-    const weight = binanceWeight(url.pathname, query);
+    const isPrivate = FakePrivateApi.handles(url.pathname);
+    const weight = isPrivate ? FakePrivateApi.weight(rec.method, url.pathname, query) : binanceWeight(url.pathname, query);
     rec.weight = weight;
     const limited = this.checkRate(weight);
     if (limited) return send(limited.status, limited.body, { 'Retry-After': String(limited.retryAfterSec) });
     const usedHeaders = { 'X-MBX-USED-WEIGHT-1M': String(this.windowWeight) };
+    if (isPrivate) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        if (raw) rec.body = Object.fromEntries(new URLSearchParams(raw).entries());
+        const sendPrivate = (status: number, body: unknown, headers: Record<string, string> = {}) => send(status, body, { ...usedHeaders, ...headers });
+        this.privateApi.handle(req, res, rec.method, url.pathname, raw || url.search.slice(1), { ...query, ...(rec.body ?? {}) }, sendPrivate);
+      });
+      return;
+    }
     switch (url.pathname) {
       case '/api/v3/ping':
         return send(200, {}, usedHeaders);
