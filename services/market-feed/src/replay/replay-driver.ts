@@ -5,6 +5,10 @@ import { toCandleEvent } from '@atp/market-data';
 import type { CandleSource } from './candle-source';
 import { PIPELINE_GROUPS, pipelineTopics, type PipelineGroup } from './pipeline-groups';
 
+/** Free-running at max speed: candles per publishBatch call, and calls outstanding at a time. */
+const FREE_CHUNK_CANDLES = 4_000;
+const FREE_CHUNKS_IN_FLIGHT = 3;
+
 /** A consumer group that never consumes: its lag on a topic is the number of records in it. */
 export const LOCKSTEP_PROBE_GROUP = '__lockstep-probe';
 
@@ -92,6 +96,7 @@ export class ReplayDriver {
   async run(): Promise<ReplayStats> {
     const times = await this.eventTimes();
     const t0 = Date.now();
+    if (this.opts.mode === 'free' && (this.opts.speed ?? 'max') === 'max') return this.runFreeMax(times, t0);
     let polls = 0;
     let waitMs = 0;
     let candles = 0;
@@ -113,6 +118,37 @@ export class ReplayDriver {
       await this.opts.onEventTime?.(time, i, times.length);
     }
     return { eventTimes: times.length, candles, wallMs: Date.now() - t0, polls, waitMs };
+  }
+
+  /**
+   * Free-running at `max`: consecutive event times go out together in publishBatch calls of about
+   * {@link FREE_CHUNK_CANDLES} candles (in event-time order, so per-key order holds), with up to
+   * {@link FREE_CHUNKS_IN_FLIGHT} calls outstanding so the bus always has the next request ready
+   * (its produce queue keeps them FIFO). One awaited publish per event time would cost a broker
+   * round trip per 4 candles. `onEventTime` is called, in order, once the chunk holding T was
+   * acknowledged; a failed publish rejects run() (nothing after it is published).
+   */
+  private async runFreeMax(times: readonly { time: number; candles: CandleEvent[] }[], t0: number): Promise<ReplayStats> {
+    const runId = this.opts.runId;
+    const inFlight: { done: Promise<void>; from: number; to: number }[] = [];
+    let candles = 0;
+    const settle = async () => {
+      const c = inFlight.shift()!;
+      await c.done;
+      for (let k = c.from; k < c.to; k++) await this.opts.onEventTime?.(times[k]!.time, k, times.length);
+    };
+    for (let i = 0; i < times.length; ) {
+      const from = i;
+      const batch: CandleEvent[] = [];
+      while (i < times.length && (batch.length === 0 || batch.length + times[i]!.candles.length <= FREE_CHUNK_CANDLES)) batch.push(...times[i++]!.candles);
+      const done = this.bus.publishBatch(TOPICS.mdCandles, batch, { runId });
+      done.catch(() => undefined); // awaited in settle(); no unhandled rejection meanwhile
+      inFlight.push({ done, from, to: i });
+      candles += batch.length;
+      if (inFlight.length >= FREE_CHUNKS_IN_FLIGHT) await settle();
+    }
+    while (inFlight.length > 0) await settle();
+    return { eventTimes: times.length, candles, wallMs: Date.now() - t0, polls: 0, waitMs: 0 };
   }
 
   /** Moving average of the drain time, ms: the first poll waits half of it (fewer wasted polls). */
