@@ -14,3 +14,4 @@ export * from './health/health.module';
 export * from './metrics/metrics.module';
 export type { HttpResponse } from './http-response';
 export * from './journal/input-journal';
+export * from './audit/audit-log';

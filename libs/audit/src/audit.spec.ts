@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { Dec } from '@atp/core';
+import { AuditChain, canonicalJson, GENESIS_HASH, hashRecord, verifyAudit, verifyChain, verifyLinks, type AuditEntry, type AuditRecord } from './index';
+
+/** A small trade path across four chains: intent -> approval -> order -> fill -> pnl. */
+function tradePath(): { strategy: AuditRecord[]; risk: AuditRecord[]; execution: AuditRecord[]; pnl: AuditRecord[] } {
+  const s = new AuditChain('strategy', 'strategy');
+  const r = new AuditChain('risk', 'risk');
+  const x = new AuditChain('execution', 'execution');
+  const p = new AuditChain('pnl', 'pnl');
+  const strategy = s.append([
+    { kind: 'noop', subject: 'd0', decision: 'noop', refs: ['candle-0'], time: 1000, versions: { strategyId: 'sma', strategyVersion: '1' } },
+    { kind: 'intent', subject: 'd1', decision: 'long', refs: ['candle-1', 'signal-1'], inputs: { fast: 10.5, slow: 10.25 }, time: 2000, versions: { strategyId: 'sma', strategyVersion: '1' } },
+  ]);
+  const risk = r.append([{ kind: 'approval', subject: 'o1', ids: ['d1'], causes: [{ kind: 'intent', id: 'd1' }], decision: 'approved', inputs: { quantity: '0.5' }, time: 2000 }]);
+  const execution = x.append([
+    { kind: 'order', subject: 'o1', causes: [{ kind: 'approval', id: 'o1' }], decision: 'new', time: 2000 },
+    { kind: 'fill', subject: 'o1:0', causes: [{ kind: 'order', id: 'o1' }], decision: 'buy', inputs: { price: '100.1', quantity: '0.5' }, time: 3000 },
+  ]);
+  const pnl = p.append([{ kind: 'pnl', subject: 'o1:0', causes: [{ kind: 'fill', id: 'o1:0' }], decision: 'applied', time: 3000 }]);
+  return { strategy, risk, execution, pnl };
+}
+
+function chainOf(n: number): AuditRecord[] {
+  const c = new AuditChain('c', 'svc');
+  const entries: AuditEntry[] = [];
+  for (let i = 0; i < n; i++) entries.push({ kind: 'noop', subject: `d${i}`, decision: 'noop', inputs: { i }, time: 1000 * i });
+  return c.append(entries);
+}
+
+describe('canonicalJson', () => {
+  it('sorts keys at every level, drops undefined, writes decimals as strings', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, u: undefined })).toBe('{"a":{"c":true,"d":[1,"x",null]},"b":1}');
+    expect(canonicalJson({ q: new Dec('0.10000') })).toBe('{"q":"0.1"}');
+    expect(canonicalJson(-0)).toBe('0');
+  });
+  it('refuses values whose representation is ambiguous, naming the path', () => {
+    expect(() => canonicalJson({ a: [1, Number.NaN] })).toThrow('$.a[1] is NaN');
+    expect(() => canonicalJson({ m: new Map() })).toThrow('$.m is a class instance');
+  });
+});
+
+describe('AuditChain', () => {
+  it('hashes the canonical JSON of the record without _id and hash (independent SHA-256), chained by prevHash', () => {
+    const [a, b] = chainOf(2) as [AuditRecord, AuditRecord];
+    expect(a._id).toBe('c:000000000000');
+    expect(a.prevHash).toBe(GENESIS_HASH);
+    const { _id, hash, ...body } = a;
+    const sorted = JSON.stringify(Object.fromEntries(Object.entries(body).sort(([x], [y]) => (x < y ? -1 : 1))));
+    expect(hash).toBe(createHash('sha256').update(sorted).digest('hex'));
+    expect(b.prevHash).toBe(a.hash);
+    expect(b.seq).toBe(1);
+  });
+  it('is deterministic and skips an entry whose kind and subject the chain already holds (no fork on replay)', () => {
+    const c1 = chainOf(3);
+    expect(chainOf(3)).toEqual(c1);
+    const resumed = new AuditChain('c', 'svc', c1);
+    expect(resumed.append([{ kind: 'noop', subject: 'd2', decision: 'noop', time: 0 }])).toEqual([]);
+    const [next] = resumed.append([{ kind: 'noop', subject: 'd3', decision: 'noop', inputs: { i: 3 }, time: 3000 }]);
+    expect(next).toEqual(chainOf(4)[3]);
+  });
+  it('refuses to resume from a chain with a gap', () => {
+    const c = chainOf(3);
+    expect(() => new AuditChain('c', 'svc', [c[0]!, c[2]!])).toThrow('expected seq 1, found 2');
+  });
+});
+
+describe('verifyChain', () => {
+  it('accepts an intact chain and its expected head', () => {
+    const c = chainOf(5);
+    expect(verifyChain(c, { records: 5, hash: c[4]!.hash })).toEqual({ chain: 'c', records: 5, issues: [] });
+  });
+  it('detects a modified record at its seq', () => {
+    const c = chainOf(5);
+    c[2] = { ...c[2]!, inputs: { i: 99 } };
+    expect(verifyChain(c).issues).toEqual([{ chain: 'c', seq: 2, record: 'c:000000000002', reason: 'hash mismatch: record modified' }]);
+  });
+  it('detects a modified record whose hash was recomputed, at the next record', () => {
+    const c = chainOf(5);
+    const forged = { ...c[2]!, decision: 'long' };
+    c[2] = { ...forged, hash: hashRecord(forged) };
+    const issues = verifyChain(c).issues;
+    expect(issues.map((i) => [i.seq, i.reason])).toEqual([[3, expect.stringContaining('prevHash does not match')]]);
+  });
+  it('detects a deleted record', () => {
+    const c = chainOf(5);
+    c.splice(1, 1);
+    const issues = verifyChain(c).issues;
+    expect(issues.map((i) => i.seq)).toEqual([2, 2]);
+    expect(issues[0]!.reason).toContain('deleted');
+  });
+  it('detects reordered records', () => {
+    const c = chainOf(5);
+    [c[1], c[2]] = [c[2]!, c[1]!];
+    const issues = verifyChain(c).issues;
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0]).toMatchObject({ seq: 2, reason: expect.stringContaining('deleted') });
+    expect(issues.some((i) => i.seq === 1 && i.reason.includes('reordered or inserted'))).toBe(true);
+  });
+  it('detects an inserted record, even one with a valid hash', () => {
+    const c = chainOf(5);
+    const extra = new AuditChain('c', 'svc', c.slice(0, 2)).append([{ kind: 'intent', subject: 'x', decision: 'long', time: 1500 }])[0]!;
+    c.splice(2, 0, extra);
+    const issues = verifyChain(c).issues;
+    expect(issues.map((i) => i.seq)).toEqual([2, 2]);
+    expect(issues[0]!.reason).toContain('reordered or inserted');
+    expect(issues[1]!.reason).toContain('prevHash');
+  });
+  it('detects a truncated tail against the expected head', () => {
+    const c = chainOf(5);
+    const head = { records: 5, hash: c[4]!.hash };
+    expect(verifyChain(c.slice(0, 4), head).issues).toEqual([{ chain: 'c', seq: 4, record: 'c:000000000004', reason: '4 records where 5 were expected: truncated or extended' }]);
+  });
+});
+
+describe('verifyLinks', () => {
+  it('accepts a complete trade path: intent -> approval -> order -> fill -> pnl', () => {
+    const p = tradePath();
+    expect(verifyLinks([p.strategy, p.risk, p.execution, p.pnl])).toEqual({ links: 4, issues: [] });
+    const all = verifyAudit([...p.pnl, ...p.execution, ...p.risk, ...p.strategy]);
+    expect({ ok: all.ok, records: all.records, links: all.links, chains: all.chains.map((c) => c.chain) }).toEqual({ ok: true, records: 6, links: 4, chains: ['execution', 'pnl', 'risk', 'strategy'] });
+  });
+  it('reports a dangling link when the record caused is missing (the order of a fill)', () => {
+    const p = tradePath();
+    const execution = p.execution.filter((r) => r.kind !== 'order');
+    const issues = verifyLinks([p.strategy, p.risk, execution, p.pnl]).issues;
+    expect(issues).toEqual([{ chain: 'execution', seq: 1, record: 'execution:000000000001', reason: 'fill:o1:0: dangling link to order o1' }]);
+  });
+  it('reports a record without the cause its kind requires, unless it has an origin', () => {
+    const r = new AuditChain('risk', 'risk').append([
+      { kind: 'approval', subject: 'o9', decision: 'approved', time: 1 },
+      { kind: 'approval', subject: 'o10', decision: 'approved', origin: 'stop-monitor', time: 2 },
+    ]);
+    expect(verifyLinks([r]).issues).toEqual([{ chain: 'risk', seq: 0, record: 'risk:000000000000', reason: 'approval:o9: no intent cause' }]);
+  });
+});

@@ -1,0 +1,143 @@
+import { AuditChain, compareRecords, recordMentions, verifyChain, type AuditEntry, type AuditRecord, type ChainHead } from '@atp/audit';
+import type { Bus } from '@atp/bus';
+import type { Logger } from '@atp/observability';
+import type { Repository, Store } from '@atp/storage';
+
+/** What an audit query asks for: records about or caused by `id`, and/or with event time in [from, to). */
+export interface AuditQuery {
+  id?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface AuditLogOptions {
+  store: Store;
+  /** Producing service; also the chain id and the collection prefix (`<service>_audit`). */
+  service: string;
+  logger?: Logger;
+}
+
+/** The collection holding a service's audit chain. */
+export function auditCollection(service: string): string {
+  return `${service}_audit`;
+}
+
+/** Audit logs of the services sharing one in-process bus (the embedded host): the gateway's in-process view. */
+const byBus = new WeakMap<Bus, Map<string, AuditLog>>();
+
+/**
+ * A service's audit chain in its own collection `<service>_audit` (`_id` = `<chain>:<seq>`), one
+ * call per published batch: `publish: audit.around(toEntries, publish)`.
+ *
+ * - The head (next seq, last hash) and the keys already recorded are loaded from the store on the
+ *   first use, so a restarted service continues its chain.
+ * - Idempotent: an entry whose kind and subject the chain already holds is skipped, so an input
+ *   reprocessed after a restart (its outputs re-published) never forks the chain.
+ * - Appends are serialised; a batch is one `upsertMany`. A failed write rejects (the caller's
+ *   input is retried, and re-appended) and the head is reloaded from the store.
+ */
+export class AuditLog {
+  readonly service: string;
+  readonly collection: string;
+  private readonly repo: Repository<AuditRecord>;
+  private chain: AuditChain | undefined;
+  private loading: Promise<AuditChain> | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: AuditLogOptions) {
+    this.service = opts.service;
+    this.collection = auditCollection(opts.service);
+    this.repo = opts.store.repository<AuditRecord>({ name: this.collection, timeField: 'seq' });
+  }
+
+  /** The audit log of a service runtime, registered with its bus so an in-process gateway can query it. */
+  static for(rt: { name: string; store: Store; bus: Bus; logger?: Logger }): AuditLog {
+    const log = new AuditLog({ store: rt.store, service: rt.name, logger: rt.logger });
+    let m = byBus.get(rt.bus);
+    if (!m) byBus.set(rt.bus, (m = new Map()));
+    m.set(rt.name, log);
+    return log;
+  }
+
+  /** The audit logs of the services on `bus` in this process, by service name. */
+  static inProcess(bus: Bus): AuditLog[] {
+    return [...(byBus.get(bus)?.values() ?? [])].sort((a, b) => (a.service < b.service ? -1 : 1));
+  }
+
+  /** Loads the chain's head (idempotent). */
+  start(): Promise<void> {
+    return this.load().then(() => undefined);
+  }
+
+  /** Appends the entries not yet recorded; resolves with the new records once they are stored. */
+  append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    if (entries.length === 0) return Promise.resolve([]);
+    const run = this.tail.then(async () => {
+      const chain = await this.load();
+      const records = chain.append(entries);
+      if (records.length === 0) return records;
+      try {
+        await this.repo.upsertMany(records);
+      } catch (e) {
+        this.chain = undefined; // the head moved past records that may not be stored: reload it
+        this.loading = undefined;
+        throw e;
+      }
+      return records;
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Wraps a publish function so each batch's entries are appended while it is published; both are
+   * done before the caller acknowledges its inputs. The published values are not touched.
+   */
+  around<T>(toEntries: (out: readonly T[]) => AuditEntry[], publish: (out: T[]) => Promise<void>): (out: T[]) => Promise<void> {
+    return async (out) => {
+      await Promise.all([publish(out), this.append(toEntries(out))]);
+    };
+  }
+
+  /** Next seq and last hash. */
+  async head(): Promise<ChainHead> {
+    return (await this.load()).current;
+  }
+
+  /** The whole chain in sequence order. */
+  async records(): Promise<AuditRecord[]> {
+    await this.tail;
+    const all: AuditRecord[] = [];
+    for await (const batch of this.repo.iterate({ order: 'asc' }, 5_000)) for (const r of batch) all.push(r);
+    return all;
+  }
+
+  /** Records about or caused by `q.id` and/or with event time in [from, to), by event time then seq (a scan of the chain). */
+  async query(q: AuditQuery): Promise<AuditRecord[]> {
+    const out = (await this.records()).filter((r) => (q.id === undefined || recordMentions(r, q.id)) && (q.from === undefined || r.time >= q.from) && (q.to === undefined || r.time < q.to));
+    out.sort(compareRecords);
+    return q.limit !== undefined ? out.slice(0, q.limit) : out;
+  }
+
+  private load(): Promise<AuditChain> {
+    if (this.chain) return Promise.resolve(this.chain);
+    this.loading ??= (async () => {
+      await this.repo.init();
+      const chain = new AuditChain(this.service, this.service);
+      const stored: AuditRecord[] = [];
+      for await (const batch of this.repo.iterate({ order: 'asc' }, 5_000)) {
+        for (const r of batch) {
+          chain.adopt(r);
+          stored.push(r);
+        }
+      }
+      const check = verifyChain(stored);
+      if (check.issues.length) this.opts.logger?.error('audit chain broken in the store: appending after its last record', { collection: this.collection, issues: check.issues.slice(0, 5) });
+      this.chain = chain;
+      return chain;
+    })();
+    return this.loading;
+  }
+}
+
