@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Deterministic ids (ARCHITECTURE.md, "Ids are deterministic"): the same inputs give the same id
@@ -15,7 +15,7 @@ function digest(parts: readonly (string | number)[]): Buffer {
     const s = String(p);
     joined += `${s.length}:${s}|`;
   }
-  return createHash('sha256').update(joined).digest();
+  return hash('sha256', joined, 'buffer'); // one-shot: the same digest, several times faster than createHash on short input
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { decToString, roundToPlaces, toDecimal, type Side, type Timeframe } from '@atp/core';
 import type { DecisionEvent, OrderIntent } from '@atp/contracts';
 import type { Bar } from '@atp/indicators';
@@ -112,12 +112,13 @@ export function priceString(x: number, places = 8): string {
 /**
  * Deterministic decision id: (run, strategy, instrument, decision time); exactly core's
  * `eventIdFrom('decision', runId, strategyId, exchange, symbol, decisionTime)`, computed with one
- * hash update over the same length-prefixed parts (about twice as fast: one per intent).
+ * hash over the same length-prefixed parts (several times faster: one per intent).
  */
 export function decisionId(runId: string, strategyId: string, exchange: string, symbol: string, decisionTime: number): string {
-  let t = '';
-  for (const p of ['decision', runId, strategyId, exchange, symbol, String(decisionTime)]) t += `${p.length}:${p}|`;
-  return createHash('sha256').update(t).digest('hex').slice(0, 32);
+  const time = String(decisionTime);
+  const t = `8:decision|${runId.length}:${runId}|${strategyId.length}:${strategyId}|${exchange.length}:${exchange}|${symbol.length}:${symbol}|${time.length}:${time}|`;
+  // one-shot hash(): the same digest as createHash().update().digest(), a few times faster on short input
+  return hash('sha256', t, 'hex').slice(0, 32);
 }
 
 /** The `orders.intents.v1` record of one decision; NaN inputs become null. */
