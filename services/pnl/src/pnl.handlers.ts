@@ -38,7 +38,9 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
     this.summary = rt.store.repository<SummaryDoc>({ name: 'pnl_summary' });
     this.journal = new InputJournal<PnlOutput>({
       store: rt.store,
-      batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
+      // Always the turn window, also in memory: pnl is off the candle -> order path, so in the
+      // embedded mode its work waits until that path's microtasks have run.
+      batchWindow: 'turn',
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'pnl_journal',
       core: this.core,
