@@ -48,7 +48,7 @@ describe('embedded launcher (npm start)', () => {
     const t0 = Date.now();
     const url = await eventually(
       () => {
-        const m = /Open (http:\/\/127\.0\.0\.1:\d+)\/api\/status/.exec(running!.out());
+        const m = /Open (http:\/\/127\.0\.0\.1:\d+)\/ /.exec(running!.out());
         if (!m) throw new Error(`no ready summary yet\n${running!.out()}\n${running!.err()}`);
         return m[1]!;
       },
@@ -56,6 +56,16 @@ describe('embedded launcher (npm start)', () => {
     );
     const startupMs = Date.now() - t0;
     expect(running.out()).toContain('9/9 services ready');
+
+    // The replay of the recorded candles feeds the pipeline: paper fills within seconds.
+    const fills = await eventually(async () => {
+      const f = (await (await fetch(`${url}/api/fills`)).json()) as { symbol: string; runId: string }[];
+      if (f.length === 0) throw new Error('no fills yet');
+      return f;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(fills[0]).toMatchObject({ runId: 'paper' });
+    const token = /Admin token \(kill switch\) for this start: (\S+)/.exec(running.out())?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{24}$/);
 
     const res = await fetch(`${url}/health`);
     expect(res.status).toBe(200);
@@ -73,6 +83,8 @@ describe('embedded launcher (npm start)', () => {
     expect(await running.exit).toEqual({ code: 0, signal: null });
     const logs = running.out().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logs).toContainEqual(expect.objectContaining({ service: 'embedded', msg: 'stopped', reason: 'SIGINT' }));
+    expect(logs).toContainEqual(expect.objectContaining({ service: 'market-feed', msg: 'replay started', mode: 'lockstep', rate: 100 }));
+    expect(running.out().split(token!).length - 1).toBe(1); // printed once, never logged
     expect(startupMs).toBeLessThan(60_000);
   }, 90_000);
 

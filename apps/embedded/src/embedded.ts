@@ -18,6 +18,15 @@ export interface EmbeddedOptions {
 const FORCED = { BUS: 'in-process', STORE: 'memory' } as const;
 
 /**
+ * The embedded mode's own defaults per service, used where neither `<PREFIX>KEY` nor `KEY` is set:
+ * market-feed replays the recorded candles of DATA_DIR in lockstep with the pipeline, paced at 100
+ * event times per second, so the dashboard shows signals, orders, fills and P&L at once.
+ */
+export const EMBEDDED_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'market-feed': { FEED_SOURCE: 'replay', REPLAY_MODE: 'lockstep', REPLAY_RATE: '100' },
+};
+
+/**
  * Every service module in ONE Nest application over one in-process bus, each with its own memory
  * store (namespace), its own config (`<PREFIX>KEY` first, then `KEY`), its own logger; one
  * /metrics registry and one HTTP port: the gateway's (GATEWAY_SERVICE_PORT or SERVICE_PORT,
@@ -67,6 +76,9 @@ function loadAll(defs: readonly ServiceDefinition<never>[], env: EnvSource): { d
   const out: { def: ServiceDefinition<never>; config: CommonConfig }[] = [];
   for (const def of defs) {
     const own: Record<string, string | undefined> = { ...env, ...FORCED };
+    for (const [k, v] of Object.entries(EMBEDDED_DEFAULTS[def.name] ?? {})) {
+      if (!env[`${def.envPrefix}${k}`]?.trim() && !env[k]?.trim()) own[k] = v;
+    }
     for (const k of Object.keys(FORCED)) delete own[`${def.envPrefix}${k}`];
     try {
       out.push({ def, config: loadConfig(def.config as unknown as TObject, own, def.envPrefix) as Static<TObject> as unknown as CommonConfig });

@@ -1,10 +1,13 @@
 // `npm start` (through tools/start.mjs): every service in this one process over the in-process bus
-// and memory stores, the gateway on GATEWAY_SERVICE_PORT / SERVICE_PORT (default 8080). Prints a
-// health summary and the URL; exits 0 on SIGINT/SIGTERM after a graceful stop.
+// and memory stores, the gateway on GATEWAY_SERVICE_PORT / SERVICE_PORT (default 8080); market-feed
+// replays the recorded candles (DATA_DIR) in lockstep with the pipeline, paced for the dashboard.
+// Prints a health summary, the dashboard URL and (when GATEWAY_ADMIN_TOKEN is unset) the admin token
+// made for this start; exits 0 on SIGINT/SIGTERM after a graceful stop.
 //
 //   --exit-after-ready   (or ATP_EXIT_AFTER_READY=1) stop as soon as every service is ready: exit 0
 //                        when all were ready, 1 otherwise (smoke tests, CI)
 //   --port <n>           the HTTP port (overrides GATEWAY_SERVICE_PORT / SERVICE_PORT)
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { prepareMarketData } from '@atp/market-data-ccxt';
 import { exitOnSignals, runMain, type RunningHost } from '@atp/nest-kit';
@@ -29,6 +32,11 @@ async function main(): Promise<RunningHost | undefined> {
   const data = await prepareMarketData(env, { log: (m) => process.stderr.write(`market data: ${m}\n`) });
   env['DATA_DIR'] = data.dataDir;
 
+  // The dashboard's admin token (kill switch): GATEWAY_ADMIN_TOKEN, else one made for this start and
+  // printed once with the URL below (never logged).
+  const generatedToken = env['GATEWAY_ADMIN_TOKEN']?.trim() ? undefined : randomBytes(18).toString('base64url');
+  if (generatedToken) env['GATEWAY_ADMIN_TOKEN'] = generatedToken;
+
   const host = await startEmbedded({ env });
   const log = host.logger;
   exitOnSignals(host, log);
@@ -40,7 +48,7 @@ async function main(): Promise<RunningHost | undefined> {
     report = await host.report();
   }
   const startupMs = Math.round(process.uptime() * 1000);
-  process.stdout.write(`${formatSummary(report, host.url, startupMs)}\n`);
+  process.stdout.write(`${formatSummary(report, host.url, startupMs, { generatedToken })}\n`);
   log.info(report.ready ? 'all services ready' : 'not every service is ready', { url: host.url, startupMs, ready: report.ready });
 
   if (exitAfterReady) {

@@ -1,7 +1,7 @@
 import type { HealthReport } from '@atp/nest-kit';
 
-/** The human summary `npm start` prints once every service is ready. */
-export function formatSummary(report: HealthReport, url: string, startupMs: number): string {
+/** The human summary `npm start` prints once every service is ready (with the admin token it made, if any: printed once, never logged). */
+export function formatSummary(report: HealthReport, url: string, startupMs: number, opts: { generatedToken?: string } = {}): string {
   const services = Object.values(report.services);
   const width = Math.max(...services.map((s) => s.name.length));
   const readyCount = services.filter((s) => s.ready).length;
@@ -16,10 +16,12 @@ export function formatSummary(report: HealthReport, url: string, startupMs: numb
   return [
     head,
     ...lines,
-    `  Status   ${url}/api/status`,
-    `  Health   ${url}/health`,
-    `  Metrics  ${url}/metrics`,
-    `  Events   ${ws}/ws`,
-    `Open ${url}/api/status — press Ctrl-C to stop.`,
+    `  Dashboard  ${url}/`,
+    `  Status     ${url}/api/status`,
+    `  Health     ${url}/health`,
+    `  Metrics    ${url}/metrics`,
+    `  Events     ${ws}/ws`,
+    ...(opts.generatedToken ? [`  Admin token (kill switch) for this start: ${opts.generatedToken}   (set GATEWAY_ADMIN_TOKEN to choose it)`] : []),
+    `Open ${url}/ — press Ctrl-C to stop.`,
   ].join('\n');
 }

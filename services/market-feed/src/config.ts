@@ -11,7 +11,7 @@ export const marketFeedConfigSchema = Type.Object({
   TIMEFRAMES: Env.timeframes({ default: ['1h'] }),
   FEED_SOURCE: Env.oneOf(['live', 'replay', 'none'] as const, {
     default: 'none',
-    description: 'live: ccxt.pro streams; replay: stored or recorded candles through the replay driver; none: publish nothing (the CLI or a test drives replays)',
+    description: 'live: ccxt.pro streams; replay: stored or recorded candles through the replay driver; none: publish nothing (the CLI or a test drives replays). npm start (embedded) defaults to replay',
   }),
   STREAMS: Env.list(Type.Union([Type.Literal('candles'), Type.Literal('trades'), Type.Literal('book')]), {
     default: ['candles'],
@@ -30,6 +30,12 @@ export const marketFeedConfigSchema = Type.Object({
   REPLAY_SOURCE: Env.oneOf(['recorded', 'store'] as const, { default: 'recorded', description: 'replay the recorded files in DATA_DIR, or the candles this service stored' }),
   REPLAY_MODE: Env.oneOf(['lockstep', 'free'] as const, { default: 'lockstep', description: 'lockstep (deterministic, waits for the pipeline per event time) or free-running' }),
   REPLAY_SPEED: Env.string({ default: 'max', pattern: '^(max|[0-9]+(\\.[0-9]+)?)$', rule: 'max or a speed-up factor such as 3600' }),
+  REPLAY_RATE: Env.int({
+    default: 0,
+    minimum: 0,
+    maximum: 1_000_000,
+    description: 'lockstep pacing: at most this many event times (one bar of every symbol) per second, for people watching; 0 = as fast as the pipeline drains. npm start (embedded) defaults to 100',
+  }),
   REPLAY_FROM: Type.Optional(Env.string({ pattern: DATE, rule: 'a date (2021-01-01, 2021-01-01T10:00Z) or Unix ms', description: 'first open time replayed' })),
   REPLAY_TO: Type.Optional(Env.string({ pattern: DATE, rule: 'a date (2021-01-01, 2021-01-01T10:00Z) or Unix ms', description: 'open times before this are replayed' })),
 });

@@ -5,6 +5,7 @@ import { HOST_INFO, SERVICE_RUNTIME, type HostContext, type ServiceRuntime } fro
 import { parseDateSetting, type MarketFeedConfig } from './config';
 import { LiveMarketFeed, venueExchange } from './live-market-feed';
 import { recordedCandleSource, repositoryCandleSource, ReplayDriver, type ReplayStats } from './replay';
+import { replayPacer, stoppableLagBus } from './replay-pacing';
 
 class ReplayStopped extends Error {
   override name = 'ReplayStopped';
@@ -105,7 +106,9 @@ export class MarketFeedRunner implements OnApplicationBootstrap, OnModuleDestroy
     const source = c.REPLAY_SOURCE === 'store' ? repositoryCandleSource(candles) : recordedCandleSource(this.dataDir);
     const timeframe = c.TIMEFRAMES[0]!;
     if (c.TIMEFRAMES.length > 1) this.rt.logger.warn('replay publishes one timeframe: the first of TIMEFRAMES', { timeframe, ignored: c.TIMEFRAMES.slice(1) });
-    const driver = new ReplayDriver(this.rt.bus, source, {
+    const pace = replayPacer(c.REPLAY_MODE === 'lockstep' ? c.REPLAY_RATE : 0);
+    const bus = stoppableLagBus(this.rt.bus, () => this.stopping, () => new ReplayStopped('stopped with the service'));
+    const driver = new ReplayDriver(bus, source, {
       runId: c.RUN_ID ?? '',
       exchange: c.EXCHANGE,
       symbols: c.SYMBOLS,
@@ -116,11 +119,12 @@ export class MarketFeedRunner implements OnApplicationBootstrap, OnModuleDestroy
       speed: c.REPLAY_SPEED === 'max' ? 'max' : Number(c.REPLAY_SPEED),
       pollMs: this.rt.config.BUS === 'in-process' ? 0 : 2,
       now: () => this.rt.clock.now(),
-      onEventTime: () => {
+      onEventTime: async () => {
         if (this.stopping) throw new ReplayStopped('stopped with the service');
+        await pace();
       },
     });
-    this.rt.logger.info('replay started', { source: c.REPLAY_SOURCE, mode: c.REPLAY_MODE, speed: c.REPLAY_SPEED, symbols: c.SYMBOLS, timeframe, runId: c.RUN_ID });
+    this.rt.logger.info('replay started', { source: c.REPLAY_SOURCE, mode: c.REPLAY_MODE, speed: c.REPLAY_SPEED, rate: c.REPLAY_RATE, symbols: c.SYMBOLS, timeframe, runId: c.RUN_ID });
     try {
       const stats = await driver.run();
       this.rt.logger.info('replay finished', { ...stats });
