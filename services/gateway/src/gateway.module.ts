@@ -3,17 +3,20 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { defineService, serviceModule, type ServiceRuntime } from '@atp/nest-kit';
 import { version } from '../package.json';
 import { gatewayConfig, type GatewayConfig } from './config';
+import { DashboardController } from './dashboard.controller';
+import { DashboardStore } from './dashboard.feed';
 import { EventsGateway } from './events.gateway';
 import { StatusController } from './status.controller';
 
 /**
- * gateway: the REST API (`GET /api/status`) and the WebSocket endpoint (`/ws`) of the dashboard;
- * later the commands to risk and execution (kill switch, cancel-all) and alerts.
+ * gateway: the dashboard (`GET /`), its REST API (`/api/status`, `/api/dashboard`, `/api/fills`,
+ * `/api/pnl`, `/api/kill-switch`) and WebSocket stream (`/ws`), fed by its own consumer group on
+ * fills, P&L, order events, rejections and alerts; the admin commands to risk (kill switch).
  */
 @Module({})
 export class GatewayModule {
   static register(runtime: ServiceRuntime<GatewayConfig>): DynamicModule {
-    return serviceModule(GatewayModule, runtime, { controllers: [StatusController], providers: [EventsGateway] });
+    return serviceModule(GatewayModule, runtime, { controllers: [StatusController, DashboardController], providers: [DashboardStore, EventsGateway] });
   }
 }
 
