@@ -1,9 +1,10 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderUpdate } from '@atp/contracts';
-import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import type { ExecutionConfig } from './config';
 import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
+import { executionAuditEntries } from './execution.audit';
 import { serviceSpec } from './spec';
 
 /** An order as execution last saw it (collection `execution_orders`, `_id` = client order id). */
@@ -56,7 +57,7 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       collection: 'execution_journal',
       core: this.core,
       persist: (o) => this.persist(o),
-      publish: (o) => this.publish(o),
+      publish: AuditLog.for(rt).around(executionAuditEntries(this.core), (o) => this.publish(o)),
       onCoreError: (kind, key, err) => rt.logger.error('execution core failed on an input', { kind, key, err }),
     });
   }

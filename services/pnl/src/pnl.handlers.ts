@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type FillEvent, type OrderEvent, type PnlEvent } from '@atp/contracts';
-import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { pnlFillEntry } from '@atp/audit';
+import { AuditLog, InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import type { PnlConfig } from './config';
 import { PNL_INPUT, PnlCore, type EquityPoint, type PnlOutput } from './pnl-core';
@@ -29,6 +30,7 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
   readonly journal: InputJournal<PnlOutput>;
   private readonly equity: Repository<EquityDoc>;
   private readonly summary: Repository<SummaryDoc>;
+  private readonly audit: AuditLog;
   private barsSinceMetrics = 0;
   private lastMetrics: Record<string, unknown> | null = null;
 
@@ -36,6 +38,7 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
     this.core = new PnlCore(serviceSpec(rt.config), rt.clock);
     this.equity = rt.store.repository<EquityDoc>({ name: 'pnl_equity', timeField: 'time' });
     this.summary = rt.store.repository<SummaryDoc>({ name: 'pnl_summary' });
+    this.audit = AuditLog.for(rt);
     this.journal = new InputJournal<PnlOutput>({
       store: rt.store,
       // Always the turn window, also in memory: pnl is off the candle -> order path, so in the
@@ -77,7 +80,8 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
   @OnEvent(TOPICS.fills)
   onFill(f: FillEvent): Promise<void> | void {
     if (!this.core.wants(f)) return;
-    return this.journal.submit(PNL_INPUT.fill, f.fillId, f);
+    // Audited once applied (a redelivered fill is a duplicate for both the journal and the chain).
+    return this.journal.submit(PNL_INPUT.fill, f.fillId, f).then(() => this.audit.append([pnlFillEntry(f)])).then(() => undefined);
   }
 
   private async persist(out: readonly PnlOutput[]): Promise<void> {

@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type DecisionEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderRejectedEvent, type RiskAlertEvent, type RiskCommandEvent } from '@atp/contracts';
-import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { commandEntry } from '@atp/audit';
+import { AuditLog, InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import { limitOverrides, type RiskConfig } from './config';
 import { RISK_INPUT, RiskCore, type RiskOutput } from './risk-core';
+import { riskAuditEntries } from './risk.audit';
 import { serviceSpec } from './spec';
 
 /** One risk outcome (collection `risk_outcomes`, `_id` = decision id): the audit of approvals and rejections. */
@@ -29,10 +31,12 @@ export class RiskHandlers implements OnModuleInit {
   readonly core: RiskCore;
   readonly journal: InputJournal<RiskOutput>;
   private readonly outcomes: Repository<RiskOutcomeDoc>;
+  private readonly audit: AuditLog;
 
   constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<RiskConfig>) {
     const c = rt.config;
     this.core = new RiskCore(serviceSpec(c), rt.clock, { clock: c.RISK_CLOCK, killSwitchCheck: c.KILL_SWITCH_CHECK, nativeStops: c.NATIVE_STOPS, limitOverrides: limitOverrides(c) });
+    this.audit = AuditLog.for(rt);
     this.outcomes = rt.store.repository<RiskOutcomeDoc>({ name: 'risk_outcomes', timeField: 'decisionTime', indexes: [['strategyId'], ['symbol']] });
     this.journal = new InputJournal<RiskOutput>({
       store: rt.store,
@@ -41,7 +45,7 @@ export class RiskHandlers implements OnModuleInit {
       collection: 'risk_journal',
       core: this.core,
       persist: (o) => this.persist(o),
-      publish: (o) => this.publish(o),
+      publish: this.audit.around(riskAuditEntries, (o) => this.publish(o)),
       onCoreError: (kind, key, err) => rt.logger.error('risk core failed on an input', { kind, key, err }),
     });
   }
@@ -79,7 +83,7 @@ export class RiskHandlers implements OnModuleInit {
 
   @OnEvent(TOPICS.riskCommands)
   onCommand(c: RiskCommandEvent): Promise<void> {
-    return this.journal.submit(RISK_INPUT.command, c.commandId, c);
+    return this.audit.append([commandEntry(c)]).then(() => this.journal.submit(RISK_INPUT.command, c.commandId, c));
   }
 
   private async persist(out: readonly RiskOutput[]): Promise<void> {

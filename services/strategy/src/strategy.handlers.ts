@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type DecisionEvent, type FeatureVectorEvent, type FillEvent, type OrderEvent, type SignalEvent } from '@atp/contracts';
-import { InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { decisionEntry } from '@atp/audit';
+import { AuditLog, InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { StrategyConfig } from './config';
 import { serviceSpec } from './spec';
 import { STRATEGY_INPUT, StrategyCore } from './strategy-core';
@@ -24,7 +25,7 @@ export class StrategyHandlers implements OnModuleInit {
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'strategy_journal',
       core: this.core,
-      publish: (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID }),
+      publish: AuditLog.for(rt).around((d) => d.map(decisionEntry), (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID })),
       onCoreError: (kind, key, err) => rt.logger.error('strategy core failed on an input', { kind, key, err }),
     });
   }
