@@ -9,6 +9,7 @@ import { replayCommand } from './commands/replay';
 import { optimizeCommand } from './commands/optimize';
 import { featuresCommand } from './commands/features';
 import { topicsCommand } from './commands/topics';
+import { auditCommand } from './commands/audit';
 import { CliError, EXIT, type CliIo } from './io';
 
 /** The `atp` command line (`npm run cli -- <verb>`): one file per verb under ./commands. */
@@ -25,7 +26,8 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(downloadCommand(io))
     .addCommand(importCommand(io))
     .addCommand(dataInfoCommand(io))
-    .addCommand(replayCommand(io));
+    .addCommand(replayCommand(io))
+    .addCommand(auditCommand(io));
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     c.commands.forEach(configure);
