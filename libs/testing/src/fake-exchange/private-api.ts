@@ -116,6 +116,7 @@ export class FakePrivateApi {
   private readonly balances = new Map<string, { free: Dec; locked: Dec }>();
   private readonly markets = new Map<string, MarketState>();
   private readonly faults: OrderFault[] = [];
+  private queryDrops = 0;
   private nextOrderId = 1000;
   private nextTradeId = 5000;
   private symbolCache: Map<string, SymbolInfo> | null = null;
@@ -170,6 +171,11 @@ export class FakePrivateApi {
     this.faults.push(...f);
   }
 
+  /** The next `n` order queries (GET /api/v3/order) have their connection dropped unanswered. */
+  dropNextQueries(n: number): void {
+    this.queryDrops += n;
+  }
+
   /** Places an order directly at the venue (as another client of the account would). */
   placeDirect(p: Record<string, string>): FakeOrder {
     return this.newOrder(p);
@@ -186,6 +192,11 @@ export class FakePrivateApi {
     try {
       this.authenticate(req, raw, params);
       if (path === '/api/v3/order' && method === 'POST') return this.submit(req, res, params, send);
+      if (path === '/api/v3/order' && method === 'GET' && this.queryDrops > 0) {
+        this.queryDrops--;
+        req.socket.destroy();
+        return;
+      }
       send(200, this.route(method, path, params));
     } catch (e) {
       if (e instanceof VenueError) return send(e.status, { code: e.code, msg: e.message });

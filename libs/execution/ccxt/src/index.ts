@@ -1,0 +1,3 @@
+export * from './ccxt-gateway';
+export * from './reconcile';
+export * from './mapping';
