@@ -139,6 +139,14 @@ describe('CcxtGateway with ccxt.binance against the fake exchange', () => {
     expect(r.fills).toEqual([]);
   });
 
+  it('stop (stop-market): rejected without a request, Binance spot BTCUSDT has no STOP_LOSS order type (recorded orderTypes)', async () => {
+    const gw = gateway();
+    const r = await gw.submit(order({ clientOrderId: 'stop-1', side: 'sell', type: 'stop', quantity: '0.01', stopPrice: '48000', role: 'stop-loss' }));
+    expect(r.order).toMatchObject({ status: 'rejected', stopPrice: '48000', role: 'stop-loss' });
+    expect(r.events.map((e) => [e.status, e.reason])).toEqual([['rejected', 'triggerPrice parameter is not allowed for BTC/USDT market orders']]);
+    expect(posts()).toHaveLength(0);
+  });
+
   it('cancel: cancel-requested then cancelled; unknown and repeated cancels are no-ops', async () => {
     const gw = gateway();
     await gw.submit(order({ clientOrderId: 'c-1', type: 'limit', quantity: '0.01', limitPrice: '40000' }));
