@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type INestApplication } from '@nestjs/commo
 import { WsAdapter } from '@nestjs/platform-ws';
 import { defineService, serviceModule, type ServiceRuntime } from '@atp/nest-kit';
 import { version } from '../package.json';
+import { AuditController } from './audit.controller';
 import { gatewayConfig, type GatewayConfig } from './config';
 import { DashboardController } from './dashboard.controller';
 import { DashboardStore } from './dashboard.feed';
@@ -16,7 +17,7 @@ import { StatusController } from './status.controller';
 @Module({})
 export class GatewayModule {
   static register(runtime: ServiceRuntime<GatewayConfig>): DynamicModule {
-    return serviceModule(GatewayModule, runtime, { controllers: [StatusController, DashboardController], providers: [DashboardStore, EventsGateway] });
+    return serviceModule(GatewayModule, runtime, { controllers: [StatusController, DashboardController, AuditController], providers: [DashboardStore, EventsGateway] });
   }
 }
 
