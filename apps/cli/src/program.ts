@@ -9,6 +9,8 @@ import { replayCommand } from './commands/replay';
 import { optimizeCommand } from './commands/optimize';
 import { featuresCommand } from './commands/features';
 import { topicsCommand } from './commands/topics';
+import { paperCommand } from './commands/paper';
+import { liveCommand } from './commands/live';
 import { auditCommand } from './commands/audit';
 import { CliError, EXIT, type CliIo } from './io';
 
@@ -27,6 +29,8 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(importCommand(io))
     .addCommand(dataInfoCommand(io))
     .addCommand(replayCommand(io))
+    .addCommand(paperCommand(io))
+    .addCommand(liveCommand(io))
     .addCommand(auditCommand(io));
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
