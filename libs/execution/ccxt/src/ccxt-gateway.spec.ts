@@ -185,6 +185,19 @@ describe('CcxtGateway with ccxt.binance against the fake exchange', () => {
     expect(fake.privateApi.orders.filter((o) => o.clientOrderId === 'dup-1')).toHaveLength(1);
   });
 
+  it('resume (after a restart): a known venue order is adopted with the same fill ids, an unknown one is submitted once', async () => {
+    const gw = gateway();
+    const first = await gw.submit(order({ clientOrderId: 'res-1' })); // filled market buy
+    const gw2 = gateway();
+    const again = await gw2.resume(order({ clientOrderId: 'res-1' }));
+    expect(again.duplicate).toBe(true);
+    expect(again.events.map((e) => [e.eventId, e.status])).toEqual(first.events.map((e) => [e.eventId, e.status]));
+    expect(again.fills).toEqual(first.fills.map((f) => ({ ...f, tsEvent: expect.any(Number) })));
+    const fresh = await gw2.resume(order({ clientOrderId: 'res-2', type: 'limit', quantity: '0.01', limitPrice: '45000' }));
+    expect(fresh).toMatchObject({ duplicate: false, order: { status: 'acknowledged' } });
+    expect(posts().map((p) => p.body!.newClientOrderId)).toEqual(['res-1', 'res-2']);
+  });
+
   it('timeout after the venue accepted: exactly one POST, found by client order id, fills fetched', async () => {
     const gw = gateway(binance(300));
     fake.privateApi.scriptOrder({ kind: 'accept-then-delay', delayMs: 1_000 });

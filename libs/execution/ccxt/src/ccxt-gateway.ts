@@ -140,7 +140,20 @@ export class CcxtGateway implements ExchangeGateway {
 
   // ---------------------------------------------------------------- submit
 
-  async submit(req: SubmitOrder): Promise<CcxtGatewayResult> {
+  submit(req: SubmitOrder): Promise<CcxtGatewayResult> {
+    return this.place(req, false);
+  }
+
+  /**
+   * Submit after a restart (or a redelivered command whose earlier submission this instance does not
+   * remember): the venue is asked for the client order id first; a known order is adopted (its state
+   * and fills as events, `duplicate: true`), an unknown one is submitted. Never a second order.
+   */
+  resume(req: SubmitOrder): Promise<CcxtGatewayResult> {
+    return this.place(req, true);
+  }
+
+  private async place(req: SubmitOrder, lookupFirst: boolean): Promise<CcxtGatewayResult> {
     const known = this.orders.get(req.clientOrderId);
     if (known) return { order: this.snapshot(known), duplicate: true, events: [], fills: [] };
     await this.init();
@@ -167,6 +180,17 @@ export class CcxtGateway implements ExchangeGateway {
       return this.result(ord);
     }
     const { type, params } = this.orderArgs(req, market!);
+    if (lookupFirst) {
+      const found = await this.lookup(ord);
+      if (found.kind === 'found') {
+        await this.adopt(ord, found.order, prep.note);
+        return { ...this.result(ord), duplicate: true };
+      }
+      if (found.kind === 'unreachable') {
+        ord.uncertain = true;
+        return { ...this.result(ord), uncertain: true, reason: `look-up: ${found.reason}` };
+      }
+    }
     let lastReason = '';
     for (let send = 1; send <= this.maxSends; send++) {
       try {

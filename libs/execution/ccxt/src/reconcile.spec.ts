@@ -1,5 +1,5 @@
 import type { OrderSnapshot } from '@atp/execution';
-import { reconcileStates, type VenueOrder, type VenueTrade } from './reconcile';
+import { balancesAfterFills, reconcileStates, type VenueOrder, type VenueTrade } from './reconcile';
 
 const local = (over: Partial<OrderSnapshot> = {}): OrderSnapshot => ({
   clientOrderId: 'a', exchange: 'binance', symbol: 'BTC/USDT', strategyId: 's1', side: 'buy', type: 'limit', role: 'entry',
@@ -62,5 +62,14 @@ describe('reconcileStates', () => {
         { openOrders: [], lookedUp: { a: null, e: null }, trades: [], balances: { BTC: { free: '1', used: '0', total: '1' } } },
       ),
     ).toEqual([]);
+  });
+
+  it('balancesAfterFills: base and quote move with each fill, fees in their currency', () => {
+    const f = (side: 'buy' | 'sell', price: string, quantity: string, fee: string, feeCurrency: string) =>
+      ({ symbol: 'BTC/USDT', side, price, quantity, fee, feeCurrency }) as unknown as Parameters<typeof balancesAfterFills>[1][number];
+    expect(balancesAfterFills({ USDT: '10000', BTC: '1' }, [f('buy', '50000', '0.002', '0.000002', 'BTC'), f('sell', '51000', '0.001', '0.051', 'USDT')])).toEqual({
+      BTC: '1.000998', // 1 + 0.002 - 0.000002 - 0.001
+      USDT: '9950.949', // 10000 - 100 + 51 - 0.051
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { Dec, decToString, type DecimalString, type Side } from '@atp/core';
+import type { FillEvent } from '@atp/contracts';
 import { isTerminal, type BalanceEntry, type OrderSnapshot, type OrderStatus } from '@atp/execution';
 
 /** The venue's view of one order, exact decimal strings (see `venueOrderOf`). */
@@ -167,4 +168,26 @@ function byId(a: VenueOrder, b: VenueOrder): number {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Expected asset totals after `fills` on top of `start` (a venue balance snapshot): a buy adds the
+ * base quantity and pays price x quantity in the quote, a sell the reverse; the fee is paid in its
+ * currency. What the venue shows beyond this is not explained by the fills (deposits, withdrawals,
+ * other clients of the account): a `balance-difference` drift.
+ */
+export function balancesAfterFills(start: Readonly<Record<string, DecimalString>>, fills: readonly FillEvent[]): Record<string, DecimalString> {
+  const acc = new Map<string, Dec>(Object.entries(start).map(([k, v]) => [k, new Dec(v)]));
+  const add = (asset: string, d: Dec) => acc.set(asset, (acc.get(asset) ?? ZERO).plus(d));
+  for (const f of fills) {
+    const [base, quote] = f.symbol.split('/') as [string, string];
+    const qty = new Dec(f.quantity);
+    const notional = qty.mul(f.price);
+    add(base, f.side === 'buy' ? qty : qty.neg());
+    add(quote, f.side === 'buy' ? notional.neg() : notional);
+    add(f.feeCurrency, new Dec(f.fee).neg());
+  }
+  const out: Record<string, DecimalString> = {};
+  for (const [k, v] of [...acc.entries()].sort(([a], [b]) => cmp(a, b))) out[k] = decToString(v);
+  return out;
 }
