@@ -95,6 +95,8 @@ export function auditCommand(io: CliIo): Command {
         const prefix = opts.mongoDb ?? (io.env['MONGO_DB']?.trim() || 'atp');
         input = await readMongo(url.trim(), prefix, opts.runId, services);
       }
+      // Nothing to verify is not a pass: a wrong prefix or run id would otherwise look like an intact trail.
+      if (input.records.length === 0) throw new CliError(`audit verify: no audit records in ${input.source}`);
       const report = verifyAudit(input.records);
       if (opts.json) io.out(`${JSON.stringify({ source: input.source, ...report }, null, 2)}\n`);
       else printReport(io, report, input.source);
