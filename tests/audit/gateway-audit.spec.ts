@@ -65,4 +65,16 @@ describe('gateway GET /api/audit (embedded)', () => {
       await p.stop();
     }
   }, 120_000);
+
+  it('a gateway without the pipeline services in its process names them unreachable', async () => {
+    const spec = maCrossoverSpec('audit-gateway-alone', ['BTC/USDT']);
+    const p = await startEmbeddedPipeline(spec, { services: [gatewayService as unknown as ServiceDefinition<never>] });
+    try {
+      const r = await fetch(`${p.host.url}/api/audit?id=anything`);
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual({ sources: [], unreachable: ['strategy', 'risk', 'execution', 'pnl'], records: [], truncated: false });
+    } finally {
+      await p.stop();
+    }
+  });
 });
