@@ -137,6 +137,11 @@ describe('npm start dashboard in headless Chromium', () => {
 
     app.child.kill('SIGINT');
     expect(await app.exit).toEqual({ code: 0, signal: null });
+    // No service logged an error (the kill switch's cancels and rejections are business as usual).
+    const logs = app.out().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logs.filter((l) => l['level'] === 'error' || l['level'] === 'fatal')).toEqual([]);
+    expect(logs).toContainEqual(expect.objectContaining({ service: 'gateway', level: 'warn', msg: 'admin command refused', cause: 'wrong token' }));
+    expect(logs).toContainEqual(expect.objectContaining({ service: 'gateway', level: 'warn', msg: 'kill switch command sent', kind: 'kill-switch-on', reason: 'browser test' }));
     // The token was printed once, and never logged.
     expect(app.out().split(token).length - 1).toBe(1);
     expect(app.err()).not.toContain(token);

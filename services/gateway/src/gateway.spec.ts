@@ -31,14 +31,22 @@ describe('gateway', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
   });
 
-  it('greets a WebSocket client on /ws with the server time and mode', async () => {
+  it('greets a WebSocket client on /ws with the server time and mode, then sends the (empty) dashboard snapshot', async () => {
     const ws = new WebSocket(`${host.url.replace('http', 'ws')}/ws`);
-    const hello = await new Promise<HelloMessage>((resolve, reject) => {
-      ws.once('message', (data) => resolve(JSON.parse(String(data)) as HelloMessage));
+    const [hello, snapshot] = await new Promise<[HelloMessage, unknown]>((resolve, reject) => {
+      const got: unknown[] = [];
+      ws.on('message', (data) => {
+        got.push(JSON.parse(String(data)));
+        if (got.length === 2) resolve(got as [HelloMessage, unknown]);
+      });
       ws.once('error', reject);
     });
     ws.close();
     expect(hello).toEqual({ type: 'hello', serverTime: '2024-01-01T12:00:00.000Z', mode: 'paper', deployment: 'standalone', services: ['gateway'] });
+    expect(snapshot).toEqual({
+      type: 'snapshot', pnl: null, strategies: [], equity: [], fills: [], orders: [], rejections: [], alerts: [],
+      killSwitch: { engaged: false, since: null, reason: null }, dataTime: null, counts: { fills: 0, orders: 0, rejections: 0, alerts: 0, pnl: 0 },
+    });
   });
 
   it('closes open WebSocket connections on shutdown', async () => {
