@@ -1,0 +1,83 @@
+import { verifyChain, type AuditEntry, type AuditRecord } from '@atp/audit';
+import { InProcessBus } from '@atp/bus';
+import { MemoryStore, type CollectionDef, type Doc, type Repository, type Store } from '@atp/storage';
+import { auditCollection, AuditLog } from './audit-log';
+
+const entry = (i: number, kind: AuditEntry['kind'] = 'noop'): AuditEntry => ({ kind, subject: `d${i}`, decision: 'noop', inputs: { i }, refs: [`candle-${i}`], time: 1_000 * i });
+
+const stored = (store: Store, service: string) => store.repository<AuditRecord>({ name: auditCollection(service), timeField: 'seq' }).range({ order: 'asc' });
+
+/** A store whose next `upsertMany` fails (a database that drops a write), the rest delegated to memory. */
+class DroppingStore extends MemoryStore {
+  failNext = false;
+  override repository<T extends Doc>(def: CollectionDef<T>): Repository<T> {
+    const repo = super.repository(def);
+    return Object.assign(Object.create(repo) as Repository<T>, {
+      upsertMany: (docs: readonly T[]) => {
+        if (this.failNext) {
+          this.failNext = false;
+          return Promise.reject(new Error('write dropped'));
+        }
+        return repo.upsertMany(docs);
+      },
+    });
+  }
+}
+
+describe('AuditLog', () => {
+  it('appends a hash chain to <service>_audit and a new log on the same store continues it (a restart)', async () => {
+    const store = new MemoryStore('t');
+    const a = new AuditLog({ store, service: 'strategy' });
+    expect((await a.append([entry(0), entry(1), entry(2)])).map((r) => r._id)).toEqual(['strategy:000000000000', 'strategy:000000000001', 'strategy:000000000002']);
+    const b = new AuditLog({ store, service: 'strategy' });
+    expect(await b.head()).toEqual({ chain: 'strategy', nextSeq: 3, lastHash: (await stored(store, 'strategy'))[2]!.hash });
+    await b.append([entry(3)]);
+    const chain = await stored(store, 'strategy');
+    expect(chain.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    expect(verifyChain(chain).issues).toEqual([]);
+  });
+
+  it('skips entries already recorded (a reprocessed input), before and after a restart', async () => {
+    const store = new MemoryStore('t');
+    const a = new AuditLog({ store, service: 'risk' });
+    await a.append([entry(0), entry(1)]);
+    expect(await a.append([entry(1), entry(0)])).toEqual([]);
+    expect(await new AuditLog({ store, service: 'risk' }).append([entry(0), entry(2)])).toHaveLength(1);
+    expect((await stored(store, 'risk')).map((r) => r.subject)).toEqual(['d0', 'd1', 'd2']);
+  });
+
+  it('serialises concurrent appends into one contiguous chain', async () => {
+    const store = new MemoryStore('t');
+    const log = new AuditLog({ store, service: 'execution' });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.append([entry(2 * i), entry(2 * i + 1)])));
+    const chain = await stored(store, 'execution');
+    expect(chain.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(verifyChain(chain).issues).toEqual([]);
+  });
+
+  it('rejects when the write fails, and the retry re-appends at the same position (no gap)', async () => {
+    const store = new DroppingStore('t');
+    const log = new AuditLog({ store, service: 'pnl' });
+    await log.append([entry(0)]);
+    store.failNext = true;
+    await expect(log.append([entry(1)])).rejects.toThrow('write dropped');
+    const [retried] = await log.append([entry(1)]);
+    expect(retried!.seq).toBe(1);
+    expect(verifyChain(await stored(store, 'pnl')).issues).toEqual([]);
+  });
+
+  it('queries by id (subject, ids, causes, refs) and by event time, and lists the logs on a bus', async () => {
+    const bus = new InProcessBus();
+    const store = new MemoryStore('t');
+    const log = AuditLog.for({ name: 'risk', store, bus });
+    AuditLog.for({ name: 'strategy', store: new MemoryStore('s'), bus });
+    await log.append([entry(0), entry(1), { kind: 'approval', subject: 'o1', ids: ['d1'], causes: [{ kind: 'intent', id: 'd1' }], decision: 'approved', time: 1_000 }]);
+    expect((await log.query({ id: 'd1' })).map((r) => r.key)).toEqual(['noop:d1', 'approval:o1']);
+    expect((await log.query({ id: 'candle-0' })).map((r) => r.key)).toEqual(['noop:d0']);
+    expect((await log.query({ from: 500, to: 1_001 })).map((r) => r.key)).toEqual(['noop:d1', 'approval:o1']);
+    expect((await log.query({ from: 0, limit: 1 })).map((r) => r.key)).toEqual(['noop:d0']);
+    expect(AuditLog.inProcess(bus).map((l) => l.service)).toEqual(['risk', 'strategy']);
+    expect(AuditLog.inProcess(new InProcessBus())).toEqual([]);
+    await bus.close();
+  });
+});
