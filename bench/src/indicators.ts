@@ -461,7 +461,10 @@ export async function run(): Promise<void> {
   const notes: string[] = [];
   const met = { batch: 0, ti: 0, stream: 0, batchN: 0, tiN: 0, streamN: 0 };
 
+  // BENCH_INDICATORS_ONLY=donchian:20,sma:20 benches only the cases named
+  const only = (process.env.BENCH_INDICATORS_ONLY ?? '').split(',').filter(Boolean);
   for (const c of CASES) {
+    if (only.length > 0 && !only.includes(c.name)) continue;
     const cNs = talibC.time(c);
     // Streaming first: see BATCH_CHUNK in @atp/indicators (a kernel first compiled for a
     // long batch loop can stay unoptimized for later one-bar calls on Node 20).

@@ -23,4 +23,33 @@ describe('donchian', () => {
     expect(out.slice(0, 2)).toEqual([null, null]);
     expect(out[5]).toEqual({ upper: 8, middle: 5.5, lower: 3 });
   });
+
+  test('batch equals the streaming form bit for bit: ties, every length around the blocks, NaN and signed zeros', () => {
+    let seed = 12345;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const cases: [number, number, (i: number) => number][] = [
+      [2, 41, () => (1 + Math.round(rnd() * 20)) / 4], // many ties
+      [3, 3, () => rnd() * 100],
+      [5, 4, () => rnd() * 100], // shorter than the period
+      [7, 70, () => rnd() * 100],
+      [7, 71, () => rnd() * 100],
+      [20, 999, (i) => 100 + Math.sin(i / 7) * 10 + rnd()],
+      [4, 60, (i) => (i % 17 === 5 ? NaN : rnd() * 10)],
+      [4, 60, (i) => (i % 9 === 3 ? -0 : i % 9 === 4 ? 0 : rnd() - 0.5)],
+    ];
+    for (const [n, len, gen] of cases) {
+      const h = Float64Array.from({ length: len }, (_, i) => gen(i));
+      const l = Float64Array.from(h, (x, i) => (i % 11 === 0 ? x : x - rnd()));
+      const b = donchian(h, l, n);
+      const s = new Donchian(n);
+      for (let i = 0; i < len; i++) {
+        const c = s.update({ high: h[i], low: l[i] });
+        const want = c ?? { upper: NaN, middle: NaN, lower: NaN };
+        expect([Object.is(b.upper[i], want.upper), Object.is(b.middle[i], want.middle), Object.is(b.lower[i], want.lower), n, i]).toEqual([true, true, true, n, i]);
+      }
+    }
+  });
 });
