@@ -104,6 +104,10 @@ describe('npm start dashboard in headless Chromium', () => {
     expect(equity2).toMatch(/^[\d,]+\.\d\d$/);
     expect((await page.locator('#equity-line').getAttribute('points'))!.split(' ').length).toBeGreaterThan(10);
     expect(Number(await text(page, '#count-fills'))).toBeGreaterThan(0);
+    // Signals and orders: the strategy's intents and the order updates that led to the fills.
+    expect(await page.locator('#signals tr').count()).toBeGreaterThan(0);
+    expect((await page.locator('#signals tr').first().locator('td').allInnerTexts())[2]).toMatch(/^(long|flat|short)$/);
+    expect(await page.locator('#orders tr[data-status="filled"]').count()).toBeGreaterThan(0);
 
     // A wrong token: refused (401), the kill switch stays off.
     await page.fill('#ks-token', 'not-the-token-0123456789');

@@ -1,4 +1,4 @@
-import type { FillEvent, OrderEvent, OrderRejectedEvent, PnlEvent, RiskAlertEvent } from '@atp/contracts';
+import type { DecisionEvent, FillEvent, OrderEvent, OrderRejectedEvent, PnlEvent, RiskAlertEvent } from '@atp/contracts';
 
 type OrderUpdate = Extract<OrderEvent, { kind: 'order' }>;
 
@@ -18,6 +18,8 @@ export interface EquityPoint {
 }
 
 export interface DashboardCounts {
+  /** Strategy decisions that are intents (no-ops are not counted). */
+  signals: number;
   fills: number;
   orders: number;
   rejections: number;
@@ -32,6 +34,8 @@ export interface DashboardSnapshot {
   /** Latest P&L per strategy. */
   strategies: PnlEvent[];
   equity: EquityPoint[];
+  /** Strategy intents (orders.intents.v1, kind intent). */
+  signals: DecisionEvent[];
   fills: FillEvent[];
   orders: OrderUpdate[];
   rejections: OrderRejectedEvent[];
@@ -45,6 +49,7 @@ export interface DashboardSnapshot {
 /** Messages streamed on /ws after `hello` and `snapshot`. */
 export type DashboardMessage =
   | ({ type: 'snapshot' } & DashboardSnapshot)
+  | { type: 'signal'; signal: DecisionEvent }
   | { type: 'fill'; fill: FillEvent }
   | { type: 'pnl'; pnl: PnlEvent }
   | { type: 'order'; order: OrderUpdate }
@@ -55,13 +60,14 @@ export type DashboardMessage =
 /**
  * The gateway's in-memory view of the run for the dashboard: the latest P&L, a bounded equity curve
  * (thinned out by halves past `equityPoints`, so the whole run stays visible), the last `keep`
- * fills, order updates, rejections and alerts, and the kill switch state. Each `on*` returns the
- * messages to stream (none for duplicates and bar-matched markers).
+ * strategy intents, fills, order updates, rejections and alerts, and the kill switch state. Each
+ * `on*` returns the messages to stream (none for duplicates, no-op decisions and bar-matched markers).
  */
 export class DashboardState {
   private pnl: PnlEvent | null = null;
   private readonly byStrategy = new Map<string, PnlEvent>();
   private equity: EquityPoint[] = [];
+  private readonly signals: DecisionEvent[] = [];
   private readonly fills: FillEvent[] = [];
   private readonly fillIds = new Set<string>();
   private readonly orders: OrderUpdate[] = [];
@@ -69,9 +75,17 @@ export class DashboardState {
   private readonly alerts: RiskAlertEvent[] = [];
   private killSwitch: KillSwitchView = { engaged: false, since: null, reason: null };
   private dataTime: number | null = null;
-  private readonly counts: DashboardCounts = { fills: 0, orders: 0, rejections: 0, alerts: 0, pnl: 0 };
+  private readonly counts: DashboardCounts = { signals: 0, fills: 0, orders: 0, rejections: 0, alerts: 0, pnl: 0 };
 
   constructor(private readonly opts: { keep: number; equityPoints: number }) {}
+
+  onDecision(d: DecisionEvent): DashboardMessage[] {
+    this.seen(d.decisionTime);
+    if (d.kind !== 'intent') return [];
+    this.counts.signals++;
+    push(this.signals, d, this.opts.keep);
+    return [{ type: 'signal', signal: d }];
+  }
 
   onFill(f: FillEvent): DashboardMessage[] {
     if (this.fillIds.has(f.fillId)) return [];
@@ -135,6 +149,7 @@ export class DashboardState {
       pnl: this.pnl,
       strategies: [...this.byStrategy.values()],
       equity: this.equity.map((p) => ({ ...p })),
+      signals: [...this.signals],
       fills: [...this.fills],
       orders: [...this.orders],
       rejections: [...this.rejections],

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TOPICS, type FillEvent, type OrderEvent, type OrderRejectedEvent, type PnlEvent, type RiskAlertEvent } from '@atp/contracts';
+import { TOPICS, type DecisionEvent, type FillEvent, type OrderEvent, type OrderRejectedEvent, type PnlEvent, type RiskAlertEvent } from '@atp/contracts';
 import { OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { GatewayConfig } from './config';
 import { DashboardState, type DashboardMessage } from './dashboard-state';
 
 /**
- * The gateway's consumer (group `gateway`): fills.v1, pnl.v1, orders.events.v1, risk.alerts.v1 and
+ * The gateway's consumer (group `gateway`): orders.intents.v1, fills.v1, pnl.v1, orders.events.v1, risk.alerts.v1 and
  * orders.rejected.v1 into the {@link DashboardState}; the resulting messages go to the listeners
  * (the WebSocket endpoint streams them to the dashboards).
  */
@@ -24,6 +24,11 @@ export class DashboardStore {
 
   private emit(messages: readonly DashboardMessage[]): void {
     if (messages.length) for (const l of this.listeners) l(messages);
+  }
+
+  @OnEvent(TOPICS.ordersIntents)
+  onDecision(d: DecisionEvent): void {
+    this.emit(this.state.onDecision(d));
   }
 
   @OnEvent(TOPICS.fills)

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { Bus } from '@atp/bus';
-import { TOPICS, type FillEvent, type OrderRejectedEvent, type PnlEvent, type RiskAlertEvent, type RiskCommandEvent } from '@atp/contracts';
+import { TOPICS, type DecisionEvent, type FillEvent, type OrderRejectedEvent, type PnlEvent, type RiskAlertEvent, type RiskCommandEvent } from '@atp/contracts';
 import { ManualClock } from '@atp/core';
 import { memorySink } from '@atp/observability';
 import { bootstrapService, type RunningHost } from '@atp/nest-kit';
@@ -189,6 +189,18 @@ describe('DashboardState', () => {
     expect(eq[0]).toEqual({ t: T0, equity: '10000' });
     expect(eq[eq.length - 1]).toEqual({ t: T0 + 99 * H, equity: '10099' });
     expect(eq.map((p) => p.t)).toEqual([...eq.map((p) => p.t)].sort((a, b) => a - b));
+  });
+  it('keeps strategy intents as signals, not no-op decisions', () => {
+    const s = new DashboardState({ keep: 5, equityPoints: 10 });
+    const decision = (i: number, kind: 'intent' | 'noop'): DecisionEvent => ({
+      eventId: `d${i}`, tsEvent: T0 + i * H, tsInit: 1, source: 'strategy', exchange: 'binance', symbol: 'BTC/USDT', runId: 'paper', decisionId: `d${i}`, strategyId: 'ma', strategyVersion: '1',
+      timeframe: '1h', decisionTime: T0 + i * H, kind, ...(kind === 'intent' ? { intent: { target: 'long' as const, entry: 'market' as const, reason: 'fast MA crossed above slow' } } : {}), inputs: {}, causeIds: [],
+    });
+    expect(s.onDecision(decision(1, 'noop'))).toEqual([]);
+    expect(s.onDecision(decision(2, 'intent')).map((m) => m.type)).toEqual(['signal']);
+    expect(s.snapshot().signals.map((d) => d.decisionId)).toEqual(['d2']);
+    expect(s.snapshot().counts.signals).toBe(1);
+    expect(s.snapshot().dataTime).toBe(T0 + 2 * H);
   });
   it('ignores an older account snapshot and bar-matched markers; a KILL_SWITCH rejection means engaged', () => {
     const s = new DashboardState({ keep: 5, equityPoints: 10 });

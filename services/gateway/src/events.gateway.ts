@@ -19,8 +19,8 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
  * WebSocket endpoint `/ws` on the gateway's HTTP port (@nestjs/platform-ws): `hello`, then a
- * `snapshot` of the dashboard state, then every fill, account P&L, order update, rejection, alert
- * and kill-switch change as it arrives (JSON text frames). Clients only listen.
+ * `snapshot` of the dashboard state, then every strategy intent, fill, account P&L, order update,
+ * rejection, alert and kill-switch change as it arrives (JSON text frames). Clients only listen.
  */
 @WebSocketGateway({ path: '/ws' })
 export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {

@@ -44,8 +44,8 @@ describe('gateway', () => {
     ws.close();
     expect(hello).toEqual({ type: 'hello', serverTime: '2024-01-01T12:00:00.000Z', mode: 'paper', deployment: 'standalone', services: ['gateway'] });
     expect(snapshot).toEqual({
-      type: 'snapshot', pnl: null, strategies: [], equity: [], fills: [], orders: [], rejections: [], alerts: [],
-      killSwitch: { engaged: false, since: null, reason: null }, dataTime: null, counts: { fills: 0, orders: 0, rejections: 0, alerts: 0, pnl: 0 },
+      type: 'snapshot', pnl: null, strategies: [], equity: [], signals: [], fills: [], orders: [], rejections: [], alerts: [],
+      killSwitch: { engaged: false, since: null, reason: null }, dataTime: null, counts: { signals: 0, fills: 0, orders: 0, rejections: 0, alerts: 0, pnl: 0 },
     });
   });
 
