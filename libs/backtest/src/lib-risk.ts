@@ -1,4 +1,4 @@
-import { decToString, ManualClock, toDecimal } from '@atp/core';
+import { Dec, decToString, ManualClock, toDecimal } from '@atp/core';
 import type { MarketSpec } from '@atp/execution';
 import { decideRisk, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type MarketInfo, type OpenOrderView, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
 import type { RiskOutcome, RiskPort, RiskRequest } from './risk-port';
@@ -47,19 +47,24 @@ export interface LibRiskStep {
  * with a no-op (a bug).
  */
 export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, state: RiskState, clock: ManualClock, market: MarketInfo = marketInfoOf(r.exchange, r.market, r.shortable)): LibRiskStep {
-  const lim: RiskLimits = limits ?? { sizing: { method: 'fixed-notional', notional: decToString(r.equity.mul(0.95).div(Math.max(1, r.slots))) } };
+  const lim: RiskLimits = limits ?? defaultLimits(r);
   if (clock.now() < r.decisionTime) clock.set(r.decisionTime);
+  const lastClose = decToString(r.price);
   // Armed brackets (stop loss / take profit) protect the position; they are not pending exits,
   // so they are left out: otherwise risk would refuse the strategy's own exit (EXIT_PENDING).
-  const openOrders: OpenOrderView[] = r.openOrders.filter((o) => o.parentClientOrderId === undefined).map((o) => ({
-    strategyId: o.strategyId,
-    exchange: o.exchange,
-    symbol: o.symbol,
-    side: o.side,
-    quantity: decToString(toDecimal(o.quantity).minus(o.filledQuantity)),
-    price: o.limitPrice ?? o.stopPrice ?? decToString(r.price),
-    reduceOnly: o.role !== 'entry',
-  }));
+  const openOrders: OpenOrderView[] = [];
+  for (const o of r.openOrders) {
+    if (o.parentClientOrderId !== undefined) continue;
+    openOrders.push({
+      strategyId: o.strategyId,
+      exchange: o.exchange,
+      symbol: o.symbol,
+      side: o.side,
+      quantity: decToString(toDecimal(o.quantity).minus(o.filledQuantity)),
+      price: o.limitPrice ?? o.stopPrice ?? lastClose,
+      reduceOnly: o.role !== 'entry',
+    });
+  }
   const res = decideRisk({
     decision: {
       runId: r.runId,
@@ -74,13 +79,28 @@ export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, stat
     },
     market,
     portfolio: portfolioView(r.portfolio, openOrders),
-    marketData: { lastClose: decToString(r.price), lastBarTime: r.lastBarTime, atr: Number.isFinite(r.atr) ? r.atr : null },
+    marketData: { lastClose, lastBarTime: r.lastBarTime, atr: Number.isFinite(r.atr) ? r.atr : null },
     limits: lim,
     state,
     clock,
   });
   if (res.outcome.kind === 'noop') throw new Error(`risk returned noop for intent ${r.decisionId}`);
   return { outcome: toOutcomeEvent(res.outcome, r.tsInit, 'risk'), state: res.state, alerts: res.alerts };
+}
+
+const SHARE = new Dec('0.95');
+
+/** 95% of equity divided among the slots, fixed notional (the notional is only read by entries). */
+function defaultLimits(r: RiskRequest): RiskLimits {
+  let notional: string | undefined;
+  const sizing = {
+    method: 'fixed-notional' as const,
+    // a division by one slot is exact: skipped
+    get notional(): string {
+      return (notional ??= decToString(r.slots > 1 ? r.equity.mul(SHARE).div(r.slots) : r.equity.mul(SHARE)));
+    },
+  };
+  return { sizing };
 }
 
 /**

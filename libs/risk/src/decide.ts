@@ -1,5 +1,6 @@
 import { clientOrderId, Dec, decToString, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
+import { decOf } from './dec-memo';
 import { marketNumbers, type MarketNumbers } from './market';
 import { sizePosition } from './sizing';
 import { observeEquity, type RiskAlert, type RiskState } from './state';
@@ -8,6 +9,7 @@ import type { Approval, ApprovedBracket, DecisionRef, OpenOrderView, RejectionCo
 const ZERO = new Dec(0);
 const ONE = new Dec(1);
 const HUNDRED = new Dec(100);
+const NO_ORDERS: readonly OpenOrderView[] = Object.freeze([]);
 
 type Details = Record<string, string | number | null>;
 
@@ -61,18 +63,20 @@ export function decideRisk(req: RiskRequest): RiskResult {
     }
     if (intent.entry === 'limit' && intent.limitPrice === undefined) throw new Reject('INVALID_INTENT', 'a limit entry without a limit price');
     const m = marketNumbers(req.market);
-    const equity = toDecimal(req.portfolio.equity);
-    const last = toDecimal(req.marketData.lastClose);
+    const equity = decOf(req.portfolio.equity);
+    const last = decOf(req.marketData.lastClose);
     if (last.lte(0)) throw new Reject('INVALID_INTENT', `last close must be > 0, got ${s(last)}`);
 
     const obs = observeEquity(state, req.limits, req.portfolio.equity, d.decisionTime);
     state = obs.state;
-    alerts.push(...obs.alerts);
+    for (let i = 0; i < obs.alerts.length; i++) alerts.push(obs.alerts[i]!);
 
     const own = (x: { strategyId: string; exchange: string; symbol: string }) => x.strategyId === d.strategyId && x.exchange === d.exchange && x.symbol === d.symbol;
-    const position = req.portfolio.positions.filter(own).reduce((a, p) => a.plus(p.quantity), ZERO);
-    const openOrders = req.portfolio.openOrders ?? [];
-    const ownOrders = openOrders.filter(own);
+    let position = ZERO;
+    const positions = req.portfolio.positions;
+    for (let i = 0; i < positions.length; i++) if (own(positions[i]!)) position = position.plus(positions[i]!.quantity);
+    const openOrders = req.portfolio.openOrders ?? NO_ORDERS;
+    const ownOrders = openOrders.length === 0 ? NO_ORDERS : openOrders.filter(own);
 
     const want = intent.target;
     if (want === 'flat' || (want === 'long' && position.lt(0)) || (want === 'short' && position.gt(0))) {
@@ -82,7 +86,8 @@ export function decideRisk(req: RiskRequest): RiskResult {
       return { outcome: approval, state, alerts };
     }
     const side: Side = want === 'long' ? 'buy' : 'sell';
-    const pendingEntry = ownOrders.filter((o) => !o.reduceOnly && o.side === side).reduce((a, o) => a.plus(o.quantity), ZERO);
+    let pendingEntry = ZERO;
+    for (let i = 0; i < ownOrders.length; i++) if (!ownOrders[i]!.reduceOnly && ownOrders[i]!.side === side) pendingEntry = pendingEntry.plus(ownOrders[i]!.quantity);
     if (!position.isZero() || pendingEntry.gt(0)) {
       throw new Reject('ALREADY_IN_POSITION', `target ${want} but ${d.strategyId} already holds ${s(position)} ${d.symbol}${pendingEntry.gt(0) ? ` and has an entry order for ${s(pendingEntry)} pending` : ''}: nothing to do`, {
         position: s(position),
@@ -153,7 +158,8 @@ function checkMinimums(qty: Dec, price: Dec, m: MarketNumbers, contextOf: () => 
 /** A reduce-only order for the whole position (less exits already pending). */
 function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: MarketNumbers, last: Dec, position: Dec, ownOrders: readonly OpenOrderView[]): Approval {
   const side: Side = position.gt(0) ? 'sell' : 'buy';
-  const pendingExit = ownOrders.filter((o) => o.reduceOnly && o.side === side).reduce((a, o) => a.plus(o.quantity), ZERO);
+  let pendingExit = ZERO;
+  for (let i = 0; i < ownOrders.length; i++) if (ownOrders[i]!.reduceOnly && ownOrders[i]!.side === side) pendingExit = pendingExit.plus(ownOrders[i]!.quantity);
   const toClose = position.abs().minus(pendingExit);
   if (toClose.lte(0)) {
     throw new Reject('EXIT_PENDING', `exit orders for ${s(pendingExit)} already cover the position ${s(position)}`, { position: s(position), pendingExit: s(pendingExit) });
@@ -290,10 +296,11 @@ function entry(
   // Caps: cash (long) or equity (short), then limits counting positions and open entry orders.
   const fee = intent.entry === 'limit' ? m.makerFee : m.takerFee;
   const caps: Cap[] = [];
-  const entries = openOrders.filter((o) => !o.reduceOnly);
+  const entries = openOrders.length === 0 ? openOrders : openOrders.filter((o) => !o.reduceOnly);
   if (long) {
-    const reserved = entries.filter((o) => o.side === 'buy').reduce((a, o) => a.plus(toDecimal(o.quantity).mul(o.price).mul(ONE.plus(fee))), ZERO);
-    const spendable = toDecimal(req.portfolio.cash).minus(reserved);
+    let reserved = ZERO;
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.side === 'buy') reserved = reserved.plus(toDecimal(entries[i]!.quantity).mul(entries[i]!.price).mul(ONE.plus(fee)));
+    const spendable = decOf(req.portfolio.cash).minus(reserved);
     caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: spendable.div(entryPrice.mul(ONE.plus(fee))), detail: () => `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
   } else {
     caps.push({ name: 'equity', code: 'INSUFFICIENT_CASH', maxQty: equity.div(entryPrice), detail: () => `short notional capped at equity ${s(equity)}` });

@@ -1,4 +1,5 @@
-import { decToString, toDecimal, utcDayStart, type DecimalString } from '@atp/core';
+import { decToString, isDecimalString, toDecimal, utcDayStart, type DecimalString } from '@atp/core';
+import { decOf } from './dec-memo';
 import type { RiskCommandEvent } from '@atp/contracts';
 import { withLimit, type RiskLimits } from './limits';
 
@@ -74,11 +75,12 @@ export function releaseKillSwitch(state: RiskState, time: number, reason: string
  * observations only move the watermarks.
  */
 export function observeEquity(state: RiskState, limits: RiskLimits, equity: DecimalString, time: number): { state: RiskState; alerts: RiskAlert[]; tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' } {
-  const e = toDecimal(equity);
+  const e = decOf(equity);
   const dayStart = utcDayStart(time);
   let day = state.day;
   if (!day || dayStart > day.start) day = { start: dayStart, startEquity: decToString(e) };
-  const peak = state.peakEquity === null || e.gt(state.peakEquity) ? decToString(e) : state.peakEquity;
+  const prevPeak = state.peakEquity;
+  const peak = prevPeak === null || e.gt(isDecimalString(prevPeak) ? decOf(prevPeak) : prevPeak) ? decToString(e) : prevPeak;
   let next: RiskState = { ...state, day, peakEquity: peak };
   const alerts: RiskAlert[] = [];
   let tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' = null;
