@@ -51,7 +51,7 @@ describe('npm start dashboard in headless Chromium', () => {
     }
   });
 
-  it('shows fills and a moving equity, refuses a wrong token, engages the kill switch with the right one, and risk then rejects entries', async () => {
+  it('shows fills and a moving equity, refuses a wrong token, engages the kill switch with the right one, risk then rejects entries, and releases it', async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y chromium; tools/test.mjs installs it as root)`);
     const t0 = Date.now();
     app = npmStart();
@@ -135,6 +135,12 @@ describe('npm start dashboard in headless Chromium', () => {
     expect(api.killSwitch.engaged).toBe(true);
     expect(api.rejections.some((r) => r.code === 'KILL_SWITCH')).toBe(true);
 
+    // Released the same way: risk says so, the page follows.
+    await page.click('#ks-release');
+    await page.locator('#ks-state[data-engaged="false"]').waitFor({ timeout: 15_000 });
+    await page.locator('#alerts tr[data-code="KILL_SWITCH_RELEASED"]').waitFor({ timeout: 5_000 });
+    expect(await (await fetch(`${url}/api/kill-switch`)).json()).toMatchObject({ engaged: false });
+
     expect(problems).toEqual([]);
     expect(responses.filter((r) => r.status >= 400)).toEqual([{ url: `${url}/api/kill-switch`, status: 401 }]);
     await page.close();
@@ -149,6 +155,6 @@ describe('npm start dashboard in headless Chromium', () => {
     // The token was printed once, and never logged.
     expect(app.out().split(token).length - 1).toBe(1);
     expect(app.err()).not.toContain(token);
-    console.log(`dashboard browser test: npm start to kill-switch rejection in ${Date.now() - t0} ms`);
+    console.log(`dashboard browser test: npm start to kill-switch release in ${Date.now() - t0} ms`);
   }, 120_000);
 });
