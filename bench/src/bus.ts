@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildHeaders, encode, mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
 import { InProcessBus, KafkaBus, type Bus, type BusMessage } from '@atp/bus';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
@@ -191,29 +192,36 @@ async function busLatency(bus: Bus, label: string, candles: CandleEvent[], opts:
     return bus.publish(mdCandlesV1, c, { runId });
   };
   let sent = 0;
+  // This process's own event-loop delay while measuring: on the shared machine a starved process
+  // (delay p99 of tens of ms) cannot show a latency below it, whatever the bus does.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   if (opts.rate === undefined) {
     for (let i = 0; i < 1000; i++) await publishOne(sent++); // warm-up
     measuring = true;
+    loopDelay.enable();
     for (let i = 0; i < (opts.count ?? 10_000); i++) await publishOne(sent++);
   } else {
     const warm = Math.round(opts.rate * (opts.warmupSeconds ?? 1));
     await paced(opts.rate, warm, publishOne, sent);
     sent += warm;
     measuring = true;
+    loopDelay.enable();
     const total = Math.round(opts.rate * (opts.seconds ?? 10));
     await paced(opts.rate, total, publishOne, sent);
     sent += total;
   }
+  loopDelay.disable();
   const deadline = performance.now() + 30_000;
   while (received < sent && performance.now() < deadline) await sleep(5);
   await sub.close();
+  const loop = `event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, load ${os.loadavg()[0]!.toFixed(1)}`;
   return {
     bus: label,
     test: opts.rate === undefined ? 'latency, back to back' : `latency, paced ${opts.rate} msgs/s for ${opts.seconds ?? 10} s`,
     messages: lat.length,
     ...percentiles(lat),
     baselineOf: opts.rate === undefined ? undefined : 'latency',
-    note: received < sent ? `${sent - received} not received within 30 s` : undefined,
+    note: received < sent ? `${sent - received} not received within 30 s; ${loop}` : loop,
   };
 }
 

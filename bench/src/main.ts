@@ -1,11 +1,19 @@
 /**
  * `npm run bench [-- <entry>...]`: runs the entries of entries.ts (all by
  * default, or those named) one after the other and prints their tables.
+ * `--only <entry>` (repeatable, or comma-separated) names entries too.
  */
 import { entries } from './entries';
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const args = process.argv.slice(2);
+  const wanted: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--only') wanted.push(...(args[++i] ?? '').split(',').filter(Boolean));
+    else if (a.startsWith('--only=')) wanted.push(...a.slice('--only='.length).split(',').filter(Boolean));
+    else if (!a.startsWith('-')) wanted.push(a);
+  }
   const unknown = wanted.filter((w) => !entries.some((e) => e.name === w));
   if (unknown.length > 0) {
     console.error(`unknown bench entr${unknown.length > 1 ? 'ies' : 'y'}: ${unknown.join(', ')}; available: ${entries.map((e) => e.name).join(', ')}`);
