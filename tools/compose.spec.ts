@@ -68,6 +68,13 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(path.join(ROOT, 'services', name, 'package.json'))).toBe(true);
   });
 
+  it('passes the gateway its kill-switch token GATEWAY_ADMIN_TOKEN from the environment, required, with no default or literal', () => {
+    const raw = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    expect(envOf(services.gateway).GATEWAY_ADMIN_TOKEN).toMatch(/^\$\{GATEWAY_ADMIN_TOKEN:\?[^}$]+\}$/);
+    expect(raw.match(/^\s+GATEWAY_ADMIN_TOKEN:/gm)).toHaveLength(1); // the gateway's entry only
+    for (const name of Object.keys(services).filter((n) => n !== 'gateway')) expect({ name, token: envOf(services[name]).GATEWAY_ADMIN_TOKEN }).toEqual({ name, token: undefined });
+  });
+
   it('gives every service its own port', () => {
     const ports = APP_SERVICES.map((n) => envOf(services[n]).SERVICE_PORT);
     expect(new Set(ports).size).toBe(ports.length);
@@ -119,7 +126,16 @@ describe('Dockerfile', () => {
 const hasCompose = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0;
 (hasCompose ? describe : describe.skip)('docker compose config (compose plugin present)', () => {
   it('accepts docker-compose.yml', () => {
-    const r = spawnSync('docker', ['compose', '-f', path.join(ROOT, 'docker-compose.yml'), 'config', '-q'], { encoding: 'utf8' });
+    const file = path.join(ROOT, 'docker-compose.yml');
+    const r = spawnSync('docker', ['compose', '-f', file, 'config', '-q'], { encoding: 'utf8', env: { ...process.env, GATEWAY_ADMIN_TOKEN: 'test-token' } });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('refuses to start without GATEWAY_ADMIN_TOKEN', () => {
+    const env = { ...process.env };
+    delete env['GATEWAY_ADMIN_TOKEN'];
+    const r = spawnSync('docker', ['compose', '-f', path.join(ROOT, 'docker-compose.yml'), 'config', '-q'], { encoding: 'utf8', env });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/GATEWAY_ADMIN_TOKEN/);
   });
 });

@@ -97,6 +97,7 @@ describe('k8s manifests', () => {
       for (const ef of c.envFrom.filter((e: any) => e.secretRef)) expect(ef.secretRef).toEqual({ name: 'atp-exchange-keys', optional: true });
       for (const e of c.env ?? []) {
         const sk = e.valueFrom?.secretKeyRef;
+        if (sk && e.name === 'GATEWAY_ADMIN_TOKEN') continue; // the gateway's admin token, below
         if (sk) expect(sk).toMatchObject({ name: 'atp-exchange-keys', optional: true });
       }
     });
@@ -119,6 +120,17 @@ describe('k8s manifests', () => {
         expect(dep.spec.strategy.type).toBe('Recreate');
       }
     });
+  });
+
+  it('wires GATEWAY_ADMIN_TOKEN (kill switch) into the gateway only, from the required Secret atp-gateway-admin, never a literal', () => {
+    const env = containerOf(find('Deployment', 'gateway')!).env as any[];
+    const tok = env.filter((e) => e.name === 'GATEWAY_ADMIN_TOKEN');
+    expect(tok).toEqual([{ name: 'GATEWAY_ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: 'atp-gateway-admin', key: 'GATEWAY_ADMIN_TOKEN' } } }]);
+    for (const name of APP_SERVICES.filter((n) => n !== 'gateway')) {
+      const c = containerOf(find('Deployment', name)!);
+      expect({ name, token: JSON.stringify([c.env, c.envFrom]).includes('GATEWAY_ADMIN_TOKEN') || JSON.stringify(c.envFrom).includes('atp-gateway-admin') }).toEqual({ name, token: false });
+    }
+    for (const f of files) expect({ file: path.relative(ROOT, f), literal: /GATEWAY_ADMIN_TOKEN\s*=/.test(fs.readFileSync(f, 'utf8').replace(/#.*$/gm, '')) }).toMatchObject({ literal: false });
   });
 
   it.each([
@@ -205,5 +217,8 @@ const kustomizeCmd = ((): string[] | null => {
       expect(containerOf(d).envFrom[0].configMapRef.name).toBe(cm.metadata.name);
       expect(d.metadata.namespace).toBe(o.endsWith('live') ? 'atp-live' : 'atp-paper');
     }
+    const gw = containerOf(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'gateway')!);
+    expect(gw.env.find((e: any) => e.name === 'GATEWAY_ADMIN_TOKEN').valueFrom.secretKeyRef.name).toBe('atp-gateway-admin');
+    expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]);
   });
 });
