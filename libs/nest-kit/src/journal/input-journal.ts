@@ -164,9 +164,10 @@ export class InputJournal<O> {
   }
 
   private async process(batch: readonly Pending[]): Promise<void> {
-    const fresh: JournalRecord[] = [];
+    const fresh: Pending[] = [];
+    const keys: string[] = [];
     const republish: O[] = [];
-    const inBatch = new Set<string>();
+    const inBatch = batch.length > 1 ? new Set<string>() : undefined;
     for (const p of batch) {
       const k = `${p.kind}\u0000${p.key}`;
       if (this.seen.has(k)) {
@@ -174,21 +175,24 @@ export class InputJournal<O> {
         if (cached) republish.push(...cached);
         continue;
       }
-      if (inBatch.has(k)) continue; // the same input twice in one batch: the first one counts
-      inBatch.add(k);
-      const seq = this.nextSeq + fresh.length;
-      fresh.push({ _id: String(seq).padStart(PAD, '0'), seq, kind: p.kind, key: p.key, input: p.input });
+      if (inBatch) {
+        if (inBatch.has(k)) continue; // the same input twice in one batch: the first one counts
+        inBatch.add(k);
+      }
+      keys.push(k);
+      fresh.push(p);
     }
     if (fresh.length > 0) {
-      if (this.opts.durable !== false) await this.repo.upsertMany(fresh); // durable before the core acts
+      // Durable before the core acts (not built at all for a journal that is not durable).
+      if (this.opts.durable !== false) await this.repo.upsertMany(fresh.map((p, i) => this.record(this.nextSeq + i, p)));
       this.nextSeq += fresh.length;
     }
     const outputs: O[] = [];
-    for (const r of fresh) {
-      const k = `${r.kind}\u0000${r.key}`;
-      this.seen.add(k);
-      const out = this.apply(r.kind, r.key, r.input, false);
-      this.remember(k, out);
+    for (let i = 0; i < fresh.length; i++) {
+      const p = fresh[i]!;
+      this.seen.add(keys[i]!);
+      const out = this.apply(p.kind, p.key, p.input, false);
+      this.remember(keys[i]!, out);
       for (const o of out) outputs.push(o);
     }
     // Derived documents and the outputs go out together: both are done before the inputs are acknowledged.
@@ -196,6 +200,10 @@ export class InputJournal<O> {
       outputs.length > 0 && this.opts.persist ? this.opts.persist(outputs) : undefined,
       republish.length > 0 || outputs.length > 0 ? this.opts.publish(republish.length ? [...republish, ...outputs] : outputs) : undefined,
     ]);
+  }
+
+  private record(seq: number, p: Pending): JournalRecord {
+    return { _id: String(seq).padStart(PAD, '0'), seq, kind: p.kind, key: p.key, input: p.input };
   }
 
   private apply(kind: string, key: string, input: unknown, replaying: boolean): O[] {
