@@ -198,7 +198,13 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       });
     }
   }
-  const slotByKey = new Map(slots.map((sl) => [`${sl.entry.id}|${sl.sym.s.symbol}`, sl]));
+  // (strategy id, symbol) -> slot, two levels: no key string to build per fill
+  const slotIndex = new Map<string, Map<string, Slot>>();
+  for (const sl of slots) {
+    let bySymbol = slotIndex.get(sl.entry.id);
+    if (bySymbol === undefined) slotIndex.set(sl.entry.id, (bySymbol = new Map()));
+    bySymbol.set(sl.sym.s.symbol, sl);
+  }
   const symByName = new Map(syms.map((s) => [s.s.symbol, s]));
 
   const approved: OrderApprovedEvent[] = [];
@@ -237,7 +243,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     cash = portfolio.cash().toNumber();
     const sym = symByName.get(f.symbol)!;
     sym.qty = portfolio.quantity(sym.inst).toNumber();
-    const slot = slotByKey.get(`${f.strategyId}|${f.symbol}`);
+    const slot = slotIndex.get(f.strategyId)?.get(f.symbol);
     if (slot) {
       slot.ctx.position = portfolio.quantity(sym.inst, f.strategyId).toNumber();
       slot.strategy.onFill?.({ time: f.tsEvent, side: f.side, price: Number(f.price), quantity: Number(f.quantity), role: f.role }, slot.ctx);

@@ -63,6 +63,13 @@ interface Ord {
   qty: Dec;
   filled: Dec;
   notional: Dec;
+  /** Decimal strings of qty / filled, cached for the Dec they were made from (order events repeat them). */
+  qtyOf: Dec | undefined;
+  qtyStr: string;
+  filledOf: Dec | undefined;
+  filledStr: string;
+  /** The `<strategyId>|<symbol>` key of the venue-side position. */
+  readonly posKey: string;
   /** Price of the only fill while there is one (avoids a division for the average). */
   onlyPrice: Dec | undefined;
   readonly limit?: Dec;
@@ -90,7 +97,36 @@ interface Ord {
 }
 
 const HISTORY = 32;
+const PRICE_RE = /^[0-9]+(\.[0-9]+)?$/;
+
+/** Why a price string is not a positive plain decimal, or undefined when it is (or is absent). */
+function badPrice(p: string | undefined): string | undefined {
+  return p !== undefined && !(PRICE_RE.test(p) && Number(p) > 0) ? `bad price ${JSON.stringify(p)}` : undefined;
+}
 const ZERO = new Dec(0);
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function qtyString(o: Ord): string {
+  if (o.qtyOf !== o.qty) {
+    o.qtyOf = o.qty;
+    o.qtyStr = decToString(o.qty);
+  }
+  return o.qtyStr;
+}
+
+function filledString(o: Ord): string {
+  if (o.filledOf !== o.filled) {
+    o.filledOf = o.filled;
+    o.filledStr = decToString(o.filled);
+  }
+  return o.filledStr;
+}
+
+/** Average fill price (undefined before the first fill): the only fill's price, or notional / filled to 12 places. */
+function avgFillString(o: Ord): string | undefined {
+  return o.filled.isZero() ? undefined : decToString(o.onlyPrice ?? o.notional.div(o.filled).toDecimalPlaces(12));
+}
 
 /** Per-instrument order book of the paper venue and its recent bars (for late orders). */
 class Book {
@@ -159,6 +195,8 @@ export class PaperExchange implements ExchangeGateway {
   private readonly slip: Dec;
   /** Event time of the bar being matched (NaN outside matching): the tsEvent of what it causes. */
   private barTime = NaN;
+  /** The quantity `validate` just parsed, taken by the `newOrd` that follows (parsed once). */
+  private validatedQty: Dec | undefined = undefined;
 
   constructor(opts: PaperExchangeOptions) {
     this.exchange = opts.exchange;
@@ -196,6 +234,7 @@ export class PaperExchange implements ExchangeGateway {
     const known = this.orders.get(req.clientOrderId);
     if (known) return { order: this.snapshot(known), duplicate: true, events: [], fills: [] };
     const book = this.books.get(req.symbol);
+    this.validatedQty = undefined;
     const problem = this.validate(req, book);
     const ord = this.newOrd(req, book ?? new Book({ symbol: req.symbol, base: '?', quote: '?', amountPlaces: 8, quotePlaces: 8 }, this.exchange), undefined, -1);
     this.orders.set(ord.coid, ord);
@@ -494,7 +533,7 @@ export class PaperExchange implements ExchangeGateway {
     const sign = ord.side === 'buy' ? 1 : -1;
     this.balances.set(base, (this.balances.get(base) ?? ZERO).plus(sign === 1 ? qty : qty.neg()));
     this.balances.set(quote, (this.balances.get(quote) ?? ZERO).minus(sign === 1 ? notional : notional.neg()).minus(fee));
-    const pk = `${ord.req.strategyId}|${ord.req.symbol}`;
+    const pk = ord.posKey;
     const pos = (this.positions.get(pk) ?? ZERO).plus(sign === 1 ? qty : qty.neg());
     this.positions.set(pk, pos);
     this.setStatus(ord, ord.filled.gte(ord.qty) ? 'filled' : 'partially-filled', reason);
@@ -572,24 +611,28 @@ export class PaperExchange implements ExchangeGateway {
     } catch {
       return `bad quantity ${JSON.stringify(req.quantity)}`;
     }
+    this.validatedQty = q;
     if (q.lte(0)) return `quantity must be positive, got ${req.quantity}`;
     if (q.decimalPlaces() > book.market.amountPlaces) return `quantity ${req.quantity} exceeds ${book.market.amountPlaces} decimal places`;
     if (req.type === 'limit' && req.limitPrice === undefined) return 'limit order without limitPrice';
     if (req.type === 'stop' && req.stopPrice === undefined) return 'stop order without stopPrice';
-    for (const p of [req.limitPrice, req.stopPrice, req.bracket?.stopLoss, req.bracket?.takeProfit]) {
-      if (p !== undefined && !(/^[0-9]+(\.[0-9]+)?$/.test(p) && Number(p) > 0)) return `bad price ${JSON.stringify(p)}`;
-    }
-    return undefined;
+    const br = req.bracket;
+    return badPrice(req.limitPrice) ?? badPrice(req.stopPrice) ?? (br === undefined ? undefined : (badPrice(br.stopLoss) ?? badPrice(br.takeProfit)));
   }
 
   private newOrd(req: SubmitOrder, book: Book, parent: Ord | undefined, armedAt: number): Ord {
-    const limit = req.limitPrice !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(req.limitPrice) ? toDecimal(req.limitPrice) : undefined;
-    const stop = req.stopPrice !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(req.stopPrice) ? toDecimal(req.stopPrice) : undefined;
+    const limit = req.limitPrice !== undefined && PRICE_RE.test(req.limitPrice) ? toDecimal(req.limitPrice) : undefined;
+    const stop = req.stopPrice !== undefined && PRICE_RE.test(req.stopPrice) ? toDecimal(req.stopPrice) : undefined;
     let qty: Dec;
-    try {
-      qty = toDecimal(req.quantity);
-    } catch {
-      qty = ZERO;
+    const validated = this.validatedQty;
+    this.validatedQty = undefined;
+    if (validated !== undefined) qty = validated;
+    else {
+      try {
+        qty = toDecimal(req.quantity);
+      } catch {
+        qty = ZERO;
+      }
     }
     const trailPct = parent ? (parent.req.bracket?.trailingStopPct ?? 0) : 0;
     return {
@@ -605,6 +648,11 @@ export class PaperExchange implements ExchangeGateway {
       qty,
       filled: ZERO,
       notional: ZERO,
+      qtyOf: undefined,
+      qtyStr: '',
+      filledOf: undefined,
+      filledStr: '',
+      posKey: `${req.strategyId}|${req.symbol}`,
       onlyPrice: undefined,
       limit,
       limitNum: limit ? limit.toNumber() : NaN,
@@ -638,8 +686,8 @@ export class PaperExchange implements ExchangeGateway {
 
   private setStatus(ord: Ord, to: OrderStatus, reason?: string): void {
     ord.status = transition(ord.coid, ord.status, to);
-    const snap = this.snapshot(ord);
-    const ev: OrderUpdate = {
+    // The snapshot's fields, without the snapshot (the same values, in the same order).
+    const ev: Mutable<OrderUpdate> = {
       eventId: `${ord.coid}/o${ord.evSeq++}`,
       tsEvent: this.eventTime(ord),
       tsInit: this.clock.now(),
@@ -650,17 +698,18 @@ export class PaperExchange implements ExchangeGateway {
       runId: this.runId,
       clientOrderId: ord.coid,
       strategyId: ord.req.strategyId,
-      role: snap.role,
+      role: ord.role,
       status: to,
       side: ord.side,
       type: ord.type,
-      quantity: snap.quantity,
-      filledQuantity: snap.filledQuantity,
-      ...(snap.avgFillPrice !== undefined ? { avgFillPrice: snap.avgFillPrice } : {}),
-      ...(snap.limitPrice !== undefined ? { limitPrice: snap.limitPrice } : {}),
-      ...(snap.stopPrice !== undefined ? { stopPrice: snap.stopPrice } : {}),
-      ...(reason !== undefined ? { reason } : {}),
+      quantity: qtyString(ord),
+      filledQuantity: filledString(ord),
     };
+    const avg = avgFillString(ord);
+    if (avg !== undefined) ev.avgFillPrice = avg;
+    if (ord.limit) ev.limitPrice = decToString(ord.limit);
+    if (ord.stop) ev.stopPrice = decToString(ord.stop);
+    if (reason !== undefined) ev.reason = reason;
     this.outEvents.push(ev);
   }
 
@@ -672,7 +721,7 @@ export class PaperExchange implements ExchangeGateway {
   }
 
   private snapshot(o: Ord): OrderSnapshot {
-    const avg = o.filled.isZero() ? undefined : decToString(o.onlyPrice ?? o.notional.div(o.filled).toDecimalPlaces(12));
+    const avg = avgFillString(o);
     return {
       clientOrderId: o.coid,
       exchange: this.exchange,
@@ -682,8 +731,8 @@ export class PaperExchange implements ExchangeGateway {
       type: o.type,
       role: o.role,
       status: o.status,
-      quantity: decToString(o.qty),
-      filledQuantity: decToString(o.filled),
+      quantity: qtyString(o),
+      filledQuantity: filledString(o),
       ...(avg !== undefined ? { avgFillPrice: avg } : {}),
       ...(o.limit ? { limitPrice: decToString(o.limit) } : {}),
       ...(o.stop ? { stopPrice: decToString(o.stop) } : {}),

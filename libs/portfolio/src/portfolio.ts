@@ -138,6 +138,10 @@ export class Portfolio {
   private unrealizedTotal: Dec = ZERO;
   private openBooks = 0;
   private readonly booksByInstrument = new Map<string, PositionBook[]>();
+  /** The books again, by strategy id then instrument key (no key string to build per lookup). */
+  private readonly bookIndex = new Map<string, Map<string, PositionBook>>();
+  private readonly instKeys = new Map<string, Map<string, string>>();
+  private readonly symbolParts = new Map<string, { base: string; quote: string }>();
 
   /** Throws `PortfolioError('BAD_STATE')` on a malformed config. */
   constructor(config: PortfolioConfig) {
@@ -176,19 +180,21 @@ export class Portfolio {
     const fee = parseDec('fee', fill.fee, 'BAD_FILL');
     if (price.lte(0)) bad('BAD_FILL', `price must be > 0, got ${fill.price}`);
     if (qty.lte(0)) bad('BAD_FILL', `quantity must be > 0, got ${fill.quantity}`);
-    let base: string;
-    let quote: string;
-    try {
-      ({ base, quote } = splitSymbol(fill.symbol));
-    } catch (e) {
-      return bad('BAD_FILL', (e as Error).message);
+    let parts = this.symbolParts.get(fill.symbol);
+    if (parts === undefined) {
+      try {
+        parts = splitSymbol(fill.symbol);
+      } catch (e) {
+        return bad('BAD_FILL', (e as Error).message);
+      }
+      this.symbolParts.set(fill.symbol, parts);
     }
+    const { base, quote } = parts;
     if (quote !== this.quoteCurrency) bad('QUOTE_MISMATCH', `${fill.symbol} is not quoted in the account currency ${this.quoteCurrency}`);
     const feeQuote = this.feeInQuote(fee, fill.feeCurrency, base, price, fill.exchange);
 
-    const instrument = instrumentKey(fill);
-    const key = this.bookKey(fill.strategyId, instrument);
-    const book = this.books.get(key);
+    const instrument = this.instKey(fill.exchange, fill.symbol);
+    const book = this.bookIndex.get(fill.strategyId)?.get(instrument);
     const before = book ? book.signedQty() : ZERO;
     const after = fill.side === 'buy' ? before.plus(qty) : before.minus(qty);
     if (after.lt(0) && !this.shortable.has(instrument)) {
@@ -199,7 +205,7 @@ export class Portfolio {
     let pos = book;
     if (!pos) {
       pos = new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs);
-      this.addBook(key, pos);
+      this.addBook(this.bookKey(fill.strategyId, instrument), pos);
     }
     this.fillIds.add(fill.fillId);
     const wasOpen = pos.direction !== 'flat';
@@ -257,7 +263,7 @@ export class Portfolio {
       return bad('BAD_MARK', (e as Error).message);
     }
     if (p.lte(0)) bad('BAD_MARK', `price must be > 0, got ${decToString(p)}`);
-    const key = instrumentKey(instrument);
+    const key = this.instKey(instrument.exchange, instrument.symbol);
     const prev = this.marks.get(key);
     if (prev && time < prev.time) return false;
     this.marks.set(key, { price: p, time });
@@ -337,13 +343,13 @@ export class Portfolio {
 
   /** The position of one strategy in one instrument, or undefined when it never traded it. */
   position(strategyId: string, instrument: InstrumentId): PositionSnapshot | undefined {
-    const b = this.books.get(this.bookKey(strategyId, instrumentKey(instrument)));
+    const b = this.bookIndex.get(strategyId)?.get(this.instKey(instrument.exchange, instrument.symbol));
     return b ? this.snapshotOf(b) : undefined;
   }
 
   /** Signed quantity of one instrument: of one strategy, or summed over all strategies. */
   quantity(instrument: InstrumentId, strategyId: string = ALL): Dec {
-    const list = this.booksByInstrument.get(instrumentKey(instrument));
+    const list = this.booksByInstrument.get(this.instKey(instrument.exchange, instrument.symbol));
     if (list === undefined) return ZERO;
     let q = ZERO;
     for (const b of list) {
@@ -362,7 +368,7 @@ export class Portfolio {
 
   /** Last mark of an instrument, if any. */
   lastMark(instrument: InstrumentId): { price: Dec; time: number } | undefined {
-    return this.marks.get(instrumentKey(instrument));
+    return this.marks.get(this.instKey(instrument.exchange, instrument.symbol));
   }
 
   /** Completed flat-to-flat trades, in completion order. */
@@ -490,6 +496,15 @@ export class Portfolio {
 
   // ---------------------------------------------------------------- internals
 
+  /** `instrumentKey` of (exchange, symbol), made once per instrument: hot paths look books and marks up by it. */
+  private instKey(exchange: string, symbol: string): string {
+    let bySymbol = this.instKeys.get(exchange);
+    if (bySymbol === undefined) this.instKeys.set(exchange, (bySymbol = new Map()));
+    let k = bySymbol.get(symbol);
+    if (k === undefined) bySymbol.set(symbol, (k = instrumentKey({ exchange, symbol })));
+    return k;
+  }
+
   private bookKey(strategyId: string, instrument: string): string {
     return `${strategyId}\u0000${instrument}`;
   }
@@ -501,7 +516,7 @@ export class Portfolio {
 
   private markOf(b: PositionBook): Dec {
     // Every traded instrument has a mark: its first fill set one.
-    return this.marks.get(instrumentKey(b))!.price;
+    return this.marks.get(this.instKey(b.exchange, b.symbol))!.price;
   }
 
   private snapshotOf(b: PositionBook): PositionSnapshot {
@@ -557,7 +572,10 @@ export class Portfolio {
 
   private addBook(key: string, b: PositionBook): void {
     this.books.set(key, b);
-    const ik = instrumentKey(b);
+    const ik = this.instKey(b.exchange, b.symbol);
+    let byInstrument = this.bookIndex.get(b.strategyId);
+    if (byInstrument === undefined) this.bookIndex.set(b.strategyId, (byInstrument = new Map()));
+    byInstrument.set(ik, b);
     const list = this.booksByInstrument.get(ik);
     if (list) list.push(b);
     else this.booksByInstrument.set(ik, [b]);

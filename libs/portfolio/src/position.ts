@@ -19,6 +19,13 @@ interface OpenTrade {
   gross: Dec;
   fees: Dec;
   fills: number;
+  /**
+   * The price of the entry (exit) when it is one fill part whose notional is exact: the average is
+   * then that price, exactly (notional / quantity divides back without rounding), and the division
+   * is skipped. Null otherwise (the average is divided out).
+   */
+  entryPx: Dec | null;
+  exitPx: Dec | null;
 }
 
 /** What one fill did to a position. */
@@ -52,6 +59,11 @@ export interface PositionState {
 }
 
 const ZERO = new Dec(0);
+
+/** True when q x p has no more significant digits than the precision: the product is exact. */
+function exactProduct(q: Dec, p: Dec): boolean {
+  return q.sd() + p.sd() <= Dec.precision;
+}
 
 /**
  * The FIFO lots of one (strategy, instrument), long or short, with its realized P&L, fees, cash
@@ -153,6 +165,7 @@ export class PositionBook {
       // A flipping fill's fee is split by quantity; the opening part gets the exact remainder so
       // the trades' fees always add up to the fees paid.
       const closeFee = remaining.isZero() ? feeQuote : feeQuote.mul(closedQty).div(qty);
+      trade.exitPx = trade.exitQty.isZero() && exactProduct(closedQty, price) ? price : null;
       trade.exitQty = trade.exitQty.plus(closedQty);
       trade.exitNotional = trade.exitNotional.plus(closedQty.mul(price));
       trade.gross = trade.gross.plus(realized);
@@ -180,9 +193,12 @@ export class PositionBook {
           gross: ZERO,
           fees: ZERO,
           fills: 0,
+          entryPx: null,
+          exitPx: null,
         };
       }
       const trade = this.trade!;
+      trade.entryPx = trade.entryQty.isZero() && exactProduct(remaining, price) ? price : null;
       this.lots.push({ qty: remaining, price, time });
       this.openQty = this.openQty.plus(remaining);
       this.openCost = this.openCost.plus(remaining.mul(price));
@@ -203,8 +219,8 @@ export class PositionBook {
       entryTime: t.entryTime,
       exitTime,
       quantity: decToString(t.entryQty),
-      avgEntry: decToString(t.entryNotional.div(t.entryQty)),
-      avgExit: decToString(t.exitNotional.div(t.exitQty)),
+      avgEntry: decToString(t.entryPx ?? t.entryNotional.div(t.entryQty)),
+      avgExit: decToString(t.exitPx ?? t.exitNotional.div(t.exitQty)),
       grossPnl: decToString(t.gross),
       fees: decToString(t.fees),
       netPnl: decToString(t.gross.minus(t.fees)),
@@ -265,6 +281,8 @@ export class PositionBook {
           gross: toDecimal(t.gross),
           fees: toDecimal(t.fees),
           fills: t.fills,
+          entryPx: null,
+          exitPx: null,
         }
       : null;
     return p;
