@@ -138,6 +138,11 @@ export class CcxtGateway implements ExchangeGateway {
     return o ? this.snapshot(o) : undefined;
   }
 
+  /** Every order this gateway knows, in submission order. */
+  knownOrders(): OrderSnapshot[] {
+    return [...this.orders.values()].map((o) => this.snapshot(o));
+  }
+
   // ---------------------------------------------------------------- submit
 
   submit(req: SubmitOrder): Promise<CcxtGatewayResult> {
@@ -421,7 +426,9 @@ export class CcxtGateway implements ExchangeGateway {
     const symbols = [...new Set([...local.map((o) => o.symbol), ...open.map((o) => o.symbol), ...(opts.symbols ?? [])])].sort();
     const trades: VenueTrade[] = [];
     const since = opts.sinceMs ?? (local.length ? Math.min(...local.map((o) => o.decisionTime)) : undefined);
-    for (const s of symbols) for (const t of await this.ex.fetchMyTrades(s, since)) trades.push(venueTradeOf(t));
+    // Trades of orders this gateway placed are explained by it (also when the caller lists only working orders).
+    const mine = new Set([...this.orders.values()].flatMap((o) => (o.venueOrderId !== undefined ? [o.venueOrderId] : [])));
+    for (const s of symbols) for (const t of await this.ex.fetchMyTrades(s, since)) if (!mine.has(String(t.order))) trades.push(venueTradeOf(t));
     const balances = localBalances ? await this.fetchBalance() : undefined;
     return reconcileStates({ orders: local, ...(localBalances ? { balances: localBalances } : {}) }, { openOrders: open, lookedUp, trades, ...(balances ? { balances } : {}) });
   }
