@@ -1,0 +1,103 @@
+import * as path from 'node:path';
+import { MongoStore, type CollectionDef, type Store } from '@atp/storage';
+import {
+  importBookFile,
+  importQuoteFile,
+  importTradeFile,
+  resolveDataDir,
+  type BookDoc,
+  type ImportTradesOptions,
+  type QuoteDoc,
+  type TradeDoc,
+} from '@atp/market-data';
+import { TRADES } from './collections';
+
+/**
+ * Issue 4 acceptance on the MongoDB-wire server `npm test` starts (FerretDB v1, SQLite backend;
+ * MONGO_URL): the recorded trades, top-of-book quotes and L2 book captures imported through
+ * MongoStore with exact counts, every row stored once, and a re-import that writes nothing
+ * (all unchanged, counts the same). Counts were read from the files with zcat | grep -c / wc -l
+ * (the same values as libs/market-data/src/import-ticks.spec.ts on the in-memory sink).
+ * Data (shared/data, sources and licences in its README): Tardis/nautilus samples (LGPL-3.0),
+ * freqtrade test data (GPL-3.0), hftbacktest Binance capture (MIT).
+ *
+ * batchSize: FerretDB v1 answers a re-import by scanning (MongoStore's insert-first looks the
+ * existing documents up by _id range per upsertMany call), so the files go in one call each; the
+ * default 5,000-row batches would scan once per batch (measured: 87 s instead of 23 s for the
+ * 65,741-row BTC/USDT 5m file on the shared box). Its own database, dropped.
+ */
+const D = resolveDataDir();
+const ONE_CALL = 1_000_000;
+const QUOTES: CollectionDef<QuoteDoc> = { name: 'quotes', timeField: 'ts', partitionFields: ['exchange', 'symbol'] };
+const BOOK: CollectionDef<BookDoc> = { name: 'book', timeField: 'ts', partitionFields: ['exchange', 'symbol'] };
+
+// A subset that runs in npm test (every trade format but ccxt-trades; the capture's trades and
+// quotes). The whole set — also XRP_ETH (12,477), the USDT-M capture's 21,313 trades and 66,089
+// quotes, and the spot capture's 28,040 quotes — took 148 s (210 s beside another FerretDB job) on the shared box
+// (FerretDB v1 counts and re-import look-ups scan), too slow for npm test.
+const TRADE_FILES: [string, Omit<ImportTradesOptions, 'sink'>, number][] = [
+  ['ticks/nautilus/tardis_binance-futures_BTCUSDT_trades.csv', { format: 'tardis-trades' }, 9999],
+  ['ticks/nautilus/bitmex_trades_XBTUSD.csv', { format: 'tardis-trades' }, 10],
+  ['trades/freqtrade/kraken_BCHEUR_trades.csv', { format: 'kraken-trades', exchange: 'kraken', symbol: 'BCH/EUR' }, 148],
+  ['trades/freqtrade/public_trades_list.csv', { format: 'trades-csv', exchange: 'binance', symbol: 'ETH/USDT' }, 1000],
+  ['ticks/hftbacktest/spot_btcusdt_20240808.jsonl.gz', { format: 'hftbacktest', exchange: 'binance', symbol: 'BTC/USDT' }, 9757],
+];
+
+const QUOTE_FILES: [string, 'tardis-quotes' | 'hftbacktest', string | undefined, number][] = [
+  ['ticks/nautilus/tardis_binance-futures_BTCUSDT_quotes.csv', 'tardis-quotes', undefined, 9999],
+];
+
+// L2 book captures (importBookFile): not stored on FerretDB v1 — it refuses BookDoc's level lists
+// ([price, qty] pairs: "nested arrays are not supported"); the book test below pins that down so
+// the limitation is visible until BookDoc's levels get a FerretDB-storable shape.
+
+async function scenario(store: Store): Promise<void> {
+  const trades = store.repository<TradeDoc>(TRADES);
+  const quotes = store.repository<QuoteDoc>(QUOTES);
+  await Promise.all([trades.init(), quotes.init()]);
+
+  for (const pass of ['import', 're-import'] as const) {
+    for (const [file, o, n] of TRADE_FILES) {
+      const r = await importTradeFile(path.join(D, file), { ...o, sink: trades, batchSize: ONE_CALL } as ImportTradesOptions);
+      expect([file, r.trades, r.badRowCount]).toEqual([file, n, 0]);
+      expect([file, r.written]).toEqual([file, pass === 'import' ? { inserted: n, modified: 0, unchanged: 0 } : { inserted: 0, modified: 0, unchanged: n }]);
+    }
+    for (const [file, format, exchange, n] of QUOTE_FILES) {
+      const r = await importQuoteFile(path.join(D, file), { format, exchange, sink: quotes, batchSize: ONE_CALL });
+      expect([file, r.quotes, r.badRowCount]).toEqual([file, n, 0]);
+      expect([file, r.written]).toEqual([file, pass === 'import' ? { inserted: n, modified: 0, unchanged: 0 } : { inserted: 0, modified: 0, unchanged: n }]);
+    }
+    // exact row counts after each pass: zero duplicates on re-import
+    expect(await trades.count()).toBe(TRADE_FILES.reduce((s, f) => s + f[2], 0));
+    expect(await quotes.count()).toBe(QUOTE_FILES.reduce((s, f) => s + f[3], 0));
+  }
+  // read back as stored
+  expect(await trades.get('binance-futures:BTCUSDT:42377944')).toEqual({
+    _id: 'binance-futures:BTCUSDT:42377944', exchange: 'binance-futures', symbol: 'BTCUSDT', tradeId: '42377944', ts: 1582329602111, price: 9682, amount: 0.132, side: 'buy',
+  });
+}
+
+async function withStore(name: string, fn: (store: Store) => Promise<void>): Promise<void> {
+  const url = process.env.MONGO_URL;
+  if (!url) throw new Error('MONGO_URL is not set: this integration test needs the MongoDB-compatible server that `npm test` (tools/test.mjs) starts. It does not skip.');
+  const store = await MongoStore.connect({ url, dbName: `${name}_${process.pid}_${Date.now() % 1e6}` });
+  try {
+    await fn(store);
+  } finally {
+    await store.dropDatabase().catch(() => undefined);
+    await store.close();
+  }
+}
+
+describe('recorded trades, quotes and book captures import into MongoStore (FerretDB at MONGO_URL)', () => {
+  it('trades and quotes: exact counts; re-import writes nothing and leaves the counts', () => withStore('ticks_import', scenario), 600_000);
+
+  it('L2 book capture: FerretDB v1 refuses BookDoc level lists (nested arrays), the importer surfaces it', () =>
+    withStore('book_import', async (store) => {
+      const book = store.repository<BookDoc>(BOOK);
+      await book.init();
+      const file = path.join(D, 'ticks/nautilus/btcusdt-depth-snap.csv');
+      await expect(importBookFile(file, { format: 'nautilus-depth', exchange: 'binance', symbol: 'BTC/USDT', sink: book })).rejects.toThrow(/nested arrays are not supported/);
+      expect(await book.count()).toBe(0);
+    }), 120_000);
+});
