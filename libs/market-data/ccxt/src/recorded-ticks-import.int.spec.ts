@@ -14,9 +14,9 @@ import { TRADES } from './collections';
 
 /**
  * Issue 4 acceptance on the MongoDB-wire server `npm test` starts (FerretDB v1, SQLite backend;
- * MONGO_URL): the recorded trades, top-of-book quotes and L2 book captures imported through
- * MongoStore with exact counts, every row stored once, and a re-import that writes nothing
- * (all unchanged, counts the same). Counts were read from the files with zcat | grep -c / wc -l
+ * MONGO_URL): recorded trades and top-of-book quotes imported through MongoStore with exact
+ * counts, every row stored once, and a re-import that writes nothing (all unchanged, counts the
+ * same); L2 book captures cannot be stored there yet (see the book test). Counts were read from the files with zcat | grep -c / wc -l
  * (the same values as libs/market-data/src/import-ticks.spec.ts on the in-memory sink).
  * Data (shared/data, sources and licences in its README): Tardis/nautilus samples (LGPL-3.0),
  * freqtrade test data (GPL-3.0), hftbacktest Binance capture (MIT).
