@@ -4,6 +4,7 @@ import {
   importBookFile,
   importQuoteFile,
   importTradeFile,
+  readDepthCsv,
   resolveDataDir,
   type BookDoc,
   type ImportTradesOptions,
@@ -16,7 +17,7 @@ import { TRADES } from './collections';
  * Issue 4 acceptance on the MongoDB-wire server `npm test` starts (FerretDB v1, SQLite backend;
  * MONGO_URL): recorded trades and top-of-book quotes imported through MongoStore with exact
  * counts, every row stored once, and a re-import that writes nothing (all unchanged, counts the
- * same); L2 book captures cannot be stored there yet (see the book test). Counts were read from the files with zcat | grep -c / wc -l
+ * same); the same for the L2 book captures (snapshots and diffs). Counts were read from the files with zcat | grep -c / wc -l
  * (the same values as libs/market-data/src/import-ticks.spec.ts on the in-memory sink).
  * Data (shared/data, sources and licences in its README): Tardis/nautilus samples (LGPL-3.0),
  * freqtrade test data (GPL-3.0), hftbacktest Binance capture (MIT).
@@ -47,9 +48,13 @@ const QUOTE_FILES: [string, 'tardis-quotes' | 'hftbacktest', string | undefined,
   ['ticks/nautilus/tardis_binance-futures_BTCUSDT_quotes.csv', 'tardis-quotes', undefined, 9999],
 ];
 
-// L2 book captures (importBookFile): not stored on FerretDB v1 — it refuses BookDoc's level lists
-// ([price, qty] pairs: "nested arrays are not supported"); the book test below pins that down so
-// the limitation is visible until BookDoc's levels get a FerretDB-storable shape.
+// L2 book captures (importBookFile): snapshots and diffs per file (the same counts as the
+// in-memory import spec), stored with levels as {price, qty} documents (FerretDB v1 refuses nested arrays).
+const BOOK_FILES: [string, 'hftbacktest' | 'nautilus-depth', number, number][] = [
+  ['ticks/nautilus/btcusdt-depth-snap.csv', 'nautilus-depth', 1, 0],
+  ['ticks/nautilus/btcusdt-depth-update.csv', 'nautilus-depth', 0, 1],
+  ['ticks/hftbacktest/spot_btcusdt_20240808.jsonl.gz', 'hftbacktest', 1, 3451],
+];
 
 async function scenario(store: Store): Promise<void> {
   const trades = store.repository<TradeDoc>(TRADES);
@@ -92,12 +97,26 @@ async function withStore(name: string, fn: (store: Store) => Promise<void>): Pro
 describe('recorded trades, quotes and book captures import into MongoStore (FerretDB at MONGO_URL)', () => {
   it('trades and quotes: exact counts; re-import writes nothing and leaves the counts', () => withStore('ticks_import', scenario), 600_000);
 
-  it('L2 book capture: FerretDB v1 refuses BookDoc level lists (nested arrays), the importer surfaces it', () =>
+  it('L2 book captures: exact snapshot and diff counts, levels read back as stored, re-import writes nothing', () =>
     withStore('book_import', async (store) => {
       const book = store.repository<BookDoc>(BOOK);
       await book.init();
-      const file = path.join(D, 'ticks/nautilus/btcusdt-depth-snap.csv');
-      await expect(importBookFile(file, { format: 'nautilus-depth', exchange: 'binance', symbol: 'BTC/USDT', sink: book })).rejects.toThrow(/nested arrays are not supported/);
-      expect(await book.count()).toBe(0);
-    }), 120_000);
+      const total = BOOK_FILES.reduce((s, f) => s + f[2] + f[3], 0);
+      for (const pass of ['import', 're-import'] as const) {
+        for (const [file, format, snapshots, diffs] of BOOK_FILES) {
+          const r = await importBookFile(path.join(D, file), { format, exchange: 'binance', symbol: 'BTC/USDT', sink: book, batchSize: ONE_CALL });
+          const n = snapshots + diffs;
+          expect([file, r.snapshots, r.diffs, r.badRowCount]).toEqual([file, snapshots, diffs, 0]);
+          expect([file, r.written]).toEqual([file, pass === 'import' ? { inserted: n, modified: 0, unchanged: 0 } : { inserted: 0, modified: 0, unchanged: n }]);
+        }
+        expect(await book.count()).toBe(total);
+      }
+      // the nautilus snapshot read back: same levels, in file order, as the in-memory reader gives
+      const [snap] = await readDepthCsv(path.join(D, 'ticks/nautilus/btcusdt-depth-snap.csv'));
+      if (snap?.kind !== 'snapshot') throw new Error('expected a snapshot');
+      const stored = await book.get(`binance:BTC/USDT:snapshot:${snap.snapshot.lastUpdateId}`);
+      expect(stored?.bids).toEqual(snap.snapshot.bids.map(([price, qty]) => ({ price, qty })));
+      expect(stored?.asks).toEqual(snap.snapshot.asks.map(([price, qty]) => ({ price, qty })));
+      expect(stored?.bids.length).toBeGreaterThan(0);
+    }), 600_000);
 });

@@ -5,6 +5,16 @@ import type { BadRow, ProgressCallback, UpsertSink, UpsertTotals } from '../sink
 import { BatchWriter } from './batch-writer';
 import { fileSize, readLineBatches } from './files';
 
+/**
+ * One price level of a stored book event. Levels are documents, not `[price, qty]` pairs: MongoDB
+ * stores both, but MongoDB-wire servers such as FerretDB v1 refuse nested arrays, and one shape must
+ * run on every store. A quantity of 0 in a diff deletes the level (Binance semantics).
+ */
+export interface BookLevelDoc {
+  price: number;
+  qty: number;
+}
+
 /** A stored L2 event: natural key `exchange:symbol:snapshot:<lastUpdateId>` or `exchange:symbol:diff:<U>-<u>`. */
 export interface BookDoc {
   _id: string;
@@ -15,9 +25,11 @@ export interface BookDoc {
   firstUpdateId: number | null;
   lastUpdateId: number;
   prevLastUpdateId: number | null;
-  bids: [number, number][];
-  asks: [number, number][];
+  bids: BookLevelDoc[];
+  asks: BookLevelDoc[];
 }
+
+const levels = (ls: readonly (readonly [number, number])[]): BookLevelDoc[] => ls.map((l) => ({ price: l[0], qty: l[1] }));
 
 export type BookEventRecord = { kind: 'snapshot'; snapshot: L2Snapshot; line: number } | { kind: 'diff'; diff: L2Diff; line: number };
 
@@ -85,12 +97,12 @@ export interface ImportBookResult {
 function toBookDoc(exchange: string, symbol: string, e: BookEventRecord): BookDoc {
   if (e.kind === 'snapshot') {
     const s = e.snapshot;
-    return { _id: `${exchange}:${symbol}:snapshot:${s.lastUpdateId}`, exchange, symbol, kind: 'snapshot', ts: s.ts, firstUpdateId: null, lastUpdateId: s.lastUpdateId, prevLastUpdateId: null, bids: s.bids.map((l) => [l[0], l[1]]), asks: s.asks.map((l) => [l[0], l[1]]) };
+    return { _id: `${exchange}:${symbol}:snapshot:${s.lastUpdateId}`, exchange, symbol, kind: 'snapshot', ts: s.ts, firstUpdateId: null, lastUpdateId: s.lastUpdateId, prevLastUpdateId: null, bids: levels(s.bids), asks: levels(s.asks) };
   }
   const d = e.diff;
   return {
     _id: `${exchange}:${symbol}:diff:${d.firstUpdateId}-${d.lastUpdateId}`, exchange, symbol, kind: 'diff', ts: d.ts, firstUpdateId: d.firstUpdateId, lastUpdateId: d.lastUpdateId,
-    prevLastUpdateId: d.prevLastUpdateId ?? null, bids: d.bids.map((l) => [l[0], l[1]]), asks: d.asks.map((l) => [l[0], l[1]]),
+    prevLastUpdateId: d.prevLastUpdateId ?? null, bids: levels(d.bids), asks: levels(d.asks),
   };
 }
 
