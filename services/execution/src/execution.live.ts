@@ -42,8 +42,9 @@ const CRITICAL: ReadonlySet<Drift['kind']> = new Set(['unknown-venue-order', 'un
  * sent; a redelivered approval (or one recorded before a crash) is *resumed*: the venue is asked for
  * the id first and only an unknown id is sent. Every venue operation runs one at a time.
  *
- * Balances: the venue's totals after start-up are the baseline; every fill published since moves
- * the expected totals (`balancesAfterFills`); reconciliation reports what the fills do not explain.
+ * Balances: the venue's totals after start-up are the baseline; every new fill since (one not
+ * recorded before) moves the expected totals (`balancesAfterFills`); reconciliation reports what
+ * the fills do not explain.
  * The credentials come from EXCHANGE_API_KEY / EXCHANGE_API_SECRET (/ EXCHANGE_API_PASSPHRASE) and
  * are never logged.
  */
@@ -200,11 +201,15 @@ export class LiveExecutionHandlers implements OnModuleInit, BeforeApplicationShu
       if (!snap || !req) continue;
       docs.push({ _id: e.clientOrderId, req, status: snap.status, working: !isTerminal(snap.status), filledQuantity: snap.filledQuantity, venueOrderId: e.venueOrderId ?? null, lastEventId: e.eventId, tsEvent: e.tsEvent });
     }
+    // Fills recorded before (an adopted order's old fills, re-emitted on resume) are already in the
+    // venue balances: only new ones move the expected totals. All are published again (idempotent by fillId).
+    const stored = r.fills.length ? new Set((await this.fills.getMany(r.fills.map((f) => f.fillId))).map((d) => d._id)) : new Set<string>();
     await Promise.all([
       docs.length ? this.orders.upsertMany(docs) : undefined,
       r.fills.length ? this.fills.upsertMany(r.fills.map((f) => ({ _id: f.fillId, ...f }))) : undefined,
     ]);
-    if (this.expected && r.fills.length) this.expected = balancesAfterFills(this.expected, r.fills);
+    const fresh = r.fills.filter((f) => !stored.has(f.fillId));
+    if (this.expected && fresh.length) this.expected = balancesAfterFills(this.expected, fresh);
     const runId = this.rt.config.RUN_ID;
     await Promise.all([
       r.fills.length ? this.rt.bus.publishBatch(TOPICS.fills, r.fills, { runId }) : undefined,
