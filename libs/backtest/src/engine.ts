@@ -419,32 +419,42 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     feesPaid: final.fees,
     tradedNotional: decToString(portfolio.tradedNotional()),
   });
-  return {
-    runId,
-    timeframe,
-    symbols: syms.map((s) => s.s.symbol),
-    strategies: entries.map((en) => {
-      const st = slots.find((sl) => sl.entry === en)!.strategy;
-      return { id: en.id, name: st.name, version: st.version, params: st.params, features: st.features };
-    }),
-    bars: totalBars,
-    eventTimes: e,
-    decisions: slots.map((sl) => sl.log),
-    approved,
-    rejected,
-    orderEvents,
-    fills,
-    roundTrips,
-    // Materialised on first read (a field like the others for spreads and JSON): its decimal
-    // strings cost more than the rest of a fill's booking.
-    get ledger(): readonly FillLedgerEntry[] {
-      return portfolio.ledger();
+  return lazyLedger(
+    {
+      runId,
+      timeframe,
+      symbols: syms.map((s) => s.s.symbol),
+      strategies: entries.map((en) => {
+        const st = slots.find((sl) => sl.entry === en)!.strategy;
+        return { id: en.id, name: st.name, version: st.version, params: st.params, features: st.features };
+      }),
+      bars: totalBars,
+      eventTimes: e,
+      decisions: slots.map((sl) => sl.log),
+      approved,
+      rejected,
+      orderEvents,
+      fills,
+      roundTrips,
+      ledger: [] as readonly FillLedgerEntry[], // a getter: see lazyLedger
+      equity: { times, equity, exposed: exposedArr },
+      final,
+      metrics,
+      initialCash: config.initialCash,
     },
-    equity: { times, equity, exposed: exposedArr },
-    final,
-    metrics,
-    initialCash: config.initialCash,
-  };
+    portfolio,
+  );
+}
+
+/**
+ * Makes `result.ledger` a getter (same position among the fields, enumerable: a field like the
+ * others for spreads and JSON): the ledger's decimal strings cost more than the rest of a fill's
+ * booking, so they are made on first read. Made here, not in `runBacktest`, so that the getter
+ * keeps the portfolio alive and not the whole run (paper exchange, slots, ...).
+ */
+function lazyLedger<T extends { ledger: readonly FillLedgerEntry[] }>(result: T, portfolio: Portfolio): T {
+  Object.defineProperty(result, 'ledger', { get: () => portfolio.ledger(), enumerable: true, configurable: true });
+  return result;
 }
 
 /** Throws when the P&L identity does not hold to the last decimal. */

@@ -350,6 +350,7 @@ function entry(
   const bar = timeframeMs(req.decision.timeframe);
   const expireAt = intent.entry === 'limit' && limits.limitOrderTtlBars !== undefined ? T + limits.limitOrderTtlBars * bar : undefined;
   const cleanBracket: ApprovedBracket | undefined = Object.keys(bracket).length > 0 ? bracket : undefined;
+  const rawQty = s(sized.qty);
   return {
     kind: 'approval',
     ...ref,
@@ -368,9 +369,9 @@ function entry(
       equity: s(equity),
       entryPrice: s(entryPrice),
       stopLoss: bracket.stopLoss ? s(bracket.stopLoss) : null,
-      rawQuantity: s(sized.qty),
+      rawQuantity: rawQty,
       cappedBy,
-      cappedQuantity: s(qty),
+      cappedQuantity: qty === sized.qty ? rawQty : s(qty),
       amountStep: s(m.amountStep),
       quantity: s(rounded),
       notional: s(rounded.mul(entryPrice)),
