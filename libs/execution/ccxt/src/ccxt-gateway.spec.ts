@@ -103,8 +103,12 @@ describe('CcxtGateway with ccxt.binance against the fake exchange', () => {
     expect(gw.order('lim-1')!.status).toBe('filled');
     expect(fake.privateApi.balance('USDT')).toEqual({ free: '9510', locked: '0' });
     expect(fake.privateApi.balance('BTC')).toEqual({ free: '1.00999', locked: '0' });
-    // Nothing new on the next poll: each venue trade is emitted once.
+    // Nothing new on the next poll: each venue trade is emitted once; reads continue after the last trade id.
     expect(await gw.poll()).toEqual({ events: [], fills: [] });
+    expect(fake.requestsTo('/myTrades').map((q) => q.query.fromId ?? null)).toEqual([null, null]); // no working order: no read
+    await gw.submit(order({ clientOrderId: 'lim-2', type: 'limit', quantity: '0.01', limitPrice: '40000' }));
+    expect(await gw.poll()).toEqual({ events: [], fills: [] });
+    expect(fake.requestsTo('/myTrades').map((q) => q.query.fromId ?? null)).toEqual([null, null, '5001']);
   });
 
   it('post-only: crossing is rejected with the venue reason, non-crossing rests as LIMIT_MAKER', async () => {

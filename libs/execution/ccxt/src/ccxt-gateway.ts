@@ -102,8 +102,11 @@ export class CcxtGateway implements ExchangeGateway {
   private readonly lookupAttempts: number;
   private readonly lookupDelayMs: number;
   private readonly orders = new Map<string, Ord>();
-  /** Per symbol: venue time (ms) from which my-trades are fetched on the next poll. */
-  private readonly tradeCursor = new Map<string, number>();
+  /**
+   * Per symbol, where the next poll's my-trades read starts: Binance the next trade id (`fromId`: a
+   * time window there spans at most 24 h, an id cursor never stalls), other venues a venue time.
+   */
+  private readonly tradeCursor = new Map<string, { fromId?: number; since?: number }>();
   private outEvents: OrderUpdate[] = [];
   private outFills: FillEvent[] = [];
   private marketsLoaded: Promise<unknown> | undefined;
@@ -340,12 +343,20 @@ export class CcxtGateway implements ExchangeGateway {
       if (!working.length) continue;
       const open = await this.ex.fetchOpenOrders(symbol);
       const openById = new Map(open.map((o) => [String(o.id), o]));
-      const since = this.tradeCursor.get(symbol) ?? Math.min(...working.map((w) => w.lastTime));
-      const trades = await this.ex.fetchMyTrades(symbol, since);
+      const cur = this.tradeCursor.get(symbol);
+      const byId = this.ex.id.startsWith('binance');
+      // First read: the most recent trades (Binance: up to 500) cover orders placed by this process.
+      const trades = byId
+        ? await this.ex.fetchMyTrades(symbol, undefined, undefined, cur?.fromId !== undefined ? { fromId: cur.fromId } : {})
+        : await this.ex.fetchMyTrades(symbol, cur?.since ?? Math.min(...working.map((w) => w.lastTime)));
       this.applyTrades(working, trades);
-      let cursor = since;
-      for (const t of trades) if (t.timestamp !== undefined && t.timestamp > cursor) cursor = t.timestamp;
-      this.tradeCursor.set(symbol, cursor);
+      const next = { ...(cur ?? {}) };
+      for (const t of trades) {
+        const id = Number(t.id);
+        if (byId && Number.isSafeInteger(id) && id + 1 > (next.fromId ?? 0)) next.fromId = id + 1;
+        if (t.timestamp !== undefined && t.timestamp > (next.since ?? -Infinity)) next.since = t.timestamp;
+      }
+      this.tradeCursor.set(symbol, next);
       for (const w of working) {
         const venue = openById.get(w.venueOrderId!) ?? (await this.lookupOrNull(w));
         if (venue) await this.catchUp(w, venue);
@@ -425,7 +436,9 @@ export class CcxtGateway implements ExchangeGateway {
     }
     const symbols = [...new Set([...local.map((o) => o.symbol), ...open.map((o) => o.symbol), ...(opts.symbols ?? [])])].sort();
     const trades: VenueTrade[] = [];
-    const since = opts.sinceMs ?? (local.length ? Math.min(...local.map((o) => o.decisionTime)) : undefined);
+    let since = opts.sinceMs ?? (local.length ? Math.min(...local.map((o) => o.decisionTime)) : undefined);
+    // Binance serves a my-trades time window of at most 24 h from startTime: look back 23 h at most.
+    if (since !== undefined && this.ex.id.startsWith('binance')) since = Math.max(since, this.clock.now() - 23 * 3_600_000);
     // Trades of orders this gateway placed are explained by it (also when the caller lists only working orders).
     const mine = new Set([...this.orders.values()].flatMap((o) => (o.venueOrderId !== undefined ? [o.venueOrderId] : [])));
     for (const s of symbols) for (const t of await this.ex.fetchMyTrades(s, since)) if (!mine.has(String(t.order))) trades.push(venueTradeOf(t));

@@ -267,6 +267,7 @@ export class FakePrivateApi {
         const end = p.endTime === undefined ? undefined : Number(p.endTime);
         const fromId = p.fromId === undefined ? undefined : Number(p.fromId);
         const orderId = p.orderId === undefined ? undefined : Number(p.orderId);
+        if (start !== undefined && end !== undefined && end - start > 86_400_000) throw new VenueError(400, -1127, 'More than 24 hours between startTime and endTime.');
         let rows = this.trades.filter(
           (t) =>
             t.symbol === p.symbol &&
