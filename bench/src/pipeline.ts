@@ -14,13 +14,14 @@
  * Kafka parts need KAFKA_BROKERS and MONGO_URL (else infra/up.sh is run to start the local stack).
  * PIPELINE_BENCH_KAFKA_DAYS limits the Kafka lockstep replay to the first N days (default: all);
  * PIPELINE_BENCH_LOGS names a folder for the service processes' logs; PIPELINE_BENCH_ONLY=kafka-lockstep
- * runs only that part.
+ * runs only that part; PIPELINE_BENCH_RATES the candle rates of the Kafka latency runs (default 100,20);
+ * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000).
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
 import { KafkaBus, type Bus } from '@atp/bus';
-import { ALL_TOPICS, TOPICS, type OrderEvent } from '@atp/contracts';
+import { ALL_TOPICS, TOPICS, topicName, type OrderEvent } from '@atp/contracts';
 import type { Timeframe } from '@atp/core';
 import { recordedCandleSource, ReplayDriver, type CandleSource } from '@atp/svc-market-feed';
 // The bench drives the pipeline with the harness of the pipeline tests (tests/ is not an Nx project).
@@ -107,16 +108,16 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   });
   const perTime = spec.symbols.length;
   const candles = Math.ceil(Math.min(LATENCY_CANDLES, rate * 30) / perTime);
-  const driver = new ReplayDriver(timed, syntheticSource(candles), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h' as Timeframe, mode: 'free', speed: H / ((1000 * perTime) / rate) });
+  const driver = new ReplayDriver(timed, syntheticSource(candles), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h' as Timeframe, mode: 'free', speed: H / ((1000 * perTime) / rate), stallMs: 600_000 });
   await driver.run();
-  // let the last orders through
-  const until = Date.now() + 60_000;
-  let last = -1;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 1000));
-    if (acks.length === last) break;
-    last = acks.length;
-  }
+  // Let the last orders through: until the pipeline has drained (lag 0 on every pipeline topic, as
+  // lockstep checks it) and so has our own acknowledgement reader. (Waiting for "no new
+  // acknowledgement for a second" cut a saturated run short and left its slowest orders out.)
+  await driver.drained();
+  const ackGroup = `bench-acks-${spec.runId}`;
+  const ackTopic = topicName(TOPICS.ordersEvents, spec.runId);
+  const until = Date.now() + 120_000;
+  while ((await bus.lag(ackGroup, [ackTopic])) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   await sub.close();
   const lat = acks.map((a) => a.at - published.get(decisionTimeOf(a.coid))!).filter((x) => Number.isFinite(x));
   return { orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime };
@@ -204,7 +205,7 @@ export async function run(): Promise<void> {
     // 3. Latency across the services as separate processes over Kafka.
     if (want('kafka-latency')) {
       // At 100 candles/s, and at 20/s to show the latency without queueing where 100/s saturates.
-      for (const rate of [RATE, 20]) {
+      for (const rate of (process.env.PIPELINE_BENCH_RATES ?? `${RATE},20`).split(',').map(Number)) {
         const r = await kafkaRun('bench-lat-k', latencySpec, (bus, spec) => latency(bus, spec, 'wall', rate));
         note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
