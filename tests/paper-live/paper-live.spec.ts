@@ -7,6 +7,7 @@
 // and final P&L equal the in-process backtester's on exactly the bars pushed and the same spec.
 import type { Bus } from '@atp/bus';
 import { backtestConfigFromSpec, runBacktest } from '@atp/backtest';
+import type { FillEvent, PnlEvent } from '@atp/contracts';
 import { BUS } from '@atp/nest-kit';
 import { memorySink } from '@atp/observability';
 import { PnlHandlers } from '@atp/svc-pnl';
@@ -164,6 +165,13 @@ describe('paper trading on live ccxt.pro streams (fake Binance WebSocket) vs the
     expect(pnlOf(pnl.pnl())).toEqual(pnlOf(bt.final));
     expect(pnl.portfolio.roundTrips()).toHaveLength(bt.roundTrips.length);
     expect(host.app.get(RiskHandlers, { strict: false }).core.portfolio.cash().toString()).toBe(bt.final.cash);
+
+    // What the user of `atp paper` sees: the dashboard API lists the same fills and the final P&L.
+    const api = async <T>(p: string) => (await fetch(`${host!.url}${p}`)).json() as Promise<T>;
+    await eventually(async () => {
+      expect((await api<FillEvent[]>('/api/fills')).map((f) => f.fillId).sort()).toEqual(b.fills.map((f) => f.fillId));
+      expect((await api<{ account: PnlEvent | null }>('/api/pnl')).account).toMatchObject({ strategyId: '*', cash: bt.final.cash, realized: bt.final.realized, fees: bt.final.fees, equity: bt.final.equity });
+    });
     expect(logs.records().filter((r) => r['level'] === 'error' || r['level'] === 'fatal')).toEqual([]);
     console.log(`paper on live streams (${pacing}): ${BARS} closed 1h bars pushed over the fake WebSocket in ${pushMs} ms (1 drop, ${DOWN} bars repaired by REST); ${b.decisions.length} decisions, ${b.approved.length} approvals, ${b.fills.length} fills, final equity ${bt.final.equity}`);
     await md.close();
