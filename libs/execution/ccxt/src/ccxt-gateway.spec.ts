@@ -1,8 +1,9 @@
 import ccxt, { type Exchange } from 'ccxt';
 import { ManualClock } from '@atp/core';
+import { assertValid, TOPICS, type FillEvent, type OrderUpdate } from '@atp/contracts';
 import type { SubmitOrder } from '@atp/execution';
 import { FakeExchangeServer } from '@atp/testing';
-import { CcxtGateway } from './ccxt-gateway';
+import { CcxtGateway, type CcxtGatewayResult, type PollResult } from './ccxt-gateway';
 
 /**
  * CcxtGateway through ccxt's real `binance` class (signed requests, HMAC verified by the fake) against
@@ -30,8 +31,30 @@ function binance(timeoutMs = 2_000): Exchange {
   return ex;
 }
 
+/** Every order event and fill the gateway produces must satisfy the orders.events.v1 / fills.v1 contracts. */
+function valid<R extends { events: readonly OrderUpdate[]; fills: readonly FillEvent[] }>(r: R): R {
+  for (const e of r.events) assertValid(TOPICS.ordersEvents, e);
+  for (const f of r.fills) assertValid(TOPICS.fills, f);
+  return r;
+}
+
+class CheckedGateway extends CcxtGateway {
+  override async submit(...a: Parameters<CcxtGateway['submit']>): Promise<CcxtGatewayResult> {
+    return valid(await super.submit(...a));
+  }
+  override async resume(...a: Parameters<CcxtGateway['resume']>): Promise<CcxtGatewayResult> {
+    return valid(await super.resume(...a));
+  }
+  override async cancel(...a: Parameters<CcxtGateway['cancel']>): Promise<CcxtGatewayResult> {
+    return valid(await super.cancel(...a));
+  }
+  override async poll(): Promise<PollResult> {
+    return valid(await super.poll());
+  }
+}
+
 function gateway(ex = binance()): CcxtGateway {
-  return new CcxtGateway({ exchange: ex, runId: 'run-1', clock: new ManualClock(1_700_000_000_000), lookupDelayMs: 20 });
+  return new CheckedGateway({ exchange: ex, runId: 'run-1', clock: new ManualClock(1_700_000_000_000), lookupDelayMs: 20 });
 }
 
 let seq = 0;
@@ -189,6 +212,15 @@ describe('CcxtGateway with ccxt.binance against the fake exchange', () => {
     expect(fake.privateApi.orders.filter((o) => o.clientOrderId === 'dup-1')).toHaveLength(1);
   });
 
+  it('concurrent submits of one client order id: one POST, the second answered duplicate', async () => {
+    const gw = gateway();
+    const o = order({ clientOrderId: 'conc-1', type: 'limit', quantity: '0.01', limitPrice: '45000' });
+    const [a, b] = await Promise.all([gw.submit(o), gw.submit(o), gw.poll()]);
+    expect([a.duplicate, b.duplicate]).toEqual([false, true]);
+    expect(a.events.map((e) => e.status)).toEqual(['acknowledged']);
+    expect(posts()).toHaveLength(1);
+  });
+
   it('resume (after a restart): a known venue order is adopted with the same fill ids, an unknown one is submitted once', async () => {
     const gw = gateway();
     const first = await gw.submit(order({ clientOrderId: 'res-1' })); // filled market buy
@@ -254,7 +286,7 @@ describe('CcxtGateway with ccxt.binance against the fake exchange', () => {
   });
 
   it('a send the venue never got, unresolved at submit: poll() finds it unknown and rejects it', async () => {
-    const gw = new CcxtGateway({ exchange: binance(), runId: 'run-1', clock: new ManualClock(0), lookupDelayMs: 20, maxSends: 1 });
+    const gw = new CheckedGateway({ exchange: binance(), runId: 'run-1', clock: new ManualClock(0), lookupDelayMs: 20, maxSends: 1 });
     fake.privateApi.scriptOrder({ kind: 'lose' });
     const r = await gw.submit(order({ clientOrderId: 'unc-2' }));
     expect(r.uncertain).toBe(true);

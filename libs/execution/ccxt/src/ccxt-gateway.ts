@@ -88,6 +88,8 @@ const ZERO = new Dec(0);
  *   a look-up for each order that left the open list; fills are emitted once per venue trade.
  * - `reconcile()` compares local orders and balances with the venue (see `reconcileStates`).
  *
+ * Submit, resume, cancel, poll and reconcile run one at a time (in call order).
+ *
  * Ids: order events `<clientOrderId>/o<n>`, fills `fillId(clientOrderId, n)` with event id
  * `<fillId>/f` (as the paper exchange), `venueTradeId` set.
  */
@@ -110,6 +112,7 @@ export class CcxtGateway implements ExchangeGateway {
   private outEvents: OrderUpdate[] = [];
   private outFills: FillEvent[] = [];
   private marketsLoaded: Promise<unknown> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: CcxtGatewayOptions) {
     this.ex = opts.exchange;
@@ -149,7 +152,7 @@ export class CcxtGateway implements ExchangeGateway {
   // ---------------------------------------------------------------- submit
 
   submit(req: SubmitOrder): Promise<CcxtGatewayResult> {
-    return this.place(req, false);
+    return this.exclusive(() => this.place(req, false));
   }
 
   /**
@@ -158,7 +161,7 @@ export class CcxtGateway implements ExchangeGateway {
    * and fills as events, `duplicate: true`), an unknown one is submitted. Never a second order.
    */
   resume(req: SubmitOrder): Promise<CcxtGatewayResult> {
-    return this.place(req, true);
+    return this.exclusive(() => this.place(req, true));
   }
 
   private async place(req: SubmitOrder, lookupFirst: boolean): Promise<CcxtGatewayResult> {
@@ -292,7 +295,11 @@ export class CcxtGateway implements ExchangeGateway {
 
   // ---------------------------------------------------------------- cancel
 
-  async cancel(clientOrderId: string, reason?: string): Promise<CcxtGatewayResult> {
+  cancel(clientOrderId: string, reason?: string): Promise<CcxtGatewayResult> {
+    return this.exclusive(() => this.cancelNow(clientOrderId, reason));
+  }
+
+  private async cancelNow(clientOrderId: string, reason?: string): Promise<CcxtGatewayResult> {
     const ord = this.orders.get(clientOrderId);
     if (!ord) return { order: undefined, duplicate: false, events: [], fills: [] };
     if (isTerminal(ord.status)) return { order: this.snapshot(ord), duplicate: false, events: [], fills: [] };
@@ -321,7 +328,11 @@ export class CcxtGateway implements ExchangeGateway {
    * Brings every non-terminal order up to date with the venue and returns what changed: fills of
    * resting orders, expiries, cancels by the venue, and uncertain submissions resolved.
    */
-  async poll(): Promise<PollResult> {
+  poll(): Promise<PollResult> {
+    return this.exclusive(() => this.pollNow());
+  }
+
+  private async pollNow(): Promise<PollResult> {
     const bySymbol = new Map<string, Ord[]>();
     for (const o of this.orders.values()) {
       if (isTerminal(o.status)) continue;
@@ -419,10 +430,18 @@ export class CcxtGateway implements ExchangeGateway {
    * my-trades since `sinceMs` for the symbols involved, balances when `localBalances` is given) and
    * compares it with `local` (see {@link reconcileStates}).
    */
-  async reconcile(
+  reconcile(
     local: readonly OrderSnapshot[],
     localBalances?: Readonly<Record<string, DecimalString | BalanceEntry>>,
     opts: { sinceMs?: number; symbols?: readonly string[] } = {},
+  ): Promise<Drift[]> {
+    return this.exclusive(() => this.reconcileNow(local, localBalances, opts));
+  }
+
+  private async reconcileNow(
+    local: readonly OrderSnapshot[],
+    localBalances: Readonly<Record<string, DecimalString | BalanceEntry>> | undefined,
+    opts: { sinceMs?: number; symbols?: readonly string[] },
   ): Promise<Drift[]> {
     await this.init();
     const open = (await this.ex.fetchOpenOrders()).map(venueOrderOf);
@@ -574,6 +593,13 @@ export class CcxtGateway implements ExchangeGateway {
       ...(ord.venueOrderId !== undefined ? { venueOrderId: ord.venueOrderId } : {}),
       ...(reason !== undefined ? { reason } : {}),
     });
+  }
+
+  /** Submits, cancels, polls and reconciliations run one at a time: each sees the others' complete effect. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   // ---------------------------------------------------------------- look-up
