@@ -174,6 +174,18 @@ describe('CcxtGateway with ccxt.binance against the fake exchange', () => {
     expect(posts()).toHaveLength(0);
   });
 
+  it('expireAt: a resting order past its expiry is cancelled at the venue by poll() and reported expired', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const gw = new CheckedGateway({ exchange: binance(), runId: 'run-1', clock });
+    await gw.submit(order({ clientOrderId: 'exp-1', type: 'limit', quantity: '0.01', limitPrice: '45000', expireAt: 1_700_000_060_000 }));
+    expect(await gw.poll()).toEqual({ events: [], fills: [] });
+    clock.set(1_700_000_060_000);
+    const p = await gw.poll();
+    expect(p.events.map((e) => [e.status, e.reason])).toEqual([['expired', 'expireAt 1700000060000 reached']]);
+    expect(fake.privateApi.orderByClientId('exp-1')!.status).toBe('CANCELED');
+    expect(fake.privateApi.balance('USDT')).toEqual({ free: '10000', locked: '0' });
+  });
+
   it('cancel: cancel-requested then cancelled; unknown and repeated cancels are no-ops', async () => {
     const gw = gateway();
     await gw.submit(order({ clientOrderId: 'c-1', type: 'limit', quantity: '0.01', limitPrice: '40000' }));

@@ -85,7 +85,8 @@ const ZERO = new Dec(0);
  *   unknown -> re-sent (at most `maxSends` sends in all); unreachable -> `uncertain` (status `new`,
  *   resolved by `poll()`). Never two orders for one client order id.
  * - `poll()` brings working orders up to date: one open-orders and one my-trades request per symbol,
- *   a look-up for each order that left the open list; fills are emitted once per venue trade.
+ *   a look-up for each order that left the open list; fills are emitted once per venue trade. Orders
+ *   past their `expireAt` (clock time) are cancelled at the venue and reported `expired`.
  * - `reconcile()` compares local orders and balances with the venue (see `reconcileStates`).
  *
  * Submit, resume, cancel, poll and reconcile run one at a time (in call order).
@@ -372,6 +373,19 @@ export class CcxtGateway implements ExchangeGateway {
         const venue = openById.get(w.venueOrderId!) ?? (await this.lookupOrNull(w));
         if (venue) await this.catchUp(w, venue);
       }
+      // expireAt (no GTD on Binance spot): cancelled at the venue by the gateway, reported `expired`.
+      const now = this.clock.now();
+      for (const w of working) {
+        if (w.req.expireAt === undefined || w.req.expireAt > now || isTerminal(w.status)) continue;
+        const why = `expireAt ${w.req.expireAt} reached`;
+        try {
+          await this.catchUp(w, await this.ex.cancelOrder('', symbol, this.idParams(w)), why, 'expired');
+        } catch (e) {
+          if (!(e instanceof OrderNotFound || e instanceof NetworkError)) throw e;
+          const found = await this.lookup(w);
+          if (found.kind === 'found') await this.catchUp(w, found.order, why, 'expired');
+        }
+      }
     }
     return { events: this.takeEvents(), fills: this.takeFills() };
   }
@@ -488,22 +502,22 @@ export class CcxtGateway implements ExchangeGateway {
   }
 
   /** Venue order -> fills still missing (fetched by order id), then the venue's status. */
-  private async catchUp(ord: Ord, o: Order, reason?: string): Promise<void> {
+  private async catchUp(ord: Ord, o: Order, reason?: string, cancelledAs: 'cancelled' | 'expired' = 'cancelled'): Promise<void> {
     if (ord.venueOrderId === undefined) ord.venueOrderId = String(o.id);
     const v = venueOrderOf(o);
     if (new Dec(v.filledQuantity).gt(ord.filled)) {
       const trades = await this.ex.fetchMyTrades(ord.req.symbol, undefined, undefined, { orderId: ord.venueOrderId });
       this.applyTrades([ord], trades);
     }
-    this.syncStatus(ord, v, reason);
+    this.syncStatus(ord, v, reason, cancelledAs);
   }
 
-  private syncStatus(ord: Ord, v: VenueOrder, reason: string | undefined): void {
+  private syncStatus(ord: Ord, v: VenueOrder, reason: string | undefined, cancelledAs: 'cancelled' | 'expired' = 'cancelled'): void {
     const t = v.updatedAt ?? this.clock.now();
     if (ord.status === 'new' && v.status !== 'rejected') this.moveTo(ord, 'acknowledged', undefined, t);
     if (v.status === 'cancelled' || v.status === 'expired' || v.status === 'rejected') {
       // Fills the venue reports but we have not seen stay a reconciliation drift; the end state is the venue's.
-      this.moveTo(ord, v.status, reason ?? (v.status === 'expired' ? 'expired at the venue' : undefined), t);
+      this.moveTo(ord, v.status === 'cancelled' ? cancelledAs : v.status, reason ?? (v.status === 'expired' ? 'expired at the venue' : undefined), t);
     }
   }
 
