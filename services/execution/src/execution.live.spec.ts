@@ -93,3 +93,33 @@ describe('execution with GATEWAY=ccxt against the fake exchange', () => {
     expect(sink.lines.join('\n')).not.toContain(SECRET);
   });
 });
+
+describe('execution with GATEWAY=ccxt and ON_SHUTDOWN=cancel', () => {
+  it('cancels its working orders at the venue on shutdown (orders placed by others stay)', async () => {
+    const fake = await FakeExchangeServer.start();
+    let host: RunningHost | undefined;
+    try {
+      fake.privateApi.setBalance('USDT', '10000');
+      fake.privateApi.setMarket('BTCUSDT', { price: '50000.00' });
+      fake.privateApi.placeDirect({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '30000', newClientOrderId: 'manual-2' });
+      host = await bootstrapService(executionService, {
+        env: {
+          BUS: 'in-process', STORE: 'memory', SERVICE_PORT: '0', SERVICE_HOST: '127.0.0.1', RUN_ID: RUN, TRADING_MODE: 'live', ATP_LIVE_CONFIRM: 'yes-i-understand',
+          GATEWAY: 'ccxt', EXCHANGE_API_KEY: 'spec-key', EXCHANGE_API_SECRET: SECRET, EXCHANGE_API_URL: fake.httpUrl, ON_SHUTDOWN: 'cancel', RECONCILE_INTERVAL_MS: '600000',
+        },
+        logSink: memorySink(),
+      });
+      const live = host.app.get(LiveExecutionHandlers, { strict: false });
+      await live.rt.bus.publish(TOPICS.ordersApproved, approval({ clientOrderId: 'sd-1', type: 'limit', quantity: '0.01', limitPrice: '45000' }), { runId: RUN });
+      await eventually(() => expect(fake.privateApi.orderByClientId('sd-1')?.status).toBe('NEW'), { timeoutMs: 15_000 });
+      await host.stop();
+      host = undefined;
+      expect(fake.privateApi.orderByClientId('sd-1')!.status).toBe('CANCELED');
+      expect(fake.privateApi.orderByClientId('manual-2')!.status).toBe('NEW');
+      expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.query.origClientOrderId)).toEqual(['sd-1']);
+    } finally {
+      await host?.stop();
+      await fake.close();
+    }
+  });
+});
