@@ -31,6 +31,10 @@ export interface KafkaSubscriptionOptions {
 
 type Outcome = 'acked' | 'retry';
 
+/** First and longest pause before a crashed consumer is replaced (doubling in between). */
+const RELAUNCH_BASE_MS = 500;
+const RELAUNCH_MAX_MS = 10_000;
+
 /**
  * One consumer-group member on one topic, over a kafkajs consumer with `autoCommit: false` and
  * `eachBatch`:
@@ -54,6 +58,8 @@ export class KafkaSubscription implements Subscription {
   private readonly attempts = new Map<string, number>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private closing: Promise<void> | undefined;
+  /** A replacement consumer being started (see scheduleRelaunch); close() waits for it. */
+  private relaunching: Promise<void> | undefined;
   private readonly committer: OffsetCommitter;
   private activeBatches = 0;
   private readonly idleWaiters: (() => void)[] = [];
@@ -75,6 +81,15 @@ export class KafkaSubscription implements Subscription {
 
   /** Connects, joins the group and resolves once partitions are assigned and positioned. */
   async start(): Promise<void> {
+    await this.launch(true);
+  }
+
+  /**
+   * Creates, connects and runs a kafkajs consumer. `first`: the subscription's start (start
+   * positions are applied); later launches replace a consumer that crashed and resume from the
+   * group's committed offsets.
+   */
+  private async launch(first: boolean): Promise<void> {
     const { config, opts } = this;
     const consumer = this.kafka.consumer({
       groupId: opts.group,
@@ -87,14 +102,21 @@ export class KafkaSubscription implements Subscription {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
-      this.log({ level: 'error', namespace: 'bus.kafka', message: 'consumer crashed', group: opts.group, topic: opts.topic, error: describeError(e.payload.error), restart: e.payload.restart });
+      const { error, restart } = e.payload;
+      this.log({ level: 'error', namespace: 'bus.kafka', message: 'consumer crashed', group: opts.group, topic: opts.topic, error: describeError(error), restart });
+      // kafkajs gives up on an error it deems non-retriable (e.g. a TypeError inside its offset
+      // bookkeeping when a rebalance lands mid-batch: "Cannot read properties of undefined (reading
+      // '0')"): the consumer is then disconnected for good and the subscription would silently stop
+      // consuming. Start a new consumer instead; it resumes from the committed offsets (records
+      // acknowledged but not yet committed are delivered again: at-least-once, as after any crash).
+      if (!restart && this.consumer === consumer) this.scheduleRelaunch(consumer);
     });
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onAssigned(e.payload.memberAssignment));
 
     let seeked = false;
     const seekedPartitions = new Set<number>();
-    if (opts.startOffsets) {
-      const starts = opts.startOffsets;
+    const starts = first ? opts.startOffsets : undefined;
+    if (starts) {
       // Seek inside the join event: it fires synchronously before the first fetch, so no record
       // before the start position is ever fetched.
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -111,7 +133,7 @@ export class KafkaSubscription implements Subscription {
     await consumer.connect();
     await consumer.subscribe({ topics: [opts.topic], fromBeginning: opts.fromBeginning });
     let releaseStart!: () => void;
-    if (opts.startOffsets) this.startCommitted = new Promise<void>((r) => (releaseStart = r));
+    if (starts) this.startCommitted = new Promise<void>((r) => (releaseStart = r));
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -120,9 +142,9 @@ export class KafkaSubscription implements Subscription {
     });
     // run() resolves after the group join. Commit the start positions so lag() and a restarted
     // member see them even for partitions where nothing gets consumed.
-    if (opts.startOffsets) {
+    if (starts) {
       try {
-        const partitions = Object.entries(opts.startOffsets)
+        const partitions = Object.entries(starts)
           .filter(([p]) => seekedPartitions.has(Number(p)))
           .map(([p, offset]) => ({ topic: opts.topic, partition: Number(p), offset }));
         if (partitions.length) await consumer.commitOffsets(partitions);
@@ -132,11 +154,34 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
+  /** Replaces a crashed consumer after a short pause, retrying with backoff until it runs or the subscription closes. */
+  private scheduleRelaunch(crashed: Consumer, attempt = 1): void {
+    const delay = Math.min(RELAUNCH_BASE_MS * 2 ** (attempt - 1), RELAUNCH_MAX_MS);
+    const t = setTimeout(() => {
+      this.resumeTimers.delete(t);
+      if (this.closing || this.consumer !== crashed) return;
+      this.relaunching = (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        if (this.closing) return;
+        this.log({ level: 'warn', namespace: 'bus.kafka', message: 'restarting a crashed consumer', group: this.opts.group, topic: this.opts.topic, attempt });
+        try {
+          await this.launch(false);
+        } catch (e) {
+          this.log({ level: 'error', namespace: 'bus.kafka', message: 'consumer restart failed', group: this.opts.group, topic: this.opts.topic, error: describeError(e), attempt });
+          const current = this.consumer;
+          if (current && !this.closing) this.scheduleRelaunch(current, attempt + 1);
+        }
+      })().finally(() => (this.relaunching = undefined));
+    }, delay);
+    this.resumeTimers.add(t);
+  }
+
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = (async () => {
         for (const t of this.resumeTimers) clearTimeout(t);
         this.resumeTimers.clear();
+        await this.relaunching; // a replacement being started: stop that one (never rejects)
         const consumer = this.consumer;
         if (consumer) {
           // Graceful: take no new batch, let the running ones finish, commit everything they
