@@ -206,10 +206,8 @@ export class CcxtGateway implements ExchangeGateway {
     let lastReason = '';
     for (let send = 1; send <= this.maxSends; send++) {
       try {
-        const o = await this.ex.createOrder(req.symbol, type, req.side, Number(ord.quantity), type === 'market' ? undefined : Number(ord.limitPrice), {
-          ...params,
-          // ccxt passes amount/price through its own precision formatting; the strings already fit.
-        });
+        // Already on the market's grid (at most 8 decimals): the numbers format back to the same strings in ccxt.
+        const o = await this.ex.createOrder(req.symbol, type, req.side, Number(ord.quantity), type === 'market' ? undefined : Number(ord.limitPrice), params);
         await this.adopt(ord, o, prep.note);
         return this.result(ord);
       } catch (e) {
