@@ -7,13 +7,15 @@ const entry = (i: number, kind: AuditEntry['kind'] = 'noop'): AuditEntry => ({ k
 
 const stored = (store: Store, service: string) => store.repository<AuditRecord>({ name: auditCollection(service), timeField: 'seq' }).range({ order: 'asc' });
 
-/** A store whose next `upsertMany` fails (a database that drops a write), the rest delegated to memory. */
+/** A memory store that counts `upsertMany` calls and can fail the next one (a database that drops a write). */
 class DroppingStore extends MemoryStore {
   failNext = false;
+  readonly writes: number[] = [];
   override repository<T extends Doc>(def: CollectionDef<T>): Repository<T> {
     const repo = super.repository(def);
     return Object.assign(Object.create(repo) as Repository<T>, {
       upsertMany: (docs: readonly T[]) => {
+        this.writes.push(docs.length);
         if (this.failNext) {
           this.failNext = false;
           return Promise.reject(new Error('write dropped'));
@@ -79,5 +81,17 @@ describe('AuditLog', () => {
     expect(AuditLog.inProcess(bus).map((l) => l.service)).toEqual(['risk', 'strategy']);
     expect(AuditLog.inProcess(new InProcessBus())).toEqual([]);
     await bus.close();
+  });
+});
+
+describe('AuditLog group commit', () => {
+  it('writes the appends of one job with one upsertMany, each caller getting its own records', async () => {
+    const store = new DroppingStore('t');
+    const log = new AuditLog({ store, service: 'pnl' });
+    await log.start();
+    const results = await Promise.all([log.append([entry(0)]), log.append([entry(1), entry(0)]), log.append([entry(2)])]);
+    expect(results.map((r) => r.map((x) => x.seq))).toEqual([[0], [1], [2]]);
+    expect(store.writes).toEqual([3]);
+    expect(verifyChain(await stored(store, 'pnl')).issues).toEqual([]);
   });
 });

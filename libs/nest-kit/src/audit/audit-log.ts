@@ -34,8 +34,9 @@ const byBus = new WeakMap<Bus, Map<string, AuditLog>>();
  *   first use, so a restarted service continues its chain.
  * - Idempotent: an entry whose kind and subject the chain already holds is skipped, so an input
  *   reprocessed after a restart (its outputs re-published) never forks the chain.
- * - Appends are serialised; a batch is one `upsertMany`. A failed write rejects (the caller's
- *   input is retried, and re-appended) and the head is reloaded from the store.
+ * - Appends are serialised and grouped: one `upsertMany` per group. A failed write rejects every
+ *   append of its group (the callers' inputs are retried, and re-appended) and the head is
+ *   reloaded from the store.
  */
 export class AuditLog {
   readonly service: string;
@@ -43,7 +44,10 @@ export class AuditLog {
   private readonly repo: Repository<AuditRecord>;
   private chain: AuditChain | undefined;
   private loading: Promise<AuditChain> | undefined;
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Settles when the appends queued so far are written (or failed). */
+  private tail: Promise<void> = Promise.resolve();
+  private pending: { entries: readonly AuditEntry[]; resolve: (r: AuditRecord[]) => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
 
   constructor(private readonly opts: AuditLogOptions) {
     this.service = opts.service;
@@ -70,24 +74,47 @@ export class AuditLog {
     return this.load().then(() => undefined);
   }
 
-  /** Appends the entries not yet recorded; resolves with the new records once they are stored. */
+  /**
+   * Appends the entries not yet recorded; resolves with the new records once they are stored.
+   * Appends made while a write is in flight (or in the same job) are written together, in call
+   * order, with one `upsertMany` (group commit: pnl audits fill by fill).
+   */
   append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (entries.length === 0) return Promise.resolve([]);
-    const run = this.tail.then(async () => {
-      const chain = await this.load();
-      const records = chain.append(entries);
-      if (records.length === 0) return records;
-      try {
-        await this.repo.upsertMany(records);
-      } catch (e) {
-        this.chain = undefined; // the head moved past records that may not be stored: reload it
-        this.loading = undefined;
-        throw e;
+    return new Promise<AuditRecord[]>((resolve, reject) => {
+      this.pending.push({ entries, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        this.tail = new Promise<void>((done) => queueMicrotask(() => void this.flush().finally(done)));
       }
-      return records;
     });
-    this.tail = run.catch(() => undefined);
-    return run;
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0);
+        try {
+          const chain = await this.load();
+          const results = group.map((g) => chain.append(g.entries));
+          const records = results.flat();
+          if (records.length > 0) {
+            try {
+              await this.repo.upsertMany(records);
+            } catch (e) {
+              this.chain = undefined; // the head moved past records that may not be stored: reload it
+              this.loading = undefined;
+              throw e;
+            }
+          }
+          group.forEach((g, i) => g.resolve(results[i]!));
+        } catch (e) {
+          for (const g of group) g.reject(e);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /**
@@ -136,7 +163,10 @@ export class AuditLog {
       if (check.issues.length) this.opts.logger?.error('audit chain broken in the store: appending after its last record', { collection: this.collection, issues: check.issues.slice(0, 5) });
       this.chain = chain;
       return chain;
-    })();
+    })().catch((e: unknown) => {
+      this.loading = undefined; // a store that failed to answer is asked again by the next append
+      throw e;
+    });
     return this.loading;
   }
 }
