@@ -1,6 +1,6 @@
 import { Dec, decToString, ManualClock, toDecimal } from '@atp/core';
 import type { MarketSpec } from '@atp/execution';
-import { decideRisk, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type MarketInfo, type OpenOrderView, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
+import { decideRisk, decString, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type MarketInfo, type OpenOrderView, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
 import type { RiskOutcome, RiskPort, RiskRequest } from './risk-port';
 
 /** Default limits of a backtest: 95% of equity per (strategy, symbol) slot, fixed notional sizing is computed per call. */
@@ -49,7 +49,7 @@ export interface LibRiskStep {
 export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, state: RiskState, clock: ManualClock, market: MarketInfo = marketInfoOf(r.exchange, r.market, r.shortable)): LibRiskStep {
   const lim: RiskLimits = limits ?? defaultLimits(r);
   if (clock.now() < r.decisionTime) clock.set(r.decisionTime);
-  const lastClose = decToString(r.price);
+  const lastClose = decString(r.price);
   // Armed brackets (stop loss / take profit) protect the position; they are not pending exits,
   // so they are left out: otherwise risk would refuse the strategy's own exit (EXIT_PENDING).
   const openOrders: OpenOrderView[] = [];
@@ -97,7 +97,7 @@ function defaultLimits(r: RiskRequest): RiskLimits {
     method: 'fixed-notional' as const,
     // a division by one slot is exact: skipped
     get notional(): string {
-      return (notional ??= decToString(r.slots > 1 ? r.equity.mul(SHARE).div(r.slots) : r.equity.mul(SHARE)));
+      return (notional ??= decString(r.slots > 1 ? r.equity.mul(SHARE).div(r.slots) : r.equity.mul(SHARE)));
     },
   };
   return { sizing };

@@ -137,6 +137,8 @@ export class Portfolio {
   private feesTotal: Dec = ZERO;
   private unrealizedTotal: Dec = ZERO;
   private openBooks = 0;
+  /** The account totals last computed (read only: callers never modify them). */
+  private accountTotals: { readonly realized: Dec; readonly unrealized: Dec; readonly fees: Dec; readonly equity: Dec } | undefined = undefined;
   private readonly booksByInstrument = new Map<string, PositionBook[]>();
   /** The books again, by strategy id then instrument key (no key string to build per lookup). */
   private readonly bookIndex = new Map<string, Map<string, PositionBook>>();
@@ -540,10 +542,14 @@ export class Portfolio {
     return c;
   }
 
-  private totals(strategyId: string): { realized: Dec; unrealized: Dec; fees: Dec; equity: Dec } {
+  private totals(strategyId: string): { readonly realized: Dec; readonly unrealized: Dec; readonly fees: Dec; readonly equity: Dec } {
     if (strategyId === ALL) {
       const { realizedTotal: realized, unrealizedTotal: unrealized, feesTotal: fees } = this;
-      return { realized, unrealized, fees, equity: this.initialCash.plus(realized).plus(unrealized).minus(fees) };
+      // Decs are immutable and the running totals are replaced on change: the same three values
+      // give the same equity, computed once (risk, marks and fills all read it).
+      const c = this.accountTotals;
+      if (c !== undefined && c.realized === realized && c.unrealized === unrealized && c.fees === fees) return c;
+      return (this.accountTotals = { realized, unrealized, fees, equity: this.initialCash.plus(realized).plus(unrealized).minus(fees) });
     }
     let realized = ZERO;
     let unrealized = ZERO;

@@ -1,8 +1,10 @@
-import { toDecimal, type Dec } from '@atp/core';
+import { decToString, toDecimal, type Dec } from '@atp/core';
 
 const SIZE = 8;
 const keys: (string | undefined)[] = new Array<string | undefined>(SIZE).fill(undefined);
 const vals: (Dec | undefined)[] = new Array<Dec | undefined>(SIZE).fill(undefined);
+/** True where keys[i] is decToString(vals[i]) (made by decString, not parsed from any string). */
+const canonical: boolean[] = new Array<boolean>(SIZE).fill(false);
 let next = 0;
 
 /**
@@ -17,6 +19,22 @@ export function decOf(x: string | number | Dec): Dec {
   const d = toDecimal(x);
   keys[next] = x;
   vals[next] = d;
+  canonical[next] = false;
   next = (next + 1) % SIZE;
   return d;
+}
+
+/**
+ * `decToString(d)`, remembering the pair both ways: the string for the same Dec object (views of
+ * an unchanged equity or cash), and the Dec for the string (the decision that parses it next).
+ * The string denotes exactly the value of `d`, so either stands for the other.
+ */
+export function decString(d: Dec): string {
+  for (let i = 0; i < SIZE; i++) if (vals[i] === d && canonical[i]) return keys[i]!;
+  const str = decToString(d);
+  keys[next] = str;
+  vals[next] = d;
+  canonical[next] = true;
+  next = (next + 1) % SIZE;
+  return str;
 }

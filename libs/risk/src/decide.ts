@@ -1,6 +1,6 @@
 import { clientOrderId, Dec, decToString, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
-import { decOf } from './dec-memo';
+import { decOf, decString } from './dec-memo';
 import { marketNumbers, type MarketNumbers } from './market';
 import { sizePosition } from './sizing';
 import { observeEquity, type RiskAlert, type RiskState } from './state';
@@ -366,8 +366,8 @@ function entry(
     ...(cleanBracket ? { bracket: cleanBracket } : {}),
     sizing: {
       ...sized.explain,
-      equity: s(equity),
-      entryPrice: s(entryPrice),
+      equity: decString(equity),
+      entryPrice: decString(entryPrice),
       stopLoss: bracket.stopLoss ? s(bracket.stopLoss) : null,
       rawQuantity: rawQty,
       cappedBy,

@@ -19,6 +19,7 @@ export {
 } from './state';
 export { toOutcomeEvent, toAlertEvent, type RiskOutcomeEvent } from './events';
 export { portfolioView } from './portfolio-view';
+export { decOf, decString } from './dec-memo';
 export type {
   Approval,
   ApprovedBracket,

@@ -1,13 +1,13 @@
-import { decToString } from '@atp/core';
 import type { Portfolio } from '@atp/portfolio';
+import { decString } from './dec-memo';
 import type { OpenOrderView, PortfolioView } from './types';
 
 /** The risk view of a `Portfolio` (the backtester's and the pnl projection's), plus working orders. */
 export function portfolioView(p: Portfolio, openOrders: readonly OpenOrderView[] = []): PortfolioView {
   // The same values as p.pnl()'s equity, cash and positions, without building the full snapshot.
   return {
-    equity: decToString(p.equity()),
-    cash: decToString(p.cash()),
+    equity: decString(p.equity()),
+    cash: decString(p.cash()),
     positions: p.positionMarks(),
     openOrders,
   };

@@ -1,4 +1,5 @@
 import { Dec, decToString, toDecimal } from '@atp/core';
+import { decOf, decString } from './dec-memo';
 import type { SizingRule } from './limits';
 
 /** A raw (unrounded, uncapped) size with its explanation, or why there is none. */
@@ -82,8 +83,8 @@ export function sizePosition(rule: SizingRule, ctx: SizingContext): SizingResult
       };
     }
     case 'fixed-notional': {
-      const n = toDecimal(rule.notional);
-      return { ok: true, qty: fixedNotionalQty(n, entryPrice), explain: { method: 'fixed-notional', notional: decToString(n) } };
+      const n = decOf(rule.notional);
+      return { ok: true, qty: fixedNotionalQty(n, entryPrice), explain: { method: 'fixed-notional', notional: decString(n) } };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { decToString, isDecimalString, toDecimal, utcDayStart, type DecimalString } from '@atp/core';
-import { decOf } from './dec-memo';
+import { decOf, decString } from './dec-memo';
 import type { RiskCommandEvent } from '@atp/contracts';
 import { withLimit, type RiskLimits } from './limits';
 
@@ -78,9 +78,9 @@ export function observeEquity(state: RiskState, limits: RiskLimits, equity: Deci
   const e = decOf(equity);
   const dayStart = utcDayStart(time);
   let day = state.day;
-  if (!day || dayStart > day.start) day = { start: dayStart, startEquity: decToString(e) };
+  if (!day || dayStart > day.start) day = { start: dayStart, startEquity: decString(e) };
   const prevPeak = state.peakEquity;
-  const peak = prevPeak === null || e.gt(isDecimalString(prevPeak) ? decOf(prevPeak) : prevPeak) ? decToString(e) : prevPeak;
+  const peak = prevPeak === null || e.gt(isDecimalString(prevPeak) ? decOf(prevPeak) : prevPeak) ? decString(e) : prevPeak;
   let next: RiskState = { ...state, day, peakEquity: peak };
   const alerts: RiskAlert[] = [];
   let tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' = null;
