@@ -437,7 +437,7 @@ export class PaperExchange implements ExchangeGateway {
       }
       let qty = ord.qty.minus(ord.filled);
       if (ord.reduceOnly) {
-        const pos = this.positionOf(ord.req.strategyId, ord.req.symbol);
+        const pos = this.positions.get(ord.posKey) ?? ZERO;
         const avail = ord.side === 'sell' ? pos : pos.neg();
         if (avail.lte(0)) {
           this.finish(ord, 'cancelled', 'reduce-only: no position to reduce');

@@ -353,12 +353,13 @@ export class Portfolio {
   quantity(instrument: InstrumentId, strategyId: string = ALL): Dec {
     const list = this.booksByInstrument.get(this.instKey(instrument.exchange, instrument.symbol));
     if (list === undefined) return ZERO;
-    let q = ZERO;
+    // The first term as is (0 + x is x: quantities are exact well within the precision).
+    let q: Dec | undefined;
     for (const b of list) {
       if (strategyId !== ALL && b.strategyId !== strategyId) continue;
-      q = q.plus(b.signedQty());
+      q = q === undefined ? b.signedQty() : q.plus(b.signedQty());
     }
-    return q;
+    return q ?? ZERO;
   }
 
   /** Sum of |quantity x mark| over all open positions of all strategies (gross exposure). */
