@@ -93,6 +93,18 @@ export interface SubscribeOptions<S extends TSchema> {
   maxAttempts?: number;
   /** First retry delay, doubled each attempt (default 100 ms, capped at 5 s). */
   retryBackoffMs?: number;
+  /**
+   * Pipelined delivery (default false). The Kafka bus then calls the handler for every record of a
+   * fetched batch of one partition in offset order WITHOUT awaiting the previous call, and
+   * acknowledges (commits) each offset only after its own and every earlier handler of the
+   * partition resolved. For handlers that keep their effects in order themselves and batch them
+   * (e.g. a journal with group commit): one partition's N records then cost one round of side
+   * effects instead of N sequential ones. Delivery order per key and commit-after-handler hold;
+   * when a handler fails, the records after it (whose handlers already ran) are delivered again
+   * after the retried one, so handlers must be idempotent. The in-process bus delivers one by one
+   * either way.
+   */
+  pipelined?: boolean;
 }
 
 export interface ReplayOptions<S extends TSchema> extends Omit<SubscribeOptions<S>, 'from'> {

@@ -163,6 +163,7 @@ export class KafkaBus implements Bus {
       group: opts.group,
       topic,
       partitions,
+      pipelined: opts.pipelined === true,
       fromBeginning: !latest,
       handler: handler as Handler<unknown>,
       // `latest` = the end at subscribe time, fixed before the join (as the in-process bus does),
@@ -209,6 +210,7 @@ export class KafkaBus implements Bus {
       group: opts.group,
       topic,
       partitions,
+      pipelined: opts.pipelined === true,
       fromBeginning: true,
       handler: handler as Handler<unknown>,
       startOffsets,
@@ -346,7 +348,8 @@ export class KafkaBus implements Bus {
 
   /**
    * Low/high watermarks per partition. Retries for a while on the transient leader errors a broker
-   * answers right after a topic was created or a leader moved (kafkajs's admin gives up on them).
+   * answers right after a topic was created or a leader moved (kafkajs's admin gives up on them),
+   * and on kafkajs's TypeError for an answer without the topic.
    */
   private async watermarks(topic: string): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
     for (let attempt = 1; ; attempt++) {
@@ -354,7 +357,11 @@ export class KafkaBus implements Bus {
         return await this.admin.fetchTopicOffsets(topic);
       } catch (e) {
         const type = (e as { type?: string }).type;
-        if (attempt >= 8 || (type !== 'NOT_LEADER_FOR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE')) throw e;
+        // kafkajs's fetchTopicOffsets also fails with a TypeError ("Cannot destructure property
+        // 'partitions' of 'low.pop(...)'") when a ListOffsets answer lacks the topic, which a busy
+        // broker gives right after creating it: transient as well.
+        const transient = type === 'NOT_LEADER_FOR_PARTITION' || type === 'LEADER_NOT_AVAILABLE' || e instanceof TypeError;
+        if (attempt >= 8 || !transient) throw e;
         await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
       }
     }

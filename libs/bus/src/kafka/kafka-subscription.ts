@@ -27,6 +27,8 @@ export interface KafkaSubscriptionOptions {
   startOffsets?: Record<number, string>;
   /** Replay end: a record produced at or after this time stops its partition (not delivered). */
   endTime?: number;
+  /** See SubscribeOptions.pipelined. */
+  pipelined?: boolean;
 }
 
 type Outcome = 'acked' | 'retry';
@@ -228,6 +230,10 @@ export class KafkaSubscription implements Subscription {
     const beatEvery = Math.max(1, this.config.heartbeatIntervalMs >> 1);
     let lastBeat = Date.now();
     try {
+      if (this.opts.pipelined) {
+        await this.processPipelined(p);
+        return;
+      }
       for (const km of batch.messages) {
         if (!isRunning() || isStale()) break;
         if (this.opts.endTime !== undefined && Number(km.timestamp) >= this.opts.endTime) {
@@ -251,6 +257,46 @@ export class KafkaSubscription implements Subscription {
       // leaves the group, so a graceful stop redelivers nothing.
       if (!isRunning() || isStale()) await this.committer.flush();
     }
+  }
+
+  /**
+   * `pipelined`: the handlers of the batch are started in offset order without waiting for the
+   * previous one; their outcomes are then taken in offset order, and an offset is resolved and
+   * marked for commit only after its own handler and all earlier ones resolved. At the first
+   * 'retry' the partition pauses for the backoff and nothing after it is acknowledged: those records
+   * (whose handlers already ran) are delivered again after the retried one.
+   */
+  private async processPipelined(p: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, pause } = p;
+    const { topic, partition } = batch;
+    const started: { km: KafkaMessage; outcome: Promise<Outcome> }[] = [];
+    for (const km of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      if (this.opts.endTime !== undefined && Number(km.timestamp) >= this.opts.endTime) {
+        pause(); // end of the replay window for this partition: it stays paused
+        break;
+      }
+      const outcome = this.process(topic, partition, km);
+      outcome.catch(() => undefined); // taken in order below; no unhandled rejection meanwhile
+      started.push({ km, outcome });
+    }
+    let k = 0;
+    try {
+      for (; k < started.length; k++) {
+        const { km, outcome } = started[k]!;
+        if ((await outcome) === 'retry') {
+          this.pauseFor(pause, retryDelayMs((this.attempts.get(`${partition}:${km.offset}`) ?? 2) - 1, this.opts.retryBackoffMs));
+          break;
+        }
+        resolveOffset(km.offset);
+        this.committer.mark(partition, km.offset);
+      }
+    } finally {
+      // Nothing after a retry or a thrown error is acknowledged; let those handlers settle (they
+      // run again on redelivery) before kafkajs fetches this partition again.
+      for (let j = k + 1; j < started.length; j++) await started[j]!.outcome.catch(() => undefined);
+    }
+    await heartbeat();
   }
 
   private pauseFor(pause: () => () => void, ms: number): void {
