@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderUpdate } from '@atp/contracts';
-import { AuditLog, InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import type { ExecutionConfig } from './config';
 import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
@@ -69,18 +69,18 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     this.rt.logger.info('execution ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, workingOrders: this.core.venue.openOrders().length });
   }
 
-  @OnEvent(TOPICS.mdCandles)
+  @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!this.core.wants(c)) return;
     return this.journal.submit(EXEC_INPUT.candle, c.eventId, c);
   }
 
-  @OnEvent(TOPICS.ordersApproved)
+  @OnEvent(TOPICS.ordersApproved, JOURNALED)
   onApproved(a: OrderApprovedEvent): Promise<void> {
     return this.journal.submit(EXEC_INPUT.approval, a.clientOrderId, a);
   }
 
-  @OnEvent(TOPICS.ordersCommands)
+  @OnEvent(TOPICS.ordersCommands, JOURNALED)
   onCommand(c: OrderCommandEvent): Promise<void> {
     return this.journal.submit(EXEC_INPUT.command, c.commandId, c);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type DecisionEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderRejectedEvent, type RiskAlertEvent, type RiskCommandEvent } from '@atp/contracts';
 import { commandEntry } from '@atp/audit';
-import { AuditLog, InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import { limitOverrides, type RiskConfig } from './config';
 import { RISK_INPUT, RiskCore, type RiskOutput } from './risk-core';
@@ -57,25 +57,25 @@ export class RiskHandlers implements OnModuleInit {
     this.rt.logger.info('risk ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, killSwitch: this.core.state.killSwitch.engaged, nativeStops: this.rt.config.NATIVE_STOPS });
   }
 
-  @OnEvent(TOPICS.mdCandles)
+  @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!c.closed || !this.core.wants(c)) return;
     return this.journal.submit(RISK_INPUT.candle, c.eventId, c);
   }
 
-  @OnEvent(TOPICS.ordersIntents)
+  @OnEvent(TOPICS.ordersIntents, JOURNALED)
   onDecision(d: DecisionEvent): Promise<void> | void {
     if (!this.core.wants(d)) return;
     return this.journal.submit(RISK_INPUT.decision, d.decisionId, d);
   }
 
-  @OnEvent(TOPICS.ordersEvents)
+  @OnEvent(TOPICS.ordersEvents, JOURNALED)
   onOrderEvent(e: OrderEvent): Promise<void> | void {
     if (!this.core.wants(e)) return;
     return this.journal.submit(RISK_INPUT.orderEvent, e.eventId, e);
   }
 
-  @OnEvent(TOPICS.fills)
+  @OnEvent(TOPICS.fills, JOURNALED)
   onFill(f: FillEvent): Promise<void> | void {
     if (!this.core.wants(f)) return;
     return this.journal.submit(RISK_INPUT.fill, f.fillId, f);

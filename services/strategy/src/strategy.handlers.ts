@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type DecisionEvent, type FeatureVectorEvent, type FillEvent, type OrderEvent, type SignalEvent } from '@atp/contracts';
 import { decisionEntry } from '@atp/audit';
-import { AuditLog, InputJournal, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { StrategyConfig } from './config';
 import { serviceSpec } from './spec';
 import { STRATEGY_INPUT, StrategyCore } from './strategy-core';
@@ -36,31 +36,31 @@ export class StrategyHandlers implements OnModuleInit {
     this.rt.logger.info('strategy ready', { runId: this.core.spec.runId, symbols: this.core.instrumentSymbols, features: this.rt.config.FEATURES_SOURCE, replayedInputs: n, replayMs: Date.now() - t0 });
   }
 
-  @OnEvent(TOPICS.mdCandles)
+  @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!c.closed || !this.core.wants(c)) return;
     return this.journal.submit(STRATEGY_INPUT.candle, c.eventId, c);
   }
 
-  @OnEvent(TOPICS.features)
+  @OnEvent(TOPICS.features, JOURNALED)
   onFeatures(f: FeatureVectorEvent): Promise<void> | void {
     if (this.rt.config.FEATURES_SOURCE !== 'topic' || f.featureSet !== this.rt.config.FEATURE_SET || !this.core.wants(f)) return;
     return this.journal.submit(STRATEGY_INPUT.features, f.eventId, f);
   }
 
-  @OnEvent(TOPICS.signals)
+  @OnEvent(TOPICS.signals, JOURNALED)
   onSignal(s: SignalEvent): Promise<void> | void {
     if (!this.rt.config.JOIN_SIGNALS || !this.core.wants(s)) return;
     return this.journal.submit(STRATEGY_INPUT.signal, s.eventId, s);
   }
 
-  @OnEvent(TOPICS.ordersEvents)
+  @OnEvent(TOPICS.ordersEvents, JOURNALED)
   onOrderEvent(e: OrderEvent): Promise<void> | void {
     if (!this.core.wants(e)) return;
     return this.journal.submit(STRATEGY_INPUT.orderEvent, e.eventId, e);
   }
 
-  @OnEvent(TOPICS.fills)
+  @OnEvent(TOPICS.fills, JOURNALED)
   onFill(f: FillEvent): Promise<void> | void {
     if (!this.core.wants(f)) return;
     return this.journal.submit(STRATEGY_INPUT.fill, f.fillId, f);

@@ -1,4 +1,13 @@
 import type { Repository, Store } from '@atp/storage';
+import type { OnEventOptions } from '../bus/on-event.decorator';
+
+/**
+ * `@OnEvent` options of a handler whose effects all go through an {@link InputJournal} (idempotent by
+ * key, in submission order): pipelined delivery, so the Kafka bus hands over a partition's fetched
+ * records without waiting for each one's commit, the journal writes them in one group commit, and
+ * the offsets are still committed in order, each after its own record's commit.
+ */
+export const JOURNALED: OnEventOptions = Object.freeze({ pipelined: true });
 
 /** One journaled input: its position in the service's processing order and its natural key. */
 export interface JournalRecord {
