@@ -15,6 +15,8 @@ export async function importRecordedCandles(opts: {
   symbols?: readonly string[];
   timeframes?: readonly string[];
   onProgress?: ProgressCallback;
+  /** Documents per `upsertMany` (default: importCandleFile's). */
+  batchSize?: number;
 }): Promise<ImportCandlesResult[]> {
   const dir = path.join(opts.dataDir ?? resolveDataDir(), 'binance-spot');
   const out: ImportCandlesResult[] = [];
@@ -23,7 +25,7 @@ export async function importRecordedCandles(opts: {
     if (!id) continue;
     if (opts.symbols && !opts.symbols.includes(id.symbol)) continue;
     if (opts.timeframes && !opts.timeframes.includes(id.timeframe)) continue;
-    out.push(await importCandleFile(path.join(dir, name), { series: { exchange: 'binance', ...id }, sink: opts.sink, format: 'json', onProgress: opts.onProgress }));
+    out.push(await importCandleFile(path.join(dir, name), { series: { exchange: 'binance', ...id }, sink: opts.sink, format: 'json', batchSize: opts.batchSize, onProgress: opts.onProgress }));
   }
   return out;
 }
