@@ -1,6 +1,6 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { CliError, EXIT, type CliIo } from '../io';
-import { liveStreamsEnv, runEmbedded, type TradingRunOptions } from './paper';
+import { liveStreamsEnv, runEmbedded, tradingRunCommand, type TradingRunOptions } from './paper';
 
 export const LIVE_CONFIRM = 'yes-i-understand';
 
@@ -25,20 +25,16 @@ export function liveTradingBlockers(env: Readonly<Record<string, string | undefi
  * exchange credentials are set; the services check the same again when they start.
  */
 export function liveCommand(io: CliIo): Command {
-  return new Command('live')
-    .description('LIVE trading with real orders: every service in one process on live ccxt.pro streams; refuses unless TRADING_MODE=live, ATP_LIVE_CONFIRM=yes-i-understand and EXCHANGE_API_KEY/SECRET are set')
-    .option('--exchange <id>', 'ccxt exchange id', 'binance')
-    .option('--symbols <list>', 'BASE/QUOTE symbols, comma-separated', 'BTC/USDT,ETH/USDT')
-    .option('--timeframe <tf>', 'candle timeframe of the strategies', '1h')
-    .option('--port <n>', 'HTTP port of the dashboard and API (default GATEWAY_SERVICE_PORT or 8080)')
-    .option('--exchange-api-url <url>', 'send REST and WebSocket calls to this base URL instead of the venue (a proxy, a testnet)')
-    .option('--exit-after-ready', 'stop once every service is ready (smoke test)')
-    .action(async (o: TradingRunOptions) => {
-      const env = liveStreamsEnv(o, 'live');
-      const blockers = liveTradingBlockers(io.env);
-      if (blockers.length) throw new CliError(`live trading refused:\n${blockers.map((b) => `  - ${b}`).join('\n')}\nUse \`paper\` to trade on paper against the same live data.`, EXIT.failure);
-      io.err(`LIVE: ${o.symbols} ${o.timeframe} on ${o.exchange}${o.exchangeApiUrl ? ` (at ${o.exchangeApiUrl})` : ''}: REAL ORDERS\n`);
-      const code = await runEmbedded(io, env, o);
-      if (code !== 0) throw new CliError(`the platform exited with code ${code}`, code);
-    });
+  return tradingRunCommand(
+    'live',
+    'LIVE trading with real orders: every service in one process on live ccxt.pro streams; refuses unless TRADING_MODE=live, ATP_LIVE_CONFIRM=yes-i-understand and EXCHANGE_API_KEY/SECRET are set',
+    'a proxy, a testnet',
+  ).action(async (o: TradingRunOptions) => {
+    const env = liveStreamsEnv(o, 'live');
+    const blockers = liveTradingBlockers(io.env);
+    if (blockers.length) throw new CliError(`live trading refused:\n${blockers.map((b) => `  - ${b}`).join('\n')}\nUse \`paper\` to trade on paper against the same live data.`, EXIT.failure);
+    io.err(`LIVE: ${o.symbols} ${o.timeframe} on ${o.exchange}${o.exchangeApiUrl ? ` (at ${o.exchangeApiUrl})` : ''}: REAL ORDERS\n`);
+    const code = await runEmbedded(io, env, o);
+    if (code !== 0) throw new CliError(`the platform exited with code ${code}`, code);
+  });
 }

@@ -18,6 +18,18 @@ export interface TradingRunOptions {
   exitAfterReady?: boolean;
 }
 
+/** The options `paper` and `live` share (instruments, port, an API base URL for proxies and testnets). */
+export function tradingRunCommand(name: string, description: string, apiUrlUse: string): Command {
+  return new Command(name)
+    .description(description)
+    .option('--exchange <id>', 'ccxt exchange id', 'binance')
+    .option('--symbols <list>', 'BASE/QUOTE symbols, comma-separated', 'BTC/USDT,ETH/USDT')
+    .option('--timeframe <tf>', 'candle timeframe of the strategies', '1h')
+    .option('--port <n>', 'HTTP port of the dashboard and API (default GATEWAY_SERVICE_PORT or 8080)')
+    .option('--exchange-api-url <url>', `send REST and WebSocket calls to this base URL instead of the venue (${apiUrlUse})`)
+    .option('--exit-after-ready', 'stop once every service is ready (smoke test)');
+}
+
 /**
  * The environment of the embedded launcher trading on live ccxt.pro streams: market-feed
  * FEED_SOURCE=live on `exchange`/`symbols`/`timeframe`, and a pipeline spec (the built-in one's
@@ -77,14 +89,7 @@ export function runEmbedded(io: CliIo, env: Record<string, string>, o: Pick<Trad
  * execution fills on the paper exchange, the dashboard on --port. Public data only: no credentials.
  */
 export function paperCommand(io: CliIo): Command {
-  return new Command('paper')
-    .description('Paper trading on live ccxt.pro streams: every service in one process (as npm start), paper fills, the dashboard on --port')
-    .option('--exchange <id>', 'ccxt exchange id', 'binance')
-    .option('--symbols <list>', 'BASE/QUOTE symbols, comma-separated', 'BTC/USDT,ETH/USDT')
-    .option('--timeframe <tf>', 'candle timeframe of the strategies', '1h')
-    .option('--port <n>', 'HTTP port of the dashboard and API (default GATEWAY_SERVICE_PORT or 8080)')
-    .option('--exchange-api-url <url>', 'send REST and WebSocket calls to this base URL instead of the venue (a proxy, a fake exchange)')
-    .option('--exit-after-ready', 'stop once every service is ready (smoke test)')
+  return tradingRunCommand('paper', 'Paper trading on live ccxt.pro streams: every service in one process (as npm start), paper fills, the dashboard on --port', 'a proxy, a fake exchange')
     .action(async (o: TradingRunOptions) => {
       const env = liveStreamsEnv(o, 'paper');
       io.err(`paper: ${o.symbols} ${o.timeframe} candles live from ${o.exchange}${o.exchangeApiUrl ? ` (at ${o.exchangeApiUrl})` : ''}, paper fills\n`);
