@@ -3,13 +3,10 @@
 // data: iterativv/NostalgiaForInfinity (GPL-3.0), see shared/data/README.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dataDir } from '@atp/testing';
 import type { OhlcvSeries } from '../src/core/types';
 
-const repoRoot = path.resolve(__dirname, '../../..');
-
-export function dataDir(): string {
-  return process.env.DATA_DIR ?? path.resolve(repoRoot, '../shared/data');
-}
+export { dataDir };
 
 /** The recorded files the TA-Lib parity tests run on: all four 1h files and one 5m file. */
 export const RECORDED_FILES = ['BTC_USDT-1h.json', 'ETH_USDT-1h.json', 'XRP_USDT-1h.json', 'ADA_USDT-1h.json', 'BTC_USDT-5m.json'];

@@ -1,5 +1,5 @@
 import type { Repository, Store } from '@atp/storage';
-import type { OnEventOptions } from '../bus/on-event.decorator';
+import type { OnEventOptions } from '../adapters/bus/on-event.decorator';
 
 /**
  * `@OnEvent` options of a handler whose effects all go through an {@link InputJournal} (idempotent by

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../../config/config-error';
 import type { RunningHost } from '../host/start-host';
 import { StartupError } from './bootstrap';
 

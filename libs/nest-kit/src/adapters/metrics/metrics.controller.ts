@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { HttpResponse as Response } from '../http-response';
+import type { HttpResponse as Response } from '../../http-response';
 import type { Metrics } from '@atp/observability';
-import { METRICS } from '../tokens';
+import { METRICS } from '../../tokens';
 
 /** Prometheus scrape endpoint: every `atp_*` metric of the process, in the text format. */
 @Controller('metrics')

@@ -1,6 +1,6 @@
 import type { DynamicModule, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import { BusConsumer, HANDLER_CLASSES } from '../bus/bus-consumer';
-import { BUS, CLOCK, LOGGER, METRICS, SERVICE_CONFIG, SERVICE_RUNTIME, STORE } from '../tokens';
+import { BUS, CLOCK, LOGGER, METRICS, SERVICE_CONFIG, SERVICE_RUNTIME, STORE } from '../../tokens';
 import type { ServiceRuntime } from './service-runtime';
 
 export interface ServiceModuleMetadata {

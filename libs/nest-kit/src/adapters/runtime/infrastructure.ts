@@ -1,7 +1,7 @@
 import { createBus, InProcessBus, type Bus, type BusLogger } from '@atp/bus';
 import { DEFAULT_SERVER_SELECTION_TIMEOUT_MS, MemoryStore, MongoStore, type Store } from '@atp/storage';
 import type { Logger } from '@atp/observability';
-import { databaseName, type CommonConfig } from '../config/common-config';
+import { databaseName, type CommonConfig } from '../../config/common-config';
 
 export interface InfrastructureContext {
   /** Service (or process) name: Kafka client id, store label. */

@@ -6,7 +6,7 @@ import { busMetrics, extractTraceContext, getTracer, type BusMetrics } from '@at
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import { HostContext, type ConsumerHandle } from '../host/host-context';
 import type { ServiceRuntime } from '../runtime/service-runtime';
-import { HOST_INFO, SERVICE_RUNTIME } from '../tokens';
+import { HOST_INFO, SERVICE_RUNTIME } from '../../tokens';
 import { eventHandlersOf, type EventHandlerMeta } from './on-event.decorator';
 
 type Labels = Record<string, string>;

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import type { HttpResponse as Response } from '../http-response';
+import type { HttpResponse as Response } from '../../http-response';
 import { HostContext, type HealthReport } from '../host/host-context';
-import { HOST_INFO } from '../tokens';
+import { HOST_INFO } from '../../tokens';
 
 /**
  * Kubernetes-style probes. `/health/live`: the process is up (restart it if not).

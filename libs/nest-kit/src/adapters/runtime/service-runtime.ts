@@ -4,8 +4,8 @@ import type { Bus } from '@atp/bus';
 import type { Clock } from '@atp/core';
 import type { Logger, Metrics } from '@atp/observability';
 import type { Store } from '@atp/storage';
-import type { CommonConfig } from '../config/common-config';
-import type { ConfigSpec } from '../config/load-config';
+import type { CommonConfig } from '../../config/common-config';
+import type { ConfigSpec } from '../../config/load-config';
 
 /**
  * What one service module gets from whoever hosts it (a standalone process, the embedded

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { HostContext } from '../host/host-context';
-import { HOST_INFO } from '../tokens';
+import { HOST_INFO } from '../../tokens';
 import { HealthController } from './health.controller';
 
 /** `/health`, `/health/live`, `/health/ready` over the host's services; exports HOST_INFO globally. */
