@@ -28,11 +28,6 @@ export function infraEnv(): { kafkaBrokers: string[]; mongoUrl: string } {
   return { kafkaBrokers: kafkaBrokers(), mongoUrl: mongoUrl() };
 }
 
-/** True when the infra env is present (for `describe.skip`-style guards in local iteration only). */
-export function hasInfraEnv(): boolean {
-  return Boolean(process.env.KAFKA_BROKERS && process.env.MONGO_URL);
-}
-
 /**
  * A unique name for one test's topics / database, so parallel jest workers and repeated runs
  * never share state: `<prefix>-<pid>-<time>-<random>` with only [A-Za-z0-9_-].

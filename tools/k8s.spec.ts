@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { kustomizeBuild } from './manifest-tools';
 
 const ROOT = path.resolve(__dirname, '..');
 const K8S = path.join(ROOT, 'k8s');
@@ -199,15 +200,11 @@ describe('k8s manifests', () => {
   });
 });
 
-// Build the overlays when a kustomize (or kubectl) binary is available; it needs no cluster.
-const kustomizeCmd = ((): string[] | null => {
-  if (spawnSync('kustomize', ['version'], { stdio: 'ignore' }).status === 0) return ['kustomize', 'build'];
-  if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0) return ['kubectl', 'kustomize'];
-  return null;
-})();
-(kustomizeCmd ? describe : describe.skip)('kustomize build (binary present)', () => {
+// Build the overlays with kustomize (built by `npm test` through infra/tools/install.sh; it needs no cluster).
+describe('kustomize build', () => {
+  const kustomizeCmd = kustomizeBuild();
   it.each(['overlays/paper', 'overlays/live'])('%s builds, with the generated ConfigMap wired into every Deployment', (o) => {
-    const r = spawnSync(kustomizeCmd![0], [...kustomizeCmd!.slice(1), path.join(K8S, o)], { encoding: 'utf8' });
+    const r = spawnSync(kustomizeCmd[0]!, [...kustomizeCmd.slice(1), path.join(K8S, o)], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Doc);

@@ -258,6 +258,10 @@ async function main() {
     chromium = runCaptured('bash', ['-c', script]);
   }
 
+  // kustomize and Docker Compose v2 for the manifest specs (tools/k8s.spec.ts, compose.spec.ts),
+  // built from the Go module proxy into the cache on first use.
+  const manifestTools = runCaptured(path.join(INFRA, 'tools', 'install.sh'), []);
+
   let infra = null;
   if (process.env.ATP_SKIP_INFRA !== '1') {
     let ports;
@@ -358,6 +362,21 @@ async function main() {
       return 'ok';
     });
   }
+
+  await step('manifest tools: kustomize + docker compose (infra/tools/install.sh)', async () => {
+    const r = await manifestTools;
+    console.log(`(install.sh ran in the background for ${fmt(r.ms)})`);
+    if (r.code !== 0) {
+      process.stdout.write(r.out.endsWith('\n') ? r.out : `${r.out}\n`);
+      console.log('warning: kustomize / docker compose could not be built: tools/k8s.spec.ts and compose.spec.ts will fail');
+      return 'warning';
+    }
+    for (const line of r.stdout.split('\n')) {
+      const m = /^(ATP_KUSTOMIZE|ATP_DOCKER_COMPOSE)=(.+)$/.exec(line.trim());
+      if (m) jestEnv[m[1]] = m[2];
+    }
+    return 'ok';
+  });
 
   // (e) jest
   await step(`jest${jestArgs.length ? ' ' + jestArgs.join(' ') : ''}`, async () => {
