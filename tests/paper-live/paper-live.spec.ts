@@ -29,7 +29,7 @@ const BARS = 300;
 /**
  * The WebSocket is dropped while bar DROP_AT forms; DOWN bars close before the client is back and
  * then come by REST at once. A position (and its stop-loss bracket) is open across them; none of
- * them carries a new intent: a burst of bars that does hits a known race (the `firehose` case).
+ * them carries a new intent (the `firehose` case pushes every bar at once).
  */
 const DROP_AT = 150;
 const DOWN = 4;
@@ -44,13 +44,12 @@ describe('paper trading on live ccxt.pro streams (fake Binance WebSocket) vs the
   });
 
   // paced: after each bar, wait until the pipeline drained it (a live market leaves it an hour).
-  // firehose (PAPER_LIVE_FIREHOSE=1, a known issue): push every bar at once, the pipeline draining
-  // concurrently. Execution then matches bars T+1.. before an approval decided at T reaches it; it
-  // fills that late order (and its bracket) on the right bars, but its bar-matched markers of T+1..
-  // went out without those fills, so strategy and risk decide T+1.. on a stale position and the
-  // decisions diverge (e.g. an exit intent where the backtester, stopped out, is already flat).
-  // Live, only a burst of closed bars (REST repair after a drop, a catch-up at start) can hit it.
-  const pacings = ['paced', ...(process.env['PAPER_LIVE_FIREHOSE'] ? ['firehose'] : [])] as ('paced' | 'firehose')[];
+  // firehose: push every bar at once (as a REST catch-up after a long drop does), the pipeline
+  // draining concurrently. Execution then sees bars T+1.. before risk has answered the decisions of
+  // T; its decision barrier holds them until it has (EXECUTION_DECISION_WAIT_MS), so the bar-matched
+  // markers count the fills of the orders decided at T and the decisions equal the backtester's.
+  // (Without the barrier, EXECUTION_DECISION_WAIT_MS=0, the decisions diverge at about bar 100.)
+  const pacings = ['paced', 'firehose'] as const;
   it.each(pacings)('%s: closed bars flow once each across a dropped WebSocket; the paper fills and P&L equal the backtest on the same bars', async (pacing) => {
     const rows = loadRecordedOhlcv('BTC', '1h');
     const first = rows.findIndex((r) => r[0] === FROM);

@@ -56,7 +56,9 @@ describe('risk service (in-process bus, strategy service down)', () => {
 
   it('stops fire with the strategy service down when the venue has no native stops', async () => {
     const s = spec('svc-stops');
-    p = await startEmbeddedPipeline(s, { services: SERVICES, env: { RISK_NATIVE_STOPS: 'false' } });
+    // Execution holds bar T+1 until the decisions of T are answered; with no decision records it
+    // matches the held bars after EXECUTION_DECISION_WAIT_MS (5 s by default; 300 ms here).
+    p = await startEmbeddedPipeline(s, { services: SERVICES, env: { RISK_NATIVE_STOPS: 'false', EXECUTION_DECISION_WAIT_MS: '300' } });
     const c = await collect(p.bus, s.runId);
     await bar(s, 0, 100);
     await decide(s, 0, { target: 'long', stopLoss: '95' });

@@ -8,6 +8,13 @@ export const executionConfigSchema = Type.Object({
   PIPELINE_SPEC: Type.Optional(Env.string({ description: 'the pipeline spec (path to a JSON file, or the JSON): markets, fees, fill model, run id; default: the built-in spec' })),
   JOURNAL: Env.oneOf(['auto', 'on', 'off'] as const, { default: 'auto', description: 'the input journal (restart state): on, off, or auto = on with STORE=mongo, off with STORE=memory (where it would only grow)' }),
   GATEWAY: Env.oneOf(['paper', 'ccxt'] as const, { default: 'paper', description: 'the venue behind the ExchangeGateway port: paper (paper and replay) or ccxt (TRADING_MODE=live: real orders through ccxt)' }),
+  DECISION_WAIT_MS: Env.int({
+    default: 5_000,
+    minimum: 0,
+    maximum: 3_600_000,
+    description:
+      'paper venue: the decision barrier. Bar T+1 of a symbol is matched once risk has answered the decisions of T on it (as in the backtester); candles arriving earlier (a burst of closed bars) wait at most this many ms after the last progress, then are matched anyway (strategy or risk down: stops still fire). 0 = no barrier',
+  }),
   ON_SHUTDOWN: Env.oneOf(['leave', 'cancel'] as const, { default: 'leave', description: 'on SIGTERM, leave open orders working or cancel them' }),
   EXCHANGE: Type.Optional(Env.string({ pattern: '^[a-z0-9]+$', rule: 'a ccxt exchange id such as binance', description: 'must agree with the pipeline spec when set' })),
   EXCHANGE_API_KEY: Type.Optional(Env.string({ secret: true, description: 'live trading credentials' })),

@@ -1,6 +1,6 @@
 import { parsePipelineSpec } from '@atp/backtest';
 import { ManualClock } from '@atp/core';
-import type { CandleEvent, OrderApprovedEvent, OrderUpdate } from '@atp/contracts';
+import type { CandleEvent, DecisionEvent, OrderApprovedEvent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
 import { toCandleEvent } from '@atp/market-data';
 import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
 
@@ -17,6 +17,18 @@ function approval(coid: string, decidedAtBar: number, over: Partial<OrderApprove
     eventId: `a-${coid}`, tsEvent: close(decidedAtBar), tsInit: 0, source: 'risk', exchange: 'binance', symbol: 'BTC/USDT', runId: 'ex', decisionId: `d-${coid}`,
     clientOrderId: coid, strategyId: 's1', decisionTime: close(decidedAtBar), side: 'buy', type: 'market', quantity: '1', timeInForce: 'GTC', postOnly: false, reduceOnly: false, sizing: {}, ...over,
   };
+}
+
+/** s1's decision record of bar i: an intent (answered by approval `coid` or a rejection) or a no-op. */
+function decision(i: number, kind: 'intent' | 'noop', strategyId = 's1'): DecisionEvent {
+  const id = `d-${strategyId}-${i}`;
+  return {
+    eventId: id, tsEvent: close(i), tsInit: 0, source: 'strategy', exchange: 'binance', symbol: 'BTC/USDT', runId: 'ex', decisionId: id, strategyId, strategyVersion: '1', timeframe: '1h',
+    decisionTime: close(i), kind, ...(kind === 'intent' ? { intent: { target: 'long', entry: 'market', reason: 'test' } } : {}), inputs: {}, causeIds: [],
+  } as DecisionEvent;
+}
+function rejection(i: number, strategyId = 's1'): OrderRejectedEvent {
+  return { eventId: `r-${strategyId}-${i}`, tsEvent: close(i), tsInit: 0, source: 'risk', exchange: 'binance', symbol: 'BTC/USDT', runId: 'ex', decisionId: `d-${strategyId}-${i}`, strategyId, decisionTime: close(i), code: 'MAX_POSITION', reason: 'test' };
 }
 
 const fills = (o: ExecutionOutput[]) => o.flatMap((x) => (x.kind === 'fill' ? [x.fill] : []));
@@ -83,5 +95,99 @@ describe('ExecutionCore (paper venue behind the gateway port)', () => {
     const b = inputs.flatMap(([k, v]) => replayed.apply(k, v, true));
     expect(b).toEqual(a.filter((o) => o.kind !== 'submitted'));
     expect(replayed.venue.openOrders()).toEqual(live.venue.openOrders());
+  });
+
+  describe('decision barrier (a burst of closed bars)', () => {
+    const barrier = () => new ExecutionCore(spec, new ManualClock(0), { decisionBarrier: true });
+
+    it('holds bar T+1 until risk answered the decisions of T, so its marker counts the fills of the orders decided at T', () => {
+      const core = barrier();
+      // Bars 0, 1, 2 close at once (a REST catch-up); s1's decision on bar 0 is not in yet.
+      expect(markers(core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false)).map((m) => m.barTime)).toEqual([close(0)]);
+      expect(core.apply(EXEC_INPUT.candle, candle(1, 102, 103, 101, 102), false)).toEqual([]);
+      expect(core.apply(EXEC_INPUT.candle, candle(2, 104, 105, 103, 104), false)).toEqual([]);
+      expect(core.held()).toEqual([{ symbol: 'BTC/USDT', since: T0 + H, count: 2 }]);
+      // The decision record of bar 0 is an intent: still waiting for risk's answer.
+      expect(core.apply(EXEC_INPUT.decision, decision(0, 'intent'), false)).toEqual([]);
+      // The approval: submitted, then bar 1 is matched with its fill, and the marker of bar 1 counts it.
+      const out = core.apply(EXEC_INPUT.approval, approval('c1', 0, { decisionId: 'd-s1-0' }), false);
+      expect(updates(out).map((u) => u.status)).toEqual(['acknowledged', 'filled']);
+      expect(fills(out)).toEqual([expect.objectContaining({ fillId: 'c1:0', price: '102', tsEvent: close(1) })]);
+      expect(markers(out)).toEqual([expect.objectContaining({ barTime: close(1), fills: 1 })]);
+      // Bar 2 waits for the decision of bar 1; a no-op releases it.
+      expect(core.held()).toEqual([{ symbol: 'BTC/USDT', since: T0 + 2 * H, count: 1 }]);
+      expect(markers(core.apply(EXEC_INPUT.decision, decision(1, 'noop'), false))).toEqual([expect.objectContaining({ barTime: close(2), fills: 0 })]);
+      expect(core.held()).toEqual([]);
+    });
+
+    it('gives the same outputs on a burst as the core without barrier on paced input', () => {
+      const paced = new ExecutionCore(spec, new ManualClock(0));
+      const burst = barrier();
+      const c0 = candle(0, 100, 101, 99, 100);
+      const c1 = candle(1, 102, 103, 101, 102);
+      const c2 = candle(2, 99, 100, 90, 95); // through the stop at 97
+      const a0 = approval('c1', 0, { decisionId: 'd-s1-0', bracket: { stopLoss: '97' } });
+      const p = [
+        ...paced.apply(EXEC_INPUT.candle, c0, false),
+        ...paced.apply(EXEC_INPUT.approval, a0, false),
+        ...paced.apply(EXEC_INPUT.candle, c1, false),
+        ...paced.apply(EXEC_INPUT.candle, c2, false),
+      ];
+      const b = [
+        ...burst.apply(EXEC_INPUT.candle, c0, false),
+        ...burst.apply(EXEC_INPUT.candle, c1, false),
+        ...burst.apply(EXEC_INPUT.candle, c2, false),
+        ...burst.apply(EXEC_INPUT.decision, decision(0, 'intent'), false),
+        ...burst.apply(EXEC_INPUT.approval, a0, false),
+        ...burst.apply(EXEC_INPUT.decision, decision(1, 'noop'), false),
+      ];
+      expect(fills(b).map((f) => [f.role, f.price, f.tsEvent])).toEqual([['entry', '102', close(1)], ['stop-loss', '97', close(2)]]);
+      expect(b).toEqual(p);
+    });
+
+    it('a rejection answers an intent like an approval', () => {
+      const core = barrier();
+      core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false);
+      core.apply(EXEC_INPUT.candle, candle(1, 102, 103, 101, 102), false);
+      core.apply(EXEC_INPUT.decision, decision(0, 'intent'), false);
+      expect(core.held()).toHaveLength(1);
+      expect(markers(core.apply(EXEC_INPUT.rejection, rejection(0), false))).toEqual([expect.objectContaining({ barTime: close(1), fills: 0 })]);
+    });
+
+    it('a release (the timeout: strategy down) matches the held bars at once and stops holding until a decision record comes again', () => {
+      const core = barrier();
+      core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false);
+      core.apply(EXEC_INPUT.decision, decision(0, 'intent'), false);
+      core.apply(EXEC_INPUT.approval, approval('c1', 0, { decisionId: 'd-s1-0', bracket: { stopLoss: '97' } }), false);
+      core.apply(EXEC_INPUT.candle, candle(1, 102, 103, 101, 102), false); // entry fills; no decision of bar 1 ever comes
+      core.apply(EXEC_INPUT.candle, candle(2, 99, 100, 90, 95), false);
+      core.apply(EXEC_INPUT.candle, candle(3, 95, 96, 94, 95), false);
+      expect(core.held()).toEqual([{ symbol: 'BTC/USDT', since: T0 + 2 * H, count: 2 }]);
+      const out = core.apply(EXEC_INPUT.release, { symbol: 'BTC/USDT' }, false);
+      expect(fills(out).map((f) => [f.role, f.price])).toEqual([['stop-loss', '97']]);
+      expect(markers(out).map((m) => m.barTime)).toEqual([close(2), close(3)]);
+      // Bypassed: the next bar is matched at once; a decision record re-arms the barrier.
+      expect(markers(core.apply(EXEC_INPUT.candle, candle(4, 95, 96, 94, 95), false))).toHaveLength(1);
+      core.apply(EXEC_INPUT.decision, decision(4, 'intent'), false);
+      expect(core.apply(EXEC_INPUT.candle, candle(5, 95, 96, 94, 95), false)).toEqual([]);
+      expect(core.held()).toHaveLength(1);
+    });
+
+    it('waits for every strategy trading the symbol, and a journal replay rebuilds the held bars', () => {
+      const two = parsePipelineSpec({ ...spec, strategies: [{ id: 's1', strategy: 'ma-crossover' }, { id: 's2', strategy: 'ma-crossover' }] });
+      const inputs: [string, unknown][] = [
+        [EXEC_INPUT.candle, candle(0, 100, 101, 99, 100)],
+        [EXEC_INPUT.candle, candle(1, 102, 103, 101, 102)],
+        [EXEC_INPUT.decision, decision(0, 'noop', 's2')],
+      ];
+      const live = new ExecutionCore(two, new ManualClock(0), { decisionBarrier: true });
+      const replayed = new ExecutionCore(two, new ManualClock(0), { decisionBarrier: true });
+      for (const [k, v] of inputs) live.apply(k, v, false);
+      for (const [k, v] of inputs) replayed.apply(k, v, true);
+      expect(live.held()).toHaveLength(1); // s1's record of bar 0 is missing
+      expect(replayed.held()).toEqual(live.held());
+      expect(markers(replayed.apply(EXEC_INPUT.decision, decision(0, 'noop', 's1'), true))).toEqual(markers(live.apply(EXEC_INPUT.decision, decision(0, 'noop', 's1'), false)));
+      expect(live.held()).toEqual([]);
+    });
   });
 });

@@ -1,6 +1,6 @@
-import { specMarkets, specSymbols, type PipelineSpec } from '@atp/backtest';
+import { specMarkets, specSymbols, strategyInstances, type PipelineSpec } from '@atp/backtest';
 import { barCloseTime, type Clock, type Timeframe } from '@atp/core';
-import type { CandleEvent, FillEvent, OrderApprovedEvent, OrderCommandEvent, OrderEvent } from '@atp/contracts';
+import type { CandleEvent, DecisionEvent, FillEvent, OrderApprovedEvent, OrderCommandEvent, OrderEvent, OrderRejectedEvent } from '@atp/contracts';
 import { PaperExchange, submitOrderFromApproval, type GatewayResult } from '@atp/execution';
 import type { JournalCore } from '@atp/nest-kit';
 
@@ -12,7 +12,49 @@ export type ExecutionOutput =
   | { readonly kind: 'submitted'; readonly clientOrderId: string; readonly decisionTime: number };
 
 /** Journal input kinds of the execution core. */
-export const EXEC_INPUT = { candle: 'candle', approval: 'approval', command: 'command', shutdown: 'shutdown' } as const;
+export const EXEC_INPUT = {
+  candle: 'candle',
+  approval: 'approval',
+  command: 'command',
+  shutdown: 'shutdown',
+  /** A strategy decision record (orders.intents.v1): the decision barrier's evidence. */
+  decision: 'decision',
+  /** A rejection (orders.rejected.v1): risk's answer to an intent, like an approval. */
+  rejection: 'rejection',
+  /** The adapter's timeout: match the held candles of `symbol` without waiting any longer. */
+  release: 'release',
+} as const;
+
+export interface ExecutionCoreOptions {
+  /**
+   * The decision barrier: before matching bar T+1 of a symbol, wait until risk has answered every
+   * decision of T on it (each strategy's decision record of T is in, and each intent of T has its
+   * approval or rejection), exactly as the backtester submits T's orders before it matches T+1.
+   * Candles that arrive earlier (a burst of closed bars) are held, in order, until then or until
+   * a `release` input (the adapter's timeout: strategy or risk down; stops must still fire).
+   * Default false (the core alone matches every candle at once).
+   */
+  readonly decisionBarrier?: boolean;
+  readonly source?: string;
+}
+
+/** Per symbol: the decision barrier's view of one event time T. */
+interface DecisionsAt {
+  /** Strategy ids whose decision record of T is in. */
+  readonly strategies: Set<string>;
+  /** Decision ids of the intents of T. */
+  readonly intents: Set<string>;
+}
+
+interface BarrierState {
+  /** Strategy instance ids deciding on this symbol. */
+  readonly expected: readonly string[];
+  readonly decisions: Map<number, DecisionsAt>;
+  /** Candles held until the decisions of the previous bar are answered, in event-time order. */
+  readonly held: CandleEvent[];
+  /** Released by timeout and no decision record since: candles are not held. */
+  bypass: boolean;
+}
 
 /**
  * Execution's deterministic core: the order state machine behind the ExchangeGateway port, here
@@ -25,20 +67,36 @@ export const EXEC_INPUT = { candle: 'candle', approval: 'approval', command: 'co
  *   the venue answers a known id with `duplicate`); matching is by event time, so an order decided
  *   at T fills on the first bar after T, and a late approval is matched at once against the recent
  *   bars the venue keeps;
- * - commands cancel one order or all (optionally of one symbol / strategy); `shutdown` cancels all.
+ * - commands cancel one order or all (optionally of one symbol / strategy); `shutdown` cancels all;
+ * - with the decision barrier (the service's default), bar T+1 of a symbol is matched only once risk
+ *   has answered the decisions of T on it (ARCHITECTURE.md steps 1 and 4 in order): a burst of
+ *   closed bars (a catch-up after a reconnect) is held, not matched ahead of T's approvals, so the
+ *   `bar-matched` marker of T+1 counts the fills of the orders decided at T, as in the backtester.
+ *   The adapter releases held candles after a timeout (strategy or risk down: stops still fire).
  */
 export class ExecutionCore implements JournalCore<ExecutionOutput> {
   readonly venue: PaperExchange;
   private readonly symbols: ReadonlySet<string>;
   private readonly lastBar = new Map<string, number>();
+  private readonly barrier: Map<string, BarrierState> | undefined;
+  /** Decision ids risk answered (approved or rejected), with their decision time (pruned as bars pass). */
+  private readonly answered = new Map<string, number>();
+  private pruneAt = 4096;
 
   constructor(
     readonly spec: PipelineSpec,
     clock: Clock,
-    source = 'execution',
+    opts: ExecutionCoreOptions = {},
   ) {
+    const source = opts.source ?? 'execution';
     const quote = spec.quoteCurrency ?? 'USDT';
     this.symbols = new Set(specSymbols(spec));
+    if (opts.decisionBarrier) {
+      const instances = strategyInstances(spec);
+      this.barrier = new Map(
+        [...this.symbols].map((s) => [s, { expected: instances.filter((i) => i.symbols.includes(s)).map((i) => i.id), decisions: new Map(), held: [], bypass: false }]),
+      );
+    }
     this.venue = new PaperExchange({
       exchange: spec.exchange,
       runId: spec.runId,
@@ -65,13 +123,101 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
         return this.onCommand(input as OrderCommandEvent);
       case EXEC_INPUT.shutdown:
         return this.outputs(this.venue.cancelAllNow({}, 'service shutdown (ON_SHUTDOWN=cancel)'));
+      case EXEC_INPUT.decision:
+        return this.onDecision(input as DecisionEvent);
+      case EXEC_INPUT.rejection:
+        return this.onAnswer(input as OrderRejectedEvent, []);
+      case EXEC_INPUT.release:
+        return this.onRelease((input as { symbol: string }).symbol);
       default:
         throw new Error(`execution: unknown input kind ${kind}`);
     }
   }
 
+  /** Held candles per symbol (oldest first): what the barrier waits on; empty without the barrier. */
+  held(): { symbol: string; since: number; count: number }[] {
+    const out: { symbol: string; since: number; count: number }[] = [];
+    if (!this.barrier) return out;
+    for (const [symbol, b] of this.barrier) if (b.held.length) out.push({ symbol, since: b.held[0]!.openTime, count: b.held.length });
+    return out;
+  }
+
   private onCandle(c: CandleEvent): ExecutionOutput[] {
     if (!this.wants(c)) return [];
+    const b = this.barrier?.get(c.symbol);
+    if (!b) return this.match(c);
+    const t = barCloseTime(c.openTime, c.timeframe);
+    const last = b.held.length ? barCloseTime(b.held[b.held.length - 1]!.openTime, c.timeframe) : (this.lastBar.get(c.symbol) ?? -Infinity);
+    if (t <= last) return [];
+    b.held.push(c);
+    return this.drain(c.symbol, b, []);
+  }
+
+  /** Matches the held candles of a symbol as far as the barrier allows. */
+  private drain(symbol: string, b: BarrierState, out: ExecutionOutput[]): ExecutionOutput[] {
+    while (b.held.length) {
+      const prev = this.lastBar.get(symbol);
+      if (!b.bypass && prev !== undefined && !this.settled(b, prev)) break;
+      const c = b.held.shift()!;
+      for (const o of this.match(c)) out.push(o);
+      if (prev !== undefined) b.decisions.delete(prev);
+    }
+    this.pruneAnswered();
+    return out;
+  }
+
+  /** True when risk has answered every decision of T on the symbol. */
+  private settled(b: BarrierState, t: number): boolean {
+    if (b.expected.length === 0) return true;
+    const d = b.decisions.get(t);
+    if (!d || d.strategies.size < b.expected.length) return false;
+    for (const id of d.intents) if (!this.answered.has(id)) return false;
+    return true;
+  }
+
+  /** True for a decision record the barrier waits for (a strategy of the run deciding on one of its symbols). */
+  wantsDecision(d: DecisionEvent): boolean {
+    const b = this.barrier?.get(d.symbol);
+    return !!b && d.exchange === this.spec.exchange && d.timeframe === this.spec.timeframe && d.runId === this.spec.runId && b.expected.includes(d.strategyId);
+  }
+
+  private onDecision(d: DecisionEvent): ExecutionOutput[] {
+    const b = this.barrier?.get(d.symbol);
+    if (!b || !this.wantsDecision(d)) return [];
+    if (d.decisionTime < (this.lastBar.get(d.symbol) ?? -Infinity)) return []; // its next bar is matched already
+    b.bypass = false; // the strategy is alive: hold candles again
+    let at = b.decisions.get(d.decisionTime);
+    if (!at) b.decisions.set(d.decisionTime, (at = { strategies: new Set(), intents: new Set() }));
+    at.strategies.add(d.strategyId);
+    if (d.kind === 'intent') at.intents.add(d.decisionId);
+    return this.drain(d.symbol, b, []);
+  }
+
+  /** Risk answered a decision (approval or rejection): the barrier may open. */
+  private onAnswer(a: { decisionId: string; decisionTime: number; symbol: string; exchange: string; runId: string }, out: ExecutionOutput[]): ExecutionOutput[] {
+    const b = this.barrier?.get(a.symbol);
+    if (!b || a.exchange !== this.spec.exchange || a.runId !== this.spec.runId) return out;
+    this.answered.set(a.decisionId, a.decisionTime);
+    return this.drain(a.symbol, b, out);
+  }
+
+  private onRelease(symbol: string): ExecutionOutput[] {
+    const b = this.barrier?.get(symbol);
+    if (!b || b.held.length === 0) return [];
+    b.bypass = true;
+    return this.drain(symbol, b, []);
+  }
+
+  /** Forgets answers of decisions older than every symbol's last matched bar. */
+  private pruneAnswered(): void {
+    if (this.answered.size < this.pruneAt) return;
+    let oldest = Infinity;
+    for (const s of this.symbols) oldest = Math.min(oldest, this.lastBar.get(s) ?? -Infinity);
+    for (const [id, t] of this.answered) if (t < oldest) this.answered.delete(id);
+    this.pruneAt = Math.max(4096, 2 * this.answered.size);
+  }
+
+  private match(c: CandleEvent): ExecutionOutput[] {
     const t = barCloseTime(c.openTime, c.timeframe);
     if (t <= (this.lastBar.get(c.symbol) ?? -Infinity)) return [];
     this.lastBar.set(c.symbol, t);
@@ -89,7 +235,7 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
     if (r.duplicate) return [];
     const out = this.outputs(r);
     if (!replaying) out.push({ kind: 'submitted', clientOrderId: a.clientOrderId, decisionTime: a.decisionTime });
-    return out;
+    return this.barrier ? this.onAnswer(a, out) : out;
   }
 
   private onCommand(c: OrderCommandEvent): ExecutionOutput[] {

@@ -1,5 +1,5 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { TOPICS, type CandleEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderUpdate } from '@atp/contracts';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { TOPICS, type CandleEvent, type DecisionEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderRejectedEvent, type OrderUpdate } from '@atp/contracts';
 import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import type { ExecutionConfig } from './config';
@@ -38,15 +38,18 @@ export type FillDoc = Doc & FillEvent;
  * collections and publishes order events (with the `bar-matched` markers) and fills.
  */
 @Injectable()
-export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdown {
+export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdown, OnModuleDestroy {
   readonly core: ExecutionCore;
   readonly journal: InputJournal<ExecutionOutput>;
   private readonly orders: Repository<OrderDoc>;
   private readonly fills: Repository<FillDoc>;
   private readonly submissions: Repository<SubmissionDoc>;
+  /** The decision barrier's watchdog: held candles per symbol, and since when (wall clock) unchanged. */
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly heldSince = new Map<string, { head: number; count: number; at: number }>();
 
   constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<ExecutionConfig>) {
-    this.core = new ExecutionCore(serviceSpec(rt.config), rt.clock);
+    this.core = new ExecutionCore(serviceSpec(rt.config), rt.clock, { decisionBarrier: rt.config.DECISION_WAIT_MS > 0 });
     this.orders = rt.store.repository<OrderDoc>({ name: 'execution_orders', indexes: [['symbol'], ['strategyId']] });
     this.fills = rt.store.repository<FillDoc>({ name: 'execution_fills', timeField: 'tsEvent', partitionFields: ['exchange', 'symbol'] });
     this.submissions = rt.store.repository<SubmissionDoc>({ name: 'execution_submissions' });
@@ -67,6 +70,42 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     const t0 = Date.now();
     const n = await this.journal.start();
     this.rt.logger.info('execution ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, workingOrders: this.core.venue.openOrders().length });
+    const wait = this.rt.config.DECISION_WAIT_MS;
+    if (wait > 0) {
+      this.watchdog = setInterval(() => this.checkHeld(wait), Math.max(10, Math.min(250, Math.floor(wait / 4))));
+      this.watchdog.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  /**
+   * Held candles that made no progress for `wait` ms (the decisions of the bar before them never
+   * came: strategy or risk down) are released: matched at once, stops fire. A release is a journal
+   * input like any other, so a restarted service replays it at the same place.
+   */
+  private checkHeld(wait: number): void {
+    const now = Date.now();
+    const held = this.core.held();
+    const current = new Set<string>();
+    for (const h of held) {
+      current.add(h.symbol);
+      const seen = this.heldSince.get(h.symbol);
+      if (!seen || seen.head !== h.since || seen.count > h.count) {
+        this.heldSince.set(h.symbol, { head: h.since, count: h.count, at: now });
+        continue;
+      }
+      seen.count = h.count;
+      if (now - seen.at < wait) continue;
+      const waitedMs = now - seen.at;
+      seen.at = Infinity; // one release per head
+      this.rt.logger.warn('decision barrier timed out: matching held candles without the decisions of the bar before', { symbol: h.symbol, heldFrom: h.since, held: h.count, waitedMs });
+      this.journal.submit(EXEC_INPUT.release, `release:${h.symbol}:${h.since}`, { symbol: h.symbol, at: h.since }).catch((err: unknown) => this.rt.logger.error('decision barrier release failed', { symbol: h.symbol, err }));
+    }
+    for (const s of [...this.heldSince.keys()]) if (!current.has(s)) this.heldSince.delete(s);
   }
 
   @OnEvent(TOPICS.mdCandles, JOURNALED)
@@ -80,6 +119,19 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     return this.journal.submit(EXEC_INPUT.approval, a.clientOrderId, a);
   }
 
+  /** Decision records and rejections: the decision barrier's evidence (ignored without it). */
+  @OnEvent(TOPICS.ordersIntents, JOURNALED)
+  onDecision(d: DecisionEvent): Promise<void> | void {
+    if (!this.core.wantsDecision(d)) return;
+    return this.journal.submit(EXEC_INPUT.decision, d.decisionId, d);
+  }
+
+  @OnEvent(TOPICS.ordersRejected, JOURNALED)
+  onRejected(r: OrderRejectedEvent): Promise<void> | void {
+    if (this.rt.config.DECISION_WAIT_MS === 0) return;
+    return this.journal.submit(EXEC_INPUT.rejection, r.eventId, r);
+  }
+
   @OnEvent(TOPICS.ordersCommands, JOURNALED)
   onCommand(c: OrderCommandEvent): Promise<void> {
     return this.journal.submit(EXEC_INPUT.command, c.commandId, c);
@@ -87,6 +139,7 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
 
   /** On SIGTERM (after the consumers stopped, before the bus closes): cancel working orders when ON_SHUTDOWN=cancel. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.onModuleDestroy();
     await this.journal.idle();
     if (this.rt.config.ON_SHUTDOWN !== 'cancel') return;
     const working = this.core.venue.openOrders().length;
