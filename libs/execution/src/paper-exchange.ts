@@ -722,7 +722,8 @@ export class PaperExchange implements ExchangeGateway {
 
   private snapshot(o: Ord): OrderSnapshot {
     const avg = avgFillString(o);
-    return {
+    // Stores in the field order rather than conditional spreads (V8's slow path after a spread).
+    const snap: Mutable<OrderSnapshot> = {
       clientOrderId: o.coid,
       exchange: this.exchange,
       symbol: o.req.symbol,
@@ -733,12 +734,13 @@ export class PaperExchange implements ExchangeGateway {
       status: o.status,
       quantity: qtyString(o),
       filledQuantity: filledString(o),
-      ...(avg !== undefined ? { avgFillPrice: avg } : {}),
-      ...(o.limit ? { limitPrice: decToString(o.limit) } : {}),
-      ...(o.stop ? { stopPrice: decToString(o.stop) } : {}),
-      decisionTime: o.req.decisionTime,
-      ...(o.parent ? { parentClientOrderId: o.parent.coid } : {}),
-    };
+    } as OrderSnapshot;
+    if (avg !== undefined) snap.avgFillPrice = avg;
+    if (o.limit) snap.limitPrice = decToString(o.limit);
+    if (o.stop) snap.stopPrice = decToString(o.stop);
+    snap.decisionTime = o.req.decisionTime;
+    if (o.parent) snap.parentClientOrderId = o.parent.coid;
+    return snap;
   }
 
   private result(ord: Ord): GatewayResult {

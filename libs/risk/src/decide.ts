@@ -51,7 +51,7 @@ const s = decToString;
 export function decideRisk(req: RiskRequest): RiskResult {
   const d = req.decision;
   const ref: DecisionRef = { runId: d.runId, decisionId: d.decisionId, strategyId: d.strategyId, exchange: d.exchange, symbol: d.symbol, decisionTime: d.decisionTime };
-  if (d.kind === 'noop') return { outcome: { kind: 'noop', ...ref }, state: req.state, alerts: [] };
+  if (d.kind === 'noop') return { outcome: { kind: 'noop', runId: ref.runId, decisionId: ref.decisionId, strategyId: ref.strategyId, exchange: ref.exchange, symbol: ref.symbol, decisionTime: ref.decisionTime }, state: req.state, alerts: [] };
 
   const alerts: RiskAlert[] = [];
   let state = req.state;
@@ -105,7 +105,8 @@ export function decideRisk(req: RiskRequest): RiskResult {
     return { outcome: approval, state, alerts };
   } catch (e) {
     if (!(e instanceof Reject)) throw e;
-    return { outcome: { kind: 'rejection', ...ref, code: e.code, reason: e.reason, details: e.details }, state, alerts };
+    const outcome = { kind: 'rejection' as const, runId: ref.runId, decisionId: ref.decisionId, strategyId: ref.strategyId, exchange: ref.exchange, symbol: ref.symbol, decisionTime: ref.decisionTime, code: e.code, reason: e.reason, details: e.details };
+    return { outcome, state, alerts };
   }
 }
 
@@ -113,7 +114,12 @@ export function decideRisk(req: RiskRequest): RiskResult {
 function recordOrder(state: RiskState, req: RiskRequest, time: number): RiskState {
   const w = req.limits.maxOrderRate;
   const kept = w ? state.orderTimes.filter((t) => t > time - w.windowMs) : [];
-  return { ...state, orderTimes: [...kept, time] };
+  kept.push(time);
+  // Object.assign then a store: the same object as `{ ...state, orderTimes }` (same keys, same
+  // order), without V8's slow path for properties added after a spread.
+  const next = Object.assign({}, state) as { -readonly [K in keyof RiskState]: RiskState[K] };
+  next.orderTimes = kept;
+  return next;
 }
 
 function roundPrice(p: Dec, tick: Dec, mode: RoundingMode): Dec {
@@ -174,27 +180,55 @@ function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: Market
   const price = limitPrice ?? last;
   checkMinimums(qty, price, m, () => `exit of ${s(position)}`);
   const reversing = intent.target !== 'flat';
-  return {
-    kind: 'approval',
-    ...ref,
-    clientOrderId: clientOrderId(ref.runId, ref.strategyId, ref.symbol, ref.decisionTime, req.orderSeq ?? 0),
-    side,
-    type: intent.entry,
-    quantity: qty,
-    ...(limitPrice ? { limitPrice } : {}),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: true,
-    sizing: {
-      method: reversing ? 'close-before-reverse' : 'close-position',
-      position: s(position),
-      pendingExit: s(pendingExit),
-      quantity: s(qty),
-      dust: s(toClose.minus(qty)),
-      price: s(price),
-      ...(reversing ? { note: `target ${intent.target} while holding ${s(position)}: closing first, a later decision may open` } : {}),
-    },
+  const sizing: Record<string, string | number | null> = {
+    method: reversing ? 'close-before-reverse' : 'close-position',
+    position: s(position),
+    pendingExit: s(pendingExit),
+    quantity: s(qty),
+    dust: s(toClose.minus(qty)),
+    price: s(price),
   };
+  if (reversing) sizing.note = `target ${intent.target} while holding ${s(position)}: closing first, a later decision may open`;
+  return approvalOf(ref, clientOrderId(ref.runId, ref.strategyId, ref.symbol, ref.decisionTime, req.orderSeq ?? 0), side, intent.entry, qty, limitPrice, true, undefined, undefined, sizing);
+}
+
+/**
+ * An Approval, its keys in the wire order (optional ones only when set). Built by stores rather
+ * than object spreads: V8 takes a slow path (microseconds) for properties added after a spread.
+ */
+function approvalOf(
+  ref: DecisionRef,
+  coid: string,
+  side: Side,
+  type: 'market' | 'limit',
+  quantity: Dec,
+  limitPrice: Dec | undefined,
+  reduceOnly: boolean,
+  expireAt: number | undefined,
+  bracket: ApprovedBracket | undefined,
+  sizing: Record<string, string | number | null>,
+): Approval {
+  const a: { -readonly [K in keyof Approval]: Approval[K] } = {
+    kind: 'approval',
+    runId: ref.runId,
+    decisionId: ref.decisionId,
+    strategyId: ref.strategyId,
+    exchange: ref.exchange,
+    symbol: ref.symbol,
+    decisionTime: ref.decisionTime,
+    clientOrderId: coid,
+    side,
+    type,
+    quantity,
+  } as Approval;
+  if (limitPrice) a.limitPrice = limitPrice;
+  a.timeInForce = 'GTC';
+  a.postOnly = false;
+  a.reduceOnly = reduceOnly;
+  if (expireAt !== undefined) a.expireAt = expireAt;
+  if (bracket) a.bracket = bracket;
+  a.sizing = sizing;
+  return a;
 }
 
 interface Cap {
@@ -351,30 +385,16 @@ function entry(
   const expireAt = intent.entry === 'limit' && limits.limitOrderTtlBars !== undefined ? T + limits.limitOrderTtlBars * bar : undefined;
   const cleanBracket: ApprovedBracket | undefined = Object.keys(bracket).length > 0 ? bracket : undefined;
   const rawQty = s(sized.qty);
-  return {
-    kind: 'approval',
-    ...ref,
-    clientOrderId: clientOrderId(ref.runId, ref.strategyId, ref.symbol, T, req.orderSeq ?? 0),
-    side,
-    type: intent.entry,
-    quantity: rounded,
-    ...(limitPrice ? { limitPrice } : {}),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    ...(expireAt !== undefined ? { expireAt } : {}),
-    ...(cleanBracket ? { bracket: cleanBracket } : {}),
-    sizing: {
-      ...sized.explain,
-      equity: decString(equity),
-      entryPrice: decString(entryPrice),
-      stopLoss: bracket.stopLoss ? s(bracket.stopLoss) : null,
-      rawQuantity: rawQty,
-      cappedBy,
-      cappedQuantity: qty === sized.qty ? rawQty : s(qty),
-      amountStep: s(m.amountStep),
-      quantity: s(rounded),
-      notional: s(rounded.mul(entryPrice)),
-    },
-  };
+  // sizing = { ...sized.explain, equity, ... } (same keys, same order), without the spread's slow path
+  const sizing = Object.assign({}, sized.explain);
+  sizing.equity = decString(equity);
+  sizing.entryPrice = decString(entryPrice);
+  sizing.stopLoss = bracket.stopLoss ? s(bracket.stopLoss) : null;
+  sizing.rawQuantity = rawQty;
+  sizing.cappedBy = cappedBy;
+  sizing.cappedQuantity = qty === sized.qty ? rawQty : s(qty);
+  sizing.amountStep = s(m.amountStep);
+  sizing.quantity = s(rounded);
+  sizing.notional = s(rounded.mul(entryPrice));
+  return approvalOf(ref, clientOrderId(ref.runId, ref.strategyId, ref.symbol, T, req.orderSeq ?? 0), side, intent.entry, rounded, limitPrice, false, expireAt, cleanBracket, sizing);
 }

@@ -12,7 +12,35 @@ export type RiskOutcomeEvent = { readonly kind: 'approved'; readonly order: Orde
  * decision time; `tsInit` (local creation time) is the only input that may differ between runs.
  */
 export function toOutcomeEvent(outcome: Approval | Rejection, tsInit: number, source = 'risk'): RiskOutcomeEvent {
-  const common = {
+  // Literals and stores in the wire order rather than object spreads: V8 takes a slow path
+  // (microseconds per event) for properties added after a spread.
+  if (outcome.kind === 'rejection') {
+    const rejection: OrderRejectedEvent = {
+      eventId: eventIdFrom('rejected', outcome.decisionId),
+      tsEvent: outcome.decisionTime,
+      tsInit,
+      source,
+      exchange: outcome.exchange,
+      symbol: outcome.symbol,
+      runId: outcome.runId,
+      decisionId: outcome.decisionId,
+      strategyId: outcome.strategyId,
+      decisionTime: outcome.decisionTime,
+      code: outcome.code,
+      reason: outcome.reason,
+    };
+    return { kind: 'rejected', rejection };
+  }
+  const b = outcome.bracket;
+  let bracket: Mutable<NonNullable<OrderApprovedEvent['bracket']>> | undefined;
+  if (b) {
+    bracket = {};
+    if (b.stopLoss) bracket.stopLoss = decToString(b.stopLoss);
+    if (b.takeProfit) bracket.takeProfit = decToString(b.takeProfit);
+    if (b.trailingStopPct !== undefined) bracket.trailingStopPct = b.trailingStopPct;
+  }
+  const order: Mutable<OrderApprovedEvent> = {
+    eventId: eventIdFrom('approved', outcome.decisionId),
     tsEvent: outcome.decisionTime,
     tsInit,
     source,
@@ -22,37 +50,22 @@ export function toOutcomeEvent(outcome: Approval | Rejection, tsInit: number, so
     decisionId: outcome.decisionId,
     strategyId: outcome.strategyId,
     decisionTime: outcome.decisionTime,
-  };
-  if (outcome.kind === 'rejection') {
-    return { kind: 'rejected', rejection: { eventId: eventIdFrom('rejected', outcome.decisionId), ...common, code: outcome.code, reason: outcome.reason } };
-  }
-  const b = outcome.bracket;
-  const bracket = b
-    ? {
-        ...(b.stopLoss ? { stopLoss: decToString(b.stopLoss) } : {}),
-        ...(b.takeProfit ? { takeProfit: decToString(b.takeProfit) } : {}),
-        ...(b.trailingStopPct !== undefined ? { trailingStopPct: b.trailingStopPct } : {}),
-      }
-    : undefined;
-  return {
-    kind: 'approved',
-    order: {
-      eventId: eventIdFrom('approved', outcome.decisionId),
-      ...common,
-      clientOrderId: outcome.clientOrderId,
-      side: outcome.side,
-      type: outcome.type,
-      quantity: decToString(outcome.quantity),
-      ...(outcome.limitPrice ? { limitPrice: decToString(outcome.limitPrice) } : {}),
-      timeInForce: outcome.timeInForce,
-      postOnly: outcome.postOnly,
-      reduceOnly: outcome.reduceOnly,
-      ...(outcome.expireAt !== undefined ? { expireAt: outcome.expireAt } : {}),
-      ...(bracket ? { bracket } : {}),
-      sizing: { ...outcome.sizing },
-    },
-  };
+    clientOrderId: outcome.clientOrderId,
+    side: outcome.side,
+    type: outcome.type,
+    quantity: decToString(outcome.quantity),
+  } as OrderApprovedEvent;
+  if (outcome.limitPrice) order.limitPrice = decToString(outcome.limitPrice);
+  order.timeInForce = outcome.timeInForce;
+  order.postOnly = outcome.postOnly;
+  order.reduceOnly = outcome.reduceOnly;
+  if (outcome.expireAt !== undefined) order.expireAt = outcome.expireAt;
+  if (bracket) order.bracket = bracket;
+  order.sizing = Object.assign({}, outcome.sizing);
+  return { kind: 'approved', order };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A risk.alerts.v1 event for an alert; alertId/eventId derive from (code, time, scope). */
 export function toAlertEvent(alert: RiskAlert, tsInit: number, scope: { exchange?: string; symbol?: string; strategyId?: string } = {}, source = 'risk'): RiskAlertEvent {

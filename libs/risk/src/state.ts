@@ -81,7 +81,11 @@ export function observeEquity(state: RiskState, limits: RiskLimits, equity: Deci
   if (!day || dayStart > day.start) day = { start: dayStart, startEquity: decString(e) };
   const prevPeak = state.peakEquity;
   const peak = prevPeak === null || e.gt(isDecimalString(prevPeak) ? decOf(prevPeak) : prevPeak) ? decString(e) : prevPeak;
-  let next: RiskState = { ...state, day, peakEquity: peak };
+  // { ...state, day, peakEquity } by stores (same keys, same order): no slow path after a spread
+  const obs = Object.assign({}, state) as { -readonly [K in keyof RiskState]: RiskState[K] };
+  obs.day = day;
+  obs.peakEquity = peak;
+  let next: RiskState = obs;
   const alerts: RiskAlert[] = [];
   let tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' = null;
   // Once engaged, the switch stays on until a command: further breaches raise nothing new.
