@@ -31,6 +31,32 @@ describe('decimal policy', () => {
     expect(decToString(roundToStep(new Dec('1.2355'), '0.005', 'half-away-from-zero'))).toBe('1.235');
     expect(decToString(roundToStep(new Dec('17'), '5', 'down'))).toBe('15');
   });
+  it('rounds to a power-of-ten step exactly as dividing, rounding to an integer and multiplying back', () => {
+    // roundToStep takes a shortcut for steps 1, 0.1, 0.01, ...: the same value, sign and digits.
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const modes = ['down', 'up', 'half-away-from-zero', 'half-even'] as const;
+    const steps = ['1', '0.1', '0.01', '0.00000001', '0.000000000001', new Dec('0.00000001')];
+    let n = 0;
+    for (let i = 0; i < 3000; i++) {
+      const digits = String(rnd(1_000_000_000)) + String(rnd(1_000_000_000));
+      const cut = rnd(digits.length + 1);
+      const x = new Dec(`${rnd(2) ? '-' : ''}${digits.slice(0, cut) || '0'}.${digits.slice(cut) || '0'}`).div(rnd(3) ? 1 : 7);
+      for (const step of steps) {
+        for (const mode of modes) {
+          const s = toDecimal(step);
+          const slow = x.div(s).toDecimalPlaces(0, { down: Dec.ROUND_DOWN, up: Dec.ROUND_UP, 'half-away-from-zero': Dec.ROUND_HALF_UP, 'half-even': Dec.ROUND_HALF_EVEN }[mode]).mul(s);
+          const fast = roundToStep(x, step, mode);
+          expect([fast.toFixed(), fast.s, fast.e, fast.d]).toEqual([slow.toFixed(), slow.s, slow.e, slow.d]);
+          n++;
+        }
+      }
+    }
+    expect(n).toBe(3000 * steps.length * modes.length);
+  });
   it('prints canonical strings: no exponent, no trailing zeros, no negative zero', () => {
     expect(decToString(new Dec('1.50000'))).toBe('1.5');
     expect(decToString(new Dec('-0'))).toBe('0');

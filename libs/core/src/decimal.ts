@@ -72,8 +72,26 @@ export function roundToPlaces(d: Dec, places: number, mode: RoundingMode): Dec {
 /** Rounds to a multiple of `step` (ccxt "TICK_SIZE" precision mode), e.g. step "0.001". */
 export function roundToStep(d: Dec, step: Dec | DecimalString, mode: RoundingMode): Dec {
   const s = toDecimal(step);
+  const places = powerOfTenPlaces(s);
+  // A step of 10^-k (1, 0.1, ..., the usual amount steps and ticks): the same value as the
+  // division below, without a 60-digit division (d / 10^-k is exact, so nothing rounds before the
+  // integer rounding, which is rounding to k places).
+  if (places >= 0) return d.toDecimalPlaces(places, MODES[mode]);
   if (s.lte(0)) throw new RangeError(`roundToStep: step must be positive, got ${s.toString()}`);
   return d.div(s).toDecimalPlaces(0, MODES[mode]).mul(s);
+}
+
+let lastStep: Dec | undefined;
+let lastStepPlaces = -1;
+const POW10_STEP_RE = /^(?:1|0\.0*1)$/;
+
+/** k when `s` is exactly 10^-k for k >= 0 (1, 0.1, 0.01, ...), else -1. Remembers the last step (Dec values are immutable). */
+function powerOfTenPlaces(s: Dec): number {
+  if (s === lastStep) return lastStepPlaces;
+  const places = s.sd() === 1 && POW10_STEP_RE.test(s.toFixed()) ? s.decimalPlaces() : -1;
+  lastStep = s;
+  lastStepPlaces = places;
+  return places;
 }
 
 /** Number of decimal places of a tick size such as "0.01" (2) or "1" (0). */
