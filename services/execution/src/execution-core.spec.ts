@@ -145,6 +145,38 @@ describe('ExecutionCore (paper venue behind the gateway port)', () => {
       expect(b).toEqual(p);
     });
 
+    it('holds every symbol until risk is done with T for all of them (risk decides T across symbols before anything of T+1 fills)', () => {
+      const two = parsePipelineSpec({ ...spec, symbols: ['BTC/USDT', 'ETH/USDT'] });
+      const core = new ExecutionCore(two, new ManualClock(0), { decisionBarrier: true });
+      const eth = (c: CandleEvent): CandleEvent => ({ ...c, symbol: 'ETH/USDT', eventId: `eth-${c.eventId}` });
+      const ethDecision = (i: number, kind: 'intent' | 'noop'): DecisionEvent => ({ ...decision(i, kind), symbol: 'ETH/USDT', decisionId: `e-${i}`, eventId: `e-${i}` });
+      for (const c of [candle(0, 100, 101, 99, 100), candle(1, 102, 103, 101, 102)]) {
+        core.apply(EXEC_INPUT.candle, c, false);
+        core.apply(EXEC_INPUT.candle, eth(c), false);
+      }
+      // BTC's decision of bar 0 is a no-op, ETH's an intent risk has not answered: BTC's bar 1 waits too.
+      expect(core.apply(EXEC_INPUT.decision, decision(0, 'noop'), false)).toEqual([]);
+      expect(core.apply(EXEC_INPUT.decision, ethDecision(0, 'intent'), false)).toEqual([]);
+      expect(core.held().map((h) => h.symbol)).toEqual(['BTC/USDT', 'ETH/USDT']);
+      // ETH's approval: submitted, then both bars 1 are matched (ETH's order fills at its open).
+      const out = core.apply(EXEC_INPUT.approval, approval('e1', 0, { symbol: 'ETH/USDT', decisionId: 'e-0' }), false);
+      expect(markers(out).map((m) => [m.symbol, m.barTime, m.fills])).toEqual([['BTC/USDT', close(1), 0], ['ETH/USDT', close(1), 1]]);
+      expect(core.held()).toEqual([]);
+    });
+
+    it('a symbol without a bar at T (a gap) has no decisions to wait for', () => {
+      const two = parsePipelineSpec({ ...spec, symbols: ['BTC/USDT', 'ETH/USDT'] });
+      const core = new ExecutionCore(two, new ManualClock(0), { decisionBarrier: true });
+      const eth = (c: CandleEvent): CandleEvent => ({ ...c, symbol: 'ETH/USDT', eventId: `eth-${c.eventId}` });
+      core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false);
+      core.apply(EXEC_INPUT.candle, candle(1, 102, 103, 101, 102), false);
+      core.apply(EXEC_INPUT.decision, decision(0, 'noop'), false);
+      expect(core.held()).toHaveLength(1); // ETH's bar 0 may still come
+      // ETH has no bar 0: its bar 1 shows the gap; BTC's bar 1 is matched, ETH's bar 1 too (its first).
+      const out = core.apply(EXEC_INPUT.candle, eth(candle(1, 102, 103, 101, 102)), false);
+      expect(markers(out).map((m) => [m.symbol, m.barTime])).toEqual([['BTC/USDT', close(1)], ['ETH/USDT', close(1)]]);
+    });
+
     it('a rejection answers an intent like an approval', () => {
       const core = barrier();
       core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false);

@@ -27,9 +27,10 @@ export const EXEC_INPUT = {
 
 export interface ExecutionCoreOptions {
   /**
-   * The decision barrier: before matching bar T+1 of a symbol, wait until risk has answered every
-   * decision of T on it (each strategy's decision record of T is in, and each intent of T has its
-   * approval or rejection), exactly as the backtester submits T's orders before it matches T+1.
+   * The decision barrier: before matching bar T+1 of a symbol, wait until risk is done with event
+   * time T — every decision of T, of every symbol, answered (each strategy's decision record of T
+   * is in, and each intent of T has its approval or rejection) — exactly as the backtester decides
+   * and submits all of T's orders before it matches anything of T+1.
    * Candles that arrive earlier (a burst of closed bars) are held, in order, until then or until
    * a `release` input (the adapter's timeout: strategy or risk down; stops must still fire).
    * Default false (the core alone matches every candle at once).
@@ -50,8 +51,11 @@ interface BarrierState {
   /** Strategy instance ids deciding on this symbol. */
   readonly expected: readonly string[];
   readonly decisions: Map<number, DecisionsAt>;
-  /** Candles held until the decisions of the previous bar are answered, in event-time order. */
+  /** Candles held until risk is done with the event time of the previous bar, in event-time order. */
   readonly held: CandleEvent[];
+  /** Event times of the candles received (held or matched), and the latest. */
+  readonly seen: Set<number>;
+  latestSeen: number;
   /** Released by timeout and no decision record since: candles are not held. */
   bypass: boolean;
 }
@@ -69,7 +73,7 @@ interface BarrierState {
  *   bars the venue keeps;
  * - commands cancel one order or all (optionally of one symbol / strategy); `shutdown` cancels all;
  * - with the decision barrier (the service's default), bar T+1 of a symbol is matched only once risk
- *   has answered the decisions of T on it (ARCHITECTURE.md steps 1 and 4 in order): a burst of
+ *   has answered every decision of T (ARCHITECTURE.md steps 4 of T, then 1 of T+1): a burst of
  *   closed bars (a catch-up after a reconnect) is held, not matched ahead of T's approvals, so the
  *   `bar-matched` marker of T+1 counts the fills of the orders decided at T, as in the backtester.
  *   The adapter releases held candles after a timeout (strategy or risk down: stops still fire).
@@ -82,6 +86,8 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
   /** Decision ids risk answered (approved or rejected), with their decision time (pruned as bars pass). */
   private readonly answered = new Map<string, number>();
   private pruneAt = 4096;
+  /** Barrier state before this event time is forgotten (every symbol matched a bar at or after it). */
+  private prunedBefore = -Infinity;
 
   constructor(
     readonly spec: PipelineSpec,
@@ -94,7 +100,7 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
     if (opts.decisionBarrier) {
       const instances = strategyInstances(spec);
       this.barrier = new Map(
-        [...this.symbols].map((s) => [s, { expected: instances.filter((i) => i.symbols.includes(s)).map((i) => i.id), decisions: new Map(), held: [], bypass: false }]),
+        [...this.symbols].map((s) => [s, { expected: instances.filter((i) => i.symbols.includes(s)).map((i) => i.id), decisions: new Map(), held: [], seen: new Set(), latestSeen: -Infinity, bypass: false }]),
       );
     }
     this.venue = new PaperExchange({
@@ -147,31 +153,47 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
     const b = this.barrier?.get(c.symbol);
     if (!b) return this.match(c);
     const t = barCloseTime(c.openTime, c.timeframe);
-    const last = b.held.length ? barCloseTime(b.held[b.held.length - 1]!.openTime, c.timeframe) : (this.lastBar.get(c.symbol) ?? -Infinity);
-    if (t <= last) return [];
+    if (t <= b.latestSeen) return [];
     b.held.push(c);
-    return this.drain(c.symbol, b, []);
+    b.seen.add(t);
+    b.latestSeen = t;
+    return this.drain([]);
   }
 
-  /** Matches the held candles of a symbol as far as the barrier allows. */
-  private drain(symbol: string, b: BarrierState, out: ExecutionOutput[]): ExecutionOutput[] {
-    while (b.held.length) {
-      const prev = this.lastBar.get(symbol);
-      if (!b.bypass && prev !== undefined && !this.settled(b, prev)) break;
-      const c = b.held.shift()!;
-      for (const o of this.match(c)) out.push(o);
-      if (prev !== undefined) b.decisions.delete(prev);
+  /**
+   * Matches held candles as far as the barrier allows: bar T+1 of a symbol once risk is done with
+   * T — every symbol's decisions of T answered (risk decides T for all symbols together, in
+   * (strategy, symbol) order, before anything of T+1 may fill), a symbol without a bar at T
+   * (a gap: a later candle of it is in) having none.
+   */
+  private drain(out: ExecutionOutput[]): ExecutionOutput[] {
+    const barrier = this.barrier!;
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const [symbol, b] of barrier) {
+        if (!b.held.length) continue;
+        const prev = this.lastBar.get(symbol);
+        if (!b.bypass && prev !== undefined && !this.riskDoneWith(prev)) continue;
+        for (const o of this.match(b.held.shift()!)) out.push(o);
+        progress = true;
+      }
     }
-    this.pruneAnswered();
+    if (out.length) this.prune();
     return out;
   }
 
-  /** True when risk has answered every decision of T on the symbol. */
-  private settled(b: BarrierState, t: number): boolean {
-    if (b.expected.length === 0) return true;
-    const d = b.decisions.get(t);
-    if (!d || d.strategies.size < b.expected.length) return false;
-    for (const id of d.intents) if (!this.answered.has(id)) return false;
+  /** True when risk has answered every decision of event time T, of every symbol. */
+  private riskDoneWith(t: number): boolean {
+    for (const b of this.barrier!.values()) {
+      if (!b.seen.has(t)) {
+        if (b.latestSeen > t) continue; // no bar at T: a gap of this symbol
+        return false; // its bar of T has not come yet
+      }
+      if (b.expected.length === 0) continue;
+      const d = b.decisions.get(t);
+      if (!d || d.strategies.size < b.expected.length) return false;
+      for (const id of d.intents) if (!this.answered.has(id)) return false;
+    }
     return true;
   }
 
@@ -184,37 +206,43 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
   private onDecision(d: DecisionEvent): ExecutionOutput[] {
     const b = this.barrier?.get(d.symbol);
     if (!b || !this.wantsDecision(d)) return [];
-    if (d.decisionTime < (this.lastBar.get(d.symbol) ?? -Infinity)) return []; // its next bar is matched already
+    if (d.decisionTime < this.prunedBefore) return []; // every symbol is past it
     b.bypass = false; // the strategy is alive: hold candles again
     let at = b.decisions.get(d.decisionTime);
     if (!at) b.decisions.set(d.decisionTime, (at = { strategies: new Set(), intents: new Set() }));
     at.strategies.add(d.strategyId);
     if (d.kind === 'intent') at.intents.add(d.decisionId);
-    return this.drain(d.symbol, b, []);
+    return this.drain([]);
   }
 
   /** Risk answered a decision (approval or rejection): the barrier may open. */
-  private onAnswer(a: { decisionId: string; decisionTime: number; symbol: string; exchange: string; runId: string }, out: ExecutionOutput[]): ExecutionOutput[] {
-    const b = this.barrier?.get(a.symbol);
-    if (!b || a.exchange !== this.spec.exchange || a.runId !== this.spec.runId) return out;
-    this.answered.set(a.decisionId, a.decisionTime);
-    return this.drain(a.symbol, b, out);
+  private onAnswer(a: { decisionId: string; decisionTime: number; exchange: string; runId: string }, out: ExecutionOutput[]): ExecutionOutput[] {
+    if (!this.barrier || a.exchange !== this.spec.exchange || a.runId !== this.spec.runId) return out;
+    if (a.decisionTime >= this.prunedBefore) this.answered.set(a.decisionId, a.decisionTime);
+    return this.drain(out);
   }
 
   private onRelease(symbol: string): ExecutionOutput[] {
     const b = this.barrier?.get(symbol);
     if (!b || b.held.length === 0) return [];
     b.bypass = true;
-    return this.drain(symbol, b, []);
+    return this.drain([]);
   }
 
-  /** Forgets answers of decisions older than every symbol's last matched bar. */
-  private pruneAnswered(): void {
-    if (this.answered.size < this.pruneAt) return;
+  /** Forgets what no barrier check can ask any more: event times before every symbol's last matched bar. */
+  private prune(): void {
     let oldest = Infinity;
     for (const s of this.symbols) oldest = Math.min(oldest, this.lastBar.get(s) ?? -Infinity);
-    for (const [id, t] of this.answered) if (t < oldest) this.answered.delete(id);
-    this.pruneAt = Math.max(4096, 2 * this.answered.size);
+    if (oldest <= this.prunedBefore) return;
+    this.prunedBefore = oldest;
+    for (const b of this.barrier!.values()) {
+      for (const t of b.decisions.keys()) if (t < oldest) b.decisions.delete(t);
+      for (const t of b.seen) if (t < oldest) b.seen.delete(t);
+    }
+    if (this.answered.size >= this.pruneAt) {
+      for (const [id, t] of this.answered) if (t < oldest) this.answered.delete(id);
+      this.pruneAt = Math.max(4096, 2 * this.answered.size);
+    }
   }
 
   private match(c: CandleEvent): ExecutionOutput[] {
