@@ -14,7 +14,7 @@ export interface PipelineGroup {
 export const PIPELINE_GROUPS: readonly PipelineGroup[] = [
   { group: 'strategy', topics: [TOPICS.mdCandles, TOPICS.features, TOPICS.signals, TOPICS.ordersEvents, TOPICS.fills] },
   { group: 'risk', topics: [TOPICS.mdCandles, TOPICS.ordersIntents, TOPICS.ordersEvents, TOPICS.fills, TOPICS.riskCommands] },
-  { group: 'execution', topics: [TOPICS.mdCandles, TOPICS.ordersApproved, TOPICS.ordersCommands] },
+  { group: 'execution', topics: [TOPICS.mdCandles, TOPICS.ordersIntents, TOPICS.ordersApproved, TOPICS.ordersRejected, TOPICS.ordersCommands] },
   { group: 'pnl', topics: [TOPICS.mdCandles, TOPICS.ordersEvents, TOPICS.fills] },
 ];
 
