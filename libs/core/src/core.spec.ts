@@ -57,6 +57,27 @@ describe('decimal policy', () => {
     }
     expect(n).toBe(3000 * steps.length * modes.length);
   });
+  it('parses a string it just printed (or a float it just converted) to the same value as a fresh parse', () => {
+    const d = new Dec('10000').div(3).mul('1.5');
+    const str = decToString(d);
+    const back = toDecimal(str);
+    const fresh = new Dec(str);
+    expect([back.toFixed(), back.s, back.e, back.d, back.constructor === Dec]).toEqual([fresh.toFixed(), fresh.s, fresh.e, fresh.d, true]);
+    // zero loses its sign in the string: parsing '0' is always +0
+    expect(decToString(new Dec('-0'))).toBe('0');
+    expect(toDecimal('0').isNegative()).toBe(false);
+    expect(toDecimal(-0).isNegative()).toBe(false); // String(-0) is '0'
+    expect(toDecimal(0).isNegative()).toBe(false);
+    expect(toDecimal(-0).isNegative()).toBe(false); // String(-0) is '0'
+    expect(toDecimal(0.1).toFixed()).toBe('0.1');
+    expect(toDecimal(0.1).toFixed()).toBe('0.1');
+    // a Decimal of another configuration is printed but never handed back as a Dec
+    const Other = Dec.clone({ precision: 5 });
+    const o = new Other('1.23456789');
+    expect(toDecimal(decToString(o)).constructor).toBe(Dec);
+    expect(() => toDecimal('1e5')).toThrow(RangeError);
+    expect(() => toDecimal(NaN)).toThrow(RangeError);
+  });
   it('prints canonical strings: no exponent, no trailing zeros, no negative zero', () => {
     expect(decToString(new Dec('1.50000'))).toBe('1.5');
     expect(decToString(new Dec('-0'))).toBe('0');

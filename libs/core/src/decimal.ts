@@ -29,10 +29,19 @@ export function isDecimalString(s: unknown): s is DecimalString {
  */
 export function toDecimal(x: number | string | Dec): Dec {
   if (typeof x === 'number') {
+    for (let i = 0; i < MEMO; i++) if (numKeys[i] === x) return numVals[i]!;
     if (!Number.isFinite(x)) throw new RangeError(`toDecimal: non-finite number ${x}`);
-    return new Dec(String(x));
+    const d = new Dec(String(x));
+    if (x !== 0) {
+      // (0 and -0 are equal numbers but distinct Decs: never remembered)
+      numKeys[numNext] = x;
+      numVals[numNext] = d;
+      numNext = (numNext + 1) & (MEMO - 1);
+    }
+    return d;
   }
   if (typeof x === 'string') {
+    for (let i = 0; i < MEMO; i++) if (strKeys[i] === x) return strVals[i]!;
     if (!isDecimalString(x)) throw new RangeError(`toDecimal: not a decimal string: ${JSON.stringify(x)}`);
     return new Dec(x);
   }
@@ -42,8 +51,27 @@ export function toDecimal(x: number | string | Dec): Dec {
 /** Canonical wire form: fixed notation, no trailing zeros, "-0" normalised to "0". */
 export function decToString(d: Dec): DecimalString {
   if (d.isZero()) return '0';
-  return d.toFixed();
+  const s = d.toFixed();
+  if (d.constructor !== Dec) return s; // another decimal.js configuration: never handed out as a Dec
+  strKeys[strNext] = s;
+  strVals[strNext] = d;
+  strNext = (strNext + 1) & (MEMO - 1);
+  return s;
 }
+
+// Small memos of the last conversions: a decimal string made by decToString is parsed back by the
+// next stage (a fill's price, quantity and fee by the portfolio, an approved quantity by the paper
+// exchange), and a float close is converted for the mark and again for risk. Dec values are
+// immutable and a canonical string denotes exactly the value of the Dec it was printed from
+// (zero, whose sign the string loses, is never remembered), so returning the remembered Dec gives
+// the same value, digits and sign as parsing.
+const MEMO = 16; // a power of two
+const strKeys: (string | undefined)[] = new Array<string | undefined>(MEMO).fill(undefined);
+const strVals: (Dec | undefined)[] = new Array<Dec | undefined>(MEMO).fill(undefined);
+let strNext = 0;
+const numKeys: number[] = new Array<number>(MEMO).fill(NaN);
+const numVals: (Dec | undefined)[] = new Array<Dec | undefined>(MEMO).fill(undefined);
+let numNext = 0;
 
 /** Decimal string -> float64, for charts and metrics only (never for accounting). */
 export function decToNumber(d: Dec | DecimalString): number {
