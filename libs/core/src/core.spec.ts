@@ -106,6 +106,12 @@ describe('deterministic ids', () => {
     expect(eventIdFrom('x', 1)).toMatch(/^[0-9a-f]{32}$/);
     expect(fillId('o1', 2)).toBe('o1:2');
   });
+  it('ids are the documented sha256 texts (reference: createHash over the length-prefixed parts)', () => {
+    const ref = (parts: (string | number)[], enc: 'hex' | 'base64url') => createHash('sha256').update(parts.map((p) => `${String(p).length}:${p}|`).join('')).digest(enc);
+    expect(eventIdFrom('approved', 'd-1', 42)).toBe(ref(['approved', 'd-1', 42], 'hex').slice(0, 32));
+    const head = `o${(1_609_459_200_000).toString(36)}-3-`;
+    expect(clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3)).toBe(head + ref(['run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3], 'base64url').slice(0, 36 - head.length));
+  });
 });
 
 describe('time', () => {

@@ -7,7 +7,7 @@ import { hash } from 'node:crypto';
 
 const ID_RE = /^[A-Za-z0-9_-]{1,36}$/;
 
-function digest(parts: readonly (string | number)[]): Buffer {
+function digest(parts: readonly (string | number)[], encoding: 'hex' | 'base64url'): string {
   // Length-prefix every part so ("ab","c") and ("a","bc") never collide; one update() call
   // (the same bytes as one call per part, about twice as fast on hot paths).
   let joined = '';
@@ -15,7 +15,9 @@ function digest(parts: readonly (string | number)[]): Buffer {
     const s = String(p);
     joined += `${s.length}:${s}|`;
   }
-  return hash('sha256', joined, 'buffer'); // one-shot: the same digest, several times faster than createHash on short input
+  // One-shot, encoded by node itself: the same digest text as createHash(...).digest(encoding),
+  // several times faster on short input (and about 2.5x faster than a Buffer then toString).
+  return hash('sha256', joined, encoding);
 }
 
 /**
@@ -27,7 +29,7 @@ export function clientOrderId(runId: string, strategyId: string, symbol: string,
   if (!Number.isSafeInteger(decisionTimeMs) || decisionTimeMs < 0) throw new RangeError(`clientOrderId: bad decision time ${decisionTimeMs}`);
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`clientOrderId: bad sequence ${seq}`);
   const head = `o${decisionTimeMs.toString(36)}-${seq.toString(36)}-`;
-  const tail = digest([runId, strategyId, symbol, decisionTimeMs, seq]).toString('base64url');
+  const tail = digest([runId, strategyId, symbol, decisionTimeMs, seq], 'base64url');
   const id = head + tail.slice(0, 36 - head.length);
   return id;
 }
@@ -39,7 +41,7 @@ export function fillId(clientOrderIdValue: string, fillSeq: number): string {
 
 /** Event id derived from the event's cause: a 32-hex-char hash of its parts (UUID-sized). */
 export function eventIdFrom(...parts: readonly (string | number)[]): string {
-  return digest(parts).toString('hex').slice(0, 32);
+  return digest(parts, 'hex').slice(0, 32);
 }
 
 /** True when `id` is a valid venue client order id. */
