@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { clientOrderId, Dec, decToString, eventIdFrom, fillId, isValidClientOrderId, roundToPlaces, roundToStep, toDecimal } from './index';
+import { clientOrderId, Dec, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -77,6 +77,12 @@ describe('decimal policy', () => {
     expect(toDecimal(decToString(o)).constructor).toBe(Dec);
     expect(() => toDecimal('1e5')).toThrow(RangeError);
     expect(() => toDecimal(NaN)).toThrow(RangeError);
+  });
+  it('sign tests answer as comparisons with 0 do', () => {
+    for (const x of ['0', '-0', '1', '-1', '0.00000001', '-0.00000001', '1e30', 'NaN', 'Infinity', '-Infinity']) {
+      const d = new Dec(x);
+      expect([gtZero(d), ltZero(d), lteZero(d)]).toEqual([d.gt(0), d.lt(0), d.lte(0)]);
+    }
   });
   it('prints canonical strings: no exponent, no trailing zeros, no negative zero', () => {
     expect(decToString(new Dec('1.50000'))).toBe('1.5');

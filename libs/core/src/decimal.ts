@@ -73,6 +73,20 @@ const numKeys: number[] = new Array<number>(MEMO).fill(NaN);
 const numVals: (Dec | undefined)[] = new Array<Dec | undefined>(MEMO).fill(undefined);
 let numNext = 0;
 
+/**
+ * Sign tests against zero: the same answers as `d.gt(0)`, `d.lt(0)` and `d.lte(0)` (-0 counts as
+ * 0, NaN answers false), without the Dec that decimal.js builds for the 0 on every comparison.
+ */
+export function gtZero(d: Dec): boolean {
+  return d.isPositive() && !d.isZero();
+}
+export function ltZero(d: Dec): boolean {
+  return d.isNegative() && !d.isZero();
+}
+export function lteZero(d: Dec): boolean {
+  return d.isZero() || d.isNegative();
+}
+
 /** Decimal string -> float64, for charts and metrics only (never for accounting). */
 export function decToNumber(d: Dec | DecimalString): number {
   return typeof d === 'string' ? Number(d) : d.toNumber();

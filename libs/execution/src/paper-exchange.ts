@@ -5,6 +5,7 @@ import {
   eventIdFrom,
   fillId,
   isValidClientOrderId,
+  lteZero,
   roundToPlaces,
   toDecimal,
   type Clock,
@@ -439,7 +440,7 @@ export class PaperExchange implements ExchangeGateway {
       if (ord.reduceOnly) {
         const pos = this.positions.get(ord.posKey) ?? ZERO;
         const avail = ord.side === 'sell' ? pos : pos.neg();
-        if (avail.lte(0)) {
+        if (lteZero(avail)) {
           this.finish(ord, 'cancelled', 'reduce-only: no position to reduce');
           continue;
         }
@@ -454,7 +455,7 @@ export class PaperExchange implements ExchangeGateway {
         const left = cap.minus(b.used[s] ?? ZERO);
         if (left.lt(qty)) qty = left;
       }
-      if (qty.lte(0)) {
+      if (lteZero(qty)) {
         if (ord.tif !== 'GTC') this.finish(ord, 'expired', `${ord.tif}: nothing filled on the first bar`);
         continue;
       }
@@ -594,7 +595,7 @@ export class PaperExchange implements ExchangeGateway {
       if (c.parent === undefined || !isWorking(c.status) || c.req.strategyId !== strategyId) continue;
       const avail = c.side === 'sell' ? pos : pos.neg();
       const rem = c.qty.minus(c.filled);
-      if (avail.lte(0)) this.finish(c, 'cancelled', 'position closed');
+      if (lteZero(avail)) this.finish(c, 'cancelled', 'position closed');
       else if (rem.gt(avail)) c.qty = c.filled.plus(avail);
     }
   }
@@ -612,7 +613,7 @@ export class PaperExchange implements ExchangeGateway {
       return `bad quantity ${JSON.stringify(req.quantity)}`;
     }
     this.validatedQty = q;
-    if (q.lte(0)) return `quantity must be positive, got ${req.quantity}`;
+    if (lteZero(q)) return `quantity must be positive, got ${req.quantity}`;
     if (q.decimalPlaces() > book.market.amountPlaces) return `quantity ${req.quantity} exceeds ${book.market.amountPlaces} decimal places`;
     if (req.type === 'limit' && req.limitPrice === undefined) return 'limit order without limitPrice';
     if (req.type === 'stop' && req.stopPrice === undefined) return 'stop order without stopPrice';

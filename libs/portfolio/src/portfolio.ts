@@ -1,4 +1,4 @@
-import { Dec, decToString, instrumentKey, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -180,8 +180,8 @@ export class Portfolio {
     const price = parseDec('price', fill.price, 'BAD_FILL');
     const qty = parseDec('quantity', fill.quantity, 'BAD_FILL');
     const fee = parseDec('fee', fill.fee, 'BAD_FILL');
-    if (price.lte(0)) bad('BAD_FILL', `price must be > 0, got ${fill.price}`);
-    if (qty.lte(0)) bad('BAD_FILL', `quantity must be > 0, got ${fill.quantity}`);
+    if (lteZero(price)) bad('BAD_FILL', `price must be > 0, got ${fill.price}`);
+    if (lteZero(qty)) bad('BAD_FILL', `quantity must be > 0, got ${fill.quantity}`);
     let parts = this.symbolParts.get(fill.symbol);
     if (parts === undefined) {
       try {
@@ -199,7 +199,7 @@ export class Portfolio {
     const book = this.bookIndex.get(fill.strategyId)?.get(instrument);
     const before = book ? book.signedQty() : ZERO;
     const after = fill.side === 'buy' ? before.plus(qty) : before.minus(qty);
-    if (after.lt(0) && !this.shortable.has(instrument)) {
+    if (ltZero(after) && !this.shortable.has(instrument)) {
       bad('SHORT_NOT_ALLOWED', `${instrument} is long-only: selling ${fill.quantity} of a position of ${decToString(before)} (strategy ${fill.strategyId})`);
     }
 
@@ -264,7 +264,7 @@ export class Portfolio {
     } catch (e) {
       return bad('BAD_MARK', (e as Error).message);
     }
-    if (p.lte(0)) bad('BAD_MARK', `price must be > 0, got ${decToString(p)}`);
+    if (lteZero(p)) bad('BAD_MARK', `price must be > 0, got ${decToString(p)}`);
     const key = this.instKey(instrument.exchange, instrument.symbol);
     const prev = this.marks.get(key);
     if (prev && time < prev.time) return false;

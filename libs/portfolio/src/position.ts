@@ -1,4 +1,4 @@
-import { Dec, decToString, toDecimal, type DecimalString, type Side } from '@atp/core';
+import { Dec, decToString, gtZero, toDecimal, type DecimalString, type Side } from '@atp/core';
 import type { RoundTrip } from './types';
 
 /** One FIFO lot: a quantity still open at the price it was entered at. `qty` is always > 0. */
@@ -150,7 +150,7 @@ export class PositionBook {
     if (closes) {
       const trade = this.trade!;
       let closedQty = ZERO;
-      while (remaining.gt(0) && this.lots.length > 0) {
+      while (gtZero(remaining) && this.lots.length > 0) {
         const lot = this.lots[0]!;
         const take = Dec.min(lot.qty, remaining);
         const pnl = this.direction === 'long' ? price.minus(lot.price).mul(take) : lot.price.minus(price).mul(take);
@@ -180,7 +180,7 @@ export class PositionBook {
       }
     }
 
-    if (remaining.gt(0)) {
+    if (gtZero(remaining)) {
       if (this.direction === 'flat') {
         this.direction = side === 'buy' ? 'long' : 'short';
         this.trade = {

@@ -1,4 +1,4 @@
-import { clientOrderId, Dec, decToString, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
+import { clientOrderId, Dec, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
 import { decOf, decString } from './dec-memo';
 import { marketNumbers, type MarketNumbers } from './market';
@@ -65,7 +65,7 @@ export function decideRisk(req: RiskRequest): RiskResult {
     const m = marketNumbers(req.market);
     const equity = decOf(req.portfolio.equity);
     const last = decOf(req.marketData.lastClose);
-    if (last.lte(0)) throw new Reject('INVALID_INTENT', `last close must be > 0, got ${s(last)}`);
+    if (lteZero(last)) throw new Reject('INVALID_INTENT', `last close must be > 0, got ${s(last)}`);
 
     const obs = observeEquity(state, req.limits, req.portfolio.equity, d.decisionTime);
     state = obs.state;
@@ -79,7 +79,7 @@ export function decideRisk(req: RiskRequest): RiskResult {
     const ownOrders = openOrders.length === 0 ? NO_ORDERS : openOrders.filter(own);
 
     const want = intent.target;
-    if (want === 'flat' || (want === 'long' && position.lt(0)) || (want === 'short' && position.gt(0))) {
+    if (want === 'flat' || (want === 'long' && ltZero(position)) || (want === 'short' && gtZero(position))) {
       if (position.isZero()) throw new Reject('NO_POSITION', `target flat but the position of ${d.strategyId} in ${d.symbol} is already 0`, { position: '0' });
       const approval = exit(req, ref, intent, m, last, position, ownOrders);
       state = recordOrder(state, req, d.decisionTime);
@@ -88,7 +88,7 @@ export function decideRisk(req: RiskRequest): RiskResult {
     const side: Side = want === 'long' ? 'buy' : 'sell';
     let pendingEntry = ZERO;
     for (let i = 0; i < ownOrders.length; i++) if (!ownOrders[i]!.reduceOnly && ownOrders[i]!.side === side) pendingEntry = pendingEntry.plus(ownOrders[i]!.quantity);
-    if (!position.isZero() || pendingEntry.gt(0)) {
+    if (!position.isZero() || gtZero(pendingEntry)) {
       throw new Reject('ALREADY_IN_POSITION', `target ${want} but ${d.strategyId} already holds ${s(position)} ${d.symbol}${pendingEntry.gt(0) ? ` and has an entry order for ${s(pendingEntry)} pending` : ''}: nothing to do`, {
         position: s(position),
         pendingEntry: s(pendingEntry),
@@ -141,7 +141,7 @@ function collar(req: RiskRequest, limit: Dec, last: Dec): void {
 }
 
 function checkMinimums(qty: Dec, price: Dec, m: MarketNumbers, contextOf: () => string): void {
-  if (qty.lte(0) || (m.minAmount && qty.lt(m.minAmount))) {
+  if (lteZero(qty) || (m.minAmount && qty.lt(m.minAmount))) {
     throw new Reject('MIN_AMOUNT', `${contextOf()}: quantity ${s(qty)} after rounding down to the step ${s(m.amountStep)} is below the market minimum ${m.minAmount ? s(m.minAmount) : s(m.amountStep)}`, {
       quantity: s(qty),
       amountStep: s(m.amountStep),
@@ -163,11 +163,11 @@ function checkMinimums(qty: Dec, price: Dec, m: MarketNumbers, contextOf: () => 
 
 /** A reduce-only order for the whole position (less exits already pending). */
 function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: MarketNumbers, last: Dec, position: Dec, ownOrders: readonly OpenOrderView[]): Approval {
-  const side: Side = position.gt(0) ? 'sell' : 'buy';
+  const side: Side = gtZero(position) ? 'sell' : 'buy';
   let pendingExit = ZERO;
   for (let i = 0; i < ownOrders.length; i++) if (ownOrders[i]!.reduceOnly && ownOrders[i]!.side === side) pendingExit = pendingExit.plus(ownOrders[i]!.quantity);
   const toClose = position.abs().minus(pendingExit);
-  if (toClose.lte(0)) {
+  if (lteZero(toClose)) {
     throw new Reject('EXIT_PENDING', `exit orders for ${s(pendingExit)} already cover the position ${s(position)}`, { position: s(position), pendingExit: s(pendingExit) });
   }
   const qty = roundToStep(toClose, m.amountStep, 'down');
@@ -321,7 +321,7 @@ function entry(
     bracket.trailingStopPct = t;
   }
 
-  if (equity.lte(0)) throw new Reject('NO_EQUITY', `equity ${s(equity)} is not positive`, { equity: s(equity) });
+  if (lteZero(equity)) throw new Reject('NO_EQUITY', `equity ${s(equity)} is not positive`, { equity: s(equity) });
 
   const rule = limits.sizingByStrategy?.[ref.strategyId] ?? limits.sizing;
   const sized = sizePosition(rule, { equity, entryPrice, stopLoss: bracket.stopLoss, atr: req.marketData.atr });
@@ -371,7 +371,7 @@ function entry(
   let qty = sized.qty;
   let cappedBy: string | null = null;
   for (const c of caps) {
-    if (c.maxQty.lte(0)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(c.maxQty) });
+    if (lteZero(c.maxQty)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(c.maxQty) });
     if (c.maxQty.lt(qty)) {
       qty = c.maxQty;
       cappedBy = c.name;
