@@ -119,6 +119,8 @@ interface Sym {
   qty: number;
   /** Streaming ATR for risk's ATR sizing (only when the risk port needs it). */
   readonly atr: Atr | undefined;
+  /** `exchange:symbol` is in the config's shortable list (set once the list is known). */
+  shortable: boolean;
   atrValue: number;
 }
 
@@ -164,7 +166,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
     .map((s) => {
       if (!markets.has(s.symbol)) markets.set(s.symbol, defaultMarket(s.symbol));
-      return { s, inst: { exchange: s.exchange, symbol: s.symbol }, bar: new MutableBar(), n: s.openTime.length, idx: 0, prevOpen: NaN, barCount: 0, lastClose: NaN, lastTime: NaN, qty: 0, atr: undefined as Atr | undefined, atrValue: NaN };
+      return { s, inst: { exchange: s.exchange, symbol: s.symbol }, bar: new MutableBar(), n: s.openTime.length, idx: 0, prevOpen: NaN, barCount: 0, lastClose: NaN, lastTime: NaN, qty: 0, atr: undefined as Atr | undefined, atrValue: NaN, shortable: false };
     });
   const quote = config.quoteCurrency ?? 'USDT';
   const paper = new PaperExchange({
@@ -178,6 +180,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   });
   const portfolio = new Portfolio({ account: runId, quoteCurrency: quote, initialCash: config.initialCash, timeframe, shortable: config.shortable });
   const shortable = new Set(config.shortable ?? []);
+  for (const s of syms) s.shortable = shortable.has(`${exchange}:${s.s.symbol}`);
   const risk = config.risk ?? libRisk({ limits: config.riskLimits });
   if (risk.needsAtr) for (const s of syms) (s as { atr: Atr | undefined }).atr = new Atr(config.atrPeriod ?? 14);
 
@@ -350,7 +353,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
         market: markets.get(sym.s.symbol)!,
         slots: slots.length,
         tsInit: T,
-        shortable: shortable.has(`${exchange}:${sym.s.symbol}`),
+        shortable: sym.shortable,
         timeframe,
         portfolio,
         openOrders: paper.openOrders(),

@@ -166,7 +166,8 @@ function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: Market
   const side: Side = gtZero(position) ? 'sell' : 'buy';
   let pendingExit = ZERO;
   for (let i = 0; i < ownOrders.length; i++) if (ownOrders[i]!.reduceOnly && ownOrders[i]!.side === side) pendingExit = pendingExit.plus(ownOrders[i]!.quantity);
-  const toClose = position.abs().minus(pendingExit);
+  // (minus 0 only copies and re-rounds what abs() already rounded: skipped)
+  const toClose = pendingExit.isZero() ? position.abs() : position.abs().minus(pendingExit);
   if (lteZero(toClose)) {
     throw new Reject('EXIT_PENDING', `exit orders for ${s(pendingExit)} already cover the position ${s(position)}`, { position: s(position), pendingExit: s(pendingExit) });
   }
