@@ -86,4 +86,34 @@ describe('InputJournal', () => {
     expect(out).toEqual(['total=10']);
     expect(await store.repository<{ _id: string; seq: number }>({ name: 'test_journal', timeField: 'seq' }).count()).toBe(0);
   });
+  it('writes the next batch while the previous one publishes, and applies and publishes in order after it', async () => {
+    const store = new MemoryStore('j5');
+    const core = new Summer();
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const repo = store.repository<{ _id: string; seq: number; key: string }>({ name: 'test_journal', timeField: 'seq' });
+    const j = new InputJournal<string>({
+      store,
+      collection: 'test_journal',
+      core,
+      publish: async (o) => {
+        events.push(`publish ${o.join(',')} applied=${core.applied.join(',')}`);
+        if (o.includes('total=10')) await gate; // the first batch's publish hangs
+      },
+    });
+    await j.start();
+    const first = j.submit('n', 'a', { n: 10 });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const second = j.submit('n', 'b', { n: 10 });
+    // The second input is journaled while the first batch's publish is in flight, but not applied.
+    for (let i = 0; i < 20 && (await repo.count()) < 2; i++) await new Promise((r) => setImmediate(r));
+    expect((await repo.getMany(['000000000000', '000000000001'])).map((r) => r.key)).toEqual(['a', 'b']);
+    expect(core.applied).toEqual(['10']);
+    release();
+    await Promise.all([first, second]);
+    expect(events).toEqual(['publish total=10 applied=10', 'publish total=20 applied=10,10']);
+    await j.idle();
+  });
 });

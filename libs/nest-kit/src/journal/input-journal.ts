@@ -71,6 +71,13 @@ interface Pending {
 
 const PAD = 12;
 
+/** A batch after its journal write: the new inputs (with their keys) and the keys of duplicates. */
+interface Written {
+  fresh: Pending[];
+  keys: string[];
+  duplicates: string[];
+}
+
 /**
  * Write-ahead journal of a service's inputs with group commit: the durable state of services whose
  * domain objects are not serialisable (strategies, the paper exchange) or grow with history (the
@@ -101,6 +108,8 @@ export class InputJournal<O> {
   private queue: Pending[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
+  /** Wakes the run loop while it waits on the last batch's effects (a new input arrived). */
+  private wake: (() => void) | undefined;
   private nextSeq = 0;
   private started = false;
 
@@ -140,7 +149,14 @@ export class InputJournal<O> {
     if (!this.started) return Promise.reject(new Error(`journal ${this.opts.collection} not started`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ kind, key, input, resolve, reject });
-      if (!this.running) {
+      if (this.wake) {
+        // The run loop waits on the previous batch's effects: let it write this batch meanwhile
+        // (on the next turn, so inputs delivered meanwhile join).
+        const wake = this.wake;
+        this.wake = undefined;
+        if (this.opts.batchWindow === 'microtask') queueMicrotask(wake);
+        else setImmediate(wake);
+      } else if (!this.running) {
         this.running = true;
         // Let inputs delivered meanwhile (other partitions, other topics) join the group commit.
         if (this.opts.batchWindow === 'microtask') queueMicrotask(() => void this.run());
@@ -156,15 +172,42 @@ export class InputJournal<O> {
   }
 
   private async run(): Promise<void> {
+    // The previous batch's persist/publish, when its journal write overlaps them (durable only).
+    let effects: Promise<void> | undefined;
     try {
-      while (this.queue.length > 0) {
+      for (;;) {
+        if (this.queue.length === 0) {
+          if (!effects) break;
+          // Wait for the effects in flight or for a new input (its journal write overlaps them).
+          const current = effects;
+          let settled = false;
+          await Promise.race([current.then(() => (settled = true)), new Promise<void>((r) => (this.wake = r))]);
+          this.wake = undefined;
+          if (settled && effects === current) effects = undefined;
+          continue;
+        }
         const batch = this.queue.splice(0, this.maxBatch);
+        let written: Written;
         try {
-          await this.process(batch);
-          for (const p of batch) p.resolve();
+          written = await this.write(batch);
         } catch (e) {
           for (const p of batch) p.reject(e);
+          continue;
         }
+        // The core acts, and the outputs go out, only once the previous batch's effects are done:
+        // the same core state, order of effects and failure handling as one batch at a time.
+        if (effects) await effects;
+        const done = this.applyAndPublish(written).then(
+          () => {
+            for (const p of batch) p.resolve();
+          },
+          (e: unknown) => {
+            for (const p of batch) p.reject(e);
+          },
+        );
+        // Durable: the next batch's journal write (a store round trip) overlaps these effects.
+        if (this.opts.durable === false) await done;
+        else effects = done;
       }
     } finally {
       this.running = false;
@@ -172,16 +215,19 @@ export class InputJournal<O> {
     }
   }
 
-  private async process(batch: readonly Pending[]): Promise<void> {
+  /**
+   * Dedupes the batch and writes its new inputs to the journal: durable before the core acts. Their
+   * keys count as seen from now on (a redelivery in the next batch is a duplicate).
+   */
+  private async write(batch: readonly Pending[]): Promise<Written> {
     const fresh: Pending[] = [];
     const keys: string[] = [];
-    const republish: O[] = [];
+    const duplicates: string[] = [];
     const inBatch = batch.length > 1 ? new Set<string>() : undefined;
     for (const p of batch) {
       const k = `${p.kind}\u0000${p.key}`;
       if (this.seen.has(k)) {
-        const cached = this.cache.get(k);
-        if (cached) republish.push(...cached);
+        duplicates.push(k);
         continue;
       }
       if (inBatch) {
@@ -192,14 +238,24 @@ export class InputJournal<O> {
       fresh.push(p);
     }
     if (fresh.length > 0) {
-      // Durable before the core acts (not built at all for a journal that is not durable).
+      // Not built at all for a journal that is not durable.
       if (this.opts.durable !== false) await this.repo.upsertMany(fresh.map((p, i) => this.record(this.nextSeq + i, p)));
       this.nextSeq += fresh.length;
+      for (const k of keys) this.seen.add(k);
+    }
+    return { fresh, keys, duplicates };
+  }
+
+  /** Applies the journaled inputs in sequence order; persists and publishes their outputs (and re-publishes those of duplicates). */
+  private async applyAndPublish({ fresh, keys, duplicates }: Written): Promise<void> {
+    const republish: O[] = [];
+    for (const k of duplicates) {
+      const cached = this.cache.get(k);
+      if (cached) republish.push(...cached);
     }
     const outputs: O[] = [];
     for (let i = 0; i < fresh.length; i++) {
       const p = fresh[i]!;
-      this.seen.add(keys[i]!);
       const out = this.apply(p.kind, p.key, p.input, false);
       this.remember(keys[i]!, out);
       for (const o of out) outputs.push(o);
