@@ -11,6 +11,14 @@
  *  2. lockstep replay of all recorded 1h candles of the four symbols (4 x 5,482) through all four
  *     services: embedded and over Kafka + FerretDB with separate processes (target < 120 s).
  *
+ * The Kafka rows are followed by a "per hop" row (wall clock, from the events' tsInit): for the
+ * latency runs candle published -> strategy's decision record -> risk's approval -> execution's
+ * acknowledgement; for lockstep, per event time T, published -> execution's bar-matched marker of T
+ * -> strategy's decision records of T -> risk's approval -> the driver saw the pipeline drained.
+ * Each event time is one trip around exec (match T) -> strategy (decide T) -> risk -> exec (match
+ * T+1 only once T's decisions are answered: the decision barrier): when that loop takes longer than
+ * the gap between event times (40 ms at 100 candles/s), candles queue and latency grows with the run.
+ *
  * Kafka parts need KAFKA_BROKERS and MONGO_URL (else infra/up.sh is run to start the local stack).
  * PIPELINE_BENCH_KAFKA_DAYS limits the Kafka lockstep replay to the first N days (default: all);
  * PIPELINE_BENCH_LOGS names a folder for the service processes' logs; PIPELINE_BENCH_ONLY=kafka-lockstep
@@ -21,7 +29,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
 import { KafkaBus, type Bus } from '@atp/bus';
-import { ALL_TOPICS, TOPICS, topicName, type OrderEvent } from '@atp/contracts';
+import { ALL_TOPICS, TOPICS, topicName, type DecisionEvent, type OrderApprovedEvent, type OrderEvent } from '@atp/contracts';
 import type { Timeframe } from '@atp/core';
 import { recordedCandleSource, ReplayDriver, type CandleSource } from '@atp/svc-market-feed';
 // The bench drives the pipeline with the harness of the pipeline tests (tests/ is not an Nx project).
@@ -83,7 +91,7 @@ function percentile(xs: number[], p: number): number {
  * Publishes synthetic candles at 100/s through the pipeline on `bus` and measures candle
  * publication -> order acknowledgement for every order.
  */
-async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE): Promise<{ orders: number; p50: number; p99: number; max: number; candles: number }> {
+async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE): Promise<{ orders: number; p50: number; p99: number; max: number; candles: number; hops: string }> {
   const now = clock === 'monotonic' ? () => performance.now() : () => Date.now();
   const published = new Map<number, number>();
   const acks: { coid: string; at: number }[] = [];
@@ -91,8 +99,29 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
     const e = m.value as OrderEvent;
     // Monotonic: when the acknowledgement reaches us (in-process: the same turn it was published);
     // wall: when execution created it (another process; millisecond clock).
-    if (e.kind === 'order' && e.status === 'acknowledged' && (e.role === 'entry' || e.role === 'exit')) acks.push({ coid: e.clientOrderId, at: clock === 'monotonic' ? now() : e.tsInit });
+    if (e.kind === 'order' && e.status === 'acknowledged' && (e.role === 'entry' || e.role === 'exit')) {
+      acks.push({ coid: e.clientOrderId, at: clock === 'monotonic' ? now() : e.tsInit });
+      symbolOf.set(e.clientOrderId, e.symbol);
+    }
   });
+  // Per hop (wall clock only: tsInit of the decision record and of the approval, by decision).
+  const decidedAt = new Map<string, number>();
+  const approvedAt = new Map<string, number>();
+  const hopSubs =
+    clock === 'wall'
+      ? await Promise.all([
+          bus.subscribe({ contract: TOPICS.ordersIntents, group: `bench-hops-d-${spec.runId}`, runId: spec.runId }, (m) => {
+            const d = m.value as DecisionEvent;
+            const k = `${d.symbol}|${d.decisionTime}`;
+            if (!decidedAt.has(k)) decidedAt.set(k, d.tsInit);
+          }),
+          bus.subscribe({ contract: TOPICS.ordersApproved, group: `bench-hops-a-${spec.runId}`, runId: spec.runId }, (m) => {
+            const a = m.value as OrderApprovedEvent;
+            approvedAt.set(a.clientOrderId, a.tsInit);
+          }),
+        ])
+      : [];
+  const symbolOf = new Map<string, string>();
   // The bus as the replay driver sees it, noting when each event time's candles are published.
   const publishBatch: Bus['publishBatch'] = (c, values, o) => {
     const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
@@ -119,13 +148,100 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const until = Date.now() + 120_000;
   while ((await bus.lag(ackGroup, [ackTopic])) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   await sub.close();
+  for (const s of hopSubs) await s.close();
   const lat = acks.map((a) => a.at - published.get(decisionTimeOf(a.coid))!).filter((x) => Number.isFinite(x));
-  return { orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime };
+  // candle published -> decision record created (strategy) -> approval created (risk) -> acknowledgement created (execution).
+  const hop = (f: (a: { coid: string; at: number }) => number) => {
+    const xs = acks.map(f).filter((x) => Number.isFinite(x));
+    return `p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)}`;
+  };
+  const hops =
+    clock === 'wall'
+      ? `candle->decision ${hop((a) => decidedAt.get(`${symbolOf.get(a.coid)}|${decisionTimeOf(a.coid)}`)! - published.get(decisionTimeOf(a.coid))!)}; decision->approval ${hop((a) => approvedAt.get(a.coid)! - decidedAt.get(`${symbolOf.get(a.coid)}|${decisionTimeOf(a.coid)}`)!)}; approval->ack ${hop((a) => a.at - approvedAt.get(a.coid)!)}`
+      : '';
+  return { orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime, hops };
 }
 
-async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number) {
-  const driver = new ReplayDriver(bus, recordedCandleSource(), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h', mode: 'lockstep', pollMs, stallMs: 600_000, from, to });
+async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number, hops?: Hops) {
+  const driver = new ReplayDriver(hops ? hops.timed(bus) : bus, recordedCandleSource(), {
+    runId: spec.runId,
+    exchange: 'binance',
+    symbols: spec.symbols,
+    timeframe: '1h',
+    mode: 'lockstep',
+    pollMs,
+    stallMs: 600_000,
+    from,
+    to,
+    onEventTime: hops ? (t) => void hops.drained.set(t, Date.now()) : undefined,
+  });
   return driver.run();
+}
+
+/**
+ * Where a lockstep event time T goes (wall clock, ms, median over the event times): candles
+ * published -> execution's bar-matched marker of T created -> the strategy's decision records of T
+ * -> risk's last outcome of T -> the lockstep driver saw every group drained.
+ */
+class Hops {
+  readonly published = new Map<number, number>();
+  readonly marker = new Map<number, number>();
+  readonly decision = new Map<number, number>();
+  readonly outcome = new Map<number, number>();
+  readonly drained = new Map<number, number>();
+  private subs: { close(): Promise<void> }[] = [];
+
+  timed(bus: Bus): Bus {
+    const publishBatch: Bus['publishBatch'] = (c, values, o) => {
+      const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
+      if (t !== undefined) this.published.set(t, Date.now());
+      return bus.publishBatch(c, values, o);
+    };
+    return new Proxy(bus, {
+      get: (target, key) => {
+        if (key === 'publishBatch') return publishBatch;
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+
+  async start(bus: Bus, runId: string): Promise<void> {
+    const last = (m: Map<number, number>, t: number, at: number) => m.set(t, Math.max(m.get(t) ?? 0, at));
+    this.subs = await Promise.all([
+      bus.subscribe({ contract: TOPICS.ordersEvents, group: `bench-hops-e-${runId}`, runId }, (m) => {
+        const e = m.value as OrderEvent;
+        if (e.kind === 'bar-matched') last(this.marker, e.barTime, e.tsInit);
+      }),
+      bus.subscribe({ contract: TOPICS.ordersIntents, group: `bench-hops-d-${runId}`, runId }, (m) => {
+        const d = m.value as DecisionEvent;
+        last(this.decision, d.decisionTime, d.tsInit);
+      }),
+      bus.subscribe({ contract: TOPICS.ordersApproved, group: `bench-hops-a-${runId}`, runId }, (m) => {
+        const a = m.value as OrderApprovedEvent;
+        last(this.outcome, a.decisionTime, a.tsInit);
+      }),
+    ]);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.subs) await s.close();
+  }
+
+  summary(): string {
+    const med = (f: (t: number) => number | undefined) => {
+      const xs = [...this.published.keys()].map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+      return percentile(xs, 50);
+    };
+    const at = (m: Map<number, number>) => (t: number) => m.get(t);
+    // The marker of T is created when bar T is matched; decisions of T follow it; outcomes of T exist only when something was approved.
+    return [
+      `published->marker ${med((t) => at(this.marker)(t)! - this.published.get(t)!)}`,
+      `marker->decisions ${med((t) => at(this.decision)(t)! - at(this.marker)(t)!)}`,
+      `decisions->approval ${med((t) => at(this.outcome)(t)! - at(this.decision)(t)!)} (${this.outcome.size} event times with one)`,
+      `decisions->drained ${med((t) => at(this.drained)(t)! - at(this.decision)(t)!)}`,
+    ].join('; ');
+  }
 }
 
 function infra(): { brokers: string[]; mongoUrl: string } | { why: string } {
@@ -209,6 +325,7 @@ export async function run(): Promise<void> {
         const r = await kafkaRun('bench-lat-k', latencySpec, (bus, spec) => latency(bus, spec, 'wall', rate));
         note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
+        note('  per hop (ms)', 'kafka, 4 processes', null, '', '', r.hops);
       }
     }
 
@@ -217,10 +334,15 @@ export async function run(): Promise<void> {
       const days = process.env.PIPELINE_BENCH_KAFKA_DAYS ? Number(process.env.PIPELINE_BENCH_KAFKA_DAYS) : undefined;
       const from = Date.UTC(2020, 11, 1);
       const to = days !== undefined ? from + days * 24 * H : undefined;
+      let hopSummary = '';
       // The full parity run (c): the same records and P&L as the backtester, checked after the timing.
       const { stats: s, parity } = await kafkaRun('bench-ls-k', (id) => maCrossoverSpec(id), async (bus, spec) => {
         const c = await collect(bus, spec.runId, `bench-collector-${spec.runId}`);
-        const stats = await lockstep(bus, spec, 2, days !== undefined ? from : undefined, to);
+        const hops = new Hops();
+        await hops.start(bus, spec.runId);
+        const stats = await lockstep(bus, spec, 2, days !== undefined ? from : undefined, to, hops);
+        await hops.close();
+        hopSummary = hops.summary();
         const bt = runBacktest(backtestConfigFromSpec(spec, { recordBarMatched: true }), recordedSeries(spec, days !== undefined ? from : -Infinity, to ?? Infinity));
         const until = Date.now() + 120_000;
         while ((await c.lag()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
@@ -230,6 +352,7 @@ export async function run(): Promise<void> {
       });
       const what = days !== undefined ? `first ${days} days (${s.candles} candles)` : '4 x 5,482 1h candles';
       note(`lockstep replay, ${what}`, 'kafka + ferretdb, 4 processes', s.wallMs / 1000, 's', days !== undefined ? '' : '< 120 s', `${s.eventTimes} event times, ${(s.wallMs / s.eventTimes).toFixed(1)} ms each, ${(s.polls / s.eventTimes).toFixed(2)} lag polls each`);
+      note('  per hop (median ms)', 'kafka + ferretdb, 4 processes', null, '', '', hopSummary);
       note('parity of that replay', 'kafka + ferretdb, 4 processes', null, '', '', parity);
     }
   }
