@@ -248,7 +248,8 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     sym.qty = portfolio.quantity(sym.inst).toNumber();
     const slot = slotIndex.get(f.strategyId)?.get(f.symbol);
     if (slot) {
-      slot.ctx.position = portfolio.quantity(sym.inst, f.strategyId).toNumber();
+      // With one strategy the account's position in the symbol is the strategy's own.
+      slot.ctx.position = entries.length === 1 ? sym.qty : portfolio.quantity(sym.inst, f.strategyId).toNumber();
       slot.strategy.onFill?.({ time: f.tsEvent, side: f.side, price: Number(f.price), quantity: Number(f.quantity), role: f.role }, slot.ctx);
     }
     if (checkIdentity) assertIdentity(portfolio, f.fillId);

@@ -152,7 +152,7 @@ export class PositionBook {
       let closedQty = ZERO;
       while (gtZero(remaining) && this.lots.length > 0) {
         const lot = this.lots[0]!;
-        const take = Dec.min(lot.qty, remaining);
+        const take = lot.qty.gt(remaining) ? remaining : lot.qty; // Dec.min's choice, without its copy
         const pnl = this.direction === 'long' ? price.minus(lot.price).mul(take) : lot.price.minus(price).mul(take);
         realized = realized.plus(pnl);
         this.openQty = this.openQty.minus(take);
