@@ -35,6 +35,15 @@ export interface Bus {
    * replay polls this across every pipeline group before it publishes the next event time.
    */
   lag(group: string, topics: readonly string[]): Promise<number>;
+  /**
+   * Optional (Kafka): lockstep's drain check for several groups in one pass. Reads the watermarks of
+   * all their topics once (or takes `before`, the `after` of the previous pass), then every group's
+   * committed offsets, then the watermarks again (`after`). `lags[i]`: group i's lag against the
+   * first watermarks; `produced`: a high watermark moved during the pass (something was published
+   * meanwhile). The same answer as lag() per group between two reads of a probe group's lag, with
+   * each topic's watermarks asked for once instead of once per group.
+   */
+  lagPass?(groups: readonly LagQuery[], before?: Watermarks): Promise<LagPass>;
   /** Ensures topics (and their `.dlq`) exist with the contract's partitions and retention. */
   ensureTopics(contracts: readonly TopicContract[], runId?: string): Promise<void>;
   /** Readiness: false when the broker is unreachable. */
@@ -126,4 +135,19 @@ export interface Subscription {
 /** Throw from a handler when retrying cannot help (e.g. a business rule violation): straight to DLQ. */
 export class PermanentError extends Error {
   override name = 'PermanentError';
+}
+
+/** A consumer group and the physical topics whose lag it is asked for. */
+export interface LagQuery {
+  readonly group: string;
+  readonly topics: readonly string[];
+}
+
+/** Low and high watermark per partition, by physical topic (a topic that does not exist is absent). */
+export type Watermarks = ReadonlyMap<string, readonly { readonly partition: number; readonly low: bigint; readonly high: bigint }[]>;
+
+export interface LagPass {
+  readonly lags: number[];
+  readonly produced: boolean;
+  readonly after: Watermarks;
 }

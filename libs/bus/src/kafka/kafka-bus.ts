@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { encode, topicName, type TopicContract } from '@atp/contracts';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type Message, type Producer } from 'kafkajs';
-import type { Bus, Handler, HealthStatus, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription } from '../bus';
+import type { Bus, Handler, HealthStatus, LagPass, LagQuery, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription, Watermarks } from '../bus';
 import { headersFor } from '../message-headers';
 import type { BusLogger } from '../logging';
 import { describeError, retrySettings } from '../retry';
@@ -246,6 +246,62 @@ export class KafkaBus implements Bus {
       }
     });
     return Number(lag);
+  }
+
+  async lagPass(groups: readonly LagQuery[], before?: Watermarks): Promise<LagPass> {
+    const topics = [...new Set(groups.flatMap((g) => g.topics))];
+    const first = before ?? (await this.watermarksOf(topics));
+    const committed = await Promise.all(
+      groups.map((g) => {
+        const present = g.topics.filter((t) => first.has(t));
+        return present.length ? this.admin.fetchOffsets({ groupId: g.group, topics: present }) : Promise.resolve([]);
+      }),
+    );
+    const after = await this.watermarksOf(topics);
+    const lags = groups.map((g, i) => {
+      let lag = 0n;
+      for (const topic of g.topics) {
+        const marks = first.get(topic);
+        if (!marks) continue;
+        const byPartition = new Map((committed[i]!.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+        for (const w of marks) {
+          const c = byPartition.get(w.partition) ?? -1n;
+          const from = c < w.low ? w.low : c; // no commit (-1) or trimmed: from the log start
+          if (w.high > from) lag += w.high - from;
+        }
+      }
+      return Number(lag);
+    });
+    let produced = false;
+    for (const topic of topics) {
+      const a = first.get(topic);
+      const b = after.get(topic);
+      if (!a || !b) {
+        if (a !== b) produced = true; // a topic appeared (or vanished) meanwhile
+        continue;
+      }
+      const highs = new Map(a.map((w) => [w.partition, w.high]));
+      if (b.some((w) => highs.get(w.partition) !== w.high)) produced = true;
+    }
+    return { lags, produced, after };
+  }
+
+  /** Watermarks of topics, all asked for in parallel; topics that do not exist are left out. */
+  private async watermarksOf(topics: readonly string[]): Promise<Watermarks> {
+    const marks = await Promise.all(
+      topics.map((topic) =>
+        this.watermarks(topic).catch((e: unknown) => {
+          if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
+          throw e;
+        }),
+      ),
+    );
+    const out = new Map<string, { partition: number; low: bigint; high: bigint }[]>();
+    topics.forEach((topic, i) => {
+      const m = marks[i];
+      if (m) out.set(topic, m.map((w) => ({ partition: w.partition, low: BigInt(w.low), high: BigInt(w.high) })));
+    });
+    return out;
   }
 
   async ensureTopics(contracts: readonly TopicContract[], runId?: string): Promise<void> {

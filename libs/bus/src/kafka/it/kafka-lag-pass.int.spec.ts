@@ -1,0 +1,57 @@
+// KafkaBus.lagPass (real broker, KAFKA_BROKERS): several groups' lags in one pass, each topic's
+// watermarks read once; the same numbers as lag() per group, and `produced` when a high watermark
+// moved between the pass's first watermarks (or the `before` it was given) and its last.
+import { Kafka, logLevel } from 'kafkajs';
+import { mdCandlesV1, ordersIntentsV1, topicName } from '@atp/contracts';
+import { eventually, testCandle } from '../../testing';
+import { KafkaBus } from '../kafka-bus';
+import { requireKafkaBrokers } from './env';
+
+const brokers = requireKafkaBrokers();
+
+describe('Kafka bus: lagPass', () => {
+  const runId = `lag-pass-${process.pid}-${Date.now().toString(36)}`;
+  const candles = topicName(mdCandlesV1, runId);
+  const intents = topicName(ordersIntentsV1, runId);
+  let bus: KafkaBus;
+
+  beforeAll(async () => {
+    bus = await KafkaBus.connect({ brokers, clientId: 'bus-lag-pass-it', logger: () => undefined });
+    await bus.ensureTopics([mdCandlesV1, ordersIntentsV1], runId);
+  });
+  afterAll(async () => {
+    await bus.close();
+    const admin = new Kafka({ clientId: 'bus-lag-pass-it-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [candles, intents, `${candles}.dlq`, `${intents}.dlq`] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('gives each group its lag on its own topics, and tells whether anything was produced during the pass', async () => {
+    await bus.publishBatch(mdCandlesV1, Array.from({ length: 12 }, (_, i) => testCandle(['BTC/USDT', 'ETH/USDT', 'XRP/USDT'][i % 3]!, i, 'lag-pass')), { runId });
+    const groups = [
+      { group: `${runId}-reader`, topics: [candles] },
+      { group: `${runId}-idle`, topics: [candles, intents] },
+    ];
+    // The reader consumes everything; the idle group never joins (lag from the log start).
+    const sub = await bus.subscribe({ contract: mdCandlesV1, group: groups[0]!.group, runId }, () => undefined);
+    try {
+      await eventually(async () => expect(await bus.lag(groups[0]!.group, [candles])).toBe(0), { timeoutMs: 30_000 });
+      const pass = await bus.lagPass(groups);
+      expect(pass.lags).toEqual([0, 12]);
+      expect(pass.produced).toBe(false);
+      expect(pass.lags).toEqual(await Promise.all(groups.map((g) => bus.lag(g.group, g.topics))));
+
+      // A record produced after `before` was read: the next pass says so, and counts it.
+      await bus.publishBatch(mdCandlesV1, [testCandle('ADA/USDT', 99, 'lag-pass')], { runId });
+      const next = await bus.lagPass(groups, pass.after);
+      expect(next.produced).toBe(true);
+      expect(next.lags[1]).toBe(12); // against the watermarks read before the record
+      const settled = await bus.lagPass(groups, next.after);
+      expect(settled.produced).toBe(false);
+      expect(settled.lags[1]).toBe(13);
+    } finally {
+      await sub.close();
+    }
+  });
+});
