@@ -1,4 +1,4 @@
-import type { Bus } from '@atp/bus';
+import type { Bus, Watermarks } from '@atp/bus';
 import { barCloseTime, type Timeframe } from '@atp/core';
 import { groupName, TOPICS, type CandleEvent } from '@atp/contracts';
 import { toCandleEvent } from '@atp/market-data';
@@ -165,6 +165,7 @@ export class ReplayDriver {
     const stallMs = this.opts.stallMs ?? 120_000;
     const t0 = Date.now();
     const deadline = t0 + stallMs;
+    if (this.bus.lagPass) return this.drainedByPasses(t0, deadline, pollMs, stallMs);
     let before = await this.bus.lag(LOCKSTEP_PROBE_GROUP, this.allTopics);
     const settle = Math.min(this.drainEwma / 2, 1_000) - (Date.now() - t0);
     if (pollMs > 0 && settle > 1) await sleep(settle);
@@ -181,6 +182,32 @@ export class ReplayDriver {
         throw new Error(`lockstep replay ${this.opts.runId}: the pipeline has not drained for ${stallMs} ms (lag ${detail})`);
       }
       before = after;
+      await (pollMs > 0 ? sleep(pollMs) : new Promise((r) => setImmediate(r)));
+    }
+  }
+
+  /**
+   * drained() over a bus with lagPass (Kafka): one pass reads each topic's watermarks once, every
+   * group's committed offsets, then the watermarks again (the next pass's first read). Drained:
+   * every lag 0 and no high watermark moved during the pass — the same check as the probe group's
+   * lag read before and after the groups' lags, with about a third of the broker requests.
+   */
+  private async drainedByPasses(t0: number, deadline: number, pollMs: number, stallMs: number): Promise<number> {
+    const settle = Math.min(this.drainEwma / 2, 1_000);
+    if (pollMs > 0 && settle > 1) await sleep(settle);
+    let before: Watermarks | undefined;
+    for (let polls = 1; ; polls++) {
+      const pass = await this.bus.lagPass!(this.groups, before);
+      if (!pass.produced && pass.lags.every((l) => l === 0)) {
+        const ms = Date.now() - t0;
+        this.drainEwma = this.drainEwma === 0 ? ms : 0.8 * this.drainEwma + 0.2 * ms;
+        return polls;
+      }
+      if (Date.now() > deadline) {
+        const detail = this.groups.map((g, k) => `${g.group}=${pass.lags[k]}`).join(', ');
+        throw new Error(`lockstep replay ${this.opts.runId}: the pipeline has not drained for ${stallMs} ms (lag ${detail})`);
+      }
+      before = pass.after;
       await (pollMs > 0 ? sleep(pollMs) : new Promise((r) => setImmediate(r)));
     }
   }
