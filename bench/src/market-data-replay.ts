@@ -62,11 +62,14 @@ export interface ReplayBenchResult {
   note: string;
 }
 
-/** Publishes `docs` (one or more series of one timeframe) free-running through Kafka; wall-clock rate. */
-export async function benchReplay(docs: readonly CandleDoc[], timeframe: Timeframe): Promise<ReplayBenchResult> {
+/**
+ * Publishes `docs` (one or more series of one timeframe) free-running through Kafka; wall-clock
+ * rate. `producerThreads` >= 2: the bus's producer pool (KAFKA_PRODUCER_THREADS).
+ */
+export async function benchReplay(docs: readonly CandleDoc[], timeframe: Timeframe, producerThreads = 1): Promise<ReplayBenchResult> {
   const k = await kafkaForBench();
   const runId = `bench-md-${process.pid}-${Date.now().toString(36)}`;
-  const bus = await createBus({ kind: 'kafka', brokers: k.brokers, clientId: 'bench-md-replay', logger: () => undefined, logLevel: 'error' });
+  const bus = await createBus({ kind: 'kafka', brokers: k.brokers, clientId: 'bench-md-replay', logger: () => undefined, logLevel: 'error', producerThreads });
   try {
     await bus.ensureTopics([TOPICS.mdCandles], runId);
     const bySymbol = new Map<string, CandleDoc[]>();
@@ -76,6 +79,10 @@ export async function benchReplay(docs: readonly CandleDoc[], timeframe: Timefra
       l.push(d);
     }
     const source: CandleSource = { load: async (_e, symbol) => (bySymbol.get(symbol) ?? []).map(fromCandleDoc) };
+    // Warm-up (JIT of the bus, kafkajs and the producer threads; connections): the same replay
+    // under a scratch run id, not timed.
+    await bus.ensureTopics([TOPICS.mdCandles], `${runId}-w`);
+    await new ReplayDriver(bus, source, { runId: `${runId}-w`, exchange: docs[0]!.exchange, symbols: [...bySymbol.keys()], timeframe, mode: 'free', speed: 'max' }).run();
     const driver = new ReplayDriver(bus, source, { runId, exchange: docs[0]!.exchange, symbols: [...bySymbol.keys()], timeframe, mode: 'free', speed: 'max' });
     const stats = await driver.run();
     const times = await new ReplayDriver(bus, source, { runId: `${runId}-p`, exchange: docs[0]!.exchange, symbols: [...bySymbol.keys()], timeframe, mode: 'free' }).eventTimes();
@@ -101,7 +108,7 @@ export async function benchReplay(docs: readonly CandleDoc[], timeframe: Timefra
     await bus.close();
     const admin = new Kafka({ clientId: 'bench-md-cleanup', brokers: k.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    const names = [runId, `${runId}-p`, `${runId}-c`].map((r) => topicName(TOPICS.mdCandles, r));
+    const names = [runId, `${runId}-w`, `${runId}-p`, `${runId}-c`].map((r) => topicName(TOPICS.mdCandles, r));
     await admin.deleteTopics({ topics: [...names, ...names.map((n) => `${n}.dlq`)] }).catch(() => undefined);
     await admin.disconnect();
     k.stop();

@@ -231,10 +231,14 @@ async function replayRate(): Promise<void> {
     return rows.map((r) => toCandleDoc(series, { openTime: r[0]!, open: r[1]!, high: r[2]!, low: r[3]!, close: r[4]!, volume: r[5]! }));
   });
   const r = await benchReplay(docs, '5m');
+  const p = await benchReplay(docs, '5m', 2);
   printTable(HEAD, [
     row(`replay driver, free-running (max speed) -> Kafka md.candles.v1`, r.candles, 0, r.seconds, `${r.eventTimes} event times in publishBatch calls of ~4,000 candles, 3 in flight; ${r.note}`),
     row('  same events, 4,096 event times in flight', r.candles, 0, r.pipelinedSeconds, 'one publishBatch per event time, not awaited each'),
     row('  same events, publishBatch of 5,000 candles (bus ceiling)', r.candles, 0, r.chunkedSeconds, 'target >= 50k candles/s'),
+    row(`replay driver as above, KAFKA_PRODUCER_THREADS=2`, p.candles, 0, p.seconds, 'the bus produces through two kafkajs producers in worker threads, routed by key; target >= 50k candles/s'),
+    row('  same events, 4,096 event times in flight, 2 producer threads', p.candles, 0, p.pipelinedSeconds, ''),
+    row('  same events, publishBatch of 5,000 candles, 2 producer threads', p.candles, 0, p.chunkedSeconds, ''),
   ], { title: `Replay (BTC, ETH, XRP, ADA /USDT 5m, first BENCH_MD_REPLAY_ROWS = ${n.toLocaleString('en-US')} bars each; wall clock)` });
 }
 

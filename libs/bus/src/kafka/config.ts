@@ -32,6 +32,12 @@ export interface KafkaBusConfig {
    * trades more redelivery after a crash for fewer commit requests.
    */
   commitIntervalMs?: number;
+  /**
+   * Producer threads (KAFKA_PRODUCER_THREADS, default 1). With N >= 2 publishes are encoded on the
+   * calling thread and produced by N idempotent kafkajs producers in worker threads, routed by key
+   * (per-key order kept): for throughput beyond one producer's encoding cost (~40k records/s here).
+   */
+  producerThreads?: number;
   /** Receives kafkajs's and the bus's log records (JSON-serialisable). Default: JSON lines on stderr. */
   logger?: BusLogger;
   /** Lowest level passed to the logger (default warn: kafkajs is chatty at info). */
@@ -46,6 +52,12 @@ export class KafkaConfigError extends Error {
   constructor(readonly setting: string, message: string) {
     super(`${setting}: ${message}`);
   }
+}
+
+function threads(v: number | undefined): number {
+  const x = v ?? 1;
+  if (!Number.isInteger(x) || x < 1 || x > 16) throw new KafkaConfigError('KAFKA_PRODUCER_THREADS', `${v} must be an integer from 1 to 16`);
+  return x;
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})$/;
@@ -80,6 +92,7 @@ export function resolveKafkaConfig(c: KafkaBusConfig): ResolvedKafkaBusConfig {
     heartbeatIntervalMs: ms('KAFKA_HEARTBEAT_INTERVAL_MS', c.heartbeatIntervalMs, 1_000),
     maxWaitTimeMs: ms('KAFKA_MAX_WAIT_TIME_MS', c.maxWaitTimeMs, 250),
     commitIntervalMs: ms('KAFKA_COMMIT_INTERVAL_MS', c.commitIntervalMs, 0, 0),
+    producerThreads: threads(c.producerThreads),
     logger: c.logger,
     logLevel: c.logLevel ?? 'warn',
   });
@@ -87,7 +100,8 @@ export function resolveKafkaConfig(c: KafkaBusConfig): ResolvedKafkaBusConfig {
 
 /**
  * Reads the Kafka settings from an environment (pass `process.env`): KAFKA_BROKERS (required),
- * KAFKA_CLIENT_ID (default `fallbackClientId`), KAFKA_CONNECTION_TIMEOUT_MS, KAFKA_REPLICATION_FACTOR.
+ * KAFKA_CLIENT_ID (default `fallbackClientId`), KAFKA_CONNECTION_TIMEOUT_MS, KAFKA_REPLICATION_FACTOR,
+ * KAFKA_PRODUCER_THREADS.
  * Throws KafkaConfigError naming the variable.
  */
 export function kafkaConfigFromEnv(env: Record<string, string | undefined>, fallbackClientId: string): KafkaBusConfig {
@@ -104,5 +118,6 @@ export function kafkaConfigFromEnv(env: Record<string, string | undefined>, fall
     clientId: env.KAFKA_CLIENT_ID?.trim() || fallbackClientId,
     connectionTimeoutMs: int('KAFKA_CONNECTION_TIMEOUT_MS'),
     replicationFactor: int('KAFKA_REPLICATION_FACTOR'),
+    producerThreads: int('KAFKA_PRODUCER_THREADS'),
   };
 }

@@ -8,7 +8,8 @@ import { describeError, retrySettings } from '../retry';
 import { contractOfPhysicalTopic, topicSpecs, type TopicSpec } from '../topics';
 import { resolveKafkaConfig, type KafkaBusConfig, type ResolvedKafkaBusConfig } from './config';
 import { busLogger, kafkaLogCreator, kafkaLogLevel } from './kafka-logging';
-import { ProduceQueue } from './produce-queue';
+import { ProduceQueue, type Produce } from './produce-queue';
+import { ProducerPool } from './producer-pool';
 import { memoisedDefaultPartitioner } from './partitioner';
 import { noDelaySocketFactory } from './socket-factory';
 import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscription';
@@ -44,7 +45,8 @@ export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private readonly producer: Producer;
-  private readonly produce: ProduceQueue;
+  private produce: Produce;
+  private pool: ProducerPool | undefined;
   private readonly log: BusLogger;
   private readonly subscriptions = new Set<KafkaSubscription>();
   /** Topics known to exist with their partition counts (ensured or seen), and ensures in flight. */
@@ -90,6 +92,16 @@ export class KafkaBus implements Bus {
   private async start(): Promise<void> {
     await this.probe();
     await Promise.all([this.admin.connect(), this.producer.connect()]);
+    if (this.config.producerThreads > 1) {
+      const { brokers, clientId, connectionTimeoutMs, requestTimeoutMs, producerThreads } = this.config;
+      try {
+        this.pool = await ProducerPool.start({ brokers, clientId, connectionTimeoutMs, requestTimeoutMs, threads: producerThreads }, this.log);
+      } catch (e) {
+        await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+        throw e;
+      }
+      this.produce = this.pool;
+    }
   }
 
   /**
@@ -330,7 +342,7 @@ export class KafkaBus implements Bus {
     this.closed = true;
     await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
     await Promise.race([this.produce.drain(), new Promise((r) => setTimeout(r, CLOSE_DRAIN_MS).unref())]);
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect(), this.pool?.close(CLOSE_DRAIN_MS)]);
   }
 
   private async startSubscription(opts: KafkaSubscriptionOptions): Promise<Subscription> {

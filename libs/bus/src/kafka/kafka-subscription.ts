@@ -6,7 +6,7 @@ import { deadLetterBytes, deadLetterHeaders, deadLetterRecord, type DeadLetterIn
 import type { BusLogger } from '../logging';
 import { describeError, givesUp, retryDelayMs } from '../retry';
 import type { ResolvedKafkaBusConfig } from './config';
-import type { ProduceQueue } from './produce-queue';
+import type { Produce } from './produce-queue';
 import { subscriptionRoundRobin } from './assigner';
 import { OffsetCommitter } from './offset-committer';
 
@@ -71,7 +71,7 @@ export class KafkaSubscription implements Subscription {
   constructor(
     private readonly kafka: Kafka,
     private readonly config: ResolvedKafkaBusConfig,
-    private readonly produce: ProduceQueue,
+    private readonly produce: Produce,
     private readonly log: BusLogger,
     private readonly opts: KafkaSubscriptionOptions,
     private readonly onClosed: (s: KafkaSubscription) => void,

@@ -27,6 +27,8 @@ describe('Kafka bus configuration', () => {
     [{ ...ok, clientId: 'has space' }, /^KAFKA_CLIENT_ID/],
     [{ ...ok, connectionTimeoutMs: 0 }, /^KAFKA_CONNECTION_TIMEOUT_MS/],
     [{ ...ok, replicationFactor: 1.5 }, /^KAFKA_REPLICATION_FACTOR/],
+    [{ ...ok, producerThreads: 0 }, /^KAFKA_PRODUCER_THREADS: 0 must be an integer from 1 to 16/],
+    [{ ...ok, producerThreads: 17 }, /^KAFKA_PRODUCER_THREADS/],
   ])('rejects %j naming the setting', (cfg, msg) => {
     expect(() => resolveKafkaConfig(cfg)).toThrow(KafkaConfigError);
     expect(() => resolveKafkaConfig(cfg)).toThrow(msg);
@@ -37,6 +39,8 @@ describe('Kafka bus configuration', () => {
     expect(kafkaConfigFromEnv({ KAFKA_BROKERS: ' a:1, b:2 ', KAFKA_CLIENT_ID: 'risk' }, 'svc')).toMatchObject({ brokers: ['a:1', 'b:2'], clientId: 'risk' });
     expect(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc').clientId).toBe('svc');
     expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_REPLICATION_FACTOR: 'three' }, 'svc')).toThrow(/^KAFKA_REPLICATION_FACTOR/);
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_THREADS: '2' }, 'svc')).producerThreads).toBe(2);
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc')).producerThreads).toBe(1);
   });
 
   it('createBus rejects a bad setting before connecting', async () => {

@@ -1,5 +1,13 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 
+/** Where the bus's producing goes: one ProduceQueue, or a ProducerPool of worker threads. */
+export interface Produce {
+  /** Resolves when every message is acknowledged (acks=all); per-key order is kept. */
+  send(topic: string, messages: Message[]): Promise<void>;
+  /** Resolves once everything queued so far has been sent (or failed). */
+  drain(): Promise<void>;
+}
+
 /** Per-record overhead assumed when sizing a request (record headers, varints, batch share). */
 const RECORD_OVERHEAD = 70;
 
@@ -26,7 +34,7 @@ interface Pending {
  * rejects, and a prefix of a large batch may already be written (Kafka has no atomic multi-request
  * batch without transactions).
  */
-export class ProduceQueue {
+export class ProduceQueue implements Produce {
   private readonly queue: Pending[] = [];
   private pumping = false;
   private idleWaiters: (() => void)[] = [];

@@ -14,3 +14,14 @@ runBusContractSuite(
   },
   { eventuallyTimeoutMs: 30_000, testTimeoutMs: 90_000 },
 );
+
+// The same suite with the producer pool: publishes encoded here, produced by two kafkajs producers
+// in worker threads (KAFKA_PRODUCER_THREADS=2).
+runBusContractSuite(
+  'kafka, 2 producer threads',
+  async () => {
+    const bus = await KafkaBus.connect({ brokers, clientId: 'bus-contract-pool-it', producerThreads: 2 });
+    return { bus, cleanup: () => bus.close() };
+  },
+  { eventuallyTimeoutMs: 30_000, testTimeoutMs: 90_000 },
+);
