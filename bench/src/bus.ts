@@ -160,6 +160,20 @@ async function busProduce(bus: Bus, label: string, candles: CandleEvent[], chunk
   return { bus: label, test: `produce only, publishBatch x${chunk}`, messages: candles.length, msgsPerSec: candles.length / secs, cpuUsPerMsg: cpuUs / candles.length, baselineOf: 'produce' };
 }
 
+/** Produce only, with up to `inFlight` publishBatch calls outstanding (how a replay or a feed publishes). */
+async function busProduceInFlight(bus: Bus, label: string, candles: CandleEvent[], chunk: number, inFlight: number, runId: string): Promise<Row> {
+  await bus.ensureTopics([mdCandlesV1], runId);
+  const { secs, cpuUs } = await measure(async () => {
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < candles.length; i += chunk) {
+      pending.push(bus.publishBatch(mdCandlesV1, candles.slice(i, i + chunk), { runId }));
+      if (pending.length >= inFlight) await pending.shift();
+    }
+    await Promise.all(pending);
+  });
+  return { bus: label, test: `produce only, publishBatch x${chunk}, ${inFlight} in flight`, messages: candles.length, msgsPerSec: candles.length / secs, cpuUsPerMsg: cpuUs / candles.length };
+}
+
 async function busConsumeBacklog(bus: Bus, label: string, n: number, runId: string): Promise<Row> {
   const counter = countTo(n);
   let subscribed = 0;
@@ -388,6 +402,7 @@ export async function run(): Promise<void> {
       rows.push(await busLatency(bus, 'kafka', candles, { rate: PACED_RATE, seconds: 10, warmupSeconds: 2 }));
       const runId = uniq();
       rows.push(await busProduce(bus, 'kafka', candles, 2000, runId));
+      rows.push(await busProduceInFlight(bus, 'kafka', candles, 2000, 3, uniq()));
       rows.push(await busConsumeBacklog(bus, 'kafka', candles.length, runId));
       rows.push(await busThroughputEndToEnd(bus, 'kafka', candles, 2000, false));
     } finally {
@@ -398,6 +413,7 @@ export async function run(): Promise<void> {
     const pool = await KafkaBus.connect({ brokers: k.brokers, clientId: 'bench-bus-pool', producerThreads: 2 });
     try {
       rows.push(await busProduce(pool, POOL_LABEL, candles, 2000, uniq()));
+      rows.push(await busProduceInFlight(pool, POOL_LABEL, candles, 2000, 3, uniq()));
       rows.push(await busThroughputEndToEnd(pool, POOL_LABEL, candles, 2000, false));
     } finally {
       await pool.close();
