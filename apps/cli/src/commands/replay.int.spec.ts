@@ -45,9 +45,9 @@ describe('atp replay over Kafka', () => {
     return got;
   }
 
-  it('free-running, then a --topic-range copy of that run into another one', async () => {
+  it('free-running (through 2 producer threads), then a --topic-range copy of that run into another one', async () => {
     const c = capture();
-    expect(await runCli(['replay', '--run-id', runs.free, '--symbols', 'BTC/USDT', '--from', '2021-01-01', '--to', '2021-01-02', '--as-fast-as-possible', '--brokers', brokers.join(','), '--json'], c.io)).toBe(0);
+    expect(await runCli(['replay', '--run-id', runs.free, '--symbols', 'BTC/USDT', '--from', '2021-01-01', '--to', '2021-01-02', '--as-fast-as-possible', '--brokers', brokers.join(','), '--producer-threads', '2', '--json'], c.io)).toBe(0);
     expect(JSON.parse(c.out())).toMatchObject({ mode: 'free', bus: 'kafka', eventTimes: 24, candles: 24 });
     const published = await read(runs.free, 24);
     expect(published.map((e) => e.openTime)).toEqual(Array.from({ length: 24 }, (_, i) => Date.UTC(2021, 0, 1, i)));

@@ -44,6 +44,7 @@ describe('atp replay', () => {
     [['--run-id', 'r', '--symbols', 'BTC/USDT', '--store', 'memory', '--bus', 'in-process'], /--store memory holds nothing to replay/],
     [['--run-id', 'r', '--topic-range', 'md.candles.v1', '--bus', 'in-process'], /--topic-range reads a Kafka topic: use --bus kafka/],
     [['--run-id', 'r', '--topic-range', 'md.nothing.v9', '--brokers', '127.0.0.1:1'], /unknown topic "md\.nothing\.v9"/],
+    [['--run-id', 'r', '--symbols', 'BTC/USDT', '--brokers', '127.0.0.1:1', '--producer-threads', '0'], /--producer-threads \/ KAFKA_PRODUCER_THREADS must be a whole number from 1 to 16 \(got "0"\)/],
     [['--run-id', 'r', '--symbols', 'DOGE/USDT', '--bus', 'in-process', '--as-fast-as-possible'], /DOGE_USDT-1h\.json/],
   ])('%j is refused with a clear message', async (args, message) => {
     const c = capture();

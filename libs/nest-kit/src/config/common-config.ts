@@ -16,6 +16,7 @@ export function commonConfigProperties(defaults: { port: number }) {
     LOG_LEVEL: Env.oneOf(LOG_LEVEL_SETTINGS, { default: 'info' }),
     BUS: Env.oneOf(['in-process', 'kafka'] as const, { default: 'kafka', description: 'in-process (embedded, tests) or kafka' }),
     KAFKA_BROKERS: Type.Optional(Env.hostPorts({ description: 'Kafka bootstrap servers, required when BUS=kafka' })),
+    KAFKA_PRODUCER_THREADS: Env.int({ default: 1, minimum: 1, maximum: 16, description: 'Kafka producers in worker threads (publishes routed by key): 2 for a producer-heavy service such as a free-running replay' }),
     STORE: Env.oneOf(['memory', 'mongo'] as const, { default: 'mongo', description: 'memory (embedded, tests) or mongo' }),
     MONGO_URL: Type.Optional(Env.url(['mongodb', 'mongodb+srv'], { description: 'MongoDB connection string, required when STORE=mongo' })),
     MONGO_DB: Env.string({ default: 'atp', pattern: '^[A-Za-z0-9_-]{1,48}$', rule: 'a database name of 1-48 characters [A-Za-z0-9_-]' }),
@@ -37,6 +38,7 @@ export type CommonConfig = Readonly<{
   LOG_LEVEL: (typeof LOG_LEVEL_SETTINGS)[number];
   BUS: 'in-process' | 'kafka';
   KAFKA_BROKERS?: readonly string[];
+  KAFKA_PRODUCER_THREADS: number;
   STORE: 'memory' | 'mongo';
   MONGO_URL?: string;
   MONGO_DB: string;
