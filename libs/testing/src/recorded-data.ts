@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { dataDir } from './adapters/data-dir';
 
-/** The recorded data directory: `DATA_DIR`, else `<repo>/../shared/data` (read in place, never copied). */
-export function dataDir(): string {
-  return process.env.DATA_DIR ?? path.resolve(__dirname, '../../../../shared/data');
-}
+export { dataDir };
 
 /** A recorded candle file as `[openTimeMs, o, h, l, c, v]` rows (`binance-spot/<BASE>_USDT-<tf>.json`). */
 export function loadRecordedOhlcv(base: string, timeframe: string, dir = dataDir()): number[][] {

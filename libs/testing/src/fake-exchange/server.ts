@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
+import { systemClock, type Clock } from '@atp/core';
 import { loadCryptofeedMetadata } from '../recorded-data';
 import { FakePrivateApi } from './private-api';
 
@@ -70,7 +71,7 @@ export class FakeExchangeServer {
   clock: number | null = null;
   exchangeInfo: unknown;
   /** Binance's signed spot endpoints (orders, trades, balances): see {@link FakePrivateApi}. */
-  readonly privateApi: FakePrivateApi = new FakePrivateApi(() => this.exchangeInfo, () => this.clock ?? Date.now());
+  readonly privateApi: FakePrivateApi = new FakePrivateApi(() => this.exchangeInfo, () => this.clock ?? this.time.now());
   private krakenPairs: Record<string, unknown> | null = null;
   private readonly candles = new Map<string, number[][]>();
   private readonly krakenCandles = new Map<string, number[][]>();
@@ -85,13 +86,17 @@ export class FakeExchangeServer {
   private readonly sockets = new Set<Socket>();
   private readonly wss = new WebSocketServer({ noServer: true });
 
-  private constructor(private readonly server: Server) {}
+  private constructor(
+    private readonly server: Server,
+    /** Real time where the exchange clock is unset, and for ban expiries (default the system clock). */
+    private readonly time: Clock,
+  ) {}
 
   /** Starts on 127.0.0.1, port 0. `exchangeInfo` defaults to the recorded `BINANCE.0`. */
-  static async start(opts: { loadRecordedExchangeInfo?: boolean } = {}): Promise<FakeExchangeServer> {
+  static async start(opts: { loadRecordedExchangeInfo?: boolean; time?: Clock } = {}): Promise<FakeExchangeServer> {
     const holder: { self?: FakeExchangeServer } = {};
     const server = createServer((req, res) => holder.self!.handle(req, res));
-    const self = new FakeExchangeServer(server);
+    const self = new FakeExchangeServer(server, opts.time ?? systemClock);
     holder.self = self;
     if (opts.loadRecordedExchangeInfo ?? true) self.exchangeInfo = loadCryptofeedMetadata('BINANCE').body;
     server.on('connection', (s) => {
@@ -256,7 +261,7 @@ export class FakeExchangeServer {
         res.end(failure.status === 503 ? 'Service Unavailable' : 'Bad Gateway');
         return;
       }
-      const body = failure.body ?? (failure.status === 429 ? tooMuchWeight(1200) : banned(Date.now() + (failure.retryAfterSec ?? 120) * 1000));
+      const body = failure.body ?? (failure.status === 429 ? tooMuchWeight(1200) : banned(this.time.now() + (failure.retryAfterSec ?? 120) * 1000));
       return send(failure.status, body, headers);
     }
     if (url.pathname.startsWith('/0/public/')) return this.kraken(url.pathname.slice('/0/public/'.length), query, send);
@@ -281,12 +286,12 @@ export class FakeExchangeServer {
       case '/api/v3/ping':
         return send(200, {}, usedHeaders);
       case '/api/v3/time':
-        return send(200, { serverTime: this.clock ?? Date.now() }, usedHeaders);
+        return send(200, { serverTime: this.clock ?? this.time.now() }, usedHeaders);
       case '/api/v3/exchangeInfo':
         return send(200, this.exchangeInfo, usedHeaders);
       case '/fapi/v1/exchangeInfo':
       case '/dapi/v1/exchangeInfo':
-        return send(200, { timezone: 'UTC', serverTime: this.clock ?? Date.now(), rateLimits: [], exchangeFilters: [], assets: [], symbols: [] }, usedHeaders);
+        return send(200, { timezone: 'UTC', serverTime: this.clock ?? this.time.now(), rateLimits: [], exchangeFilters: [], assets: [], symbols: [] }, usedHeaders);
       case '/api/v3/klines':
         return this.klines(query, send, usedHeaders);
       case '/api/v3/depth': {
@@ -304,11 +309,11 @@ export class FakeExchangeServer {
   private checkRate(weight: number): { status: number; body: unknown; retryAfterSec: number } | null {
     if (!this.rate) return null;
     const now = performance.now();
-    if (now < this.bannedUntil) return { status: 418, body: banned(Date.now() + (this.bannedUntil - now)), retryAfterSec: Math.ceil((this.bannedUntil - now) / 1000) };
+    if (now < this.bannedUntil) return { status: 418, body: banned(this.time.now() + (this.bannedUntil - now)), retryAfterSec: Math.ceil((this.bannedUntil - now) / 1000) };
     if (now < this.limitedUntil) {
       // Ignored a 429's Retry-After: IP ban.
       this.bannedUntil = now + this.rate.banMs;
-      return { status: 418, body: banned(Date.now() + this.rate.banMs), retryAfterSec: Math.ceil(this.rate.banMs / 1000) };
+      return { status: 418, body: banned(this.time.now() + this.rate.banMs), retryAfterSec: Math.ceil(this.rate.banMs / 1000) };
     }
     if (now - this.windowStart >= this.rate.windowMs) {
       this.windowStart = now - ((now - this.windowStart) % this.rate.windowMs);
@@ -366,7 +371,7 @@ export class FakeExchangeServer {
         return send(200, { error: [], result });
       }
       case 'Time':
-        return send(200, { error: [], result: { unixtime: Math.floor((this.clock ?? Date.now()) / 1000), rfc1123: new Date(this.clock ?? Date.now()).toUTCString() } });
+        return send(200, { error: [], result: { unixtime: Math.floor((this.clock ?? this.time.now()) / 1000), rfc1123: new Date(this.clock ?? this.time.now()).toUTCString() } });
       case 'OHLC': {
         const rows = this.krakenCandles.get(`${q.pair}|${q.interval ?? '1'}`);
         if (!rows) return send(200, { error: ['EQuery:Unknown asset pair'] });
