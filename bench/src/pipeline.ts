@@ -265,7 +265,10 @@ async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec
   const runId = `${prefix}-${Date.now().toString(36)}`;
   const mongoDb = `b${Date.now().toString(36).slice(-7)}`;
   const s = spec(runId);
-  const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error' });
+  // The bench's own readers (collector, hop and acknowledgement subscribers) commit at most every
+  // 500 ms: they are not part of the pipeline, and a commit per record batch would load the broker
+  // the pipeline runs on (their lag is only read once, at the end).
+  const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error', commitIntervalMs: 500 });
   await bus.ensureTopics(ALL_TOPICS, runId);
   const p = new KafkaPipeline(s, mongoDb, {}, process.env.PIPELINE_BENCH_LOGS);
   try {

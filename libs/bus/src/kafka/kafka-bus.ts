@@ -13,6 +13,7 @@ import { ProducerPool } from './producer-pool';
 import { memoisedDefaultPartitioner } from './partitioner';
 import { noDelaySocketFactory } from './socket-factory';
 import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscription';
+import { OffsetReader, type Committed } from './offset-reader';
 
 /** Start-up could not reach any broker; the message names KAFKA_BROKERS and the addresses tried. */
 export class KafkaUnavailableError extends Error {
@@ -262,28 +263,54 @@ export class KafkaBus implements Bus {
 
   async lagPass(groups: readonly LagQuery[], before?: Watermarks): Promise<LagPass> {
     const topics = [...new Set(groups.flatMap((g) => g.topics))];
-    const first = before ?? (await this.watermarksOf(topics));
-    const committed = await Promise.all(
-      groups.map((g) => {
+    const reader = this.offsetReader();
+    if (reader) {
+      try {
+        return await this.lagPassWith(reader, groups, topics, before);
+      } catch {
+        // e.g. a topic that does not exist yet, a coordinator that moved: this pass through the admin client
+      }
+    }
+    return this.lagPassWith(undefined, groups, topics, before);
+  }
+
+  /**
+   * One lag pass: the watermarks (`before`, or read now), every group's committed offsets, the
+   * watermarks again. Through the OffsetReader (one ListOffsets for all topics, one OffsetFetch per
+   * group) or, without it, the admin client (per topic, and a coordinator look-up per group).
+   */
+  private async lagPassWith(reader: OffsetReader | undefined, groups: readonly LagQuery[], topics: string[], before?: Watermarks): Promise<LagPass> {
+    const marksOf = (ts: string[]) => (reader ? reader.watermarks(ts) : this.watermarksOf(ts));
+    const first = before ?? (await marksOf(topics));
+    const committed: Committed[] = await Promise.all(
+      groups.map(async (g) => {
         const present = g.topics.filter((t) => first.has(t));
-        return present.length ? this.admin.fetchOffsets({ groupId: g.group, topics: present }) : Promise.resolve([]);
+        if (present.length === 0) return new Map();
+        if (reader) return reader.committed(g.group, present);
+        const r = await this.admin.fetchOffsets({ groupId: g.group, topics: present });
+        return new Map(r.map((c) => [c.topic, new Map(c.partitions.map((p) => [p.partition, BigInt(p.offset)]))]));
       }),
     );
-    const after = await this.watermarksOf(topics);
+    const after = await marksOf(topics);
+    let onLow = false;
     const lags = groups.map((g, i) => {
       let lag = 0n;
       for (const topic of g.topics) {
         const marks = first.get(topic);
         if (!marks) continue;
-        const byPartition = new Map((committed[i]!.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+        const byPartition = committed[i]!.get(topic);
         for (const w of marks) {
-          const c = byPartition.get(w.partition) ?? -1n;
+          const c = byPartition?.get(w.partition) ?? -1n;
           const from = c < w.low ? w.low : c; // no commit (-1) or trimmed: from the log start
-          if (w.high > from) lag += w.high - from;
+          if (w.high > from) {
+            lag += w.high - from;
+            if (c < w.low) onLow = true;
+          }
         }
       }
       return Number(lag);
     });
+    if (onLow) reader?.staleLows(); // a lag from a kept low: read the lows again next time
     let produced = false;
     for (const topic of topics) {
       const a = first.get(topic);
@@ -296,6 +323,14 @@ export class KafkaBus implements Bus {
       if (b.some((w) => highs.get(w.partition) !== w.high)) produced = true;
     }
     return { lags, produced, after };
+  }
+
+  private reader: OffsetReader | null | undefined;
+
+  /** The OffsetReader of this bus (created on first use), or undefined when kafkajs offers none. */
+  private offsetReader(): OffsetReader | undefined {
+    if (this.reader === undefined) this.reader = OffsetReader.create(this.kafka) ?? null;
+    return this.reader ?? undefined;
   }
 
   /** Watermarks of topics, all asked for in parallel; topics that do not exist are left out. */
@@ -342,7 +377,7 @@ export class KafkaBus implements Bus {
     this.closed = true;
     await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
     await Promise.race([this.produce.drain(), new Promise((r) => setTimeout(r, CLOSE_DRAIN_MS).unref())]);
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect(), this.pool?.close(CLOSE_DRAIN_MS)]);
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect(), this.pool?.close(CLOSE_DRAIN_MS), this.reader?.close()]);
   }
 
   private async startSubscription(opts: KafkaSubscriptionOptions): Promise<Subscription> {

@@ -37,7 +37,9 @@ export class OffsetCommitter {
 
   mark(partition: number, offset: string): void {
     this.pending.set(partition, offset);
-    if (!this.running) this.running = this.loop();
+    // Started on the next turn: the partitions of one fetch resolve their records in the same turn
+    // (one journal group commit), and their marks then go out in one commit request, not one each.
+    if (!this.running) this.running = new Promise<void>((r) => setImmediate(r)).then(() => this.loop());
   }
 
   /** Drops marks of partitions this member no longer owns (after a rebalance). */

@@ -107,13 +107,20 @@ export class MongoRepository<T extends Doc> implements Repository<T> {
     for (const spec of this.indexSpecs()) await this.coll.createIndex(spec);
   }
 
+  /**
+   * One replaceOne upsert in either mode: for a single document the insert-first path costs up to
+   * three commands (the refused insert, the look-up, the replace) where this is one. Two writers
+   * inserting the same new `_id` at once can make one fail with a duplicate key: it is retried
+   * once (the document exists by then).
+   */
   async upsert(doc: T): Promise<void> {
-    if (this.options.upsertMode === 'insert-first') {
-      await this.upsertMany([doc]);
-      return;
-    }
     const s = storableDoc(doc, this.def, toBsonDouble);
-    await this.coll.replaceOne({ _id: s._id }, s, { upsert: true });
+    try {
+      await this.coll.replaceOne({ _id: s._id }, s, { upsert: true });
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== DUPLICATE_KEY) throw e;
+      await this.coll.replaceOne({ _id: s._id }, s, { upsert: true });
+    }
   }
 
   async upsertMany(docs: readonly T[]): Promise<UpsertResult> {

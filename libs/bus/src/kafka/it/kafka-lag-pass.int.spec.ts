@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { mdCandlesV1, ordersIntentsV1, topicName } from '@atp/contracts';
 import { eventually, testCandle } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
+import { OffsetReader } from '../offset-reader';
 import { requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
@@ -52,6 +53,33 @@ describe('Kafka bus: lagPass', () => {
       expect(settled.lags[1]).toBe(13);
     } finally {
       await sub.close();
+    }
+  });
+
+  it('reads through the OffsetReader (kafkajs offers its cluster), and a kept low watermark never understates a lag', async () => {
+    const kafka = new Kafka({ clientId: 'bus-lag-pass-it-reader', brokers, logLevel: logLevel.NOTHING });
+    const reader = OffsetReader.create(kafka);
+    expect(reader).toBeDefined(); // else lagPass silently falls back to the admin client's per-topic requests
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const group = `${runId}-never`;
+      const marks = await reader!.watermarks([candles]);
+      const byAdmin = await admin.fetchTopicOffsets(candles);
+      expect(marks.get(candles)!.map((w) => [w.partition, String(w.low), String(w.high)])).toEqual(byAdmin.map((w) => [w.partition, w.low, w.high]).sort((a, b) => Number(a[0]) - Number(b[0])));
+      expect((await reader!.committed(group, [candles])).get(candles)!.get(0)).toBe(-1n);
+      // Trim the log: the low watermark of a partition with records moves up.
+      const full = byAdmin.find((w) => BigInt(w.high) >= 2n)!;
+      await admin.deleteTopicRecords({ topic: candles, partitions: [{ partition: full.partition, offset: '1' }] });
+      const groups = [{ group, topics: [candles] }];
+      const first = await bus.lagPass(groups);
+      const truth = await bus.lag(group, [candles]);
+      expect(first.lags[0]).toBeGreaterThanOrEqual(truth); // kept low: at least the real lag
+      const second = await bus.lagPass(groups);
+      expect(second.lags[0]).toBe(truth); // a lag resting on a kept low refreshed the lows
+    } finally {
+      await admin.disconnect();
+      await reader!.close();
     }
   });
 });
