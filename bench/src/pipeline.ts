@@ -224,6 +224,16 @@ class Hops {
     ]);
   }
 
+  /** Records of the run's topics these readers have not consumed yet. */
+  async lag(bus: Bus, runId: string): Promise<number> {
+    const lags = await Promise.all([
+      bus.lag(`bench-hops-e-${runId}`, [topicName(TOPICS.ordersEvents, runId)]),
+      bus.lag(`bench-hops-d-${runId}`, [topicName(TOPICS.ordersIntents, runId)]),
+      bus.lag(`bench-hops-a-${runId}`, [topicName(TOPICS.ordersApproved, runId)]),
+    ]);
+    return lags.reduce((a, b) => a + b, 0);
+  }
+
   async close(): Promise<void> {
     for (const s of this.subs) await s.close();
   }
@@ -340,15 +350,18 @@ export async function run(): Promise<void> {
       let hopSummary = '';
       // The full parity run (c): the same records and P&L as the backtester, checked after the timing.
       const { stats: s, parity } = await kafkaRun('bench-ls-k', (id) => maCrossoverSpec(id), async (bus, spec) => {
-        const c = await collect(bus, spec.runId, `bench-collector-${spec.runId}`);
         const hops = new Hops();
-        await hops.start(bus, spec.runId);
         const stats = await lockstep(bus, spec, 2, days !== undefined ? from : undefined, to, hops);
-        await hops.close();
-        hopSummary = hops.summary();
+        // The parity collector and the hop readers read the run's topics from the start once the
+        // timed replay is over (the same records; the hops use the events' creation times), so
+        // their consumers load neither the broker nor the CPU the pipeline runs on.
+        const c = await collect(bus, spec.runId, `bench-collector-${spec.runId}`);
+        await hops.start(bus, spec.runId);
         const bt = runBacktest(backtestConfigFromSpec(spec, { recordBarMatched: true }), recordedSeries(spec, days !== undefined ? from : -Infinity, to ?? Infinity));
         const until = Date.now() + 120_000;
-        while ((await c.lag()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+        while (((await c.lag()) > 0 || (await hops.lag(bus, spec.runId)) > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+        await hops.close();
+        hopSummary = hops.summary();
         const diff = firstDifference(canonical(backtestRecords(bt)), canonical(c.data));
         await c.close();
         return { stats, parity: diff === undefined ? `identical to the backtester (${bt.fills.length} fills, ${bt.approved.length} orders, ${bt.decisions.reduce((n, d) => n + d.count, 0)} decision records)` : `DIFFERS: ${diff.slice(0, 300)}` };
