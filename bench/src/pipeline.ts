@@ -11,6 +11,12 @@
  *  2. lockstep replay of all recorded 1h candles of the four symbols (4 x 5,482) through all four
  *     services: embedded and over Kafka + FerretDB with separate processes (target < 120 s).
  *
+ * The embedded latency rows give the CPU time of the process per event time (process.cpuUsage over the
+ * run: load-independent, unlike the latency on a shared machine) and a "per hop" row (monotonic clock,
+ * from the services' publish calls): candle published -> execution's bar-matched marker of T, -> the
+ * strategy's last decision record of T, the later of those -> risk's approval -> execution's
+ * acknowledgement -> the bench received it.
+ *
  * The Kafka rows are followed by a "per hop" row (wall clock, from the events' tsInit): for the
  * latency runs candle published -> strategy's decision record -> risk's approval -> execution's
  * acknowledgement; for lockstep, per event time T, published -> execution's bar-matched marker of T
@@ -21,14 +27,15 @@
  *
  * Kafka parts need KAFKA_BROKERS and MONGO_URL (else infra/up.sh is run to start the local stack).
  * PIPELINE_BENCH_KAFKA_DAYS limits the Kafka lockstep replay to the first N days (default: all);
- * PIPELINE_BENCH_LOGS names a folder for the service processes' logs; PIPELINE_BENCH_ONLY=kafka-lockstep
- * runs only that part; PIPELINE_BENCH_RATES the candle rates of the Kafka latency runs (default 100,20);
+ * PIPELINE_BENCH_LOGS names a folder for the service processes' logs; PIPELINE_BENCH_ONLY runs only the
+ * parts named (comma-separated: embedded-latency, embedded-lockstep, kafka-latency, kafka-lockstep;
+ * `PIPELINE_BENCH_ONLY=embedded-latency` is the quick one, ~30 s, no Kafka); PIPELINE_BENCH_RATES the candle rates of the Kafka latency runs (default 100,20);
  * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000).
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
-import { KafkaBus, type Bus } from '@atp/bus';
+import { InProcessBus, KafkaBus, type Bus } from '@atp/bus';
 import { ALL_TOPICS, TOPICS, topicName, type DecisionEvent, type OrderApprovedEvent, type OrderEvent } from '@atp/contracts';
 import type { Timeframe } from '@atp/core';
 import { recordedCandleSource, ReplayDriver, type CandleSource } from '@atp/svc-market-feed';
@@ -76,6 +83,48 @@ function latencySpec(runId: string): PipelineSpec {
   });
 }
 
+/**
+ * The embedded pipeline's bus as the services see it, noting (monotonic clock) when the services
+ * publish, per event time T: execution's last bar-matched marker of T, the strategy's last decision
+ * record of T, and per order its approval and its acknowledgement.
+ */
+class EmbeddedHops {
+  readonly marker = new Map<number, number>();
+  readonly decided = new Map<number, number>();
+  readonly approved = new Map<string, number>();
+  readonly acked = new Map<string, number>();
+
+  wrap(bus: Bus): Bus {
+    const note = (topic: string, values: readonly unknown[]) => {
+      const at = performance.now();
+      for (const v of values) {
+        if (topic === TOPICS.ordersEvents.name) {
+          const e = v as OrderEvent;
+          if (e.kind === 'bar-matched') this.marker.set(e.barTime, at);
+          else if (e.kind === 'order' && e.status === 'acknowledged' && !this.acked.has(e.clientOrderId)) this.acked.set(e.clientOrderId, at);
+        } else if (topic === TOPICS.ordersIntents.name) this.decided.set((v as DecisionEvent).decisionTime, at);
+        else if (topic === TOPICS.ordersApproved.name) this.approved.set((v as OrderApprovedEvent).clientOrderId, at);
+      }
+    };
+    const publishBatch: Bus['publishBatch'] = (c, values, o) => {
+      note(c.name, values);
+      return bus.publishBatch(c, values, o);
+    };
+    const publish: Bus['publish'] = (c, value, o) => {
+      note(c.name, [value]);
+      return bus.publish(c, value, o);
+    };
+    return new Proxy(bus, {
+      get: (target, key) => {
+        if (key === 'publishBatch') return publishBatch;
+        if (key === 'publish') return publish;
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+}
+
 /** Decision time of a client order id (`o<time base36>-...`, core's clientOrderId). */
 function decisionTimeOf(coid: string): number {
   return parseInt(coid.slice(1, coid.indexOf('-')), 36);
@@ -91,7 +140,7 @@ function percentile(xs: number[], p: number): number {
  * Publishes synthetic candles at 100/s through the pipeline on `bus` and measures candle
  * publication -> order acknowledgement for every order.
  */
-async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE): Promise<{ orders: number; p50: number; p99: number; max: number; candles: number; hops: string }> {
+async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number }> {
   const now = clock === 'monotonic' ? () => performance.now() : () => Date.now();
   const published = new Map<number, number>();
   const acks: { coid: string; at: number }[] = [];
@@ -138,6 +187,8 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const perTime = spec.symbols.length;
   const candles = Math.ceil(Math.min(LATENCY_CANDLES, rate * 30) / perTime);
   const driver = new ReplayDriver(timed, syntheticSource(candles), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h' as Timeframe, mode: 'free', speed: H / ((1000 * perTime) / rate), stallMs: 600_000 });
+  // CPU time of this process per event time (load-independent; embedded: the whole pipeline's).
+  const cpu0 = process.cpuUsage();
   await driver.run();
   // Let the last orders through: until the pipeline has drained (lag 0 on every pipeline topic, as
   // lockstep checks it) and so has our own acknowledgement reader. (Waiting for "no new
@@ -147,19 +198,23 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const ackTopic = topicName(TOPICS.ordersEvents, spec.runId);
   const until = Date.now() + 120_000;
   while ((await bus.lag(ackGroup, [ackTopic])) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  const cpu = process.cpuUsage(cpu0);
   await sub.close();
   for (const s of hopSubs) await s.close();
   const lat = acks.map((a) => a.at - published.get(decisionTimeOf(a.coid))!).filter((x) => Number.isFinite(x));
   // candle published -> decision record created (strategy) -> approval created (risk) -> acknowledgement created (execution).
   const hop = (f: (a: { coid: string; at: number }) => number) => {
     const xs = acks.map(f).filter((x) => Number.isFinite(x));
-    return `p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)}`;
+    const fmt = (x: number) => (clock === 'wall' ? String(x) : x.toFixed(3));
+    return `p50 ${fmt(percentile(xs, 50))} p99 ${fmt(percentile(xs, 99))}`;
   };
   const hops =
     clock === 'wall'
       ? `candle->decision ${hop((a) => decidedAt.get(`${symbolOf.get(a.coid)}|${decisionTimeOf(a.coid)}`)! - published.get(decisionTimeOf(a.coid))!)}; decision->approval ${hop((a) => approvedAt.get(a.coid)! - decidedAt.get(`${symbolOf.get(a.coid)}|${decisionTimeOf(a.coid)}`)!)}; approval->ack ${hop((a) => a.at - approvedAt.get(a.coid)!)}`
-      : '';
-  return { orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime, hops };
+      : embedded
+        ? `candle->marker ${hop((a) => embedded.marker.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; candle->decisions ${hop((a) => embedded.decided.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; decisions->approval ${hop((a) => embedded.approved.get(a.coid)! - Math.max(embedded.decided.get(decisionTimeOf(a.coid))!, embedded.marker.get(decisionTimeOf(a.coid))!))}; approval->ack ${hop((a) => embedded.acked.get(a.coid)! - embedded.approved.get(a.coid)!)}; ack->received ${hop((a) => a.at - embedded.acked.get(a.coid)!)}`
+        : '';
+  return { orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles };
 }
 
 async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number, hops?: Hops) {
@@ -301,13 +356,17 @@ export async function run(): Promise<void> {
   // 1. Latency, embedded.
   if (want('embedded-latency')) {
     const spec = latencySpec(`bench-lat-emb-${Date.now().toString(36)}`);
-    const p = await startEmbeddedPipeline(spec);
+    const hops = new EmbeddedHops();
+    const bus = new InProcessBus();
+    const p = await startEmbeddedPipeline(spec, { bus: hops.wrap(bus) });
     try {
-      const r = await latency(p.bus, spec, 'monotonic');
+      const r = await latency(bus, spec, 'monotonic', RATE, hops);
       note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${RATE}/s`);
-      note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max} ms`);
+      note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time`);
+      note('  per hop (ms)', 'embedded', null, '', '', r.hops);
     } finally {
       await p.stop();
+      await bus.close();
     }
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Dec } from '@atp/core';
+import { canonicalRecordBody } from './canonical';
 import { AuditChain, canonicalJson, GENESIS_HASH, hashRecord, verifyAudit, verifyChain, verifyLinks, type AuditEntry, type AuditRecord } from './index';
 
 /** A small trade path across four chains: intent -> approval -> order -> fill -> pnl. */
@@ -37,6 +38,57 @@ describe('canonicalJson', () => {
   it('refuses values whose representation is ambiguous, naming the path', () => {
     expect(() => canonicalJson({ a: [1, Number.NaN] })).toThrow('$.a[1] is NaN');
     expect(() => canonicalJson({ m: new Map() })).toThrow('$.m is a class instance');
+  });
+});
+
+describe('canonicalRecordBody (the per-record fast path)', () => {
+  /** A seeded generator of record bodies with awkward strings, numbers and key orders. */
+  function bodies(n: number): Record<string, unknown>[] {
+    let s = 12345;
+    const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const strs = ['', 'a', 'é"\\\n', '\u2028x', 'Z', 'zz', '\ud83d\ude00', 'a.b', '$x', '10', 'B'];
+    const str = () => strs[Math.floor(rnd() * strs.length)]! + String(Math.floor(rnd() * 3));
+    const val = () => [() => str(), () => rnd() * 1e6 - 5e5, () => -0, () => 1e21, () => 5e-324, () => rnd() < 0.5, () => null, () => undefined][Math.floor(rnd() * 8)]!();
+    const obj = () => Object.fromEntries(Array.from({ length: Math.floor(rnd() * 6) }, () => [str(), val()]));
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      const body: Record<string, unknown> = {
+        chain: str(), seq: i, service: str(), key: str(), kind: str(), subject: str(),
+        ids: Array.from({ length: Math.floor(rnd() * 3) }, str),
+        causes: Array.from({ length: Math.floor(rnd() * 3) }, () => (rnd() < 0.5 ? { kind: str(), id: str() } : { id: str(), kind: str() })),
+        refs: Array.from({ length: Math.floor(rnd() * 3) }, str),
+        decision: str(), inputs: obj(), versions: obj(), time: Math.floor(rnd() * 2e12), origin: rnd() < 0.5 ? null : str(), prevHash: str(),
+      };
+      // Any insertion order of the fields: the output is sorted either way.
+      out.push(Object.fromEntries(Object.entries(body).sort(() => rnd() - 0.5)));
+    }
+    return out;
+  }
+  it('writes exactly what canonicalJson writes for every body nextRecord builds', () => {
+    for (const b of bodies(2000)) {
+      const fast = canonicalRecordBody(b);
+      expect(fast).toBeDefined();
+      expect(fast).toBe(canonicalJson(b));
+    }
+    for (const r of [...chainOf(3), ...Object.values(tradePath()).flat()]) {
+      const { _id, hash, ...body } = r;
+      expect(canonicalRecordBody(body)).toBe(canonicalJson(body));
+      expect(createHash('sha256').update(canonicalJson(body)).digest('hex')).toBe(hash);
+    }
+  });
+  it('declines anything else (canonicalJson decides): unknown or missing fields, nested values, NaN, decimals', () => {
+    const [r] = chainOf(1);
+    const { _id: _i, hash: _h, ...body } = r!;
+    expect(canonicalRecordBody({ ...body, extra: 1 })).toBeUndefined();
+    const { origin: _o, ...missing } = body;
+    expect(canonicalRecordBody(missing)).toBeUndefined();
+    expect(canonicalRecordBody({ ...body, inputs: { a: { b: 1 } } })).toBeUndefined();
+    expect(canonicalRecordBody({ ...body, inputs: { a: Number.NaN } })).toBeUndefined();
+    expect(canonicalRecordBody({ ...body, inputs: { q: new Dec('1.50') } })).toBeUndefined();
+    expect(canonicalRecordBody({ ...body, causes: [{ kind: 'order', id: 'o', at: 1 }] })).toBeUndefined();
+    // A field added to a stored record changes its hash (the generic path hashes it).
+    expect(hashRecord({ ...r!, extra: 1 } as AuditRecord)).not.toBe(r!.hash);
+    expect(hashRecord(r!)).toBe(r!.hash);
   });
 });
 
