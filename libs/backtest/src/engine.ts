@@ -1,4 +1,4 @@
-import { clientOrderId, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
+import { clientOrderId, decNumber, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
 import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
@@ -243,13 +243,13 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const applyFill = (f: FillEvent): void => {
     fills.push(f);
     portfolio.applyFill(f);
-    cash = portfolio.cash().toNumber();
+    cash = decNumber(portfolio.cash());
     const sym = symByName.get(f.symbol)!;
-    sym.qty = portfolio.quantity(sym.inst).toNumber();
+    sym.qty = decNumber(portfolio.quantity(sym.inst));
     const slot = slotIndex.get(f.strategyId)?.get(f.symbol);
     if (slot) {
       // With one strategy the account's position in the symbol is the strategy's own.
-      slot.ctx.position = entries.length === 1 ? sym.qty : portfolio.quantity(sym.inst, f.strategyId).toNumber();
+      slot.ctx.position = entries.length === 1 ? sym.qty : decNumber(portfolio.quantity(sym.inst, f.strategyId));
       slot.strategy.onFill?.({ time: f.tsEvent, side: f.side, price: Number(f.price), quantity: Number(f.quantity), role: f.role }, slot.ctx);
     }
     if (checkIdentity) assertIdentity(portfolio, f.fillId);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { clientOrderId, Dec, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
+import { clientOrderId, Dec, decDiv, decNumber, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -88,6 +88,53 @@ describe('decimal policy', () => {
     expect(decToString(new Dec('1.50000'))).toBe('1.5');
     expect(decToString(new Dec('-0'))).toBe('0');
     expect(decToString(new Dec('1e-20'))).toBe('0.00000000000000000001');
+  });
+});
+
+describe('decimal fast paths (integer arithmetic for short values)', () => {
+  // Seeded values of every shape: signs, 0-9 integer digits, 0-13 fraction digits, zeros inside and at the end.
+  let seed = 12345;
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const digitsOf = (n: number, zeros: number): string => Array.from({ length: n }, () => (rnd() < zeros ? '0' : String(Math.floor(rnd() * 10)))).join('');
+  const randomDec = (): Dec => {
+    const ip = digitsOf(Math.floor(rnd() * 10), 0) || '0';
+    const fp = digitsOf(Math.floor(rnd() * 14), 0.3);
+    return new Dec(`${rnd() < 0.3 ? '-' : ''}${ip}${fp ? `.${fp}` : ''}`);
+  };
+  // decimal.js's internal fields: equal fields mean every later operation and string is the same.
+  const fields = (d: Dec): string => {
+    const f = d as unknown as { s: number; e: number; d: number[] };
+    return JSON.stringify([f.s, f.e, f.d, Object.keys(d)]);
+  };
+  it('decDiv builds exactly the Dec decimal.js divides to (60 digits, half up), over 20000 seeded pairs', () => {
+    const divisors = ['1', '3', '7', '1.001', '0.95', '0.0625', '43210.12', '9007199254740991', '-2.5'];
+    for (let i = 0; i < 20000; i++) {
+      const a = randomDec();
+      let b = rnd() < 0.3 ? new Dec(divisors[Math.floor(rnd() * divisors.length)]!) : randomDec();
+      if (b.isZero()) b = new Dec('0.002');
+      expect(fields(decDiv(a, b))).toBe(fields(a.div(b)));
+    }
+    expect(decToString(decDiv(new Dec('9500'), new Dec('43210.12')))).toBe(decToString(new Dec('9500').div('43210.12')));
+    expect(() => decDiv(new Dec(1), new Dec(0))).not.toThrow(); // decimal.js's Infinity, as a.div(0)
+    expect(decDiv(new Dec(1), new Dec(0)).toString()).toBe('Infinity');
+  });
+  it('roundToPlaces builds the Dec toDecimalPlaces does, for every mode, including exact halves and zeros', () => {
+    const rm = { down: Dec.ROUND_DOWN, up: Dec.ROUND_UP, 'half-away-from-zero': Dec.ROUND_HALF_UP, 'half-even': Dec.ROUND_HALF_EVEN } as const;
+    const cases: [Dec, number][] = [];
+    for (let i = 0; i < 20000; i++) cases.push([randomDec(), Math.floor(rnd() * 12)]);
+    for (const [v, p] of [['0.125', 2], ['-0.125', 2], ['0.135', 2], ['2.5', 0], ['3.5', 0], ['-2.5', 0], ['0.0005', 3], ['-0.0004', 3], ['0', 2]] as const) cases.push([new Dec(v), p]);
+    for (const [d, p] of cases) for (const mode of Object.keys(rm) as (keyof typeof rm)[]) expect(fields(roundToPlaces(d, p, mode))).toBe(fields(d.toDecimalPlaces(p, rm[mode])));
+  });
+  it('decNumber is toNumber (the float nearest the value), -0 included', () => {
+    for (let i = 0; i < 20000; i++) {
+      const d = randomDec();
+      expect(Object.is(decNumber(d), d.toNumber())).toBe(true);
+    }
+    expect(Object.is(decNumber(new Dec('-0')), -0)).toBe(true);
+    expect(decNumber(new Dec('123456789012345678901234567890.5'))).toBe(1.2345678901234568e29);
   });
 });
 

@@ -108,7 +108,33 @@ const MODES: Record<RoundingMode, Decimal.Rounding> = {
  */
 export function roundToPlaces(d: Dec, places: number, mode: RoundingMode): Dec {
   if (!Number.isInteger(places) || places < 0) throw new RangeError(`roundToPlaces: bad places ${places}`);
-  return d.toDecimalPlaces(places, MODES[mode]);
+  return roundScaled(d, places, mode) ?? d.toDecimalPlaces(places, MODES[mode]);
+}
+
+/**
+ * `d.toDecimalPlaces(places, mode)` in integer arithmetic for a short non-zero `d` whose result is
+ * not zero (decimal.js keeps the sign of a zero it rounds to): undefined otherwise.
+ */
+function roundScaled(d: Dec, places: number, mode: RoundingMode): Dec | undefined {
+  if (!scaled(d)) return undefined;
+  const k = -places - sq; // digits to drop
+  if (k <= 0) return fromScaled(sm, sq); // already within `places`: a copy, as decimal.js returns
+  if (k > 15) return undefined;
+  const p = POW10[k]!;
+  const neg = sm < 0;
+  const a = neg ? -sm : sm;
+  const rem = a % p;
+  let q = (a - rem) / p;
+  if (rem !== 0) {
+    if (mode === 'up') q += 1;
+    else if (mode === 'half-away-from-zero') {
+      if (rem * 2 >= p) q += 1;
+    } else if (mode === 'half-even') {
+      if (rem * 2 > p || (rem * 2 === p && q % 2 === 1)) q += 1;
+    }
+  }
+  if (q === 0) return undefined;
+  return fromScaled(neg ? -q : q, -places);
 }
 
 /** Rounds to a multiple of `step` (ccxt "TICK_SIZE" precision mode), e.g. step "0.001". */
@@ -139,4 +165,218 @@ function powerOfTenPlaces(s: Dec): number {
 /** Number of decimal places of a tick size such as "0.01" (2) or "1" (0). */
 export function placesOfStep(step: DecimalString | Dec): number {
   return toDecimal(step).decimalPlaces();
+}
+
+// ---------------------------------------------------------------- exact fast paths
+//
+// decimal.js spends most of a cheap operation on copies and limb loops. The values a backtest
+// books (prices, quantities, fees, cash) have a few significant digits, so their sums, differences
+// and products fit a float64 integer exactly: the helpers below compute those in integer
+// arithmetic and build the Dec decimal.js would have built (the same sign, exponent and base-1e7
+// limbs: every later operation and string is then the same), and hand anything else (zeros, long
+// values, results that could round) to decimal.js itself.
+
+/** decimal.js's internal fields of a Dec: sign, base-10 exponent of the leading digit, base-1e7 limbs aligned to the point. */
+interface DecFields {
+  s: number;
+  e: number;
+  d: number[] | null;
+}
+
+const MAX_INT = 9007199254740991; // 2^53 - 1
+const WORD = 1e7;
+const POW10: number[] = [];
+for (let i = 0, p = 1; i <= 22; i++, p *= 10) POW10.push(p);
+
+// The last `scaled` read: value = sm x 10^sq, sm a non-zero integer with |sm| <= 2^53 - 1.
+let sm = 0;
+let sq = 0;
+
+/** Reads a finite non-zero Dec as an exact float64 integer times a power of ten; false when it does not fit. */
+function scaled(x: Dec): boolean {
+  const f = x as unknown as DecFields;
+  const d = f.d;
+  if (d === null) return false;
+  const n = d.length;
+  if (n > 3) return false;
+  let w = d[n - 1]!;
+  if (w === 0) return false; // zero (decimal.js keeps no trailing zero limb otherwise)
+  let tz = 0;
+  while (w % 10 === 0) {
+    w /= 10;
+    tz++;
+  }
+  let m = 0;
+  for (let i = 0; i < n - 1; i++) m = m * WORD + d[i]!;
+  m = m * POW10[7 - tz]! + w;
+  if (m > MAX_INT) return false;
+  sm = f.s < 0 ? -m : m;
+  // Limbs are aligned to the decimal point: the last one holds the digits 10^q .. 10^(q+6),
+  // q = 7 x (floor(e / 7) - n + 1).
+  sq = 7 * (Math.floor(f.e / 7) - n + 1) + tz;
+  return true;
+}
+
+function digits(w: number): number {
+  return w < 1e3 ? (w < 10 ? 1 : w < 100 ? 2 : 3) : w < 1e5 ? (w < 1e4 ? 4 : 5) : w < 1e6 ? 6 : 7;
+}
+
+/**
+ * A Dec with the given fields. Made by decimal.js's own constructor then set, so that every Dec
+ * has the one object shape decimal.js's code is optimised for (a second shape would make all of
+ * its property reads polymorphic).
+ */
+function built(s: number, e: number, d: number[]): Dec {
+  const out = new Dec(1);
+  const f = out as unknown as DecFields;
+  f.s = s;
+  f.e = e;
+  f.d = d;
+  return out;
+}
+
+/** The Dec of m x 10^q (m a non-zero integer, |m| <= 2^53 - 1), as decimal.js represents it. */
+function fromScaled(m: number, q: number): Dec {
+  const s = m < 0 ? -1 : 1;
+  let a = m < 0 ? -m : m;
+  // limbs aligned to the point, least significant first; zero limbs at the end are dropped
+  const r = q - 7 * Math.floor(q / 7);
+  let base = q - r;
+  const p = r > 0 ? POW10[7 - r]! : WORD;
+  // a = hi x p + lo by a float division and a correction (a float64 % is a slow library call)
+  let hi = Math.floor(a / p);
+  let lo = a - hi * p;
+  if (lo < 0) {
+    hi--;
+    lo += p;
+  } else if (lo >= p) {
+    hi++;
+    lo -= p;
+  }
+  a = hi;
+  let w = r > 0 ? lo * POW10[r]! : lo;
+  while (w === 0) {
+    base += 7;
+    hi = Math.floor(a / WORD);
+    lo = a - hi * WORD;
+    if (lo < 0) {
+      hi--;
+      lo += WORD;
+    } else if (lo >= WORD) {
+      hi++;
+      lo -= WORD;
+    }
+    a = hi;
+    w = lo;
+  }
+  return limbs(s, base, w, a);
+}
+
+/** The Dec of sign x (a x 10^7 + w) x 10^base, w the non-zero least significant limb. */
+function limbs(s: number, base: number, w: number, a: number): Dec {
+  if (a === 0) return built(s, base + digits(w) - 1, [w]);
+  const w1 = a % WORD;
+  a = (a - w1) / WORD;
+  if (a === 0) return built(s, base + 7 + digits(w1) - 1, [w1, w]);
+  const w2 = a % WORD;
+  a = (a - w2) / WORD;
+  if (a === 0) return built(s, base + 14 + digits(w2) - 1, [w2, w1, w]);
+  return built(s, base + 21 + digits(a) - 1, [a, w2, w1, w]);
+}
+
+/** `d.toNumber()` (the float nearest the exact value), faster for short values. */
+export function decNumber(d: Dec): number {
+  if (!scaled(d)) return d.toNumber();
+  // both operands exact: one correctly rounded operation gives the float nearest the value, as Number(string) does
+  if (sq >= 0) return sq <= 22 ? sm * POW10[sq]! : d.toNumber();
+  return sq >= -22 ? sm / POW10[-sq]! : d.toNumber();
+}
+
+const BIG_POW10: bigint[] = [];
+for (let i = 0, p = 1n; i <= 160; i++, p *= 10n) BIG_POW10.push(p);
+
+function intDigits(a: number): number {
+  // a a positive integer <= 2^53 - 1
+  let n = 1;
+  while (n < 16 && a >= POW10[n]!) n++;
+  return n;
+}
+
+/**
+ * `a.div(b)`: the same Dec (decimal.js divides to `Dec.precision` significant digits, correctly
+ * rounded half up), computed as one integer division when both operands are short. Division by
+ * zero and zero dividends go to decimal.js.
+ */
+export function decDiv(a: Dec, b: Dec): Dec {
+  if (Dec.precision !== 60 || Dec.rounding !== Decimal.ROUND_HALF_UP) return a.div(b);
+  if (!scaled(a)) return a.div(b);
+  const ma = sm;
+  const qa = sq;
+  if (!scaled(b)) return a.div(b);
+  const mb = sm;
+  const neg = ma < 0 !== mb < 0;
+  const x = ma < 0 ? -ma : ma;
+  const y = mb < 0 ? -mb : mb;
+  const A = BigInt(x);
+  const B = BigInt(y);
+  // x 10^k / y in [10^58, 10^60) for this k; one more digit when below 10^59: 60 digits before rounding
+  let k = 59 - intDigits(x) + intDigits(y);
+  let num = A * BIG_POW10[k]!;
+  let q = num / B;
+  if (q < BIG_POW10[59]!) {
+    k++;
+    num *= 10n;
+    q = num / B;
+  }
+  const rem = num - q * B;
+  if (rem * 2n >= B) q += 1n; // half up (away from zero)
+  return fromDigits(neg ? -1 : 1, q.toString(), qa - sq - k);
+}
+
+/** The Dec of sign x digits x 10^exp (digits: a positive integer's decimal digits), as decimal.js represents it. */
+function fromDigits(sign: number, str: string, exp: number): Dec {
+  const nd = str.length;
+  const e = exp + nd - 1; // exponent of the leading digit
+  const lead = e - 7 * Math.floor(e / 7) + 1; // digits in the leading limb (aligned to the point)
+  const d: number[] = [];
+  let i = lead;
+  d.push(parseInt(str.slice(0, lead), 10));
+  for (; i < nd; i += 7) {
+    const chunk = str.slice(i, i + 7);
+    d.push(chunk.length === 7 ? parseInt(chunk, 10) : parseInt(chunk, 10) * POW10[7 - chunk.length]!);
+  }
+  while (d.length > 1 && d[d.length - 1] === 0) d.pop();
+  return built(sign, e, d);
+}
+
+const POS_ZERO = new Dec(0);
+
+/**
+ * `a.plus(b)` without the work when one side is zero and the other is not: decimal.js then returns
+ * a copy of the non-zero side (rounded to the precision, a no-op for at most 56 digits), and Dec
+ * values are immutable, so the side itself is the same value, sign and digits.
+ */
+export function decAdd(a: Dec, b: Dec): Dec {
+  const ad = (a as unknown as DecFields).d;
+  const bd = (b as unknown as DecFields).d;
+  if (ad !== null && bd !== null) {
+    if (bd[0] === 0) {
+      if (ad[0] !== 0 && ad.length <= 8) return a;
+    } else if (ad[0] === 0 && bd.length <= 8) return b;
+  }
+  return a.plus(b);
+}
+
+/**
+ * `a.minus(b)` without the work when `b` is zero and `a` is not (a copy of `a`), or `b` is `a`
+ * itself (decimal.js gives +0 for x - x, its rounding being half up).
+ */
+export function decSub(a: Dec, b: Dec): Dec {
+  const ad = (a as unknown as DecFields).d;
+  const bd = (b as unknown as DecFields).d;
+  if (ad !== null && bd !== null) {
+    if (a === b && Dec.rounding !== Decimal.ROUND_FLOOR) return POS_ZERO;
+    if (bd[0] === 0 && ad[0] !== 0 && ad.length <= 8) return a;
+  }
+  return a.minus(b);
 }

@@ -1,6 +1,7 @@
 import {
   barCloseTime,
   Dec,
+  decDiv,
   decToString,
   eventIdFrom,
   fillId,
@@ -126,7 +127,7 @@ function filledString(o: Ord): string {
 
 /** Average fill price (undefined before the first fill): the only fill's price, or notional / filled to 12 places. */
 function avgFillString(o: Ord): string | undefined {
-  return o.filled.isZero() ? undefined : decToString(o.onlyPrice ?? o.notional.div(o.filled).toDecimalPlaces(12));
+  return o.filled.isZero() ? undefined : decToString(o.onlyPrice ?? decDiv(o.notional, o.filled).toDecimalPlaces(12));
 }
 
 /** Per-instrument order book of the paper venue and its recent bars (for late orders). */

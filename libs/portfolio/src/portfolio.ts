@@ -1,4 +1,4 @@
-import { Dec, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, decAdd, decNumber, decSub, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -74,6 +74,27 @@ function ledgerEntry(r: RawLedgerEntry): FillLedgerEntry {
     unrealized: decToString(r.unrealized),
     fees: decToString(r.fees),
     equity: decToString(r.equity),
+  };
+}
+
+/**
+ * An applied fill's result. Its decimal strings are made on first read (the backtester never
+ * reads them): enumerable getters in the same key order, so spreads, JSON and equality see the
+ * same plain values.
+ */
+function appliedResult(fillId: string, realized: Dec, feeQuote: Dec, closed: RoundTrip[]): ApplyFillResult {
+  let r: string | undefined;
+  let f: string | undefined;
+  return {
+    status: 'applied',
+    fillId,
+    get realized(): string {
+      return (r ??= decToString(realized));
+    },
+    get feeQuote(): string {
+      return (f ??= decToString(feeQuote));
+    },
+    closedRoundTrips: closed,
   };
 }
 
@@ -198,7 +219,7 @@ export class Portfolio {
     const instrument = this.instKey(fill.exchange, fill.symbol);
     const book = this.bookIndex.get(fill.strategyId)?.get(instrument);
     const before = book ? book.signedQty() : ZERO;
-    const after = fill.side === 'buy' ? before.plus(qty) : before.minus(qty);
+    const after = fill.side === 'buy' ? decAdd(before, qty) : decSub(before, qty);
     if (ltZero(after) && !this.shortable.has(instrument)) {
       bad('SHORT_NOT_ALLOWED', `${instrument} is long-only: selling ${fill.quantity} of a position of ${decToString(before)} (strategy ${fill.strategyId})`);
     }
@@ -213,10 +234,10 @@ export class Portfolio {
     const wasOpen = pos.direction !== 'flat';
     const outcome = pos.apply(fill.side, qty, price, feeQuote, fill.tsEvent);
     this.openBooks += (pos.direction !== 'flat' ? 1 : 0) - (wasOpen ? 1 : 0);
-    this.realizedTotal = this.realizedTotal.plus(outcome.realized);
-    this.feesTotal = this.feesTotal.plus(feeQuote);
+    this.realizedTotal = decAdd(this.realizedTotal, outcome.realized);
+    this.feesTotal = decAdd(this.feesTotal, feeQuote);
     const notional = qty.mul(price);
-    this.cashBalance = (fill.side === 'buy' ? this.cashBalance.minus(notional) : this.cashBalance.plus(notional)).minus(feeQuote);
+    this.cashBalance = decSub(fill.side === 'buy' ? this.cashBalance.minus(notional) : this.cashBalance.plus(notional), feeQuote);
     const mark = this.marks.get(instrument);
     if (!mark || fill.tsEvent >= mark.time) this.marks.set(instrument, { price, time: fill.tsEvent });
     this.revalue(instrument);
@@ -242,13 +263,7 @@ export class Portfolio {
       equity: totals.equity,
     });
     this.touchCurve(fill.tsEvent, totals.equity);
-    return {
-      status: 'applied',
-      fillId: fill.fillId,
-      realized: decToString(outcome.realized),
-      feeQuote: decToString(feeQuote),
-      closedRoundTrips: outcome.closed,
-    };
+    return appliedResult(fill.fillId, outcome.realized, feeQuote, outcome.closed);
   }
 
   /**
@@ -550,7 +565,7 @@ export class Portfolio {
       // give the same equity, computed once (risk, marks and fills all read it).
       const c = this.accountTotals;
       if (c !== undefined && c.realized === realized && c.unrealized === unrealized && c.fees === fees) return c;
-      return (this.accountTotals = { realized, unrealized, fees, equity: this.initialCash.plus(realized).plus(unrealized).minus(fees) });
+      return (this.accountTotals = { realized, unrealized, fees, equity: decSub(decAdd(decAdd(this.initialCash, realized), unrealized), fees) });
     }
     let realized = ZERO;
     let unrealized = ZERO;
@@ -596,7 +611,7 @@ export class Portfolio {
     for (const b of list) {
       const u = b.direction === 'flat' ? ZERO : b.unrealized(mark);
       if (!u.eq(b.cachedUnrealized)) {
-        this.unrealizedTotal = this.unrealizedTotal.plus(u).minus(b.cachedUnrealized);
+        this.unrealizedTotal = decSub(decAdd(this.unrealizedTotal, u), b.cachedUnrealized);
         b.cachedUnrealized = u;
       }
     }
@@ -611,7 +626,7 @@ export class Portfolio {
     const bucket = Math.ceil(time / this.barMs) * this.barMs;
     const open = this.hasOpenPosition();
     const n = this.curveTimes.length;
-    const value = equity.toNumber();
+    const value = decNumber(equity);
     if (n === 0 || bucket > this.curveTimes[n - 1]!) {
       this.curveTimes.push(bucket);
       this.curveEquity.push(value);

@@ -1,4 +1,4 @@
-import { Dec, decToString, gtZero, toDecimal, type DecimalString, type Side } from '@atp/core';
+import { Dec, decAdd, decDiv, decSub, decToString, gtZero, toDecimal, type DecimalString, type Side } from '@atp/core';
 import type { RoundTrip } from './types';
 
 /** One FIFO lot: a quantity still open at the price it was entered at. `qty` is always > 0. */
@@ -101,7 +101,7 @@ export class PositionBook {
 
   /** Quantity-weighted average price of the open lots (0 when flat). */
   avgPrice(): Dec {
-    return this.openQty.isZero() ? ZERO : this.openCost.div(this.openQty);
+    return this.openQty.isZero() ? ZERO : decDiv(this.openCost, this.openQty);
   }
 
   /**
@@ -137,10 +137,10 @@ export class PositionBook {
    */
   apply(side: Side, qty: Dec, price: Dec, feeQuote: Dec, time: number): PositionFillOutcome {
     const notional = qty.mul(price);
-    this.cashFlow = side === 'buy' ? this.cashFlow.minus(notional) : this.cashFlow.plus(notional);
-    this.cashFlow = this.cashFlow.minus(feeQuote);
-    this.fees = this.fees.plus(feeQuote);
-    this.tradedNotional = this.tradedNotional.plus(notional);
+    this.cashFlow = side === 'buy' ? decSub(this.cashFlow, notional) : decAdd(this.cashFlow, notional);
+    this.cashFlow = decSub(this.cashFlow, feeQuote);
+    this.fees = decAdd(this.fees, feeQuote);
+    this.tradedNotional = decAdd(this.tradedNotional, notional);
 
     const closes = (this.direction === 'long' && side === 'sell') || (this.direction === 'short' && side === 'buy');
     let remaining = qty;
@@ -153,26 +153,26 @@ export class PositionBook {
       while (gtZero(remaining) && this.lots.length > 0) {
         const lot = this.lots[0]!;
         const take = lot.qty.gt(remaining) ? remaining : lot.qty; // Dec.min's choice, without its copy
-        const pnl = this.direction === 'long' ? price.minus(lot.price).mul(take) : lot.price.minus(price).mul(take);
-        realized = realized.plus(pnl);
-        this.openQty = this.openQty.minus(take);
-        this.openCost = this.openCost.minus(take.mul(lot.price));
-        lot.qty = lot.qty.minus(take);
+        const pnl = this.direction === 'long' ? decSub(price, lot.price).mul(take) : decSub(lot.price, price).mul(take);
+        realized = decAdd(realized, pnl);
+        this.openQty = decSub(this.openQty, take);
+        this.openCost = decSub(this.openCost, take.mul(lot.price));
+        lot.qty = decSub(lot.qty, take);
         if (lot.qty.isZero()) this.lots.shift();
-        remaining = remaining.minus(take);
-        closedQty = closedQty.plus(take);
+        remaining = decSub(remaining, take);
+        closedQty = decAdd(closedQty, take);
       }
       // A flipping fill's fee is split by quantity; the opening part gets the exact remainder so
       // the trades' fees always add up to the fees paid.
-      const closeFee = remaining.isZero() ? feeQuote : feeQuote.mul(closedQty).div(qty);
+      const closeFee = remaining.isZero() ? feeQuote : decDiv(feeQuote.mul(closedQty), qty);
       trade.exitPx = trade.exitQty.isZero() && exactProduct(closedQty, price) ? price : null;
-      trade.exitQty = trade.exitQty.plus(closedQty);
-      trade.exitNotional = trade.exitNotional.plus(closedQty.mul(price));
-      trade.gross = trade.gross.plus(realized);
-      trade.fees = trade.fees.plus(closeFee);
+      trade.exitQty = decAdd(trade.exitQty, closedQty);
+      trade.exitNotional = decAdd(trade.exitNotional, closedQty.mul(price));
+      trade.gross = decAdd(trade.gross, realized);
+      trade.fees = decAdd(trade.fees, closeFee);
       trade.fills += 1;
-      this.realized = this.realized.plus(realized);
-      feeQuote = feeQuote.minus(closeFee);
+      this.realized = decAdd(this.realized, realized);
+      feeQuote = decSub(feeQuote, closeFee);
       if (this.lots.length === 0) {
         closed.push(this.finishTrade(trade, time));
         this.trade = null;
@@ -200,11 +200,11 @@ export class PositionBook {
       const trade = this.trade!;
       trade.entryPx = trade.entryQty.isZero() && exactProduct(remaining, price) ? price : null;
       this.lots.push({ qty: remaining, price, time });
-      this.openQty = this.openQty.plus(remaining);
-      this.openCost = this.openCost.plus(remaining.mul(price));
-      trade.entryQty = trade.entryQty.plus(remaining);
-      trade.entryNotional = trade.entryNotional.plus(remaining.mul(price));
-      trade.fees = trade.fees.plus(feeQuote);
+      this.openQty = decAdd(this.openQty, remaining);
+      this.openCost = decAdd(this.openCost, remaining.mul(price));
+      trade.entryQty = decAdd(trade.entryQty, remaining);
+      trade.entryNotional = decAdd(trade.entryNotional, remaining.mul(price));
+      trade.fees = decAdd(trade.fees, feeQuote);
       trade.fills += 1;
     }
     return { realized, closed };
@@ -219,8 +219,8 @@ export class PositionBook {
       entryTime: t.entryTime,
       exitTime,
       quantity: decToString(t.entryQty),
-      avgEntry: decToString(t.entryPx ?? t.entryNotional.div(t.entryQty)),
-      avgExit: decToString(t.exitPx ?? t.exitNotional.div(t.exitQty)),
+      avgEntry: decToString(t.entryPx ?? decDiv(t.entryNotional, t.entryQty)),
+      avgExit: decToString(t.exitPx ?? decDiv(t.exitNotional, t.exitQty)),
       grossPnl: decToString(t.gross),
       fees: decToString(t.fees),
       netPnl: decToString(t.gross.minus(t.fees)),

@@ -1,4 +1,4 @@
-import { clientOrderId, Dec, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
+import { clientOrderId, Dec, decDiv, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
 import { decOf, decString } from './dec-memo';
 import { marketNumbers, type MarketNumbers } from './market';
@@ -336,7 +336,7 @@ function entry(
     let reserved = ZERO;
     for (let i = 0; i < entries.length; i++) if (entries[i]!.side === 'buy') reserved = reserved.plus(toDecimal(entries[i]!.quantity).mul(entries[i]!.price).mul(ONE.plus(fee)));
     const spendable = decOf(req.portfolio.cash).minus(reserved);
-    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: spendable.div(entryPrice.mul(ONE.plus(fee))), detail: () => `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
+    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: decDiv(spendable, entryPrice.mul(ONE.plus(fee))), detail: () => `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
   } else {
     caps.push({ name: 'equity', code: 'INSUFFICIENT_CASH', maxQty: equity.div(entryPrice), detail: () => `short notional capped at equity ${s(equity)}` });
   }

@@ -1,4 +1,4 @@
-import { Dec, decToString, toDecimal } from '@atp/core';
+import { Dec, decDiv, decToString, toDecimal } from '@atp/core';
 import { decOf, decString } from './dec-memo';
 import type { SizingRule } from './limits';
 
@@ -34,7 +34,7 @@ export function kellyFraction(winRate: Dec, payoffRatio: Dec): Dec {
 
 /** Fixed notional: qty = notional / price. */
 export function fixedNotionalQty(notional: Dec, price: Dec): Dec {
-  return notional.div(price);
+  return decDiv(notional, price);
 }
 
 /** Applies a sizing rule. Percentages are percent. */
