@@ -1,4 +1,4 @@
-import { Dec, decAdd, decNumber, decSub, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, decAdd as coreDecAdd, decNumber as coreDecNumber, decSub as coreDecSub, decToString as coreDecToString, instrumentKey, ltZero as coreLtZero, lteZero as coreLteZero, splitSymbol, timeframeMs as coreTimeframeMs, toDecimal as coreToDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -11,6 +11,17 @@ import {
   type PositionSnapshot,
   type RoundTrip,
 } from './types';
+
+// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
+// accessor of its exports object on every call (measurable on the backtest's per-fill path).
+const decAdd = coreDecAdd;
+const decNumber = coreDecNumber;
+const decSub = coreDecSub;
+const decToString = coreDecToString;
+const ltZero = coreLtZero;
+const lteZero = coreLteZero;
+const timeframeMs = coreTimeframeMs;
+const toDecimal = coreToDecimal;
 
 /** Version of {@link PortfolioState}; bumped on any incompatible change. */
 export const PORTFOLIO_STATE_VERSION = 1;
@@ -74,27 +85,6 @@ function ledgerEntry(r: RawLedgerEntry): FillLedgerEntry {
     unrealized: decToString(r.unrealized),
     fees: decToString(r.fees),
     equity: decToString(r.equity),
-  };
-}
-
-/**
- * An applied fill's result. Its decimal strings are made on first read (the backtester never
- * reads them): enumerable getters in the same key order, so spreads, JSON and equality see the
- * same plain values.
- */
-function appliedResult(fillId: string, realized: Dec, feeQuote: Dec, closed: RoundTrip[]): ApplyFillResult {
-  let r: string | undefined;
-  let f: string | undefined;
-  return {
-    status: 'applied',
-    fillId,
-    get realized(): string {
-      return (r ??= decToString(realized));
-    },
-    get feeQuote(): string {
-      return (f ??= decToString(feeQuote));
-    },
-    closedRoundTrips: closed,
   };
 }
 
@@ -263,7 +253,13 @@ export class Portfolio {
       equity: totals.equity,
     });
     this.touchCurve(fill.tsEvent, totals.equity);
-    return appliedResult(fill.fillId, outcome.realized, feeQuote, outcome.closed);
+    return {
+      status: 'applied',
+      fillId: fill.fillId,
+      realized: decToString(outcome.realized),
+      feeQuote: decToString(feeQuote),
+      closedRoundTrips: outcome.closed,
+    };
   }
 
   /**
