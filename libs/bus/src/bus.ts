@@ -110,8 +110,8 @@ export interface SubscribeOptions<S extends TSchema> {
    * (e.g. a journal with group commit): one partition's N records then cost one round of side
    * effects instead of N sequential ones. Delivery order per key and commit-after-handler hold;
    * when a handler fails, the records after it (whose handlers already ran) are delivered again
-   * after the retried one, so handlers must be idempotent. The in-process bus delivers one by one
-   * either way.
+   * after the retried one, so handlers must be idempotent. The in-process bus does the same within
+   * a partition's retained records.
    */
   pipelined?: boolean;
 }

@@ -44,6 +44,7 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
   private readonly orders: Repository<OrderDoc>;
   private readonly fills: Repository<FillDoc>;
   private readonly submissions: Repository<SubmissionDoc>;
+  private readonly audit: AuditLog;
   /** The decision barrier's watchdog: held candles per symbol, and since when (wall clock) unchanged. */
   private watchdog: NodeJS.Timeout | undefined;
   private readonly heldSince = new Map<string, { head: number; count: number; at: number }>();
@@ -53,6 +54,7 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     this.orders = rt.store.repository<OrderDoc>({ name: 'execution_orders', indexes: [['symbol'], ['strategyId']] });
     this.fills = rt.store.repository<FillDoc>({ name: 'execution_fills', timeField: 'tsEvent', partitionFields: ['exchange', 'symbol'] });
     this.submissions = rt.store.repository<SubmissionDoc>({ name: 'execution_submissions' });
+    this.audit = AuditLog.for(rt);
     this.journal = new InputJournal<ExecutionOutput>({
       store: rt.store,
       batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
@@ -60,7 +62,8 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       collection: 'execution_journal',
       core: this.core,
       persist: (o) => this.persist(o),
-      publish: AuditLog.for(rt).around(executionAuditEntries(this.core), (o) => this.publish(o)),
+      // The audit is written alongside (off the path to risk and pnl); inputs are acknowledged after it (`submit`).
+      publish: this.audit.alongside(executionAuditEntries(this.core), (o) => this.publish(o)),
       onCoreError: (kind, key, err) => rt.logger.error('execution core failed on an input', { kind, key, err }),
     });
   }
@@ -103,38 +106,43 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       const waitedMs = now - seen.at;
       seen.at = Infinity; // one release per head
       this.rt.logger.warn('decision barrier timed out: matching held candles without the decisions of the bar before', { symbol: h.symbol, heldFrom: h.since, held: h.count, waitedMs });
-      this.journal.submit(EXEC_INPUT.release, `release:${h.symbol}:${h.since}`, { symbol: h.symbol, at: h.since }).catch((err: unknown) => this.rt.logger.error('decision barrier release failed', { symbol: h.symbol, err }));
+      this.submit(EXEC_INPUT.release, `release:${h.symbol}:${h.since}`, { symbol: h.symbol, at: h.since }).catch((err: unknown) => this.rt.logger.error('decision barrier release failed', { symbol: h.symbol, err }));
     }
     for (const s of [...this.heldSince.keys()]) if (!current.has(s)) this.heldSince.delete(s);
+  }
+
+  /** A journal input, acknowledged once processed and the audit records of its outputs are stored (`AuditLog.acknowledged`). */
+  private submit(kind: string, key: string, input: unknown): Promise<void> {
+    return this.audit.acknowledged(this.journal.submit(kind, key, input));
   }
 
   @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!this.core.wants(c)) return;
-    return this.journal.submit(EXEC_INPUT.candle, c.eventId, c);
+    return this.submit(EXEC_INPUT.candle, c.eventId, c);
   }
 
   @OnEvent(TOPICS.ordersApproved, JOURNALED)
   onApproved(a: OrderApprovedEvent): Promise<void> {
-    return this.journal.submit(EXEC_INPUT.approval, a.clientOrderId, a);
+    return this.submit(EXEC_INPUT.approval, a.clientOrderId, a);
   }
 
   /** Decision records and rejections: the decision barrier's evidence (ignored without it). */
   @OnEvent(TOPICS.ordersIntents, JOURNALED)
   onDecision(d: DecisionEvent): Promise<void> | void {
     if (!this.core.wantsDecision(d)) return;
-    return this.journal.submit(EXEC_INPUT.decision, d.decisionId, d);
+    return this.submit(EXEC_INPUT.decision, d.decisionId, d);
   }
 
   @OnEvent(TOPICS.ordersRejected, JOURNALED)
   onRejected(r: OrderRejectedEvent): Promise<void> | void {
     if (this.rt.config.DECISION_WAIT_MS === 0) return;
-    return this.journal.submit(EXEC_INPUT.rejection, r.eventId, r);
+    return this.submit(EXEC_INPUT.rejection, r.eventId, r);
   }
 
   @OnEvent(TOPICS.ordersCommands, JOURNALED)
   onCommand(c: OrderCommandEvent): Promise<void> {
-    return this.journal.submit(EXEC_INPUT.command, c.commandId, c);
+    return this.submit(EXEC_INPUT.command, c.commandId, c);
   }
 
   /** On SIGTERM (after the consumers stopped, before the bus closes): cancel working orders when ON_SHUTDOWN=cancel. */
@@ -143,7 +151,7 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     await this.journal.idle();
     if (this.rt.config.ON_SHUTDOWN !== 'cancel') return;
     const working = this.core.venue.openOrders().length;
-    await this.journal.submit(EXEC_INPUT.shutdown, `shutdown-${this.rt.clock.now()}-${this.journal.size}`, { at: this.rt.clock.now() });
+    await this.submit(EXEC_INPUT.shutdown, `shutdown-${this.rt.clock.now()}-${this.journal.size}`, { at: this.rt.clock.now() });
     this.rt.logger.info('cancelled working orders on shutdown', { working });
   }
 

@@ -15,17 +15,20 @@ import { STRATEGY_INPUT, StrategyCore } from './strategy-core';
 export class StrategyHandlers implements OnModuleInit {
   readonly core: StrategyCore;
   readonly journal: InputJournal<DecisionEvent>;
+  private readonly audit: AuditLog;
 
   constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<StrategyConfig>) {
     const c = rt.config;
     this.core = new StrategyCore(serviceSpec(c), rt.clock, { features: c.FEATURES_SOURCE, featureSet: c.FEATURE_SET, joinSignals: c.JOIN_SIGNALS, only: c.STRATEGIES });
+    this.audit = AuditLog.for(rt);
     this.journal = new InputJournal<DecisionEvent>({
       store: rt.store,
       batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'strategy_journal',
       core: this.core,
-      publish: AuditLog.for(rt).around((d) => d.map(decisionEntry), (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID })),
+      // The decision records' audit is written alongside (off the path to risk); inputs are acknowledged after it (`submit`).
+      publish: this.audit.alongside((d) => d.map(decisionEntry), (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID })),
       onCoreError: (kind, key, err) => rt.logger.error('strategy core failed on an input', { kind, key, err }),
     });
   }
@@ -36,33 +39,38 @@ export class StrategyHandlers implements OnModuleInit {
     this.rt.logger.info('strategy ready', { runId: this.core.spec.runId, symbols: this.core.instrumentSymbols, features: this.rt.config.FEATURES_SOURCE, replayedInputs: n, replayMs: Date.now() - t0 });
   }
 
+  /** A journal input, acknowledged once processed and the audit records of its outputs are stored (`AuditLog.acknowledged`). */
+  private submit(kind: string, key: string, input: unknown): Promise<void> {
+    return this.audit.acknowledged(this.journal.submit(kind, key, input));
+  }
+
   @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!c.closed || !this.core.wants(c)) return;
-    return this.journal.submit(STRATEGY_INPUT.candle, c.eventId, c);
+    return this.submit(STRATEGY_INPUT.candle, c.eventId, c);
   }
 
   @OnEvent(TOPICS.features, JOURNALED)
   onFeatures(f: FeatureVectorEvent): Promise<void> | void {
     if (this.rt.config.FEATURES_SOURCE !== 'topic' || f.featureSet !== this.rt.config.FEATURE_SET || !this.core.wants(f)) return;
-    return this.journal.submit(STRATEGY_INPUT.features, f.eventId, f);
+    return this.submit(STRATEGY_INPUT.features, f.eventId, f);
   }
 
   @OnEvent(TOPICS.signals, JOURNALED)
   onSignal(s: SignalEvent): Promise<void> | void {
     if (!this.rt.config.JOIN_SIGNALS || !this.core.wants(s)) return;
-    return this.journal.submit(STRATEGY_INPUT.signal, s.eventId, s);
+    return this.submit(STRATEGY_INPUT.signal, s.eventId, s);
   }
 
   @OnEvent(TOPICS.ordersEvents, JOURNALED)
   onOrderEvent(e: OrderEvent): Promise<void> | void {
     if (!this.core.wants(e)) return;
-    return this.journal.submit(STRATEGY_INPUT.orderEvent, e.eventId, e);
+    return this.submit(STRATEGY_INPUT.orderEvent, e.eventId, e);
   }
 
   @OnEvent(TOPICS.fills, JOURNALED)
   onFill(f: FillEvent): Promise<void> | void {
     if (!this.core.wants(f)) return;
-    return this.journal.submit(STRATEGY_INPUT.fill, f.fillId, f);
+    return this.submit(STRATEGY_INPUT.fill, f.fillId, f);
   }
 }

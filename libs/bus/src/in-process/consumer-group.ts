@@ -22,7 +22,21 @@ export interface Member {
   readonly retryBackoffMs: number;
   /** Replay end: records produced at or after this time are not delivered. */
   readonly endTime?: number;
+  /** SubscribeOptions.pipelined: handlers started in offset order without awaiting the previous one. */
+  readonly pipelined: boolean;
   closed: boolean;
+}
+
+/** A delivery started by a pipelined worker and not yet taken (acknowledged or failed) in offset order. */
+interface Started {
+  readonly rec: LogRecord;
+  readonly member: Member;
+  state: 'pending' | 'ok' | 'failed' | 'undecodable';
+  error?: unknown;
+  /** Why the record could not be decoded (dead-lettered when taken). */
+  decodeError?: { errorKind: DeadLetterInput['errorKind']; reason: string };
+  /** Settles with the handler. */
+  done?: Promise<void>;
 }
 
 /**
@@ -35,6 +49,12 @@ export interface Member {
  * not). A failed attempt parks the partition for the backoff delay, then the same record comes
  * again with `attempt + 1`; later records of the partition wait behind it, which keeps per-key
  * order across retries.
+ *
+ * A `pipelined` member (as the Kafka bus does it, bus.ts) gets its handlers started in offset order
+ * without awaiting the previous one's promise; the outcomes are taken in offset order, and `next`
+ * advances past a record only once its handler and every earlier one resolved. At a failure that is
+ * retried, nothing after it is acknowledged: the records after it (whose handlers already ran) are
+ * delivered again after it, once every started handler settled and the backoff passed.
  */
 export class PartitionWorker {
   next: number;
@@ -46,6 +66,12 @@ export class PartitionWorker {
   private state: 'idle' | 'scheduled' | 'running' | 'retrying' = 'idle';
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Pipelined: the next offset to start (>= next), the started deliveries not yet taken, and every handler still running. */
+  private dispatched = 0;
+  private started: Started[] = [];
+  private readonly running = new Set<Started>();
+  /** Pipelined: a retry is parked (only its timer resumes delivery). */
+  private parked = false;
 
   constructor(
     private readonly host: WorkerHost,
@@ -60,8 +86,8 @@ export class PartitionWorker {
 
   /** Called after an append or a membership change: schedules a drain if there is work. */
   wake(): void {
-    if (this.state !== 'idle' || this.stopped || !this.member) return;
-    if (this.next >= this.log.end) return;
+    if (this.state !== 'idle' || this.stopped || !this.member || this.parked) return;
+    if (Math.max(this.next, this.dispatched) >= this.log.end) return;
     this.state = 'scheduled';
     queueMicrotask(this.run);
   }
@@ -74,7 +100,9 @@ export class PartitionWorker {
   }
 
   private readonly run = (): void => {
+    if (this.parked) return;
     this.state = 'running';
+    if (this.member?.pipelined) return this.pump();
     let budget = this.host.deliveriesPerTurn;
     for (;;) {
       const m = this.member;
@@ -129,6 +157,126 @@ export class PartitionWorker {
       this.ack();
     }
   };
+
+  /** Pipelined delivery: starts handlers up to the log end (or the turn's budget), taking outcomes as they settle. */
+  private pump(): void {
+    let budget = this.host.deliveriesPerTurn;
+    for (;;) {
+      const m = this.member;
+      if (!m || this.stopped) return this.idle();
+      if (this.next < this.log.start) this.next = this.log.start;
+      if (this.dispatched < this.next) this.dispatched = this.next;
+      const offset = this.dispatched;
+      const rec = this.log.get(offset);
+      if (!rec) return this.idle();
+      if (m.endTime !== undefined && rec.timestamp >= m.endTime) return this.idle();
+      if (budget-- <= 0) {
+        this.state = 'scheduled';
+        setImmediate(this.run);
+        return;
+      }
+      this.dispatched++;
+      const s: Started = { rec, member: m, state: 'pending' };
+      this.started.push(s);
+      const decoded = decode(m.contract, rec.value);
+      if (!decoded.ok) {
+        s.state = 'undecodable';
+        s.decodeError = { errorKind: decoded.errorKind, reason: decoded.reason };
+      } else {
+        const msg: BusMessage<unknown> = {
+          topic: this.topic,
+          partition: this.partition,
+          offset: String(offset),
+          key: rec.key,
+          value: decoded.value,
+          headers: rec.headers,
+          timestamp: rec.timestamp,
+          attempt: offset === this.next ? this.attempt : 1,
+        };
+        let result: Promise<void> | void = undefined;
+        try {
+          result = m.handler(msg);
+        } catch (e) {
+          s.state = 'failed';
+          s.error = e;
+        }
+        if (s.state === 'pending') {
+          if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') {
+            this.running.add(s);
+            s.done = Promise.resolve(result).then(
+              () => this.settled(s, 'ok'),
+              (e: unknown) => this.settled(s, 'failed', e),
+            );
+            continue;
+          }
+          s.state = 'ok';
+        }
+      }
+      if (!this.take()) return;
+    }
+  }
+
+  private settled(s: Started, state: 'ok' | 'failed', error?: unknown): void {
+    this.running.delete(s);
+    s.state = state;
+    s.error = error;
+    if (this.started[0] === s) this.take();
+  }
+
+  /**
+   * Pipelined: takes the settled deliveries at the head in offset order (acknowledging, or
+   * dead-lettering); at a failure to retry, drops the rest (delivered again after it) and parks
+   * until every started handler settled and the backoff passed. False when it parked.
+   */
+  private take(): boolean {
+    while (this.started.length > 0) {
+      const s = this.started[0]!;
+      if (s.state === 'pending') return true;
+      this.started.shift();
+      if (s.state === 'ok') {
+        this.ack();
+        continue;
+      }
+      if (s.state === 'undecodable') {
+        this.host.deadLetter(this.deadLetterInput(s.rec, s.decodeError!.errorKind, s.decodeError!.reason, 1));
+        this.ack();
+        continue;
+      }
+      if (this.stopped) {
+        this.started = [];
+        return false;
+      }
+      if (givesUp(s.error, this.attempt, s.member.maxAttempts)) {
+        this.host.deadLetter(this.deadLetterInput(s.rec, 'handler', `handler: ${describeError(s.error)}`, this.attempt));
+        this.ack();
+        continue;
+      }
+      const delay = retryDelayMs(this.attempt, s.member.retryBackoffMs);
+      this.attempt++;
+      this.started = [];
+      this.dispatched = this.next;
+      this.parked = true;
+      this.state = 'retrying';
+      void Promise.allSettled([...this.running].map((r) => r.done)).then(() => {
+        if (this.stopped) return;
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.parked = false;
+          this.run();
+        }, delay);
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /** Resolves when the handlers of `m` running on this partition have finished. */
+  async finished(m: Member): Promise<void> {
+    const waits: Promise<unknown>[] = [];
+    if (this.inflightMember === m && this.inflight) waits.push(this.inflight);
+    for (const s of this.running) if (s.member === m && s.done) waits.push(s.done);
+    await Promise.all(waits);
+  }
 
   private idle(): void {
     this.state = 'idle';
@@ -205,7 +353,7 @@ export class ConsumerGroup {
     const i = this.members.indexOf(m);
     if (i >= 0) this.members.splice(i, 1);
     this.rebalance();
-    await Promise.all(this.workers.filter((w) => w.inflightMember === m).map((w) => w.inflight));
+    await Promise.all(this.workers.map((w) => w.finished(m)));
   }
 
   get active(): boolean {

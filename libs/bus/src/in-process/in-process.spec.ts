@@ -7,6 +7,8 @@ runBusContractSuite('in-process', async () => {
   return { bus, cleanup: () => bus.close() };
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('InProcessBus specifics', () => {
   it('stamps records with the injected clock, so replay by time is deterministic', async () => {
     let t = 1_000;
@@ -68,6 +70,78 @@ describe('InProcessBus specifics', () => {
     timers.mockRestore();
     immediates.mockRestore();
     // Throughput is measured by bench/src/bus.ts, not asserted here: this machine is shared.
+    await bus.close();
+  });
+
+  it('pipelined: starts a partition\'s handlers without awaiting the previous one, acknowledges in offset order', async () => {
+    const bus = new InProcessBus();
+    const topic = topicName(mdCandlesV1, 'pipe');
+    const values = Array.from({ length: 5 }, (_, i) => testCandle('BTC/USDT', i)); // one key: one partition
+    const started: number[] = [];
+    const finish = new Map<number, () => void>();
+    await bus.subscribe({ contract: mdCandlesV1, group: 'p', runId: 'pipe', pipelined: true }, (m) => {
+      started.push(seqOf(m.value));
+      return new Promise<void>((r) => finish.set(seqOf(m.value), r));
+    });
+    await bus.publishBatch(mdCandlesV1, values, { runId: 'pipe' });
+    await eventually(() => expect(started).toEqual([0, 1, 2, 3, 4]));
+    expect(await bus.lag('p', [topic])).toBe(5);
+    finish.get(3)!();
+    finish.get(1)!();
+    await sleep(5);
+    expect(await bus.lag('p', [topic])).toBe(5); // 0 still running: nothing after it is acknowledged
+    finish.get(0)!();
+    await eventually(async () => expect(await bus.lag('p', [topic])).toBe(3)); // 0 and 1; 2 still running
+    finish.get(2)!();
+    await eventually(async () => expect(await bus.lag('p', [topic])).toBe(1)); // 2 and 3
+    finish.get(4)!();
+    await eventually(async () => expect(await bus.lag('p', [topic])).toBe(0));
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    await bus.close();
+  });
+
+  it('pipelined: after a failure the records after it (already handled) come again after its retry, in order', async () => {
+    const bus = new InProcessBus();
+    const topic = topicName(mdCandlesV1, 'pipe-retry');
+    const seen: string[] = [];
+    let failed = false;
+    await bus.subscribe({ contract: mdCandlesV1, group: 'p', runId: 'pipe-retry', pipelined: true, retryBackoffMs: 1 }, async (m) => {
+      seen.push(`${seqOf(m.value)}#${m.attempt}`);
+      await Promise.resolve();
+      if (seqOf(m.value) === 1 && !failed) {
+        failed = true;
+        throw new Error('transient');
+      }
+    });
+    await bus.publishBatch(mdCandlesV1, Array.from({ length: 4 }, (_, i) => testCandle('BTC/USDT', i)), { runId: 'pipe-retry' });
+    await eventually(async () => expect(await bus.lag('p', [topic])).toBe(0));
+    expect(seen).toEqual(['0#1', '1#1', '2#1', '3#1', '1#2', '2#1', '3#1']);
+    await bus.close();
+  });
+
+  it('pipelined: a record failing its last attempt is dead-lettered and the rest acknowledged; close waits for running handlers', async () => {
+    const bus = new InProcessBus();
+    const topic = topicName(mdCandlesV1, 'pipe-dlq');
+    const done: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sub = await bus.subscribe({ contract: mdCandlesV1, group: 'p', runId: 'pipe-dlq', pipelined: true, maxAttempts: 1 }, async (m) => {
+      if (seqOf(m.value) === 0) throw new Error('always');
+      if (seqOf(m.value) === 1) await gate;
+      done.push(seqOf(m.value));
+    });
+    await bus.publishBatch(mdCandlesV1, Array.from({ length: 3 }, (_, i) => testCandle('BTC/USDT', i)), { runId: 'pipe-dlq' });
+    await eventually(() => expect(done).toEqual([2]));
+    await eventually(async () => expect(await bus.lag('p', [topic])).toBe(2)); // 0 dead-lettered; 1 running, 2 behind it
+    expect(await bus.lag('dlq-reader', [`${topic}.dlq`])).toBe(1);
+    let closed = false;
+    const closing = sub.close().then(() => (closed = true));
+    await sleep(5);
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    expect(done).toEqual([2, 1]);
+    expect(await bus.lag('p', [topic])).toBe(0);
     await bus.close();
   });
 

@@ -95,3 +95,39 @@ describe('AuditLog group commit', () => {
     expect(verifyChain(await stored(store, 'pnl')).issues).toEqual([]);
   });
 });
+
+describe('AuditLog alongside / acknowledged', () => {
+  it('publishes without waiting for the write; the acknowledgement waits until the records are stored', async () => {
+    const store = new MemoryStore('t');
+    const log = new AuditLog({ store, service: 'risk' });
+    await log.start();
+    const published: number[][] = [];
+    const publish = log.alongside((out: readonly number[]) => out.map((i) => entry(i)), async (out: number[]) => void published.push(out));
+    let processed = false;
+    const input = publish([0, 1]).then(() => (processed = true));
+    const ack = log.acknowledged(input);
+    await input;
+    expect(published).toEqual([[0, 1]]);
+    expect(processed).toBe(true);
+    expect(await stored(store, 'risk')).toEqual([]); // hashed and written on the next turn
+    await ack;
+    expect((await stored(store, 'risk')).map((r) => r.subject)).toEqual(['d0', 'd1']);
+    expect(verifyChain(await stored(store, 'risk')).issues).toEqual([]);
+  });
+
+  it('refuses the acknowledgement when a write failed after the input came; the retry re-appends at the same position', async () => {
+    const store = new DroppingStore('t');
+    const log = new AuditLog({ store, service: 'execution' });
+    await log.append([entry(0)]);
+    const publish = log.alongside((out: readonly number[]) => out.map((i) => entry(i)), async () => undefined);
+    store.failNext = true;
+    await expect(log.acknowledged(publish([1, 2]))).rejects.toThrow('write dropped');
+    await expect(log.acknowledged(publish([1, 2]))).resolves.toBeUndefined(); // the input again: re-published, re-appended
+    expect((await stored(store, 'execution')).map((r) => [r.seq, r.subject])).toEqual([
+      [0, 'd0'],
+      [1, 'd1'],
+      [2, 'd2'],
+    ]);
+    expect(verifyChain(await stored(store, 'execution')).issues).toEqual([]);
+  });
+});

@@ -28,15 +28,20 @@ const byBus = new WeakMap<Bus, Map<string, AuditLog>>();
 
 /**
  * A service's audit chain in its own collection `<service>_audit` (`_id` = `<chain>:<seq>`), one
- * call per published batch: `publish: audit.around(toEntries, publish)`.
+ * call per published batch: `publish: audit.around(toEntries, publish)`, or, to keep the chain's
+ * writes off the path to the next service, `publish: audit.alongside(toEntries, publish)` with
+ * every input acknowledged through `audit.acknowledged(...)`: an input still counts as processed
+ * only once the records of what it caused are stored.
  *
  * - The head (next seq, last hash) and the keys already recorded are loaded from the store on the
  *   first use, so a restarted service continues its chain.
  * - Idempotent: an entry whose kind and subject the chain already holds is skipped, so an input
  *   reprocessed after a restart (its outputs re-published) never forks the chain.
- * - Appends are serialised and grouped: one `upsertMany` per group. A failed write rejects every
- *   append of its group (the callers' inputs are retried, and re-appended) and the head is
- *   reloaded from the store.
+ * - Appends are serialised and grouped: one `upsertMany` per group, the appends of one turn of the
+ *   event loop (hashing and writing run after the jobs of the current turn: on the in-process bus
+ *   the next service handles a published record first). A failed write rejects every append of
+ *   its group (the callers' inputs are retried, and re-appended) and the head is reloaded from
+ *   the store.
  */
 export class AuditLog {
   readonly service: string;
@@ -48,6 +53,9 @@ export class AuditLog {
   private tail: Promise<void> = Promise.resolve();
   private pending: { entries: readonly AuditEntry[]; resolve: (r: AuditRecord[]) => void; reject: (e: unknown) => void }[] = [];
   private flushing = false;
+  /** Failed group writes so far, and the last failure: `acknowledged` refuses an input when one failed after it was submitted. */
+  private failures = 0;
+  private lastFailure: unknown;
 
   constructor(private readonly opts: AuditLogOptions) {
     this.service = opts.service;
@@ -76,7 +84,7 @@ export class AuditLog {
 
   /**
    * Appends the entries not yet recorded; resolves with the new records once they are stored.
-   * Appends made while a write is in flight (or in the same job) are written together, in call
+   * Appends made while a write is in flight (or in the same turn) are written together, in call
    * order, with one `upsertMany` (group commit: pnl audits fill by fill).
    */
   append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
@@ -85,7 +93,7 @@ export class AuditLog {
       this.pending.push({ entries, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        this.tail = new Promise<void>((done) => queueMicrotask(() => void this.flush().finally(done)));
+        this.tail = new Promise<void>((done) => setImmediate(() => void this.flush().finally(done)));
       }
     });
   }
@@ -109,6 +117,8 @@ export class AuditLog {
           }
           group.forEach((g, i) => g.resolve(results[i]!));
         } catch (e) {
+          this.failures++;
+          this.lastFailure = e;
           for (const g of group) g.reject(e);
         }
       }
@@ -125,6 +135,35 @@ export class AuditLog {
     return async (out) => {
       await Promise.all([publish(out), this.append(toEntries(out))]);
     };
+  }
+
+  /**
+   * Wraps a publish function so each batch's entries are appended, in publish order, WITHOUT the
+   * publisher waiting for the write: with it, every input of the publisher must be acknowledged
+   * through {@link acknowledged}, which waits for it. The published values are not touched.
+   */
+  alongside<T>(toEntries: (out: readonly T[]) => AuditEntry[], publish: (out: T[]) => Promise<void>): (out: T[]) => Promise<void> {
+    return async (out) => {
+      const published = publish(out);
+      // Observed by `acknowledged` (the failure count), not here.
+      this.append(toEntries(out)).catch(() => undefined);
+      await published;
+    };
+  }
+
+  /**
+   * The acknowledgement of an input whose outputs are published through {@link alongside}: `done`
+   * (the input processed and its outputs published, e.g. the journal's submit), then every audit
+   * append made so far stored. Rejects when a write failed after the call (the input is then
+   * retried: its outputs re-published and re-appended, idempotently).
+   */
+  acknowledged<T>(done: Promise<T>): Promise<T> {
+    const failures = this.failures;
+    return done.then(async (v) => {
+      if (this.flushing) await this.tail;
+      if (this.failures !== failures) throw new Error(`audit ${this.collection}: a write failed: ${(this.lastFailure as Error)?.message ?? String(this.lastFailure)}`);
+      return v;
+    });
   }
 
   /** Next seq and last hash. */
