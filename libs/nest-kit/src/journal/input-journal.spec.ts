@@ -42,6 +42,22 @@ describe('InputJournal', () => {
     expect(await store.repository<{ _id: string; seq: number }>({ name: 'test_journal', timeField: 'seq' }).count()).toBe(2);
   });
 
+  it('stores each input as one JSON string and replays it, as well as records written with the value itself', async () => {
+    const store = new MemoryStore('j-json');
+    const repo = store.repository<{ _id: string; seq: number; kind: string; key: string; input: unknown }>({ name: 'test_journal', timeField: 'seq' });
+    // A record as journals wrote them before: the value as a document.
+    await repo.upsertMany([{ _id: '000000000000', seq: 0, kind: 'n', key: 'old', input: { n: 2 } }]);
+    const j1 = journal(store, new Summer(), []);
+    expect(await j1.start()).toBe(1);
+    await j1.submit('n', 'new', { n: 8, note: 'x', nested: { a: [1, '2'] } });
+    expect((await repo.range({ order: 'asc' })).map((r) => r.input)).toEqual([{ n: 2 }, '{"n":8,"note":"x","nested":{"a":[1,"2"]}}']);
+    const core = new Summer();
+    const out: string[] = [];
+    expect(await journal(store, core, out).start()).toBe(2);
+    expect(core.total).toBe(10);
+    expect(core.applied).toEqual(['2', '8']);
+  });
+
   it('a restarted service replays its journal and resumes with the same state and outputs', async () => {
     const store = new MemoryStore('j2');
     const fail = { on: false };

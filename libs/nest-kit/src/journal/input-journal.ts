@@ -18,7 +18,12 @@ export interface JournalRecord {
   kind: string;
   /** Natural id of the input within its kind (event id, client order id, fill id). */
   key: string;
-  /** The decoded message value, as received. */
+  /**
+   * The decoded message value as received, JSON-encoded: one string field, where a nested document
+   * costs FerretDB v1 about twice the CPU and time per insert (it stores every field with its
+   * type; measured ~1.7 vs ~0.9 ms per insert of 4 decision records). Records written before this
+   * hold the value itself; both are read.
+   */
   input: unknown;
 }
 
@@ -137,7 +142,8 @@ export class InputJournal<O> {
         this.nextSeq = r.seq + 1;
         const k = `${r.kind}\u0000${r.key}`;
         this.seen.add(k);
-        this.remember(k, this.apply(r.kind, r.key, r.input, true));
+        const input: unknown = typeof r.input === 'string' ? JSON.parse(r.input) : r.input;
+        this.remember(k, this.apply(r.kind, r.key, input, true));
         n++;
       }
     }
@@ -268,7 +274,7 @@ export class InputJournal<O> {
   }
 
   private record(seq: number, p: Pending): JournalRecord {
-    return { _id: String(seq).padStart(PAD, '0'), seq, kind: p.kind, key: p.key, input: p.input };
+    return { _id: String(seq).padStart(PAD, '0'), seq, kind: p.kind, key: p.key, input: JSON.stringify(p.input) };
   }
 
   private apply(kind: string, key: string, input: unknown, replaying: boolean): O[] {
