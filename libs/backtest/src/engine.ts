@@ -372,7 +372,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       });
       if (outcome.kind === 'approved') {
         approved.push(outcome.order);
-        const res = paper.submitNow(submitOrderFromApproval(outcome.order));
+        const res = paper.submitAndTake(submitOrderFromApproval(outcome.order));
         for (const ev of res.events) orderEvents.push(ev);
         for (const f of res.fills) applyFill(f);
       } else {
@@ -404,9 +404,10 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   if (checkIdentity) assertIdentity(portfolio, 'end');
   onProgress?.({ done: barsDone, total: totalBars, time: e > 0 ? eqTimes[e - 1] : 0, fills: fills.length });
 
-  const times = eqTimes.slice(0, e);
-  const equity = eqValues.slice(0, e);
-  const exposedArr = eqExposed.slice(0, e);
+  // (every bar an event time, as with one symbol: the arrays are full, no copy needed)
+  const times = e === totalBars ? eqTimes : eqTimes.slice(0, e);
+  const equity = e === totalBars ? eqValues : eqValues.slice(0, e);
+  const exposedArr = e === totalBars ? eqExposed : eqExposed.slice(0, e);
   const roundTrips = portfolio.roundTrips();
   const final = portfolio.pnl();
   if (e > 0) equity[e - 1] = Number(final.equity); // the last point is the exact final equity

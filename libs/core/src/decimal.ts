@@ -31,7 +31,8 @@ export function toDecimal(x: number | string | Dec): Dec {
   if (typeof x === 'number') {
     for (let i = 0; i < MEMO; i++) if (numKeys[i] === x) return numVals[i]!;
     if (!Number.isFinite(x)) throw new RangeError(`toDecimal: non-finite number ${x}`);
-    const d = new Dec(String(x));
+    const str = String(x);
+    const d = (str.indexOf('e') < 0 ? parsePlain(str) : undefined) ?? new Dec(str);
     if (x !== 0) {
       // (0 and -0 are equal numbers but distinct Decs: never remembered)
       numKeys[numNext] = x;
@@ -43,7 +44,7 @@ export function toDecimal(x: number | string | Dec): Dec {
   if (typeof x === 'string') {
     for (let i = 0; i < MEMO; i++) if (strKeys[i] === x) return strVals[i]!;
     if (!isDecimalString(x)) throw new RangeError(`toDecimal: not a decimal string: ${JSON.stringify(x)}`);
-    return new Dec(x);
+    return parsePlain(x) ?? new Dec(x);
   }
   return x;
 }
@@ -340,7 +341,7 @@ function fromDigits(sign: number, str: string, exp: number): Dec {
   const lead = e - 7 * Math.floor(e / 7) + 1; // digits in the leading limb (aligned to the point)
   const d: number[] = [];
   let i = lead;
-  d.push(parseInt(str.slice(0, lead), 10));
+  d.push(nd >= lead ? parseInt(str.slice(0, lead), 10) : parseInt(str, 10) * POW10[lead - nd]!);
   for (; i < nd; i += 7) {
     const chunk = str.slice(i, i + 7);
     d.push(chunk.length === 7 ? parseInt(chunk, 10) : parseInt(chunk, 10) * POW10[7 - chunk.length]!);
@@ -379,4 +380,30 @@ export function decSub(a: Dec, b: Dec): Dec {
     if (bd[0] === 0 && ad[0] !== 0 && ad.length <= 8) return a;
   }
   return a.minus(b);
+}
+
+/**
+ * `new Dec(s)` for a plain decimal string (optional minus, digits, optional fraction): the same
+ * fields decimal.js's parser makes (every digit kept, none rounded), without its regular
+ * expressions. Zeros (whose sign decimal.js keeps) are left to decimal.js: undefined.
+ */
+function parsePlain(s: string): Dec | undefined {
+  let i = 0;
+  let sign = 1;
+  if (s.charCodeAt(0) === 45) {
+    sign = -1;
+    i = 1;
+  }
+  const dot = s.indexOf('.', i);
+  const digits = dot < 0 ? s.slice(i) : s.slice(i, dot) + s.slice(dot + 1);
+  let exp = dot < 0 ? 0 : dot + 1 - s.length;
+  let a = 0;
+  while (a < digits.length && digits.charCodeAt(a) === 48) a++;
+  let b = digits.length;
+  while (b > a && digits.charCodeAt(b - 1) === 48) {
+    b--;
+    exp++;
+  }
+  if (b === a) return undefined;
+  return fromDigits(sign, a === 0 && b === digits.length ? digits : digits.slice(a, b), exp);
 }

@@ -341,3 +341,27 @@ describe('property: fills stay inside their bar', () => {
     }
   });
 });
+
+describe('submitAndTake (the backtester\'s submit)', () => {
+  it('has the effects, events and fills of submitNow: cheat-on-close, late orders, rejections, duplicates', () => {
+    const run = (submit: (x: PaperExchange, o: SubmitOrder) => { events: readonly unknown[]; fills: readonly unknown[] }) => {
+      const x = venue({ marketFill: 'cheat-on-close' });
+      const out: unknown[] = [];
+      x.onBar(bar(0, 90, 95, 85, 92));
+      const orders = [
+        order({ clientOrderId: 'a1', quantity: '0.5' }), // fills at the close of T(0)
+        order({ clientOrderId: 'a1', quantity: '0.5' }), // duplicate
+        order({ clientOrderId: 'bad id!', quantity: '1' }), // rejected
+        order({ clientOrderId: 'a2', side: 'sell', type: 'limit', limitPrice: '120', quantity: '0.5', reduceOnly: true }),
+      ];
+      for (const o of orders) {
+        const r = submit(x, o);
+        out.push(r.events, r.fills);
+      }
+      out.push(x.onBar(bar(1, 100, 125, 95, 105)));
+      out.push(x.openOrders(), x.balanceNow());
+      return JSON.stringify(out);
+    };
+    expect(run((x, o) => x.submitAndTake(o))).toBe(run((x, o) => x.submitNow(o)));
+  });
+});

@@ -246,6 +246,21 @@ export class PaperExchange implements ExchangeGateway {
   submitNow(req: SubmitOrder): GatewayResult {
     const known = this.orders.get(req.clientOrderId);
     if (known) return { order: this.snapshot(known), duplicate: true, events: [], fills: [] };
+    return this.result(this.accept(req));
+  }
+
+  /**
+   * `submitNow` for the backtester, which reads only the events and fills: the same effects and
+   * the same events and fills (none for a duplicate), without the order snapshot.
+   */
+  submitAndTake(req: SubmitOrder): { readonly events: OrderUpdate[]; readonly fills: FillEvent[] } {
+    if (this.orders.has(req.clientOrderId)) return { events: [], fills: [] };
+    this.accept(req);
+    return { events: this.takeEvents(), fills: this.takeFills() };
+  }
+
+  /** Validates, books and (cheat-on-close, late orders) matches a new order; its events and fills wait in the outbox. */
+  private accept(req: SubmitOrder): Ord {
     const book = this.books.get(req.symbol);
     this.validatedQty = undefined;
     const problem = this.validate(req, book);
@@ -253,7 +268,7 @@ export class PaperExchange implements ExchangeGateway {
     this.orders.set(ord.coid, ord);
     if (problem !== undefined) {
       this.setStatus(ord, 'rejected', problem);
-      return this.result(ord);
+      return ord;
     }
     this.setStatus(ord, 'acknowledged');
     const b = ord.book;
@@ -266,7 +281,7 @@ export class PaperExchange implements ExchangeGateway {
     }
     this.catchUp(b, ord);
     b.working = b.working.filter((o) => isWorking(o.status));
-    return this.result(ord);
+    return ord;
   }
 
   /** Cancels a working order: `cancel-requested` then `cancelled` (the paper venue confirms at once). */

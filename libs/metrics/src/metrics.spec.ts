@@ -10,6 +10,7 @@ import {
   exposure,
   maxDrawdown,
   nanStd,
+  performance,
   periodsPerYear,
   sharpeRatio,
   simpleReturns,
@@ -271,5 +272,34 @@ describe('computeMetrics', () => {
     close(rep.turnover, 525.8 / ((100 + 110 + 99 + 108.9 + 108.9) / 5));
     expect(rep.feesPaid).toBe(1.1);
     expect(rep.trades.winRate).toBe(1);
+  });
+});
+
+describe('performance shares its passes', () => {
+  it('gives exactly the values of the statistics called one by one (random series, NaNs, edge lengths, non-zero rf)', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const series: number[][] = [[], [0.01], [0.01, -0.02], [0, 0, 0], [0.01, 0.01, 0.01]];
+    for (let k = 0; k < 40; k++) series.push(Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => (rnd() < 0.05 ? NaN : (rnd() - 0.5) * 0.04)));
+    for (const r of series) {
+      for (const [rf, req] of [
+        [0, 0],
+        [0.0001, -0.0002],
+      ] as const) {
+        const p = performance(r, 8760, { riskFree: rf, requiredReturn: req });
+        const same = (a: number, b: number) => expect(Object.is(a, b)).toBe(true);
+        same(p.totalReturn, totalReturn(r));
+        same(p.annualReturn, annualReturn(r, 8760));
+        same(p.annualVolatility, annualVolatility(r, 8760));
+        same(p.sharpe, sharpeRatio(r, 8760, rf));
+        same(p.sortino, sortinoRatio(r, 8760, req));
+        same(p.maxDrawdown, maxDrawdown(r));
+        same(p.calmar, calmarRatio(r, 8760));
+        expect(p.periods).toBe(r.length);
+      }
+    }
   });
 });
