@@ -12,7 +12,9 @@
  *     services: embedded and over Kafka + FerretDB with separate processes (target < 120 s).
  *
  * The embedded latency rows give the CPU time of the process per event time (process.cpuUsage over the
- * run: load-independent, unlike the latency on a shared machine) and a "per hop" row (monotonic clock,
+ * run: load-independent, unlike the latency on a shared machine), the process's CPU time from each
+ * candle's publication to its order's acknowledgement (p50/p99: what the latency would be on an
+ * idle core; it includes V8's background GC/JIT threads) and a "per hop" row (monotonic clock,
  * from the services' publish calls): candle published -> execution's bar-matched marker of T, -> the
  * strategy's last decision record of T, the later of those -> risk's approval -> execution's
  * acknowledgement -> the bench received it.
@@ -140,9 +142,17 @@ function percentile(xs: number[], p: number): number {
  * Publishes synthetic candles at 100/s through the pipeline on `bus` and measures candle
  * publication -> order acknowledgement for every order.
  */
-async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number }> {
+async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ pathCpuP50: number; pathCpuP99: number; orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number }> {
   const now = clock === 'monotonic' ? () => performance.now() : () => Date.now();
   const published = new Map<number, number>();
+  // Embedded: the process's CPU time (µs) at each publication and acknowledgement, for the CPU
+  // spent from one to the other (what the latency would be on an idle core).
+  const cpuAt = (): number => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  const publishedCpu = new Map<number, number>();
+  const ackCpu: number[] = [];
   const acks: { coid: string; at: number }[] = [];
   const sub = await bus.subscribe({ contract: TOPICS.ordersEvents, group: `bench-acks-${spec.runId}`, runId: spec.runId }, (m) => {
     const e = m.value as OrderEvent;
@@ -150,6 +160,7 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
     // wall: when execution created it (another process; millisecond clock).
     if (e.kind === 'order' && e.status === 'acknowledged' && (e.role === 'entry' || e.role === 'exit')) {
       acks.push({ coid: e.clientOrderId, at: clock === 'monotonic' ? now() : e.tsInit });
+      if (clock === 'monotonic') ackCpu.push(cpuAt());
       symbolOf.set(e.clientOrderId, e.symbol);
     }
   });
@@ -174,7 +185,10 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   // The bus as the replay driver sees it, noting when each event time's candles are published.
   const publishBatch: Bus['publishBatch'] = (c, values, o) => {
     const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
-    if (t !== undefined) published.set(t, now());
+    if (t !== undefined) {
+      published.set(t, now());
+      if (clock === 'monotonic') publishedCpu.set(t, cpuAt());
+    }
     return bus.publishBatch(c, values, o);
   };
   const timed = new Proxy(bus, {
@@ -214,7 +228,8 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
       : embedded
         ? `candle->marker ${hop((a) => embedded.marker.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; candle->decisions ${hop((a) => embedded.decided.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; decisions->approval ${hop((a) => embedded.approved.get(a.coid)! - Math.max(embedded.decided.get(decisionTimeOf(a.coid))!, embedded.marker.get(decisionTimeOf(a.coid))!))}; approval->ack ${hop((a) => embedded.acked.get(a.coid)! - embedded.approved.get(a.coid)!)}; ack->received ${hop((a) => a.at - embedded.acked.get(a.coid)!)}`
         : '';
-  return { orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles };
+  const pathCpu = ackCpu.map((c, i) => (c - publishedCpu.get(decisionTimeOf(acks[i]!.coid))!) / 1000).filter((x) => Number.isFinite(x));
+  return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles };
 }
 
 async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number, hops?: Hops) {
@@ -363,6 +378,7 @@ export async function run(): Promise<void> {
       const r = await latency(bus, spec, 'monotonic', RATE, hops);
       note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${RATE}/s`);
       note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time`);
+      note('  CPU from candle to acknowledgement', 'embedded', r.pathCpuP50, 'ms', '', `p50 (p99 ${r.pathCpuP99.toFixed(2)} ms): the process's CPU time between the two (load-independent)`);
       note('  per hop (ms)', 'embedded', null, '', '', r.hops);
     } finally {
       await p.stop();

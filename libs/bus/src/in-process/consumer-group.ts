@@ -1,9 +1,20 @@
 import type { TSchema } from '@sinclair/typebox';
-import { decode, type TopicContract } from '@atp/contracts';
+import { decode, type DecodeResult, type TopicContract } from '@atp/contracts';
 import type { BusMessage, Handler } from '../bus';
 import { describeError, givesUp, retryDelayMs } from '../retry';
 import type { DeadLetterInput } from '../dead-letter';
 import type { PartitionLog, LogRecord } from './partition-log';
+
+/**
+ * The value of a record for a subscriber of `contract`: a record published through the same
+ * schema was validated then, and its bytes are only parsed (afresh per delivery: a handler that
+ * mutates its message affects no other group); any other record (raw bytes, another schema) is
+ * decoded and validated.
+ */
+function decodeRecord(contract: TopicContract<TSchema>, rec: LogRecord): DecodeResult<unknown> {
+  if (rec.checked !== undefined && rec.checked === contract.schema && rec.value !== null) return { ok: true, value: JSON.parse(rec.value.toString('utf8')) as unknown };
+  return decode(contract, rec.value);
+}
 
 /** What a partition worker needs from the bus around it. */
 export interface WorkerHost {
@@ -118,7 +129,7 @@ export class PartitionWorker {
         setImmediate(this.run);
         return;
       }
-      const decoded = decode(m.contract, rec.value);
+      const decoded = decodeRecord(m.contract, rec);
       if (!decoded.ok) {
         this.host.deadLetter(this.deadLetterInput(rec, decoded.errorKind, decoded.reason, 1));
         this.ack();
@@ -178,7 +189,7 @@ export class PartitionWorker {
       this.dispatched++;
       const s: Started = { rec, member: m, state: 'pending' };
       this.started.push(s);
-      const decoded = decode(m.contract, rec.value);
+      const decoded = decodeRecord(m.contract, rec);
       if (!decoded.ok) {
         s.state = 'undecodable';
         s.decodeError = { errorKind: decoded.errorKind, reason: decoded.reason };

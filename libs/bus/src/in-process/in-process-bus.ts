@@ -47,9 +47,11 @@ class TopicState {
  * with committed positions, at-least-once acknowledgement by the handler's promise, retries with
  * backoff, dead letters and replay from offsets or produce time over a retained log.
  *
- * Values travel as the encoded bytes (validated on publish, decoded and validated per delivery),
- * never as shared objects, so a handler that mutates its message cannot affect another group and
- * the embedded mode exercises the same codec paths as Kafka.
+ * Values travel as the encoded bytes, never as shared objects, so a handler that mutates its
+ * message cannot affect another group: validated and encoded on publish as for Kafka; each delivery
+ * parses its own copy of the bytes, validated again unless the subscriber reads the topic through
+ * the schema it was published with (raw records, and other schemas, are decoded and validated as
+ * a Kafka consumer does).
  */
 export class InProcessBus implements Bus {
   private readonly topics = new Map<string, TopicState>();
@@ -77,7 +79,7 @@ export class InProcessBus implements Bus {
     const bytes = encode(contract, value);
     const t = this.topicFor(topicName(contract, opts?.runId), contract.partitions);
     const ts = this.now();
-    const p = this.append(t, contract.key(value), bytes, headersFor(contract, value, opts, ts), ts);
+    const p = this.append(t, contract.key(value), bytes, headersFor(contract, value, opts, ts), ts, contract.schema);
     t.wake(p);
   }
 
@@ -89,7 +91,7 @@ export class InProcessBus implements Bus {
     const ts = this.now();
     const touched = new Set<number>();
     for (let i = 0; i < values.length; i++) {
-      touched.add(this.append(t, contract.key(values[i]), encoded[i], headersFor(contract, values[i], opts, ts), ts));
+      touched.add(this.append(t, contract.key(values[i]), encoded[i], headersFor(contract, values[i], opts, ts), ts, contract.schema));
     }
     for (const p of touched) t.wake(p);
   }
@@ -220,10 +222,10 @@ export class InProcessBus implements Bus {
     return g;
   }
 
-  private append(t: TopicState, key: string | null, value: Buffer | null, headers: MessageHeaders, timestamp: number): number {
+  private append(t: TopicState, key: string | null, value: Buffer | null, headers: MessageHeaders, timestamp: number, checked: TSchema | undefined = undefined): number {
     const p = t.partitioner.partition(key);
     const log = t.partitions[p];
-    log.append({ key, value, headers, timestamp });
+    log.append({ key, value, headers, timestamp, checked });
     if (this.maxRetained !== undefined && log.size >= this.maxRetained + this.trimSlack) this.trim(t, p);
     return p;
   }

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
 import { runBusContractSuite, eventually, testCandle, seqOf, TEST_SYMBOLS } from '../testing';
 import { InProcessBus } from './in-process-bus';
@@ -142,6 +143,21 @@ describe('InProcessBus specifics', () => {
     await closing;
     expect(done).toEqual([2, 1]);
     expect(await bus.lag('p', [topic])).toBe(0);
+    await bus.close();
+  });
+
+  it('validates a delivery again only when the subscriber reads the topic through another schema', async () => {
+    const bus = new InProcessBus();
+    const topic = topicName(mdCandlesV1, 'schemas');
+    const got: unknown[] = [];
+    await bus.subscribe({ contract: mdCandlesV1, group: 'same', runId: 'schemas' }, (m) => void got.push(m.value));
+    const stricter = { ...mdCandlesV1, schema: Type.Object({ notThere: Type.String() }) } as unknown as typeof mdCandlesV1;
+    await bus.subscribe({ contract: stricter, group: 'other', runId: 'schemas' }, () => undefined);
+    const c = testCandle('BTC/USDT', 0);
+    await bus.publish(mdCandlesV1, c, { runId: 'schemas' });
+    await eventually(async () => expect(await bus.lag('other', [topic])).toBe(0));
+    expect(got).toEqual([JSON.parse(JSON.stringify(c))]);
+    expect(await bus.lag('dlq-reader', [`${topic}.dlq`])).toBe(1); // the other schema refused it
     await bus.close();
   });
 

@@ -1,9 +1,16 @@
+import type { TSchema } from '@sinclair/typebox';
 import type { MessageHeaders } from '@atp/contracts';
 
 /** One retained record: the bytes as published (never a shared decoded object) and its produce time. */
 export interface LogRecord {
   readonly key: string | null;
   readonly value: Buffer | null;
+  /**
+   * The schema the value was validated against when it was published through a contract
+   * (`publish`/`publishBatch`): a delivery to a subscriber of that schema parses the bytes without
+   * validating the value again.
+   */
+  readonly checked?: TSchema;
   readonly headers: MessageHeaders;
   /** Produce time, Unix ms (the bus's `now()` at publish). */
   readonly timestamp: number;
