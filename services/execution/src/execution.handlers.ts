@@ -170,7 +170,10 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
         );
       }
     }
-    if (orders.size) writes.push(this.orders.upsertMany([...orders.values()]));
+    // One replaceOne upsert per order (a few per batch), in parallel: an order changes status after
+    // it was first written, and upsertMany's insert-first path (FerretDB) then costs three round
+    // trips in a row (the refused insert, the look-up, the replace) before the next batch may apply.
+    for (const doc of orders.values()) writes.push(this.orders.upsert(doc));
     if (fills.length) writes.push(this.fills.upsertMany(fills));
     await Promise.all(writes);
   }
