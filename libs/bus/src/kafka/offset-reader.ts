@@ -30,15 +30,23 @@ export type Committed = Map<string, Map<number, bigint>>;
  * - low watermarks are read with the first highs of a topic and then kept: lows only grow (log
  *   retention), so a kept low is at most the real one and a lag computed from it is at least the
  *   real lag — never a false "drained". When a lag rests on a kept low (a group without a commit
- *   there, or behind the low), the next read refreshes the lows ({@link staleLows});
+ *   there, or behind the low), the next read refreshes the lows ({@link staleLows}); so does a
+ *   high watermark that went back or below its kept low (the topic was deleted and created again:
+ *   the one case where lows shrink), and lows older than {@link LOWS_MAX_AGE_MS};
  * - each group's coordinator is looked up once and kept (dropped when a fetch fails).
  *
  * It uses kafkajs's cluster object, which kafkajs creates for its clients but does not export
  * (kafkajs 2.2.x): `create` returns undefined when that is not available, and every read that fails
  * here rejects, so the caller can fall back to the admin client.
  */
+/** Kept low watermarks are read again after this long, whatever happened (ms). */
+export const LOWS_MAX_AGE_MS = 10_000;
+
 export class OffsetReader {
   private readonly lows = new Map<string, Map<number, bigint>>();
+  private lowsAt = 0;
+  /** The last high watermark seen per topic and partition (a lower one means the topic was created again). */
+  private readonly highs = new Map<string, Map<number, bigint>>();
   private readonly coordinators = new Map<string, Promise<CoordinatorBroker>>();
   private lowsStale = false;
   private connected: Promise<void> | undefined;
@@ -64,15 +72,17 @@ export class OffsetReader {
   async watermarks(topics: readonly string[]): Promise<Watermarks> {
     await this.ready(topics);
     const parts = topics.map((topic) => ({ topic, partitions: this.cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })) }));
-    const needLows = this.lowsStale || topics.some((t) => !this.lows.has(t));
-    const [highs, lows] = await Promise.all([
-      this.cluster.fetchTopicsOffset(parts.map((p) => ({ ...p, fromBeginning: false }))),
-      needLows ? this.cluster.fetchTopicsOffset(parts.map((p) => ({ ...p, fromBeginning: true }))) : undefined,
-    ]);
+    const readLows = () => this.cluster.fetchTopicsOffset(parts.map((p) => ({ ...p, fromBeginning: true })));
+    const needLows = this.lowsStale || Date.now() - this.lowsAt > LOWS_MAX_AGE_MS || topics.some((t) => !this.lows.has(t));
+    const at = Date.now();
+    const [highs, read] = await Promise.all([this.cluster.fetchTopicsOffset(parts.map((p) => ({ ...p, fromBeginning: false }))), needLows ? readLows() : undefined]);
+    const lows = read ?? (this.recreated(highs) ? await readLows() : undefined);
     if (lows) {
       this.lowsStale = false;
+      this.lowsAt = at;
       for (const t of lows) this.lows.set(t.topic, new Map(t.partitions.map((p) => [p.partition, BigInt(p.offset)])));
     }
+    for (const t of highs) this.highs.set(t.topic, new Map(t.partitions.map((p) => [p.partition, BigInt(p.offset)])));
     const out = new Map<string, Marks>();
     for (const t of highs) {
       const low = this.lows.get(t.topic);
@@ -83,6 +93,19 @@ export class OffsetReader {
     }
     for (const topic of topics) if (!out.has(topic)) throw new Error(`no offsets for ${topic}`);
     return out;
+  }
+
+  /** True when a high watermark went back, or below its kept low: a topic deleted and created again. */
+  private recreated(highs: readonly { topic: string; partitions: { partition: number; offset: string }[] }[]): boolean {
+    for (const t of highs) {
+      const seen = this.highs.get(t.topic);
+      const low = this.lows.get(t.topic);
+      for (const p of t.partitions) {
+        const h = BigInt(p.offset);
+        if (h < (seen?.get(p.partition) ?? 0n) || h < (low?.get(p.partition) ?? 0n)) return true;
+      }
+    }
+    return false;
   }
 
   /** The group's committed offsets on `topics` (one OffsetFetch to its kept coordinator). */

@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { mdCandlesV1, ordersIntentsV1, topicName } from '@atp/contracts';
 import { eventually, testCandle } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
-import { OffsetReader } from '../offset-reader';
+import { LOWS_MAX_AGE_MS, OffsetReader } from '../offset-reader';
 import { requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
@@ -77,6 +77,20 @@ describe('Kafka bus: lagPass', () => {
       expect(first.lags[0]).toBeGreaterThanOrEqual(truth); // kept low: at least the real lag
       const second = await bus.lagPass(groups);
       expect(second.lags[0]).toBe(truth); // a lag resting on a kept low refreshed the lows
+
+      // The topic deleted and created again (the one case where a low goes back): the reader sees
+      // a high watermark below what it saw and reads the lows again (0 on the new topic).
+      reader!.staleLows();
+      const lowsRead = Date.now();
+      expect((await reader!.watermarks([candles])).get(candles)!.find((w) => w.partition === full.partition)!.low).toBe(1n);
+      await admin.deleteTopics({ topics: [candles] });
+      await eventually(async () => expect(await admin.listTopics()).not.toContain(candles), { timeoutMs: 30_000 });
+      await admin.createTopics({ topics: [{ topic: candles, numPartitions: byAdmin.length }] });
+      await eventually(async () => {
+        const again = (await reader!.watermarks([candles])).get(candles)!;
+        expect(again.map((w) => [w.low, w.high])).toEqual(byAdmin.map(() => [0n, 0n]));
+      }, { timeoutMs: 30_000 });
+      expect(Date.now() - lowsRead).toBeLessThan(LOWS_MAX_AGE_MS); // seen as recreated, not merely aged out
     } finally {
       await admin.disconnect();
       await reader!.close();
