@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { clientOrderId, Dec, decDiv, decNumber, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
+import { clientOrderId, Dec, decAdd, decDiv, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -127,6 +127,24 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
     for (let i = 0; i < 20000; i++) cases.push([randomDec(), Math.floor(rnd() * 12)]);
     for (const [v, p] of [['0.125', 2], ['-0.125', 2], ['0.135', 2], ['2.5', 0], ['3.5', 0], ['-2.5', 0], ['0.0005', 3], ['-0.0004', 3], ['0', 2]] as const) cases.push([new Dec(v), p]);
     for (const [d, p] of cases) for (const mode of Object.keys(rm) as (keyof typeof rm)[]) expect(fields(roundToPlaces(d, p, mode))).toBe(fields(d.toDecimalPlaces(p, rm[mode])));
+  });
+  it('toDecimal parses plain decimal strings and floats into exactly the Dec decimal.js parses', () => {
+    const strings = ['0.00123000', '-0.5', '007', '10', '100.000', '-0', '0.0', '123456789012345678901234567890.000000000000000000001', '0.1', '-9007199254740993'];
+    for (let i = 0; i < 20000; i++) strings.push(randomDec().toFixed(Math.floor(rnd() * 16)));
+    for (const str of strings) expect(fields(toDecimal(str))).toBe(fields(new Dec(str)));
+    for (let i = 0; i < 20000; i++) {
+      const x = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 30 - 12);
+      expect(fields(toDecimal(x))).toBe(fields(new Dec(String(x))));
+    }
+  });
+  it('decAdd and decSub build exactly the Dec plus and minus do, zeros and x - x included', () => {
+    const zeros = [new Dec('0'), new Dec('-0')];
+    for (let i = 0; i < 20000; i++) {
+      const a = rnd() < 0.15 ? zeros[Math.floor(rnd() * 2)]! : randomDec();
+      const b = rnd() < 0.15 ? zeros[Math.floor(rnd() * 2)]! : rnd() < 0.1 ? a : randomDec();
+      expect(fields(decAdd(a, b))).toBe(fields(a.plus(b)));
+      expect(fields(decSub(a, b))).toBe(fields(a.minus(b)));
+    }
   });
   it('decNumber is toNumber (the float nearest the value), -0 included', () => {
     for (let i = 0; i < 20000; i++) {
