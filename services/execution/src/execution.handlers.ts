@@ -62,8 +62,9 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       collection: 'execution_journal',
       core: this.core,
       persist: (o) => this.persist(o),
-      // The audit is written alongside (off the path to risk and pnl); inputs are acknowledged after it (`submit`).
+      // The audit is written alongside (off the path to risk and pnl); inputs are acknowledged after it (`acknowledge`).
       publish: this.audit.alongside(executionAuditEntries(this.core), (o) => this.publish(o)),
+      acknowledge: (processed) => this.audit.acknowledged(processed),
       onCoreError: (kind, key, err) => rt.logger.error('execution core failed on an input', { kind, key, err }),
     });
   }
@@ -106,43 +107,38 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       const waitedMs = now - seen.at;
       seen.at = Infinity; // one release per head
       this.rt.logger.warn('decision barrier timed out: matching held candles without the decisions of the bar before', { symbol: h.symbol, heldFrom: h.since, held: h.count, waitedMs });
-      this.submit(EXEC_INPUT.release, `release:${h.symbol}:${h.since}`, { symbol: h.symbol, at: h.since }).catch((err: unknown) => this.rt.logger.error('decision barrier release failed', { symbol: h.symbol, err }));
+      this.journal.submit(EXEC_INPUT.release, `release:${h.symbol}:${h.since}`, { symbol: h.symbol, at: h.since }).catch((err: unknown) => this.rt.logger.error('decision barrier release failed', { symbol: h.symbol, err }));
     }
     for (const s of [...this.heldSince.keys()]) if (!current.has(s)) this.heldSince.delete(s);
-  }
-
-  /** A journal input, acknowledged once processed and the audit records of its outputs are stored (`AuditLog.acknowledged`). */
-  private submit(kind: string, key: string, input: unknown): Promise<void> {
-    return this.audit.acknowledged(this.journal.submit(kind, key, input));
   }
 
   @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!this.core.wants(c)) return;
-    return this.submit(EXEC_INPUT.candle, c.eventId, c);
+    return this.journal.submit(EXEC_INPUT.candle, c.eventId, c);
   }
 
   @OnEvent(TOPICS.ordersApproved, JOURNALED)
   onApproved(a: OrderApprovedEvent): Promise<void> {
-    return this.submit(EXEC_INPUT.approval, a.clientOrderId, a);
+    return this.journal.submit(EXEC_INPUT.approval, a.clientOrderId, a);
   }
 
   /** Decision records and rejections: the decision barrier's evidence (ignored without it). */
   @OnEvent(TOPICS.ordersIntents, JOURNALED)
   onDecision(d: DecisionEvent): Promise<void> | void {
     if (!this.core.wantsDecision(d)) return;
-    return this.submit(EXEC_INPUT.decision, d.decisionId, d);
+    return this.journal.submit(EXEC_INPUT.decision, d.decisionId, d);
   }
 
   @OnEvent(TOPICS.ordersRejected, JOURNALED)
   onRejected(r: OrderRejectedEvent): Promise<void> | void {
     if (this.rt.config.DECISION_WAIT_MS === 0) return;
-    return this.submit(EXEC_INPUT.rejection, r.eventId, r);
+    return this.journal.submit(EXEC_INPUT.rejection, r.eventId, r);
   }
 
   @OnEvent(TOPICS.ordersCommands, JOURNALED)
   onCommand(c: OrderCommandEvent): Promise<void> {
-    return this.submit(EXEC_INPUT.command, c.commandId, c);
+    return this.journal.submit(EXEC_INPUT.command, c.commandId, c);
   }
 
   /** On SIGTERM (after the consumers stopped, before the bus closes): cancel working orders when ON_SHUTDOWN=cancel. */
@@ -151,7 +147,7 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     await this.journal.idle();
     if (this.rt.config.ON_SHUTDOWN !== 'cancel') return;
     const working = this.core.venue.openOrders().length;
-    await this.submit(EXEC_INPUT.shutdown, `shutdown-${this.rt.clock.now()}-${this.journal.size}`, { at: this.rt.clock.now() });
+    await this.journal.submit(EXEC_INPUT.shutdown, `shutdown-${this.rt.clock.now()}-${this.journal.size}`, { at: this.rt.clock.now() });
     this.rt.logger.info('cancelled working orders on shutdown', { working });
   }
 

@@ -45,8 +45,9 @@ export class RiskHandlers implements OnModuleInit {
       collection: 'risk_journal',
       core: this.core,
       persist: (o) => this.persist(o),
-      // The audit is written alongside (off the path to execution); inputs are acknowledged after it (`submit`).
+      // The audit is written alongside (off the path to execution); inputs are acknowledged after it (`acknowledge`).
       publish: this.audit.alongside(riskAuditEntries, (o) => this.publish(o)),
+      acknowledge: (processed) => this.audit.acknowledged(processed),
       onCoreError: (kind, key, err) => rt.logger.error('risk core failed on an input', { kind, key, err }),
     });
   }
@@ -58,38 +59,33 @@ export class RiskHandlers implements OnModuleInit {
     this.rt.logger.info('risk ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, killSwitch: this.core.state.killSwitch.engaged, nativeStops: this.rt.config.NATIVE_STOPS });
   }
 
-  /** A journal input, acknowledged once processed and the audit records of its outputs are stored (`AuditLog.acknowledged`). */
-  private submit(kind: string, key: string, input: unknown): Promise<void> {
-    return this.audit.acknowledged(this.journal.submit(kind, key, input));
-  }
-
   @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!c.closed || !this.core.wants(c)) return;
-    return this.submit(RISK_INPUT.candle, c.eventId, c);
+    return this.journal.submit(RISK_INPUT.candle, c.eventId, c);
   }
 
   @OnEvent(TOPICS.ordersIntents, JOURNALED)
   onDecision(d: DecisionEvent): Promise<void> | void {
     if (!this.core.wants(d)) return;
-    return this.submit(RISK_INPUT.decision, d.decisionId, d);
+    return this.journal.submit(RISK_INPUT.decision, d.decisionId, d);
   }
 
   @OnEvent(TOPICS.ordersEvents, JOURNALED)
   onOrderEvent(e: OrderEvent): Promise<void> | void {
     if (!this.core.wants(e)) return;
-    return this.submit(RISK_INPUT.orderEvent, e.eventId, e);
+    return this.journal.submit(RISK_INPUT.orderEvent, e.eventId, e);
   }
 
   @OnEvent(TOPICS.fills, JOURNALED)
   onFill(f: FillEvent): Promise<void> | void {
     if (!this.core.wants(f)) return;
-    return this.submit(RISK_INPUT.fill, f.fillId, f);
+    return this.journal.submit(RISK_INPUT.fill, f.fillId, f);
   }
 
   @OnEvent(TOPICS.riskCommands)
   onCommand(c: RiskCommandEvent): Promise<void> {
-    return this.audit.append([commandEntry(c)]).then(() => this.submit(RISK_INPUT.command, c.commandId, c));
+    return this.audit.append([commandEntry(c)]).then(() => this.journal.submit(RISK_INPUT.command, c.commandId, c));
   }
 
   private async persist(out: readonly RiskOutput[]): Promise<void> {

@@ -27,8 +27,9 @@ export class StrategyHandlers implements OnModuleInit {
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'strategy_journal',
       core: this.core,
-      // The decision records' audit is written alongside (off the path to risk); inputs are acknowledged after it (`submit`).
+      // The decision records' audit is written alongside (off the path to risk); inputs are acknowledged after it (`acknowledge`).
       publish: this.audit.alongside((d) => d.map(decisionEntry), (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID })),
+      acknowledge: (processed) => this.audit.acknowledged(processed),
       onCoreError: (kind, key, err) => rt.logger.error('strategy core failed on an input', { kind, key, err }),
     });
   }
@@ -39,38 +40,33 @@ export class StrategyHandlers implements OnModuleInit {
     this.rt.logger.info('strategy ready', { runId: this.core.spec.runId, symbols: this.core.instrumentSymbols, features: this.rt.config.FEATURES_SOURCE, replayedInputs: n, replayMs: Date.now() - t0 });
   }
 
-  /** A journal input, acknowledged once processed and the audit records of its outputs are stored (`AuditLog.acknowledged`). */
-  private submit(kind: string, key: string, input: unknown): Promise<void> {
-    return this.audit.acknowledged(this.journal.submit(kind, key, input));
-  }
-
   @OnEvent(TOPICS.mdCandles, JOURNALED)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!c.closed || !this.core.wants(c)) return;
-    return this.submit(STRATEGY_INPUT.candle, c.eventId, c);
+    return this.journal.submit(STRATEGY_INPUT.candle, c.eventId, c);
   }
 
   @OnEvent(TOPICS.features, JOURNALED)
   onFeatures(f: FeatureVectorEvent): Promise<void> | void {
     if (this.rt.config.FEATURES_SOURCE !== 'topic' || f.featureSet !== this.rt.config.FEATURE_SET || !this.core.wants(f)) return;
-    return this.submit(STRATEGY_INPUT.features, f.eventId, f);
+    return this.journal.submit(STRATEGY_INPUT.features, f.eventId, f);
   }
 
   @OnEvent(TOPICS.signals, JOURNALED)
   onSignal(s: SignalEvent): Promise<void> | void {
     if (!this.rt.config.JOIN_SIGNALS || !this.core.wants(s)) return;
-    return this.submit(STRATEGY_INPUT.signal, s.eventId, s);
+    return this.journal.submit(STRATEGY_INPUT.signal, s.eventId, s);
   }
 
   @OnEvent(TOPICS.ordersEvents, JOURNALED)
   onOrderEvent(e: OrderEvent): Promise<void> | void {
     if (!this.core.wants(e)) return;
-    return this.submit(STRATEGY_INPUT.orderEvent, e.eventId, e);
+    return this.journal.submit(STRATEGY_INPUT.orderEvent, e.eventId, e);
   }
 
   @OnEvent(TOPICS.fills, JOURNALED)
   onFill(f: FillEvent): Promise<void> | void {
     if (!this.core.wants(f)) return;
-    return this.submit(STRATEGY_INPUT.fill, f.fillId, f);
+    return this.journal.submit(STRATEGY_INPUT.fill, f.fillId, f);
   }
 }

@@ -58,6 +58,41 @@ describe('InputJournal', () => {
     expect(core.applied).toEqual(['2', '8']);
   });
 
+  it('every submit is acknowledged through `acknowledge`: after the input is processed and what it waits for, and refused when that fails', async () => {
+    const store = new MemoryStore('j-ack');
+    const core = new Summer();
+    const out: string[] = [];
+    const events: string[] = [];
+    let release!: () => void;
+    let gate = new Promise<void>((r) => (release = r));
+    let fail = false;
+    const j = new InputJournal<string>({
+      store,
+      collection: 'test_journal',
+      core,
+      publish: async (o) => void out.push(...o),
+      acknowledge: async (processed) => {
+        await processed;
+        events.push(`processed total=${core.total}`);
+        await gate;
+        if (fail) throw new Error('audit write failed');
+      },
+      onCoreError: () => undefined,
+    });
+    await j.start();
+    const acked = j.submit('n', 'a', { n: 10 }).then(() => events.push('acknowledged'));
+    await j.idle();
+    await new Promise((r) => setImmediate(r));
+    expect(out).toEqual(['total=10']); // published before the acknowledgement
+    expect(events).toEqual(['processed total=10']);
+    release();
+    await acked;
+    expect(events).toEqual(['processed total=10', 'acknowledged']);
+    fail = true;
+    gate = Promise.resolve();
+    await expect(j.submit('n', 'b', { n: 5 })).rejects.toThrow('audit write failed');
+  });
+
   it('a restarted service replays its journal and resumes with the same state and outputs', async () => {
     const store = new MemoryStore('j2');
     const fail = { on: false };

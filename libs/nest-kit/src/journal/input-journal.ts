@@ -45,6 +45,12 @@ export interface InputJournalOptions<O> {
   persist?: (outputs: O[]) => Promise<void>;
   /** Publishes outputs; must preserve their order per key. */
   publish: (outputs: O[]) => Promise<void>;
+  /**
+   * What else an input's acknowledgement waits for once it is journaled, applied and its outputs
+   * published, e.g. `AuditLog.acknowledged` when `publish` is `AuditLog.alongside(...)`: the audit
+   * records of its outputs stored. Applied to every `submit`.
+   */
+  acknowledge?: (processed: Promise<void>) => Promise<void>;
   /** Outputs of this many recent inputs are kept to re-publish them when their input is redelivered (default 20,000). */
   cacheInputs?: number;
   /** Inputs per group commit (default 5,000). */
@@ -150,9 +156,14 @@ export class InputJournal<O> {
     return n;
   }
 
-  /** Queues an input; resolves once it is journaled, applied and its outputs are published. */
+  /** Queues an input; resolves once it is journaled, applied and its outputs are published (and what `acknowledge` adds). */
   submit(kind: string, key: string, input: unknown): Promise<void> {
     if (!this.started) return Promise.reject(new Error(`journal ${this.opts.collection} not started`));
+    const processed = this.enqueue(kind, key, input);
+    return this.opts.acknowledge ? this.opts.acknowledge(processed) : processed;
+  }
+
+  private enqueue(kind: string, key: string, input: unknown): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ kind, key, input, resolve, reject });
       if (this.wake) {
