@@ -1,4 +1,4 @@
-import { clientOrderId as coreClientOrderId, decNumber as coreDecNumber, decToString as coreDecToString, eventIdFrom as coreEventIdFrom, ManualClock, timeframeMs as coreTimeframeMs, toDecimal as coreToDecimal, type DecimalString, type Timeframe } from '@atp/core';
+import { clientOrderId, decNumber, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
 import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
@@ -10,15 +10,6 @@ import type { RiskPort } from './risk-port';
 import type { RiskLimits } from '@atp/risk';
 import { Atr } from '@atp/indicators';
 import type { BarSeries } from './series';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const clientOrderId = coreClientOrderId;
-const decNumber = coreDecNumber;
-const decToString = coreDecToString;
-const eventIdFrom = coreEventIdFrom;
-const timeframeMs = coreTimeframeMs;
-const toDecimal = coreToDecimal;
 
 /** One strategy of a run: its instance id and a factory of one instance per symbol. */
 export interface StrategyEntry {

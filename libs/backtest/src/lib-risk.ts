@@ -1,12 +1,7 @@
-import { Dec, decToString as coreDecToString, ManualClock, toDecimal as coreToDecimal } from '@atp/core';
+import { Dec, decToString, ManualClock, toDecimal } from '@atp/core';
 import type { MarketSpec } from '@atp/execution';
 import { decideRisk, decString, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type MarketInfo, type OpenOrderView, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
 import type { RiskOutcome, RiskPort, RiskRequest } from './risk-port';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decToString = coreDecToString;
-const toDecimal = coreToDecimal;
 
 /** Default limits of a backtest: 95% of equity per (strategy, symbol) slot, fixed notional sizing is computed per call. */
 export interface LibRiskOptions {

@@ -1,14 +1,14 @@
 import {
   barCloseTime,
   Dec,
-  decDiv as coreDecDiv,
-  decToString as coreDecToString,
-  eventIdFrom as coreEventIdFrom,
-  fillId as coreFillId,
-  isValidClientOrderId as coreIsValidClientOrderId,
-  lteZero as coreLteZero,
-  roundToPlaces as coreRoundToPlaces,
-  toDecimal as coreToDecimal,
+  decDiv,
+  decToString,
+  eventIdFrom,
+  fillId,
+  isValidClientOrderId,
+  lteZero,
+  roundToPlaces,
+  toDecimal,
   type Clock,
   type DecimalString,
   type Side,
@@ -19,17 +19,6 @@ import { fillModel, limitFill, stopFill, type FillModel } from './fill-model';
 import type { BalanceEntry, ExchangeGateway, GatewayResult, OrderRole, OrderSnapshot, OrderType, SubmitOrder, TimeInForce } from './gateway';
 import type { MarketSpec } from './market';
 import { isWorking, transition, type OrderStatus } from './order-state';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decDiv = coreDecDiv;
-const decToString = coreDecToString;
-const eventIdFrom = coreEventIdFrom;
-const fillId = coreFillId;
-const isValidClientOrderId = coreIsValidClientOrderId;
-const lteZero = coreLteZero;
-const roundToPlaces = coreRoundToPlaces;
-const toDecimal = coreToDecimal;
 
 export interface PaperExchangeOptions {
   /** ccxt exchange id the simulated venue stands for, e.g. `binance`. */

@@ -1,4 +1,4 @@
-import { Dec, decAdd as coreDecAdd, decNumber as coreDecNumber, decSub as coreDecSub, decToString as coreDecToString, instrumentKey, ltZero as coreLtZero, lteZero as coreLteZero, splitSymbol, timeframeMs as coreTimeframeMs, toDecimal as coreToDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, decAdd, decNumber, decSub, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -11,17 +11,6 @@ import {
   type PositionSnapshot,
   type RoundTrip,
 } from './types';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decAdd = coreDecAdd;
-const decNumber = coreDecNumber;
-const decSub = coreDecSub;
-const decToString = coreDecToString;
-const ltZero = coreLtZero;
-const lteZero = coreLteZero;
-const timeframeMs = coreTimeframeMs;
-const toDecimal = coreToDecimal;
 
 /** Version of {@link PortfolioState}; bumped on any incompatible change. */
 export const PORTFOLIO_STATE_VERSION = 1;

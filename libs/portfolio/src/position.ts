@@ -1,14 +1,5 @@
-import { Dec, decAdd as coreDecAdd, decDiv as coreDecDiv, decSub as coreDecSub, decToString as coreDecToString, gtZero as coreGtZero, toDecimal as coreToDecimal, type DecimalString, type Side } from '@atp/core';
+import { Dec, decAdd, decDiv, decSub, decToString, gtZero, toDecimal, type DecimalString, type Side } from '@atp/core';
 import type { RoundTrip } from './types';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decAdd = coreDecAdd;
-const decDiv = coreDecDiv;
-const decSub = coreDecSub;
-const decToString = coreDecToString;
-const gtZero = coreGtZero;
-const toDecimal = coreToDecimal;
 
 /** One FIFO lot: a quantity still open at the price it was entered at. `qty` is always > 0. */
 export interface Lot {

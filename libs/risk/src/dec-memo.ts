@@ -1,9 +1,4 @@
-import { decToString as coreDecToString, toDecimal as coreToDecimal, type Dec } from '@atp/core';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decToString = coreDecToString;
-const toDecimal = coreToDecimal;
+import { decToString, toDecimal, type Dec } from '@atp/core';
 
 const SIZE = 8;
 const keys: (string | undefined)[] = new Array<string | undefined>(SIZE).fill(undefined);

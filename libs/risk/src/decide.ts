@@ -1,22 +1,10 @@
-import { clientOrderId as coreClientOrderId, Dec, decDiv as coreDecDiv, decToString as coreDecToString, gtZero as coreGtZero, ltZero as coreLtZero, lteZero as coreLteZero, roundToStep as coreRoundToStep, timeframeMs as coreTimeframeMs, toDecimal as coreToDecimal, type RoundingMode, type Side } from '@atp/core';
+import { clientOrderId, Dec, decDiv, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
 import { decOf, decString } from './dec-memo';
 import { marketNumbers, type MarketNumbers } from './market';
 import { sizePosition } from './sizing';
 import { observeEquity, type RiskAlert, type RiskState } from './state';
 import type { Approval, ApprovedBracket, DecisionRef, OpenOrderView, RejectionCode, RiskRequest, RiskResult } from './types';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const clientOrderId = coreClientOrderId;
-const decDiv = coreDecDiv;
-const decToString = coreDecToString;
-const gtZero = coreGtZero;
-const ltZero = coreLtZero;
-const lteZero = coreLteZero;
-const roundToStep = coreRoundToStep;
-const timeframeMs = coreTimeframeMs;
-const toDecimal = coreToDecimal;
 
 const ZERO = new Dec(0);
 const ONE = new Dec(1);

@@ -1,12 +1,7 @@
-import { decToString as coreDecToString, eventIdFrom as coreEventIdFrom } from '@atp/core';
+import { decToString, eventIdFrom } from '@atp/core';
 import type { OrderApprovedEvent, OrderRejectedEvent, RiskAlertEvent } from '@atp/contracts';
 import type { RiskAlert } from './state';
 import type { Approval, Rejection } from './types';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decToString = coreDecToString;
-const eventIdFrom = coreEventIdFrom;
 
 /** The wire form of a risk outcome (the same shape as the backtester's RiskPort outcome). */
 export type RiskOutcomeEvent = { readonly kind: 'approved'; readonly order: OrderApprovedEvent } | { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent };

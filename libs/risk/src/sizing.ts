@@ -1,12 +1,6 @@
-import { Dec, decDiv as coreDecDiv, decToString as coreDecToString, toDecimal as coreToDecimal } from '@atp/core';
+import { Dec, decDiv, decToString, toDecimal } from '@atp/core';
 import { decOf, decString } from './dec-memo';
 import type { SizingRule } from './limits';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decDiv = coreDecDiv;
-const decToString = coreDecToString;
-const toDecimal = coreToDecimal;
 
 /** A raw (unrounded, uncapped) size with its explanation, or why there is none. */
 export type SizingResult =

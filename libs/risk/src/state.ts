@@ -1,12 +1,7 @@
-import { decToString as coreDecToString, isDecimalString, toDecimal as coreToDecimal, utcDayStart, type DecimalString } from '@atp/core';
+import { decToString, isDecimalString, toDecimal, utcDayStart, type DecimalString } from '@atp/core';
 import { decOf, decString } from './dec-memo';
 import type { RiskCommandEvent } from '@atp/contracts';
 import { withLimit, type RiskLimits } from './limits';
-
-// The hot @atp/core functions bound once: a call through the package's CommonJS barrel reads an
-// accessor of its exports object on every call (measurable on the backtest's per-fill path).
-const decToString = coreDecToString;
-const toDecimal = coreToDecimal;
 
 /**
  * The kill switch. A state machine with two states:
