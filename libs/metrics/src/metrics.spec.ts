@@ -275,8 +275,8 @@ describe('computeMetrics', () => {
   });
 });
 
-describe('performance shares its passes', () => {
-  it('gives exactly the values of the statistics called one by one (random series, NaNs, edge lengths, non-zero rf)', () => {
+describe('performance', () => {
+  it('gives exactly the values of the statistics called one by one, each with its own option (random series, NaNs, edge lengths, non-zero rf and required return)', () => {
     let seed = 7;
     const rnd = (): number => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -2,9 +2,8 @@ import { toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import { dailyReturns } from './daily';
 import { drawdownOfEquity, maxDrawdown, type DrawdownInfo } from './drawdown';
 import { DAYS_PER_YEAR, periodsPerYear } from './periods';
-import { downsideRisk } from './ratios';
-import { growth, simpleReturns } from './returns';
-import { moments } from './stats';
+import { annualVolatility, calmarRatio, sharpeRatio, sortinoRatio } from './ratios';
+import { annualReturn, simpleReturns, totalReturn } from './returns';
 import { exposure, tradeStats, turnover, type TradeResult, type TradeStats } from './trades';
 
 /** The return-based statistics of one return series (empyrical definitions). */
@@ -29,41 +28,16 @@ export interface PerformanceOptions {
 
 /** Every return-based statistic of `returns`, annualised with `periodsPerYear`. */
 export function performance(returns: ArrayLike<number>, ppy: number, opts: PerformanceOptions = {}): PerformanceMetrics {
-  const rf = opts.riskFree ?? 0;
-  const required = opts.requiredReturn ?? 0;
-  const n = returns.length;
-  // The same values as totalReturn, annualReturn, annualVolatility, sharpeRatio, sortinoRatio,
-  // maxDrawdown and calmarRatio called one by one, with each pass over the returns made once:
-  // the product of (1 + r), the moments (shift 0 is x - 0 = x, so they serve Sharpe and Sortino
-  // at a zero risk-free / required return) and the max drawdown are shared.
-  const g = n > 0 ? growth(returns) : NaN;
-  const total = n === 0 ? NaN : g - 1;
-  const annual = n < 1 ? NaN : Math.pow(g, 1 / (n / ppy)) - 1;
-  const m0 = n >= 2 ? moments(returns) : undefined;
-  const std0 = m0 === undefined ? NaN : m0.n > 1 ? Math.sqrt(m0.m2 / (m0.n - 1)) : NaN;
-  let sharpe = NaN;
-  if (n >= 2) {
-    const m = rf === 0 ? m0! : moments(returns, rf);
-    const std = rf === 0 ? std0 : m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : NaN;
-    sharpe = (m.mean / std) * Math.sqrt(ppy);
-  }
-  const sortino = n < 2 ? NaN : ((required === 0 ? m0!.mean : moments(returns, required).mean) * ppy) / downsideRisk(returns, ppy, required);
-  const mdd = maxDrawdown(returns);
-  let calmar = NaN;
-  if (mdd < 0) {
-    const c = annual / Math.abs(mdd);
-    calmar = Number.isFinite(c) || Number.isNaN(c) ? c : NaN;
-  }
   return {
     periodsPerYear: ppy,
-    periods: n,
-    totalReturn: total,
-    annualReturn: annual,
-    annualVolatility: n < 2 ? NaN : std0 * Math.sqrt(ppy),
-    sharpe,
-    sortino,
-    maxDrawdown: mdd,
-    calmar,
+    periods: returns.length,
+    totalReturn: totalReturn(returns),
+    annualReturn: annualReturn(returns, ppy),
+    annualVolatility: annualVolatility(returns, ppy),
+    sharpe: sharpeRatio(returns, ppy, opts.riskFree ?? 0),
+    sortino: sortinoRatio(returns, ppy, opts.requiredReturn ?? 0),
+    maxDrawdown: maxDrawdown(returns),
+    calmar: calmarRatio(returns, ppy),
   };
 }
 
