@@ -86,6 +86,29 @@ function latencySpec(runId: string): PipelineSpec {
 }
 
 /**
+ * `bus` with `onPublish(topic, values)` called before every publish and publishBatch (the timing
+ * probes of this bench); everything else is the bus itself.
+ */
+function tapped(bus: Bus, onPublish: (topic: string, values: readonly unknown[]) => void): Bus {
+  const publishBatch: Bus['publishBatch'] = (c, values, o) => {
+    onPublish(c.name, values);
+    return bus.publishBatch(c, values, o);
+  };
+  const publish: Bus['publish'] = (c, value, o) => {
+    onPublish(c.name, [value]);
+    return bus.publish(c, value, o);
+  };
+  return new Proxy(bus, {
+    get: (target, key) => {
+      if (key === 'publishBatch') return publishBatch;
+      if (key === 'publish') return publish;
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/**
  * The embedded pipeline's bus as the services see it, noting (monotonic clock) when the services
  * publish, per event time T: execution's last bar-matched marker of T, the strategy's last decision
  * record of T, and per order its approval and its acknowledgement.
@@ -108,22 +131,7 @@ class EmbeddedHops {
         else if (topic === TOPICS.ordersApproved.name) this.approved.set((v as OrderApprovedEvent).clientOrderId, at);
       }
     };
-    const publishBatch: Bus['publishBatch'] = (c, values, o) => {
-      note(c.name, values);
-      return bus.publishBatch(c, values, o);
-    };
-    const publish: Bus['publish'] = (c, value, o) => {
-      note(c.name, [value]);
-      return bus.publish(c, value, o);
-    };
-    return new Proxy(bus, {
-      get: (target, key) => {
-        if (key === 'publishBatch') return publishBatch;
-        if (key === 'publish') return publish;
-        const v = Reflect.get(target, key) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
+    return tapped(bus, note);
   }
 }
 
@@ -183,20 +191,12 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
       : [];
   const symbolOf = new Map<string, string>();
   // The bus as the replay driver sees it, noting when each event time's candles are published.
-  const publishBatch: Bus['publishBatch'] = (c, values, o) => {
+  const timed = tapped(bus, (_topic, values) => {
     const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
     if (t !== undefined) {
       published.set(t, now());
       if (clock === 'monotonic') publishedCpu.set(t, cpuAt());
     }
-    return bus.publishBatch(c, values, o);
-  };
-  const timed = new Proxy(bus, {
-    get: (target, key) => {
-      if (key === 'publishBatch') return publishBatch;
-      const v = Reflect.get(target, key) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
   });
   const perTime = spec.symbols.length;
   const candles = Math.ceil(Math.min(LATENCY_CANDLES, rate * 30) / perTime);
@@ -262,17 +262,9 @@ class Hops {
   private subs: { close(): Promise<void> }[] = [];
 
   timed(bus: Bus): Bus {
-    const publishBatch: Bus['publishBatch'] = (c, values, o) => {
+    return tapped(bus, (_topic, values) => {
       const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
       if (t !== undefined) this.published.set(t, Date.now());
-      return bus.publishBatch(c, values, o);
-    };
-    return new Proxy(bus, {
-      get: (target, key) => {
-        if (key === 'publishBatch') return publishBatch;
-        const v = Reflect.get(target, key) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
     });
   }
 
