@@ -22,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildHeaders, encode, mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
-import { InProcessBus, KafkaBus, type Bus, type BusMessage } from '@atp/bus';
+import { InProcessBus, KafkaBus, runIdOfTopic, wireHeaders, type Bus, type BusMessage } from '@atp/bus';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
 import { printTable, type Cell } from './table';
 
@@ -241,14 +241,15 @@ async function busLatency(bus: Bus, label: string, candles: CandleEvent[], opts:
 
 // ---------------------------------------------------------------- plain kafkajs, the baseline
 
-/** The same records the bus writes: encoded value, key, and the contract headers. */
-function rawMessages(candles: CandleEvent[], runId: string): Message[] {
+/** The same records the bus writes: encoded value, key, and the contract headers as on the wire (wireHeaders). */
+function rawMessages(candles: CandleEvent[], topic: string): Message[] {
   return candles.map((c) => ({
     key: mdCandlesV1.key(c),
     value: encode(mdCandlesV1, c),
-    headers: buildHeaders({ schemaVersion: 1, eventTime: c.tsEvent, eventId: c.eventId, runId }),
+    headers: wireHeaders(buildHeaders({ schemaVersion: 1, eventTime: c.tsEvent, eventId: c.eventId, runId: runIdOfTopic(topic) }), c.eventId, topic),
   }));
 }
+
 
 async function kafkajsLatency(kafka: Kafka, producer: Producer, topic: string, candles: CandleEvent[], label: string, how: string): Promise<Row> {
   const sentAt = new Map<string, number>();
@@ -270,7 +271,7 @@ async function kafkajsLatency(kafka: Kafka, producer: Producer, topic: string, c
   });
   const publishOne = async (i: number) => {
     const base = candles[i % candles.length];
-    const [m] = rawMessages([{ ...base, eventId: `${base.eventId}#${i}` }], 'raw');
+    const [m] = rawMessages([{ ...base, eventId: `${base.eventId}#${i}` }], topic);
     sentAt.set(`${base.eventId}#${i}`, performance.now());
     await producer.send({ topic, acks: -1, messages: [m] });
   };
@@ -317,7 +318,7 @@ async function kafkajsBaseline(brokers: string[], candles: CandleEvent[], chunk:
     // throughput: sendBatch, then a fresh group drains the backlog
     {
       const topic = await newTopic();
-      const msgs = rawMessages(candles, 'raw');
+      const msgs = rawMessages(candles, topic);
       const { secs, cpuUs } = await measure(async () => {
         for (let i = 0; i < msgs.length; i += chunk) await producer.sendBatch({ topicMessages: [{ topic, messages: msgs.slice(i, i + chunk) }], acks: -1 });
       });
@@ -379,7 +380,7 @@ export async function run(): Promise<void> {
   const n = Number(process.env.BUS_BENCH_N ?? 100_000);
   const candles = loadCandles(n);
   const bytes = encode(mdCandlesV1, candles[0]).length;
-  console.log(`messages: real md.candles.v1 values (Binance 5m BTC/ETH/XRP/ADA), ${bytes} bytes of JSON each plus 5 headers (~150 bytes), 6 partitions, keys exchange:symbol`);
+  console.log(`messages: real md.candles.v1 values (Binance 5m BTC/ETH/XRP/ADA), ${bytes} bytes of JSON each plus the contract headers (in-process: 5; Kafka wire: schema-version and event-time, ~40 bytes), 6 partitions, keys exchange:symbol`);
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: wall-clock rows vary with it)\n`);
   const rows: Row[] = [];
 

@@ -14,6 +14,7 @@ import { memoisedDefaultPartitioner } from './partitioner';
 import { noDelaySocketFactory } from './socket-factory';
 import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscription';
 import { OffsetReader, type Committed } from './offset-reader';
+import { wireHeaders } from './wire-headers';
 
 /** Start-up could not reach any broker; the message names KAFKA_BROKERS and the addresses tried. */
 export class KafkaUnavailableError extends Error {
@@ -33,7 +34,8 @@ const CLOSE_DRAIN_MS = 10_000;
  * - Producer: idempotent (acks=all, one request in flight per broker, as kafkajs requires for
  *   idempotence), keys partitioned by kafkajs's DefaultPartitioner (murmur2, Java-compatible;
  *   memoised per key),
- *   headers from the contracts' `buildHeaders`; concurrent publishes coalesce into one request.
+ *   headers from the contracts' `buildHeaders` minus the ones a consumer derives from the record
+ *   (wire-headers.ts); concurrent publishes coalesce into one request.
  * - Topics: created on first use (or by ensureTopics) with the contract's partitions and
  *   `retention.ms`, plus `<topic>.dlq`; the producer never auto-creates a 1-partition topic.
  * - Consumers: see KafkaSubscription (manual commits after the handler, pause-on-retry, DLQ).
@@ -141,16 +143,16 @@ export class KafkaBus implements Bus {
 
   async publish<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts?: PublishOptions): Promise<void> {
     this.assertOpen();
-    const message = this.message(contract, value, opts);
     const topic = topicName(contract, opts?.runId);
+    const message = this.message(contract, value, opts, topic);
     await this.ensure(topicSpecs(contract, topic));
     await this.produce.send(topic, [message]);
   }
 
   async publishBatch<S extends TSchema>(contract: TopicContract<S>, values: readonly Static<S>[], opts?: PublishOptions): Promise<void> {
     this.assertOpen();
-    const messages = values.map((v) => this.message(contract, v, opts)); // validates all before sending any
     const topic = topicName(contract, opts?.runId);
+    const messages = values.map((v) => this.message(contract, v, opts, topic)); // validates all before sending any
     await this.ensure(topicSpecs(contract, topic));
     await this.produce.send(topic, messages);
   }
@@ -392,9 +394,10 @@ export class KafkaBus implements Bus {
     return sub;
   }
 
-  private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined): Message {
+  private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined, topic: string): Message {
     const bytes = encode(contract, value);
-    return { key: contract.key(value), value: bytes, headers: headersFor(contract, value, opts, Date.now()) };
+    const headers = wireHeaders(headersFor(contract, value, opts, Date.now()), (value as { eventId?: unknown }).eventId, topic);
+    return { key: contract.key(value), value: bytes, headers };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { decode, dlqTopicName, type MessageHeaders, type TopicContract } from '@atp/contracts';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { BusMessage, Handler, Subscription } from '../bus';
 import { deadLetterBytes, deadLetterHeaders, deadLetterRecord, type DeadLetterInput } from '../dead-letter';
 import type { BusLogger } from '../logging';
@@ -9,6 +9,7 @@ import type { ResolvedKafkaBusConfig } from './config';
 import type { Produce } from './produce-queue';
 import { subscriptionRoundRobin } from './assigner';
 import { OffsetCommitter } from './offset-committer';
+import { presentedHeaders } from './wire-headers';
 
 export interface KafkaSubscriptionOptions {
   contract: TopicContract<TSchema>;
@@ -234,23 +235,49 @@ export class KafkaSubscription implements Subscription {
         await this.processPipelined(p);
         return;
       }
-      for (const km of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        if (this.opts.endTime !== undefined && Number(km.timestamp) >= this.opts.endTime) {
-          pause(); // end of the replay window for this partition: it stays paused
-          break;
+      // A handler that returns synchronously is not awaited, and the offsets it acknowledged are
+      // resolved and marked once, before the next await or at the end of the batch: kafkajs reads
+      // the resolved offset only after eachBatch, and isRunning/isStale can only change while this
+      // loop awaits (a handler's promise, a dead letter, a heartbeat), so they are checked after one.
+      let acked: string | undefined;
+      const settle = () => {
+        if (acked === undefined) return;
+        resolveOffset(acked);
+        this.committer.mark(partition, acked);
+        acked = undefined;
+      };
+      let check = true;
+      try {
+        for (const km of batch.messages) {
+          if (check) {
+            if (!isRunning() || isStale()) break;
+            check = false;
+          }
+          if (this.opts.endTime !== undefined && Number(km.timestamp) >= this.opts.endTime) {
+            pause(); // end of the replay window for this partition: it stays paused
+            break;
+          }
+          let outcome = this.process(topic, partition, km);
+          if (typeof outcome !== 'string') {
+            settle();
+            outcome = await outcome;
+            check = true;
+          }
+          if (outcome === 'retry') {
+            this.pauseFor(pause, retryDelayMs((this.attempts.get(`${partition}:${km.offset}`) ?? 2) - 1, this.opts.retryBackoffMs));
+            break;
+          }
+          acked = km.offset;
+          const now = Date.now();
+          if (now - lastBeat >= beatEvery) {
+            lastBeat = now;
+            settle();
+            await heartbeat();
+            check = true;
+          }
         }
-        if ((await this.process(topic, partition, km)) === 'retry') {
-          this.pauseFor(pause, retryDelayMs((this.attempts.get(`${partition}:${km.offset}`) ?? 2) - 1, this.opts.retryBackoffMs));
-          break;
-        }
-        resolveOffset(km.offset);
-        this.committer.mark(partition, km.offset);
-        const now = Date.now();
-        if (now - lastBeat >= beatEvery) {
-          lastBeat = now;
-          await heartbeat();
-        }
+      } finally {
+        settle();
       }
     } finally {
       // Stopping (close, or a rebalance revoking us): commit what was acknowledged before kafkajs
@@ -276,7 +303,7 @@ export class KafkaSubscription implements Subscription {
         pause(); // end of the replay window for this partition: it stays paused
         break;
       }
-      const outcome = this.process(topic, partition, km);
+      const outcome = Promise.resolve(this.process(topic, partition, km));
       outcome.catch(() => undefined); // taken in order below; no unhandled rejection meanwhile
       started.push({ km, outcome });
     }
@@ -308,33 +335,47 @@ export class KafkaSubscription implements Subscription {
     this.resumeTimers.add(t);
   }
 
-  private async process(topic: string, partition: number, km: KafkaMessage): Promise<Outcome> {
-    const { contract, handler, maxAttempts } = this.opts;
+  /**
+   * Decodes and hands one record to the handler. Synchronous when the handler is (no promise, no
+   * microtask per record); a promise when the handler returns one or a dead letter is written.
+   */
+  private process(topic: string, partition: number, km: KafkaMessage): Outcome | Promise<Outcome> {
+    const { contract, handler } = this.opts;
     const key = km.key ? km.key.toString('utf8') : null;
-    const headers = stringHeaders(km.headers);
     const decoded = decode(contract, km.value);
+    const headers = presentedHeaders(km.headers, decoded.ok ? decoded.value : undefined, topic);
     if (!decoded.ok) {
-      await this.deadLetter({ topic, partition, km, key, headers, errorKind: decoded.errorKind, reason: decoded.reason, attempts: 1 });
-      return 'acked';
+      return this.deadLetter({ topic, partition, km, key, headers, errorKind: decoded.errorKind, reason: decoded.reason, attempts: 1 }).then(() => 'acked' as const);
     }
-    const id = `${partition}:${km.offset}`;
-    const retried = this.attempts.size > 0 && this.attempts.has(id);
-    const attempt = retried ? this.attempts.get(id)! : 1;
+    const retried = this.attempts.size > 0 && this.attempts.has(`${partition}:${km.offset}`);
+    const attempt = retried ? this.attempts.get(`${partition}:${km.offset}`)! : 1;
     const msg: BusMessage<unknown> = { topic, partition, offset: km.offset, key, value: decoded.value, headers, timestamp: Number(km.timestamp), attempt };
+    const fail = (e: unknown) => this.handlerFailed(e, { topic, partition, km, key, headers, attempt });
+    let r: void | Promise<void>;
     try {
-      const r = handler(msg);
-      if (r && typeof (r as Promise<void>).then === 'function') await r;
-      if (retried) this.attempts.delete(id);
-      return 'acked';
+      r = handler(msg);
     } catch (e) {
-      if (givesUp(e, attempt, maxAttempts)) {
-        this.attempts.delete(id);
-        await this.deadLetter({ topic, partition, km, key, headers, errorKind: 'handler', reason: `handler: ${describeError(e)}`, attempts: attempt });
-        return 'acked';
-      }
-      this.attempts.set(id, attempt + 1);
-      return 'retry';
+      return fail(e);
     }
+    if (r && typeof (r as Promise<void>).then === 'function') {
+      return (r as Promise<void>).then(() => {
+        if (retried) this.attempts.delete(`${partition}:${km.offset}`);
+        return 'acked' as const;
+      }, fail);
+    }
+    if (retried) this.attempts.delete(`${partition}:${km.offset}`);
+    return 'acked';
+  }
+
+  /** A handler threw or rejected: retry later, or dead-letter it when it gives up. */
+  private handlerFailed(e: unknown, d: { topic: string; partition: number; km: KafkaMessage; key: string | null; headers: MessageHeaders; attempt: number }): Outcome | Promise<Outcome> {
+    const id = `${d.partition}:${d.km.offset}`;
+    if (givesUp(e, d.attempt, this.opts.maxAttempts)) {
+      this.attempts.delete(id);
+      return this.deadLetter({ ...d, errorKind: 'handler', reason: `handler: ${describeError(e)}`, attempts: d.attempt }).then(() => 'acked' as const);
+    }
+    this.attempts.set(id, d.attempt + 1);
+    return 'retry';
   }
 
   /** Writes the dead letter and waits for the broker's acknowledgement: only then is the offset resolved. */
@@ -364,15 +405,4 @@ export class KafkaSubscription implements Subscription {
     await this.produce.send(dlqTopicName(d.topic), [{ key: d.key, value: deadLetterBytes(record), headers: deadLetterHeaders(record) }]);
     this.log({ level: 'warn', namespace: 'bus.kafka', message: 'dead letter', topic: d.topic, partition: d.partition, offset: d.km.offset, group: this.group, reason: d.reason });
   }
-}
-
-function stringHeaders(h: IHeaders | undefined): MessageHeaders {
-  const out: MessageHeaders = {};
-  if (!h) return out;
-  for (const k of Object.keys(h)) {
-    const v = h[k];
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined) out[k] = first.toString();
-  }
-  return out;
 }
