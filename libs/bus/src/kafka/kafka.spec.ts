@@ -10,6 +10,7 @@ import { KafkaConfigError, kafkaConfigFromEnv, resolveKafkaConfig } from './conf
 import { KafkaBus, KafkaUnavailableError } from './kafka-bus';
 import { busLogger, kafkaLogCreator } from './kafka-logging';
 import { ProduceQueue } from './produce-queue';
+import { packMessages } from './producer-pool';
 
 describe('Kafka bus configuration', () => {
   const ok = { brokers: ['127.0.0.1:19092'], clientId: 'svc' };
@@ -169,6 +170,25 @@ describe('memoised DefaultPartitioner', () => {
         expect(ours(args)).toBe(theirs(args));
         expect(ours(args)).toBe(partitionForKey(key, n)); // second call: from the cache
       }
+    }
+  });
+});
+
+describe('producer pool message packing', () => {
+  it('packs values back to back with keys and flat headers, and leaves out what it cannot carry', () => {
+    const msgs = [
+      { key: 'a', value: Buffer.from('{"x":1}'), headers: { 'schema-version': '1', 'event-time': '5' } },
+      { key: null, value: null },
+      { key: 'b', value: Buffer.from('héllo'), headers: {} },
+    ];
+    const p = packMessages(msgs)!;
+    expect(Buffer.from(p.values).toString()).toBe('{"x":1}héllo');
+    expect([...p.lengths]).toEqual([7, -1, 6]);
+    expect(p.keys).toEqual(['a', null, 'b']);
+    expect([...p.headerCounts]).toEqual([2, -1, 0]);
+    expect(p.headers).toEqual(['schema-version', '1', 'event-time', '5']);
+    for (const odd of [{ key: Buffer.from('k'), value: Buffer.from('v') }, { key: 'k', value: 'text' }, { key: 'k', value: Buffer.from('v'), headers: { h: Buffer.from('x') } }, { key: 'k', value: Buffer.from('v'), partition: 1 }]) {
+      expect(packMessages([msgs[0]!, odd])).toBeUndefined();
     }
   });
 });

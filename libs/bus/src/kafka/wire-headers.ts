@@ -7,8 +7,15 @@ const RUN_PREFIX = /^run\.([A-Za-z0-9_-]{1,64})\./;
 
 /** The run id a physical topic name carries (`run.<runId>.<topic>`, see topicName), if any. */
 export function runIdOfTopic(physicalTopic: string): string | undefined {
-  return RUN_PREFIX.exec(physicalTopic)?.[1];
+  if (physicalTopic !== lastTopic) {
+    lastTopic = physicalTopic;
+    lastRunId = RUN_PREFIX.exec(physicalTopic)?.[1];
+  }
+  return lastRunId;
 }
+// The last answer: a batch asks for one topic's run id per record.
+let lastTopic = '';
+let lastRunId: string | undefined;
 
 /**
  * The Kafka record headers of a published message: its headers (headersFor) without the ones a
