@@ -1,9 +1,10 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
 import { InProcessBus, type Bus, type BusMessage } from '@atp/bus';
-import { trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { mdCandlesV1, riskAlertsV1, TOPICS, type CandleEvent, type RiskAlertEvent } from '@atp/contracts';
-import { memorySink, type Logger } from '@atp/observability';
+import { memorySink, setupTracing, type Logger } from '@atp/observability';
 import { MemoryStore, type Store } from '@atp/storage';
 import { eventually } from '@atp/testing';
 import {
@@ -103,8 +104,8 @@ describe('bootstrapService with an @OnEvent handler', () => {
 });
 
 describe('trace propagation through the bus', () => {
-  it('continues the producer\'s trace in the consumer, hop after hop', async () => {
-    const seen: { topic: string; traceId?: string; traceparent?: string }[] = [];
+  /** A service relaying each candle as an alert; records what each handler saw (its span's trace id, the message's traceparent). */
+  function relayService(seen: { topic: string; traceId?: string; traceparent?: string }[]) {
     @Injectable()
     class Relay {
       constructor(@Inject(BUS) private readonly bus: Bus) {}
@@ -125,8 +126,14 @@ describe('trace propagation through the bus', () => {
     }
     @Module({})
     class RelayModule {}
-    const def = defineService({ name: 'relay', version: '0.0.0', config: spec, envPrefix: 'RELAY_', module: (rt: ServiceRuntime) => serviceModule(RelayModule, rt, { providers: [Relay] }) });
-    const host = await bootstrapService(def, { env, logSink: memorySink() });
+    return defineService({ name: 'relay', version: '0.0.0', config: spec, envPrefix: 'RELAY_', module: (rt: ServiceRuntime) => serviceModule(RelayModule, rt, { providers: [Relay] }) });
+  }
+
+  it('with an exporter: continues the producer\'s trace in a CONSUMER span per delivery, hop after hop', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = setupTracing({ serviceName: 'relay', exporter });
+    const seen: { topic: string; traceId?: string; traceparent?: string }[] = [];
+    const host = await bootstrapService(relayService(seen), { env, logSink: memorySink() });
     try {
       await host.context.services[0]!.bus.publish(mdCandlesV1, candle(3));
       await eventually(() => expect(seen).toHaveLength(2));
@@ -135,6 +142,39 @@ describe('trace propagation through the bus', () => {
       expect(first!.traceId).toMatch(/^[0-9a-f]{32}$/);
       expect(second!.traceparent).toContain(first!.traceId);
       expect(second!.traceId).toBe(first!.traceId);
+      // One exported CONSUMER span per delivery, the second a child of the first.
+      await eventually(() => expect(exporter.getFinishedSpans().filter((s) => s.name.endsWith(' process'))).toHaveLength(2));
+      const candleSpan = exporter.getFinishedSpans().find((s) => s.name === `${seen[0]!.topic} process`);
+      const alertSpan = exporter.getFinishedSpans().find((s) => s.name === `${seen[1]!.topic} process`);
+      expect(candleSpan!.kind).toBe(SpanKind.CONSUMER);
+      expect(alertSpan!.parentSpanContext?.spanId).toBe(candleSpan!.spanContext().spanId);
+      expect(alertSpan!.spanContext().traceId).toBe(first!.traceId);
+    } finally {
+      await host.stop();
+      await tracing.shutdown();
+    }
+  });
+
+  it('without an exporter: no span per delivery, yet a traceparent the producer set is carried on by what the handler publishes', async () => {
+    const seen: { topic: string; traceId?: string; traceparent?: string }[] = [];
+    const host = await bootstrapService(relayService(seen), { env, logSink: memorySink() });
+    try {
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      await host.context.services[0]!.bus.publish(mdCandlesV1, candle(4), { traceparent });
+      await host.context.services[0]!.bus.publish(mdCandlesV1, candle(5));
+      await eventually(() => expect(seen).toHaveLength(4));
+      const byTopic = (t: string) => seen.filter((x) => x.topic === t);
+      const [c4, c5] = byTopic(mdCandlesV1.name);
+      const [a4, a5] = byTopic(riskAlertsV1.name);
+      // The handlers run in the producer's context (its remote span), without a span of their own.
+      expect(c4!.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+      expect(a4!.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+      expect(c5!.traceId).toBeUndefined();
+      expect(a5!.traceId).toBeUndefined();
+      expect(c4!.traceparent).toBe(traceparent);
+      expect(a4!.traceparent).toBe(traceparent); // the same trace and parent: no span of the relay in between
+      expect(c5!.traceparent).toBeUndefined();
+      expect(a5!.traceparent).toBeUndefined();
     } finally {
       await host.stop();
     }

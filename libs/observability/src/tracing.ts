@@ -84,6 +84,15 @@ export function setupTracing(opts: TracingOptions): Tracing {
   };
 }
 
+/**
+ * True when spans leave the process: setupTracing registered a provider with an OTLP endpoint or
+ * an exporter. Without one, per-message spans are only overhead (the bus consumer then runs
+ * handlers in the producer's trace context without a span of its own).
+ */
+export function tracingExports(): boolean {
+  return shared?.exporting === true;
+}
+
 /** A tracer for one component, from the global provider (a no-op tracer before setupTracing). */
 export function getTracer(name: string, version?: string): Tracer {
   return trace.getTracer(name, version);
