@@ -35,6 +35,7 @@
  * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000).
  */
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
 import { InProcessBus, KafkaBus, type Bus } from '@atp/bus';
@@ -333,7 +334,61 @@ function infra(): { brokers: string[]; mongoUrl: string } | { why: string } {
   }
 }
 
-async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec) => Promise<T>): Promise<T> {
+/** CPU time (user + system, ms) of a process so far, from /proc (Linux; NaN elsewhere). */
+function procCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+/** Pids of the local FerretDB and Kafka broker (processes named `ferretdb` / `java`), if visible in /proc. */
+function infraPids(): { name: string; pid: number }[] {
+  const out: { name: string; pid: number }[] = [];
+  try {
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const comm = fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+        if (comm === 'ferretdb') out.push({ name: 'ferretdb', pid: Number(d) });
+        else if (comm === 'java') out.push({ name: 'kafka', pid: Number(d) });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return out;
+}
+
+/**
+ * CPU time per service process (ms) since `cpuOf` was called: `done()` gives `name x.x` per event
+ * time, then FerretDB's and the broker's (shared with whatever else uses them meanwhile).
+ */
+function cpuOf(p: KafkaPipeline): { done(eventTimes: number): string } {
+  const procs = [...[...p.procs].map(([name, s]) => ({ name, pid: s.pid })), ...infraPids()];
+  const at0 = procs.map((x) => procCpuMs(x.pid));
+  return {
+    done: (eventTimes) => {
+      const per = procs.map((x, i) => ({ name: x.name, ms: (procCpuMs(x.pid) - at0[i]!) / eventTimes, service: p.procs.has(x.name) }));
+      const total = per.filter((x) => x.service).reduce((a, x) => a + x.ms, 0);
+      const show = (xs: typeof per) => xs.map((x) => `${x.name} ${x.ms.toFixed(1)}`).join(', ');
+      return `${show(per.filter((x) => x.service))}: services ${total.toFixed(1)}; ${show(per.filter((x) => !x.service))} (shared)`;
+    },
+  };
+}
+
+/**
+ * PIPELINE_BENCH_PROFILE=<dir>: the service processes run with --cpu-prof (profiles in <dir>) and are
+ * stopped with SIGTERM (a profile is written on exit) instead of SIGKILL.
+ */
+const PROFILE_DIR = process.env.PIPELINE_BENCH_PROFILE;
+
+async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>): Promise<T> {
   const runId = `${prefix}-${Date.now().toString(36)}`;
   const mongoDb = `b${Date.now().toString(36).slice(-7)}`;
   const s = spec(runId);
@@ -342,12 +397,13 @@ async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec
   // the pipeline runs on (their lag is only read once, at the end).
   const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error', commitIntervalMs: 500 });
   await bus.ensureTopics(ALL_TOPICS, runId);
-  const p = new KafkaPipeline(s, mongoDb, {}, process.env.PIPELINE_BENCH_LOGS);
+  const profiled = PROFILE_DIR ? { NODE_OPTIONS: `--require ${path.join(REPO, 'bench/src/cpu-profile.cjs')}`, CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) } : undefined;
+  const p = new KafkaPipeline(s, mongoDb, profiled ? { strategy: profiled, risk: profiled, execution: profiled, pnl: profiled } : {}, process.env.PIPELINE_BENCH_LOGS);
   try {
     await p.start();
-    return await body(bus, s);
+    return await body(bus, s, p);
   } finally {
-    await p.kill();
+    await (PROFILE_DIR ? p.stop() : p.kill());
     await bus.close();
     await dropRun(runId, mongoDb);
   }
@@ -402,10 +458,17 @@ export async function run(): Promise<void> {
     if (want('kafka-latency')) {
       // At 100 candles/s, and at 20/s to show the latency without queueing where 100/s saturates.
       for (const rate of (process.env.PIPELINE_BENCH_RATES ?? `${RATE},20`).split(',').map(Number)) {
-        const r = await kafkaRun('bench-lat-k', latencySpec, (bus, spec) => latency(bus, spec, 'wall', rate));
+        let cpu = '';
+        const r = await kafkaRun('bench-lat-k', latencySpec, async (bus, spec, pipeline) => {
+          const cpu0 = cpuOf(pipeline);
+          const out = await latency(bus, spec, 'wall', rate);
+          cpu = cpu0.done(out.candles / spec.symbols.length);
+          return out;
+        });
         note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
         note('  per hop (ms)', 'kafka, 4 processes', null, '', '', r.hops);
+        note('  CPU per process (ms per event time)', 'kafka, 4 processes', null, '', '', cpu);
       }
     }
 
@@ -416,9 +479,12 @@ export async function run(): Promise<void> {
       const to = days !== undefined ? from + days * 24 * H : undefined;
       let hopSummary = '';
       // The full parity run (c): the same records and P&L as the backtester, checked after the timing.
-      const { stats: s, parity } = await kafkaRun('bench-ls-k', (id) => maCrossoverSpec(id), async (bus, spec) => {
+      let cpu = '';
+      const { stats: s, parity } = await kafkaRun('bench-ls-k', (id) => maCrossoverSpec(id), async (bus, spec, pipeline) => {
         const hops = new Hops();
+        const cpu0 = cpuOf(pipeline);
         const stats = await lockstep(bus, spec, 2, days !== undefined ? from : undefined, to, hops);
+        cpu = cpu0.done(stats.eventTimes);
         // The parity collector and the hop readers read the run's topics from the start once the
         // timed replay is over (the same records; the hops use the events' creation times), so
         // their consumers load neither the broker nor the CPU the pipeline runs on.
@@ -436,6 +502,7 @@ export async function run(): Promise<void> {
       const what = days !== undefined ? `first ${days} days (${s.candles} candles)` : '4 x 5,482 1h candles';
       note(`lockstep replay, ${what}`, 'kafka + ferretdb, 4 processes', s.wallMs / 1000, 's', days !== undefined ? '' : '< 120 s', `${s.eventTimes} event times, ${(s.wallMs / s.eventTimes).toFixed(1)} ms each, ${(s.polls / s.eventTimes).toFixed(2)} lag polls each`);
       note('  per hop (median ms)', 'kafka + ferretdb, 4 processes', null, '', '', hopSummary);
+      note('  CPU per process (ms per event time)', 'kafka + ferretdb, 4 processes', null, '', '', cpu);
       note('parity of that replay', 'kafka + ferretdb, 4 processes', null, '', '', parity);
     }
   }
