@@ -95,7 +95,7 @@ export class KafkaBus implements Bus {
   private async start(): Promise<void> {
     await this.probe();
     await Promise.all([this.admin.connect(), this.producer.connect()]);
-    if (this.config.producerThreads > 1) {
+    if (this.config.producerThreads > 1 || this.config.producerWorker) {
       const { brokers, clientId, connectionTimeoutMs, requestTimeoutMs, producerThreads } = this.config;
       try {
         this.pool = await ProducerPool.start({ brokers, clientId, connectionTimeoutMs, requestTimeoutMs, threads: producerThreads }, this.log);

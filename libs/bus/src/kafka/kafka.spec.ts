@@ -42,6 +42,10 @@ describe('Kafka bus configuration', () => {
     expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_REPLICATION_FACTOR: 'three' }, 'svc')).toThrow(/^KAFKA_REPLICATION_FACTOR/);
     expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_THREADS: '2' }, 'svc')).producerThreads).toBe(2);
     expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc')).producerThreads).toBe(1);
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc')).producerWorker).toBe(false);
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_WORKER: 'TRUE ' }, 'svc')).producerWorker).toBe(true);
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_WORKER: 'false' }, 'svc')).producerWorker).toBe(false);
+    expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_WORKER: 'yes' }, 'svc')).toThrow(/^KAFKA_PRODUCER_WORKER: "yes" is not true or false/);
   });
 
   it('createBus rejects a bad setting before connecting', async () => {

@@ -9,7 +9,7 @@ export interface ProducerPoolOptions {
   readonly clientId: string;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
-  /** Worker threads, each with its own idempotent kafkajs producer (>= 2; 1 is the plain ProduceQueue). */
+  /** Worker threads, each with its own idempotent kafkajs producer (>= 1; KafkaBus uses 1 for producerWorker). */
   readonly threads: number;
   /** Largest produce request a worker builds, bytes (the broker's default record-batch limit is 1 MB). */
   readonly maxRequestBytes?: number;
@@ -209,7 +209,7 @@ export class ProducerPool implements Produce {
 
   /** Starts the workers and connects their producers; rejects (and stops them) if one cannot. */
   static async start(opts: ProducerPoolOptions, log: BusLogger): Promise<ProducerPool> {
-    if (!Number.isInteger(opts.threads) || opts.threads < 2) throw new Error(`ProducerPool needs >= 2 threads, got ${opts.threads}`);
+    if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new Error(`ProducerPool needs >= 1 thread, got ${opts.threads}`);
     const workerData = {
       kafkajs: require.resolve('kafkajs'),
       brokers: [...opts.brokers],

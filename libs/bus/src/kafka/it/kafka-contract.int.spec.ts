@@ -25,3 +25,13 @@ runBusContractSuite(
   },
   { eventuallyTimeoutMs: 30_000, testTimeoutMs: 90_000 },
 );
+
+// And with the one producer in a worker thread (KAFKA_PRODUCER_WORKER=true).
+runBusContractSuite(
+  'kafka, producer in a worker thread',
+  async () => {
+    const bus = await KafkaBus.connect({ brokers, clientId: 'bus-contract-worker-it', producerWorker: true });
+    return { bus, cleanup: () => bus.close() };
+  },
+  { eventuallyTimeoutMs: 30_000, testTimeoutMs: 90_000 },
+);

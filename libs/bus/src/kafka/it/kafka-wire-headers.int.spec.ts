@@ -1,7 +1,7 @@
 // The Kafka records the bus writes carry only the headers a consumer cannot derive (schema
 // version, event time, trace context); a subscriber is handed the full contract headers, for new
 // compact records and for records written with every header (older records, replays) alike.
-// Real broker from `npm test` (KAFKA_BROKERS); the single producer and the 2-thread pool.
+// Real broker from `npm test` (KAFKA_BROKERS); the single producer, in a worker thread, and the 2-thread pool.
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { encode, mdCandlesV1, topicName, type MessageHeaders } from '@atp/contracts';
 import type { BusMessage } from '../../bus';
@@ -12,14 +12,18 @@ import { requireKafkaBrokers } from './env';
 const brokers = requireKafkaBrokers();
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
-describe.each([1, 2])('Kafka bus wire headers (%i producer thread(s))', (producerThreads) => {
-  const runId = `wire-headers-${producerThreads}-${process.pid}-${Date.now().toString(36)}`;
+describe.each([
+  ['one producer', 1, false],
+  ['the producer in a worker thread', 1, true],
+  ['2 producer threads', 2, false],
+] as const)('Kafka bus wire headers (%s)', (_, producerThreads, producerWorker) => {
+  const runId = `wire-headers-${producerThreads}${producerWorker ? 'w' : ''}-${process.pid}-${Date.now().toString(36)}`;
   const topic = topicName(mdCandlesV1, runId);
   const kafka = new Kafka({ clientId: 'bus-wire-headers-it', brokers, logLevel: logLevel.NOTHING });
   let bus: KafkaBus;
 
   beforeAll(async () => {
-    bus = await KafkaBus.connect({ brokers, clientId: 'bus-wire-headers-it', producerThreads, logger: () => undefined });
+    bus = await KafkaBus.connect({ brokers, clientId: 'bus-wire-headers-it', producerThreads, producerWorker, logger: () => undefined });
     await bus.ensureTopics([mdCandlesV1], runId);
   });
   afterAll(async () => {
