@@ -57,7 +57,7 @@ export function decode<S extends TSchema>(contract: TopicContract<S>, bytes: Buf
   if (!bytes || bytes.length === 0) return { ok: false, errorKind: 'decode', reason: `decode ${contract.name}: empty value` };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    parsed = JSON.parse((Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8'));
   } catch (e) {
     return { ok: false, errorKind: 'decode', reason: `decode ${contract.name}: not JSON (${(e as Error).message})` };
   }

@@ -1,6 +1,8 @@
 import { HEADER, type MessageHeaders } from '@atp/contracts';
 import type { IHeaders } from 'kafkajs';
 
+// The names as module constants: read per header of every record (an imported binding is a getter here).
+const { eventId: EVENT_ID, runId: RUN_ID, contentType: CONTENT_TYPE, schemaVersion: SCHEMA_VERSION } = HEADER;
 /** The content type of every value the bus publishes (JSON, see @atp/contracts encode). */
 const JSON_CONTENT = 'application/json';
 const RUN_PREFIX = /^run\.([A-Za-z0-9_-]{1,64})\./;
@@ -31,7 +33,7 @@ export function wireHeaders(headers: MessageHeaders, eventId: unknown, physicalT
   const out: MessageHeaders = {};
   for (const k in headers) {
     const v = headers[k]!;
-    if (k === HEADER.eventId ? v === eventId : k === HEADER.runId ? v === runIdOfTopic(physicalTopic) : k === HEADER.contentType && v === JSON_CONTENT) continue;
+    if (k === EVENT_ID ? v === eventId : k === RUN_ID ? v === runIdOfTopic(physicalTopic) : k === CONTENT_TYPE && v === JSON_CONTENT) continue;
     out[k] = v;
   }
   return out;
@@ -51,15 +53,15 @@ export function presentedHeaders(raw: IHeaders | undefined, value: unknown, phys
     const first = Array.isArray(v) ? v[0] : v;
     if (first !== undefined) out[k] = first.toString();
   }
-  if (out[HEADER.schemaVersion] === undefined) return out;
-  if (out[HEADER.eventId] === undefined) {
+  if (out[SCHEMA_VERSION] === undefined) return out;
+  if (out[EVENT_ID] === undefined) {
     const id = (value as { eventId?: unknown } | null | undefined)?.eventId;
-    if (typeof id === 'string' && id) out[HEADER.eventId] = id;
+    if (typeof id === 'string' && id) out[EVENT_ID] = id;
   }
-  if (out[HEADER.runId] === undefined) {
+  if (out[RUN_ID] === undefined) {
     const run = runIdOfTopic(physicalTopic);
-    if (run !== undefined) out[HEADER.runId] = run;
+    if (run !== undefined) out[RUN_ID] = run;
   }
-  if (out[HEADER.contentType] === undefined) out[HEADER.contentType] = JSON_CONTENT;
+  if (out[CONTENT_TYPE] === undefined) out[CONTENT_TYPE] = JSON_CONTENT;
   return out;
 }
