@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { clientOrderId, Dec, decAdd, decDiv, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
+import { clientOrderId, Dec, decAdd, decApprox, decDiv, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -117,6 +117,18 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
       if (b.isZero()) b = new Dec('0.002');
       expect(fields(decDiv(a, b))).toBe(fields(a.div(b)));
     }
+    // long operands (up to 60 digits: quotients, long products) take the BigInt coefficients; longer ones go to decimal.js
+    const long = (): Dec => (rnd() < 0.5 ? randomDec().div(divisors[1 + Math.floor(rnd() * 3)]!) : randomDec().mul(randomDec()).mul(randomDec()));
+    for (let i = 0; i < 5000; i++) {
+      const a = rnd() < 0.7 ? long() : randomDec();
+      let b = rnd() < 0.5 ? long() : randomDec();
+      if (b.isZero()) b = new Dec('3');
+      expect(fields(decDiv(a, b))).toBe(fields(a.div(b)));
+    }
+    const digits61 = new Dec(`1${'2'.repeat(59)}3.5`);
+    expect(fields(decDiv(digits61, new Dec(7)))).toBe(fields(digits61.div(7)));
+    expect(fields(decDiv(new Dec(7), digits61))).toBe(fields(new Dec(7).div(digits61)));
+    expect(fields(decDiv(new Dec(`-${'9'.repeat(60)}`), new Dec('0.999')))).toBe(fields(new Dec(`-${'9'.repeat(60)}`).div('0.999')));
     expect(decToString(decDiv(new Dec('9500'), new Dec('43210.12')))).toBe(decToString(new Dec('9500').div('43210.12')));
     expect(() => decDiv(new Dec(1), new Dec(0))).not.toThrow(); // decimal.js's Infinity, as a.div(0)
     expect(decDiv(new Dec(1), new Dec(0)).toString()).toBe('Infinity');
@@ -145,6 +157,21 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
       expect(fields(decAdd(a, b))).toBe(fields(a.plus(b)));
       expect(fields(decSub(a, b))).toBe(fields(a.minus(b)));
     }
+  });
+  it('decApprox is within a relative 1e-13 of the value, short and 60-digit values, zeros and tiny or huge exponents', () => {
+    const rel = (d: Dec): number => Math.abs(decApprox(d) - d.toNumber()) / Math.abs(d.toNumber());
+    let worst = 0;
+    for (let i = 0; i < 20000; i++) {
+      const d = rnd() < 0.5 ? randomDec() : randomDec().div(rnd() < 0.5 ? 7 : '0.0013');
+      if (d.isZero()) continue;
+      worst = Math.max(worst, rel(d));
+      const scaledUp = d.mul(`1e${Math.floor(rnd() * 400 - 200)}`);
+      worst = Math.max(worst, rel(scaledUp));
+    }
+    expect(worst).toBeLessThan(1e-13);
+    expect(worst).toBeGreaterThan(0); // (long values do lose digits: the bound is what is checked)
+    expect(decApprox(new Dec(0))).toBe(0);
+    expect(decApprox(new Dec('-9999999.99999999999999999999'))).toBeCloseTo(-1e7, 6);
   });
   it('decNumber is toNumber (the float nearest the value), -0 included', () => {
     for (let i = 0; i < 20000; i++) {

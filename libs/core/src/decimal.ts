@@ -52,6 +52,8 @@ export function toDecimal(x: number | string | Dec): Dec {
 /** Canonical wire form: fixed notation, no trailing zeros, "-0" normalised to "0". */
 export function decToString(d: Dec): DecimalString {
   if (d.isZero()) return '0';
+  // a Dec printed a moment ago (the fill price again in its order event, the approved quantity in its event): the same string
+  for (let i = 0; i < MEMO; i++) if (strVals[i] === d) return strKeys[i]!;
   const s = d.toFixed();
   if (d.constructor !== Dec) return s; // another decimal.js configuration: never handed out as a Dec
   strKeys[strNext] = s;
@@ -293,6 +295,23 @@ export function decNumber(d: Dec): number {
   return sq >= -22 ? sm / POW10[-sq]! : d.toNumber();
 }
 
+/**
+ * A float within a relative 1e-13 of `d` (from its leading 15 to 21 digits), far cheaper than
+ * `decNumber` for a long value: for estimates that allow for the error (e.g. to tell two clearly
+ * different quantities apart), never for accounting, charts or metrics. 0 for zeros, NaN and the
+ * infinities as decimal.js's.
+ */
+export function decApprox(d: Dec): number {
+  const f = d as unknown as DecFields;
+  const x = f.d;
+  if (x === null) return d.toNumber();
+  const n = x.length < 3 ? x.length : 3;
+  let m = 0;
+  for (let i = 0; i < n; i++) m = m * WORD + x[i]!; // a leading limb >= 1: what is dropped is below 1e-14 of m
+  const q = 7 * (Math.floor(f.e / 7) - n + 1);
+  return f.s * (q >= 0 ? m * 10 ** q : m / 10 ** -q);
+}
+
 const BIG_POW10: bigint[] = [];
 for (let i = 0, p = 1n; i <= 160; i++, p *= 10n) BIG_POW10.push(p);
 
@@ -310,18 +329,61 @@ function intDigits(a: number): number {
  */
 export function decDiv(a: Dec, b: Dec): Dec {
   if (Dec.precision !== 60 || Dec.rounding !== Decimal.ROUND_HALF_UP) return a.div(b);
-  if (!scaled(a)) return a.div(b);
+  if (!scaled(a)) return wideDiv(a, b);
   const ma = sm;
   const qa = sq;
-  if (!scaled(b)) return a.div(b);
+  if (!scaled(b)) return wideDiv(a, b);
   const mb = sm;
-  const neg = ma < 0 !== mb < 0;
   const x = ma < 0 ? -ma : ma;
   const y = mb < 0 ? -mb : mb;
-  const A = BigInt(x);
-  const B = BigInt(y);
-  // x 10^k / y in [10^58, 10^60) for this k; one more digit when below 10^59: 60 digits before rounding
-  let k = 59 - intDigits(x) + intDigits(y);
+  return quotient(ma < 0 !== mb < 0, BigInt(x), intDigits(x), qa, BigInt(y), intDigits(y), sq);
+}
+
+/** `decDiv` for operands that do not fit a float64 integer: their coefficients as BigInts (at most 60 digits each; zeros and longer values go to decimal.js). */
+function wideDiv(a: Dec, b: Dec): Dec {
+  if (!coefficient(a)) return a.div(b);
+  const A = wc;
+  const na = wn;
+  const qa = wq;
+  const sa = ws;
+  if (!coefficient(b)) return a.div(b);
+  return quotient(sa !== ws, A, na, qa, wc, wn, wq);
+}
+
+// The last `coefficient` read: value = ws x wc x 10^wq, wc a positive integer of wn digits (last digit not 0).
+let wc = 0n;
+let wn = 0;
+let wq = 0;
+let ws = 1;
+
+/** Reads a finite non-zero Dec of at most 60 significant digits as a BigInt coefficient and a power of ten; false otherwise. */
+function coefficient(x: Dec): boolean {
+  const f = x as unknown as DecFields;
+  const d = f.d;
+  if (d === null || d[0] === 0) return false; // infinities, NaN, zeros (only a zero has a leading 0 limb)
+  const n = d.length;
+  let str = String(d[0]);
+  for (let i = 1; i < n; i++) {
+    const w = String(d[i]);
+    str += w.length === 7 ? w : '0000000'.slice(w.length) + w;
+  }
+  let end = str.length;
+  while (str.charCodeAt(end - 1) === 48) end--;
+  if (end > 60) return false;
+  wc = BigInt(end === str.length ? str : str.slice(0, end));
+  wn = end;
+  wq = 7 * (Math.floor(f.e / 7) - n + 1) + (str.length - end);
+  ws = f.s;
+  return true;
+}
+
+/**
+ * sign x (A x 10^qa) / (B x 10^qb), A of na digits and B of nb digits, positive: correctly rounded
+ * to 60 significant digits, half up (away from zero), as the Dec decimal.js represents it.
+ */
+function quotient(neg: boolean, A: bigint, na: number, qa: number, B: bigint, nb: number, qb: number): Dec {
+  // A 10^k / B in [10^58, 10^60) for this k; one more digit when below 10^59: 60 digits before rounding
+  let k = 59 - na + nb;
   let num = A * BIG_POW10[k]!;
   let q = num / B;
   if (q < BIG_POW10[59]!) {
@@ -331,7 +393,7 @@ export function decDiv(a: Dec, b: Dec): Dec {
   }
   const rem = num - q * B;
   if (rem * 2n >= B) q += 1n; // half up (away from zero)
-  return fromDigits(neg ? -1 : 1, q.toString(), qa - sq - k);
+  return fromDigits(neg ? -1 : 1, q.toString(), qa - qb - k);
 }
 
 /** The Dec of sign x digits x 10^exp (digits: a positive integer's decimal digits), as decimal.js represents it. */

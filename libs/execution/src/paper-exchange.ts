@@ -1,7 +1,9 @@
 import {
   barCloseTime,
   Dec,
+  decAdd,
   decDiv,
+  decSub,
   decToString,
   eventIdFrom,
   fillId,
@@ -187,7 +189,9 @@ export class PaperExchange implements ExchangeGateway {
   private readonly source: string;
   private readonly books = new Map<string, Book>();
   private readonly orders = new Map<string, Ord>();
+  /** Balances per asset, up to the fill `booked` (see foldBalances). */
   private readonly balances = new Map<string, Dec>();
+  private booked = 0;
   /** Net base position per `strategyId|symbol` from this venue's fills (reduce-only clamp). */
   private readonly positions = new Map<string, Dec>();
   private readonly trades: FillEvent[] = [];
@@ -387,12 +391,30 @@ export class PaperExchange implements ExchangeGateway {
   }
 
   balanceNow(): Record<string, BalanceEntry> {
+    this.foldBalances();
     const out: Record<string, BalanceEntry> = {};
     for (const [asset, amt] of [...this.balances.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const s = decToString(amt);
       out[asset] = { free: s, used: '0', total: s };
     }
     return out;
+  }
+
+  /**
+   * Books the fills not yet in the balances (base +/- quantity, quote -/+ price x quantity, then
+   * - fee), oldest first: the balances are only read here, so a backtest never pays for them.
+   * The strings of a fill parse back to exactly the values it was made from.
+   */
+  private foldBalances(): void {
+    for (; this.booked < this.trades.length; this.booked++) {
+      const f = this.trades[this.booked]!;
+      const { base, quote } = this.books.get(f.symbol)!.market;
+      const qty = toDecimal(f.quantity);
+      const notional = toDecimal(f.price).mul(qty);
+      const buy = f.side === 'buy';
+      this.balances.set(base, (this.balances.get(base) ?? ZERO).plus(buy ? qty : qty.neg()));
+      this.balances.set(quote, (this.balances.get(quote) ?? ZERO).minus(buy ? notional : notional.neg()).minus(toDecimal(f.fee)));
+    }
   }
 
   /** Net base position of a strategy on a symbol, as this venue saw it fill. */
@@ -452,7 +474,7 @@ export class PaperExchange implements ExchangeGateway {
         const f = ord.side === 'buy' ? price.mul(this.slip.plus(1)) : price.mul(new Dec(1).minus(this.slip));
         price = this.roundPrice(b, f, ord.side);
       }
-      let qty = ord.qty.minus(ord.filled);
+      let qty = decSub(ord.qty, ord.filled);
       if (ord.reduceOnly) {
         const pos = this.positions.get(ord.posKey) ?? ZERO;
         const avail = ord.side === 'sell' ? pos : pos.neg();
@@ -521,8 +543,8 @@ export class PaperExchange implements ExchangeGateway {
     const rate = liquidity === 'maker' ? b.makerFee : b.takerFee;
     const fee = roundToPlaces(notional.mul(rate), b.market.quotePlaces, 'half-away-from-zero');
     ord.onlyPrice = ord.fillSeq === 0 ? price : undefined;
-    ord.filled = ord.filled.plus(qty);
-    ord.notional = ord.notional.plus(notional);
+    ord.filled = decAdd(ord.filled, qty);
+    ord.notional = decAdd(ord.notional, notional);
     const fid = fillId(ord.coid, ord.fillSeq++);
     const ev: FillEvent = {
       eventId: `${fid}/f`,
@@ -544,14 +566,11 @@ export class PaperExchange implements ExchangeGateway {
       role: ord.role,
     };
     this.outFills.push(ev);
-    this.trades.push(ev);
-    // Balances and the venue-side position.
-    const { base, quote } = b.market;
-    const sign = ord.side === 'buy' ? 1 : -1;
-    this.balances.set(base, (this.balances.get(base) ?? ZERO).plus(sign === 1 ? qty : qty.neg()));
-    this.balances.set(quote, (this.balances.get(quote) ?? ZERO).minus(sign === 1 ? notional : notional.neg()).minus(fee));
+    this.trades.push(ev); // (the balances fold it in when read)
+    // The venue-side position.
     const pk = ord.posKey;
-    const pos = (this.positions.get(pk) ?? ZERO).plus(sign === 1 ? qty : qty.neg());
+    const held = this.positions.get(pk) ?? ZERO;
+    const pos = ord.side === 'buy' ? decAdd(held, qty) : decSub(held, qty);
     this.positions.set(pk, pos);
     this.setStatus(ord, ord.filled.gte(ord.qty) ? 'filled' : 'partially-filled', reason);
     if (ord.req.bracket && !ord.reduceOnly) this.arm(ord, t, qty, price, list);

@@ -211,11 +211,11 @@ export class Portfolio {
     }
     this.fillIds.add(fill.fillId);
     const wasOpen = pos.direction !== 'flat';
-    const outcome = pos.apply(fill.side, qty, price, feeQuote, fill.tsEvent);
+    const notional = qty.mul(price);
+    const outcome = pos.apply(fill.side, qty, price, notional, feeQuote, fill.tsEvent);
     this.openBooks += (pos.direction !== 'flat' ? 1 : 0) - (wasOpen ? 1 : 0);
     this.realizedTotal = decAdd(this.realizedTotal, outcome.realized);
     this.feesTotal = decAdd(this.feesTotal, feeQuote);
-    const notional = qty.mul(price);
     this.cashBalance = decSub(fill.side === 'buy' ? this.cashBalance.minus(notional) : this.cashBalance.plus(notional), feeQuote);
     const mark = this.marks.get(instrument);
     if (!mark || fill.tsEvent >= mark.time) this.marks.set(instrument, { price, time: fill.tsEvent });

@@ -133,10 +133,10 @@ export class PositionBook {
 
   /**
    * Applies one validated fill: closes opposite lots first-in first-out, then opens a lot with what
-   * is left (a flip when it had closed everything). `feeQuote` is the fee in the quote currency.
+   * is left (a flip when it had closed everything). `feeQuote` is the fee in the quote currency,
+   * `notional` is qty x price (the caller's, computed once).
    */
-  apply(side: Side, qty: Dec, price: Dec, feeQuote: Dec, time: number): PositionFillOutcome {
-    const notional = qty.mul(price);
+  apply(side: Side, qty: Dec, price: Dec, notional: Dec, feeQuote: Dec, time: number): PositionFillOutcome {
     this.cashFlow = side === 'buy' ? decSub(this.cashFlow, notional) : decAdd(this.cashFlow, notional);
     this.cashFlow = decSub(this.cashFlow, feeQuote);
     this.fees = decAdd(this.fees, feeQuote);
@@ -167,7 +167,7 @@ export class PositionBook {
       const closeFee = remaining.isZero() ? feeQuote : decDiv(feeQuote.mul(closedQty), qty);
       trade.exitPx = trade.exitQty.isZero() && exactProduct(closedQty, price) ? price : null;
       trade.exitQty = decAdd(trade.exitQty, closedQty);
-      trade.exitNotional = decAdd(trade.exitNotional, closedQty.mul(price));
+      trade.exitNotional = decAdd(trade.exitNotional, closedQty === qty ? notional : closedQty.mul(price));
       trade.gross = decAdd(trade.gross, realized);
       trade.fees = decAdd(trade.fees, closeFee);
       trade.fills += 1;
@@ -200,10 +200,11 @@ export class PositionBook {
       const trade = this.trade!;
       trade.entryPx = trade.entryQty.isZero() && exactProduct(remaining, price) ? price : null;
       this.lots.push({ qty: remaining, price, time });
+      const cost = remaining === qty ? notional : remaining.mul(price);
       this.openQty = decAdd(this.openQty, remaining);
-      this.openCost = decAdd(this.openCost, remaining.mul(price));
+      this.openCost = decAdd(this.openCost, cost);
       trade.entryQty = decAdd(trade.entryQty, remaining);
-      trade.entryNotional = decAdd(trade.entryNotional, remaining.mul(price));
+      trade.entryNotional = decAdd(trade.entryNotional, cost);
       trade.fees = decAdd(trade.fees, feeQuote);
       trade.fills += 1;
     }

@@ -1,4 +1,4 @@
-import { clientOrderId, Dec, decDiv, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
+import { clientOrderId, Dec, decAdd, decApprox, decDiv, decSub, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
 import { decOf, decString } from './dec-memo';
 import { marketNumbers, type MarketNumbers } from './market';
@@ -7,7 +7,6 @@ import { observeEquity, type RiskAlert, type RiskState } from './state';
 import type { Approval, ApprovedBracket, DecisionRef, OpenOrderView, RejectionCode, RiskRequest, RiskResult } from './types';
 
 const ZERO = new Dec(0);
-const ONE = new Dec(1);
 const HUNDRED = new Dec(100);
 const NO_ORDERS: readonly OpenOrderView[] = Object.freeze([]);
 
@@ -74,7 +73,7 @@ export function decideRisk(req: RiskRequest): RiskResult {
     const own = (x: { strategyId: string; exchange: string; symbol: string }) => x.strategyId === d.strategyId && x.exchange === d.exchange && x.symbol === d.symbol;
     let position = ZERO;
     const positions = req.portfolio.positions;
-    for (let i = 0; i < positions.length; i++) if (own(positions[i]!)) position = position.plus(positions[i]!.quantity);
+    for (let i = 0; i < positions.length; i++) if (own(positions[i]!)) position = decAdd(position, decOf(positions[i]!.quantity));
     const openOrders = req.portfolio.openOrders ?? NO_ORDERS;
     const ownOrders = openOrders.length === 0 ? NO_ORDERS : openOrders.filter(own);
 
@@ -235,9 +234,30 @@ function approvalOf(
 interface Cap {
   name: string;
   code: RejectionCode;
-  maxQty: Dec;
+  /** The largest quantity the cap allows; or, when undefined, `ratio`'s room / (price x factor). */
+  maxQty: Dec | undefined;
+  /**
+   * The cap as room / (price x factor), a 60-digit division: worked out only when the float
+   * estimate cannot tell that it exceeds the quantity (see {@link surelyAbove}).
+   */
+  ratio?: { readonly room: Dec; readonly price: Dec; readonly factor: Dec };
   /** Made only when the cap rejects (its decimal strings are not free). */
   detail: () => string;
+}
+
+/**
+ * True when room / (price x factor) is certainly above `qty` (all > 0): its float estimate exceeds
+ * the estimate of qty by a relative 1e-12, far more than the estimates' errors (each operand
+ * within 1e-13, a few float64 roundings of 2^-53) and the 60-digit division's rounding could
+ * close. False when unsure (close values, zeros, negatives, values beyond the normal float
+ * range): the caller then divides.
+ */
+function surelyAbove(room: Dec, price: Dec, factor: Dec, qty: Dec): boolean {
+  const r = decApprox(room);
+  const u = decApprox(price) * decApprox(factor);
+  const q = decApprox(qty);
+  if (!(r > 1e-300 && r < 1e300 && u > 1e-300 && u < 1e300 && q > 1e-300 && q < 1e300)) return false;
+  return r / u > q * (1 + 1e-12);
 }
 
 function entry(
@@ -330,13 +350,14 @@ function entry(
 
   // Caps: cash (long) or equity (short), then limits counting positions and open entry orders.
   const fee = intent.entry === 'limit' ? m.makerFee : m.takerFee;
+  const costFactor = intent.entry === 'limit' ? m.makerCostFactor : m.takerCostFactor; // 1 + fee
   const caps: Cap[] = [];
   const entries = openOrders.length === 0 ? openOrders : openOrders.filter((o) => !o.reduceOnly);
   if (long) {
     let reserved = ZERO;
-    for (let i = 0; i < entries.length; i++) if (entries[i]!.side === 'buy') reserved = reserved.plus(toDecimal(entries[i]!.quantity).mul(entries[i]!.price).mul(ONE.plus(fee)));
-    const spendable = decOf(req.portfolio.cash).minus(reserved);
-    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: decDiv(spendable, entryPrice.mul(ONE.plus(fee))), detail: () => `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.side === 'buy') reserved = reserved.plus(toDecimal(entries[i]!.quantity).mul(entries[i]!.price).mul(costFactor));
+    const spendable = decSub(decOf(req.portfolio.cash), reserved);
+    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: undefined, ratio: { room: spendable, price: entryPrice, factor: costFactor }, detail: () => `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
   } else {
     caps.push({ name: 'equity', code: 'INSUFFICIENT_CASH', maxQty: equity.div(entryPrice), detail: () => `short notional capped at equity ${s(equity)}` });
   }
@@ -372,9 +393,15 @@ function entry(
   let qty = sized.qty;
   let cappedBy: string | null = null;
   for (const c of caps) {
-    if (lteZero(c.maxQty)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(c.maxQty) });
-    if (c.maxQty.lt(qty)) {
-      qty = c.maxQty;
+    let max = c.maxQty;
+    if (max === undefined) {
+      const { room, price, factor } = c.ratio!;
+      if (surelyAbove(room, price, factor, qty)) continue; // neither rejects nor binds
+      max = decDiv(room, price.mul(factor));
+    }
+    if (lteZero(max)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(max) });
+    if (max.lt(qty)) {
+      qty = max;
       cappedBy = c.name;
     }
   }
@@ -394,7 +421,7 @@ function entry(
   sizing.rawQuantity = rawQty;
   sizing.cappedBy = cappedBy;
   sizing.cappedQuantity = qty === sized.qty ? rawQty : s(qty);
-  sizing.amountStep = s(m.amountStep);
+  sizing.amountStep = m.amountStepText;
   sizing.quantity = s(rounded);
   sizing.notional = s(rounded.mul(entryPrice));
   return approvalOf(ref, clientOrderId(ref.runId, ref.strategyId, ref.symbol, T, req.orderSeq ?? 0), side, intent.entry, rounded, limitPrice, false, expireAt, cleanBracket, sizing);

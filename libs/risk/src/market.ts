@@ -1,4 +1,4 @@
-import { decToString, toDecimal, type DecimalString, type Dec } from '@atp/core';
+import { Dec, decToString, toDecimal, type DecimalString } from '@atp/core';
 
 /**
  * One market's trading rules, from the markets snapshot every mode shares (ccxt-like). Amount and
@@ -82,6 +82,11 @@ export interface MarketNumbers {
   readonly minCost?: Dec;
   readonly makerFee: Dec;
   readonly takerFee: Dec;
+  /** 1 + makerFee and 1 + takerFee: a buy's cost per unit of notional. */
+  readonly makerCostFactor: Dec;
+  readonly takerCostFactor: Dec;
+  /** `decToString(amountStep)`: the step as approvals explain it. */
+  readonly amountStepText: DecimalString;
 }
 
 const numbersCache = new WeakMap<MarketInfo, MarketNumbers>();
@@ -100,16 +105,24 @@ export function marketNumbers(m: MarketInfo): MarketNumbers {
 }
 
 function parseMarketNumbers(m: MarketInfo): MarketNumbers {
+  const amountStep = toDecimal(m.amountStep);
+  const makerFee = toDecimal(m.makerFee);
+  const takerFee = toDecimal(m.takerFee);
   return {
-    amountStep: toDecimal(m.amountStep),
+    amountStep,
     priceTick: toDecimal(m.priceTick),
     minAmount: m.minAmount !== undefined ? toDecimal(m.minAmount) : undefined,
     maxAmount: m.maxAmount !== undefined ? toDecimal(m.maxAmount) : undefined,
     minCost: m.minCost !== undefined ? toDecimal(m.minCost) : undefined,
-    makerFee: toDecimal(m.makerFee),
-    takerFee: toDecimal(m.takerFee),
+    makerFee,
+    takerFee,
+    makerCostFactor: ONE.plus(makerFee),
+    takerCostFactor: ONE.plus(takerFee),
+    amountStepText: decToString(amountStep),
   };
 }
+
+const ONE = new Dec(1);
 
 /** A market described in decimal places (ccxt DECIMAL_PLACES mode), e.g. the paper exchange's MarketSpec. */
 export interface PlacesMarketLike {

@@ -1,4 +1,4 @@
-import { clientOrderId, decToString, ManualClock, utcDayStart } from '@atp/core';
+import { clientOrderId, Dec, decToString, ManualClock, utcDayStart } from '@atp/core';
 import { ordersApprovedV1, ordersRejectedV1, riskAlertsV1, validate, type OrderIntent } from '@atp/contracts';
 import { Portfolio } from '@atp/portfolio';
 import {
@@ -153,6 +153,41 @@ describe('position sizers (hand-computed)', () => {
     const openOrders = [{ strategyId: 's2', exchange: 'binance', symbol: 'ETH/USDT', side: 'buy' as const, quantity: '0.1', price: '40000', reduceOnly: false }];
     const a = approved(decideRisk(req({ limits: { sizing: { method: 'fixed-notional', notional: '20000' } }, portfolio: { openOrders } })));
     expect(q(a)).toBe('0.1198');
+  });
+
+  it('the cash cap binds exactly when cash / (price x 1.001) < the sized quantity, however close (seeded; decimal.js reference)', () => {
+    let seed = 4242;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    let capped = 0;
+    let free = 0;
+    for (let i = 0; i < 3000; i++) {
+      const cash = new Dec((rnd() * 1e6).toFixed(Math.floor(rnd() * 9)));
+      const price = new Dec((1 + rnd() * 60000).toFixed(Math.floor(rnd() * 6)));
+      // notionals around the cash cap: exactly on it, a few 60-digit ulps either side, or further
+      const onCap = cash.div(new Dec('1.001'));
+      const eps = [0, 1e-58, -1e-58, 1e-15, -1e-15, 1e-12, -1e-12, 1e-6, -0.5][Math.floor(rnd() * 9)]!;
+      const notional = onCap.mul(new Dec(1).plus(eps)).toDecimalPlaces(Math.floor(rnd() * 70));
+      if (notional.lte(0) || cash.isZero()) continue;
+      const r = decideRisk(req({ lastClose: price.toNumber(), portfolio: { cash: cash.toFixed(), equity: cash.toFixed() }, market: { amountStep: '0.00000001', minAmount: undefined, minCost: undefined }, limits: { sizing: { method: 'fixed-notional', notional: notional.toFixed() } } }));
+      const px = new Dec(String(price.toNumber()));
+      const sized = notional.div(px);
+      const cap = cash.div(px.mul(new Dec('1.001')));
+      const want = cap.lt(sized) ? cap : sized;
+      const wantQty = want.toDecimalPlaces(8, Dec.ROUND_DOWN);
+      if (wantQty.isZero()) {
+        expect(rejected(r).code).toBe('MIN_AMOUNT');
+        continue;
+      }
+      const a = approved(r);
+      expect([q(a), a.sizing.cappedBy, a.sizing.cappedQuantity]).toEqual([decToString(wantQty), cap.lt(sized) ? 'cash' : null, decToString(want)]);
+      if (cap.lt(sized)) capped++;
+      else free++;
+    }
+    expect(capped).toBeGreaterThan(300);
+    expect(free).toBeGreaterThan(300);
   });
 
   it('no cash: INSUFFICIENT_CASH', () => {
