@@ -90,17 +90,29 @@ export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, stat
 
 const SHARE = new Dec('0.95');
 
+/**
+ * Fixed-notional sizing at 95% of equity divided among the slots. The notional is worked out on
+ * first read (only entries read it); a class with a prototype getter, as an object literal with
+ * a getter costs an accessor pair and a closure per decision.
+ */
+class DefaultSizing {
+  readonly method = 'fixed-notional' as const;
+  #notional: string | undefined = undefined;
+  readonly #equity: Dec;
+  readonly #slots: number;
+  constructor(equity: Dec, slots: number) {
+    this.#equity = equity;
+    this.#slots = slots;
+  }
+  get notional(): string {
+    // a division by one slot is exact: skipped
+    return (this.#notional ??= decString(this.#slots > 1 ? this.#equity.mul(SHARE).div(this.#slots) : this.#equity.mul(SHARE)));
+  }
+}
+
 /** 95% of equity divided among the slots, fixed notional (the notional is only read by entries). */
 function defaultLimits(r: RiskRequest): RiskLimits {
-  let notional: string | undefined;
-  const sizing = {
-    method: 'fixed-notional' as const,
-    // a division by one slot is exact: skipped
-    get notional(): string {
-      return (notional ??= decString(r.slots > 1 ? r.equity.mul(SHARE).div(r.slots) : r.equity.mul(SHARE)));
-    },
-  };
-  return { sizing };
+  return { sizing: new DefaultSizing(r.equity, r.slots) };
 }
 
 /**
