@@ -53,4 +53,22 @@ describe('PnlCore', () => {
     expect(core.apply(PNL_INPUT.orderEvent, m('ETH/USDT')).length).toBe(3);
     expect(core.processedUpTo).toBe(close(0));
   });
+  it('waits(): a candle before execution\'s marker of its bar waits; applying it then closes nothing', () => {
+    const core = new PnlCore(spec, new ManualClock(0));
+    const m = (symbol: string, i: number) => ({ eventId: `m-${symbol}-${i}`, tsEvent: close(i), tsInit: 0, source: 'x', exchange: 'binance', symbol, kind: 'bar-matched' as const, runId: 'pl', timeframe: '1h', barTime: close(i), fills: 0 });
+    for (const sym of ['BTC/USDT', 'ETH/USDT']) {
+      expect(core.waits(PNL_INPUT.candle, candle(sym, 0, 100))).toBe(true);
+      expect(core.apply(PNL_INPUT.candle, candle(sym, 0, 100))).toEqual([]);
+    }
+    expect(core.waits(PNL_INPUT.orderEvent, m('BTC/USDT', 0))).toBe(false);
+    core.apply(PNL_INPUT.orderEvent, m('BTC/USDT', 0));
+    expect(core.apply(PNL_INPUT.orderEvent, m('ETH/USDT', 0))).toHaveLength(3);
+    // The marker came first: the candle does not wait (it closes the bar).
+    core.apply(PNL_INPUT.orderEvent, m('BTC/USDT', 1));
+    core.apply(PNL_INPUT.orderEvent, m('ETH/USDT', 1));
+    expect(core.waits(PNL_INPUT.candle, candle('BTC/USDT', 1, 101))).toBe(false);
+    expect(core.apply(PNL_INPUT.candle, candle('BTC/USDT', 1, 101))).toEqual([]);
+    expect(core.waits(PNL_INPUT.candle, candle('ETH/USDT', 1, 11))).toBe(false);
+    expect(core.apply(PNL_INPUT.candle, candle('ETH/USDT', 1, 11))).toHaveLength(3);
+  });
 });

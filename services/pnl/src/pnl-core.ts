@@ -87,6 +87,16 @@ export class PnlCore implements JournalCore<PnlOutput> {
     });
   }
 
+  /**
+   * JournalCore.waits: a closed candle of bar T before execution's marker of T (and the fills it
+   * announced) arrived closes no bar yet; the journal may write it with the marker.
+   */
+  waits(kind: string, input: unknown): boolean {
+    if (kind !== PNL_INPUT.candle) return false;
+    const c = input as CandleEvent;
+    return c.closed && this.wants(c) && !this.tracker.isMatched(this.spec.exchange, c.symbol, barCloseTime(c.openTime, this.timeframe));
+  }
+
   apply(kind: string, input: unknown): PnlOutput[] {
     switch (kind) {
       case PNL_INPUT.candle: {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type FillEvent, type OrderEvent, type PnlEvent } from '@atp/contracts';
 import { pnlFillEntry } from '@atp/audit';
-import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNAL_HOLD_MS, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import type { PnlConfig } from './config';
 import { PNL_INPUT, PnlCore, type EquityPoint, type PnlOutput } from './pnl-core';
@@ -46,6 +46,8 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
       batchWindow: 'turn',
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'pnl_journal',
+      // A candle before execution's marker of its bar is written with the marker (one journal write per bar, not two).
+      holdMs: JOURNAL_HOLD_MS,
       core: this.core,
       persist: (o) => this.persist(o),
       publish: (o) => this.publish(o),

@@ -72,4 +72,24 @@ describe('StrategyCore', () => {
     expect(d.map((x) => [x.strategyId, x.inputs['fast'], x.inputs['slow']])).toEqual([['b', 100, null]]);
     expect(d[0]!.causeIds).toEqual([candle('BTC/USDT', 0, 100).eventId, 'f0']);
   });
+  it('waits(): a candle before execution\'s marker of its bar (and the fills it announced) waits; applying it then decides nothing', () => {
+    const core = new StrategyCore(spec, new ManualClock(0));
+    const c0 = candle('BTC/USDT', 0, 100);
+    expect(core.waits(STRATEGY_INPUT.candle, c0)).toBe(true);
+    expect(core.apply(STRATEGY_INPUT.candle, c0)).toEqual([]);
+    expect(core.waits(STRATEGY_INPUT.orderEvent, marker('BTC/USDT', 0))).toBe(false);
+    expect(core.apply(STRATEGY_INPUT.orderEvent, marker('BTC/USDT', 0))).toHaveLength(2);
+    // The marker overtook its candle: the candle decides at once, it does not wait.
+    core.apply(STRATEGY_INPUT.orderEvent, marker('BTC/USDT', 1));
+    expect(core.waits(STRATEGY_INPUT.candle, candle('BTC/USDT', 1, 101))).toBe(false);
+    expect(core.apply(STRATEGY_INPUT.candle, candle('BTC/USDT', 1, 101))).toHaveLength(2);
+    // A marker announcing a fill not applied yet: the next candle still waits.
+    core.apply(STRATEGY_INPUT.orderEvent, filled('BTC/USDT', 'c1'));
+    core.apply(STRATEGY_INPUT.orderEvent, marker('BTC/USDT', 2, 1));
+    expect(core.waits(STRATEGY_INPUT.candle, candle('BTC/USDT', 2, 102))).toBe(true);
+    expect(core.apply(STRATEGY_INPUT.candle, candle('BTC/USDT', 2, 102))).toEqual([]);
+    // Not this process's instrument, or not closed: nothing to wait for.
+    expect(core.waits(STRATEGY_INPUT.candle, candle('XRP/USDT', 3, 1))).toBe(false);
+    expect(core.waits(STRATEGY_INPUT.candle, { ...candle('BTC/USDT', 3, 103), closed: false })).toBe(false);
+  });
 });

@@ -132,6 +132,16 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
     return m.exchange === this.spec.exchange && this.symbols.has(m.symbol) && (m.timeframe === undefined || m.timeframe === this.timeframe);
   }
 
+  /**
+   * JournalCore.waits: a closed candle of bar T before execution's marker of T (and the fills it
+   * announced) arrived decides nothing yet; the journal may write it with the marker.
+   */
+  waits(kind: string, input: unknown): boolean {
+    if (kind !== STRATEGY_INPUT.candle) return false;
+    const c = input as CandleEvent;
+    return c.closed && this.wants(c) && !this.tracker.isMatched(this.spec.exchange, c.symbol, barCloseTime(c.openTime, this.timeframe));
+  }
+
   apply(kind: string, input: unknown): DecisionEvent[] {
     switch (kind) {
       case STRATEGY_INPUT.candle: {

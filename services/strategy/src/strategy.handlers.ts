@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type DecisionEvent, type FeatureVectorEvent, type FillEvent, type OrderEvent, type SignalEvent } from '@atp/contracts';
 import { decisionEntry } from '@atp/audit';
-import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNAL_HOLD_MS, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { StrategyConfig } from './config';
 import { serviceSpec } from './spec';
 import { STRATEGY_INPUT, StrategyCore } from './strategy-core';
@@ -26,6 +26,8 @@ export class StrategyHandlers implements OnModuleInit {
       batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'strategy_journal',
+      // A candle before execution's marker of its bar is written with the marker (one journal write per bar, not two).
+      holdMs: JOURNAL_HOLD_MS,
       core: this.core,
       // The decision records' audit is written alongside (off the path to risk); inputs are acknowledged after it (`acknowledge`).
       publish: this.audit.alongside((d) => d.map(decisionEntry), (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID })),

@@ -167,4 +167,86 @@ describe('InputJournal', () => {
     expect(events).toEqual(['publish total=10 applied=10', 'publish total=20 applied=10,10']);
     await j.idle();
   });
+  describe('holding inputs the core says wait (holdMs)', () => {
+    /** Summer whose kind `w` inputs wait for another input. */
+    class Waiter extends Summer {
+      waits(kind: string): boolean {
+        return kind === 'w';
+      }
+    }
+    /** A memory store whose journal writes are noted (the keys of each upsertMany). */
+    function noting(name: string): { store: MemoryStore; writes: string[][] } {
+      const store = new MemoryStore(name);
+      const writes: string[][] = [];
+      const repository = store.repository.bind(store);
+      store.repository = ((o: Parameters<MemoryStore['repository']>[0]) => {
+        const r = repository(o);
+        const upsertMany = r.upsertMany.bind(r);
+        r.upsertMany = (docs: readonly never[]) => {
+          writes.push(docs.map((d) => (d as { key: string }).key));
+          return upsertMany(docs);
+        };
+        return r;
+      }) as MemoryStore['repository'];
+      return { store, writes };
+    }
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+
+    it('writes a waiting input with the next input that does not wait: one write, applied and acknowledged in submission order', async () => {
+      const { store, writes } = noting('j-hold');
+      const core = new Waiter();
+      const out: string[] = [];
+      const j = new InputJournal<string>({ store, collection: 'test_journal', core, holdMs: 10_000, publish: async (o) => void out.push(...o) });
+      await j.start();
+      const acked: string[] = [];
+      const a = j.submit('w', 'a', { n: 4 }).then(() => acked.push('a'));
+      await turns(5);
+      expect(writes).toEqual([]); // held: not written, not applied
+      expect(core.applied).toEqual([]);
+      const b = j.submit('n', 'b', { n: 6 }).then(() => acked.push('b'));
+      await Promise.all([a, b]);
+      expect(writes).toEqual([['a', 'b']]);
+      expect(core.applied).toEqual(['4', '6']);
+      expect(out).toEqual(['total=10']);
+      expect(acked).toEqual(['a', 'b']);
+      // Replayed in the same order from the journal.
+      const again = new Waiter();
+      expect(await new InputJournal<string>({ store, collection: 'test_journal', core: again, holdMs: 10_000, publish: async () => undefined }).start()).toBe(2);
+      expect(again.applied).toEqual(['4', '6']);
+    });
+
+    it('writes held inputs on their own once holdMs passed without another input, and idle() waits for them', async () => {
+      const { store, writes } = noting('j-hold-expiry');
+      const core = new Waiter();
+      const j = new InputJournal<string>({ store, collection: 'test_journal', core, holdMs: 30, publish: async () => undefined });
+      await j.start();
+      const t0 = performance.now();
+      const a = j.submit('w', 'a', { n: 1 });
+      const b = j.submit('w', 'b', { n: 2 });
+      await j.idle();
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
+      await Promise.all([a, b]);
+      expect(writes).toEqual([['a', 'b']]);
+      expect(core.applied).toEqual(['1', '2']);
+      // A redelivered held input is a duplicate like any other.
+      await j.submit('w', 'a', { n: 1 });
+      expect(core.applied).toEqual(['1', '2']);
+    });
+
+    it('holds nothing without durability (nothing to save) or without holdMs', async () => {
+      for (const opts of [{ durable: false, holdMs: 10_000 }, {}]) {
+        const { store, writes } = noting('j-nohold');
+        const core = new Waiter();
+        const j = new InputJournal<string>({ store, collection: 'test_journal', core, publish: async () => undefined, ...opts });
+        await j.start();
+        const t0 = performance.now();
+        await j.submit('w', 'a', { n: 1 });
+        expect(performance.now() - t0).toBeLessThan(1_000);
+        expect(core.applied).toEqual(['1']);
+        expect(writes).toEqual(opts.durable === false ? [] : [['a']]);
+      }
+    });
+  });
 });
