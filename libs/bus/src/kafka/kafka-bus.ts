@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { encode, topicName, type TopicContract } from '@atp/contracts';
+import { assertValid, encode, topicName, type TopicContract } from '@atp/contracts';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import type { Bus, Handler, HealthStatus, LagPass, LagQuery, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription, Watermarks } from '../bus';
 import { headersFor } from '../message-headers';
@@ -26,6 +26,8 @@ const HEALTH_TIMEOUT_MS = 2_000;
 const TOPIC_READY_TIMEOUT_MS = 30_000;
 /** close() waits this long for queued publishes before disconnecting (a broker outage must not hang shutdown). */
 const CLOSE_DRAIN_MS = 10_000;
+/** publishBatch with producer threads: records handed to the workers per chunk (see publishBatch). */
+const POOL_CHUNK = 250;
 
 /**
  * The Bus over Apache Kafka, through kafkajs (not Nest's Kafka transport): the same semantics as
@@ -152,9 +154,22 @@ export class KafkaBus implements Bus {
   async publishBatch<S extends TSchema>(contract: TopicContract<S>, values: readonly Static<S>[], opts?: PublishOptions): Promise<void> {
     this.assertOpen();
     const topic = topicName(contract, opts?.runId);
-    const messages = values.map((v) => this.message(contract, v, opts, topic)); // validates all before sending any
+    if (!this.pool || values.length <= POOL_CHUNK) {
+      const messages = values.map((v) => this.message(contract, v, opts, topic)); // validates all before sending any
+      await this.ensure(topicSpecs(contract, topic));
+      await this.produce.send(topic, messages);
+      return;
+    }
+    // Producer threads: hand a large batch over in chunks, each as soon as it is encoded, so the
+    // workers encode and send the first records while this thread encodes the rest. Every value is
+    // validated first: nothing of a batch holding an invalid one is sent.
+    for (const v of values) assertValid(contract, v);
     await this.ensure(topicSpecs(contract, topic));
-    await this.produce.send(topic, messages);
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < values.length; i += POOL_CHUNK) {
+      sends.push(this.produce.send(topic, values.slice(i, i + POOL_CHUNK).map((v) => this.message(contract, v, opts, topic))));
+    }
+    await Promise.all(sends);
   }
 
   async publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
