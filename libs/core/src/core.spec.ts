@@ -125,6 +125,10 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
       if (b.isZero()) b = new Dec('3');
       expect(fields(decDiv(a, b))).toBe(fields(a.div(b)));
     }
+    // divisors of up to 9 digits take a float64 long division: its edge, and long dividends
+    for (const big of ['900000000', '8.99999999', '900000001', '999999999', '123456789', '7', '0.0000003']) {
+      for (const a of [new Dec('1'), new Dec('-8.99999999999999'), new Dec(`9${'8'.repeat(59)}`).div(3), new Dec(`7${'3'.repeat(119)}.1`)]) expect(fields(decDiv(a, new Dec(big)))).toBe(fields(a.div(big)));
+    }
     const digits61 = new Dec(`1${'2'.repeat(59)}3.5`);
     expect(fields(decDiv(digits61, new Dec(7)))).toBe(fields(digits61.div(7)));
     expect(fields(decDiv(new Dec(7), digits61))).toBe(fields(new Dec(7).div(digits61)));

@@ -329,6 +329,10 @@ function intDigits(a: number): number {
  */
 export function decDiv(a: Dec, b: Dec): Dec {
   if (Dec.precision !== 60 || Dec.rounding !== Decimal.ROUND_HALF_UP) return a.div(b);
+  if (scaled(b) && sm <= MAX_SHORT_DIVISOR && sm >= -MAX_SHORT_DIVISOR) {
+    const q = shortDivisorDiv(a, sm, sq);
+    if (q !== undefined) return q;
+  }
   if (!scaled(a)) return wideDiv(a, b);
   const ma = sm;
   const qa = sq;
@@ -337,6 +341,69 @@ export function decDiv(a: Dec, b: Dec): Dec {
   const x = ma < 0 ? -ma : ma;
   const y = mb < 0 ? -mb : mb;
   return quotient(ma < 0 !== mb < 0, BigInt(x), intDigits(x), qa, BigInt(y), intDigits(y), sq);
+}
+
+/** 10^7 x this stays below 2^53: the long division's remainders times 10^7 are exact float64 integers. */
+const MAX_SHORT_DIVISOR = 9e8;
+/** The quotient's digits (61 significant) of the last `shortDivisorDiv`. */
+const quotientDigits = new Int8Array(68);
+
+/**
+ * `a / (mb x 10^qb)` for a divisor of at most 9 digits (0 < |mb| <= 9e8) and a finite non-zero
+ * `a`: schoolbook long division of a's base-1e7 limbs in float64 integers (every remainder times
+ * 10^7 stays below 2^53), to 60 significant digits and the next one, rounded half up: the Dec
+ * decimal.js divides to, without BigInts or digit strings. Undefined for a zero or non-finite `a`.
+ */
+function shortDivisorDiv(a: Dec, mb: number, qb: number): Dec | undefined {
+  const f = a as unknown as DecFields;
+  const limbs = f.d;
+  if (limbs === null || limbs[0] === 0) return undefined;
+  const y = mb < 0 ? -mb : mb;
+  const n = limbs.length;
+  let r = 0;
+  let nq = 0; // quotient digits written, from the first non-zero one
+  let lead = 0; // place of the leading quotient digit, in digits above the dividend's last one
+  for (let j = 0; nq < 61; j++) {
+    r = r * WORD + (j < n ? limbs[j]! : 0);
+    // r / y < 1e7 lies at least 1/y >= 1.1e-9 below the next integer, more than half an ulp
+    // (<= 2^-30, 9.3e-10) of a float below 2^24: the float quotient never rounds up to it
+    const c = Math.floor(r / y);
+    r -= c * y;
+    if (nq === 0) {
+      if (c === 0) continue;
+      const k = digits(c);
+      lead = 7 * (n - 1 - j) + k - 1;
+      for (let p = POW10[k - 1]!; p >= 1; p /= 10) quotientDigits[nq++] = Math.floor(c / p) % 10;
+    } else {
+      for (let p = 1e6; p >= 1; p /= 10) quotientDigits[nq++] = Math.floor(c / p) % 10;
+    }
+  }
+  // a = (its limbs as a base-1e7 integer) x 10^qa
+  const qa = 7 * (Math.floor(f.e / 7) - n + 1);
+  let e = lead + qa - qb; // exponent of the leading digit
+  if (quotientDigits[60]! >= 5) {
+    // half up: add one at the 60th digit, carrying
+    let i = 59;
+    while (i >= 0 && quotientDigits[i] === 9) quotientDigits[i--] = 0;
+    if (i >= 0) quotientDigits[i]!++;
+    else {
+      quotientDigits[0] = 1; // 999...9 rounded up to 1000...0
+      e++;
+    }
+  }
+  // base-1e7 limbs aligned to the point: the leading one holds the digits down to 10^(7 floor(e / 7))
+  const first = e - 7 * Math.floor(e / 7) + 1;
+  const d: number[] = [];
+  let w = 0;
+  for (let i = 0; i < first; i++) w = w * 10 + quotientDigits[i]!;
+  d.push(w);
+  for (let i = first; i < 60; i += 7) {
+    w = 0;
+    for (let k = i; k < i + 7; k++) w = w * 10 + (k < 60 ? quotientDigits[k]! : 0);
+    d.push(w);
+  }
+  while (d.length > 1 && d[d.length - 1] === 0) d.pop();
+  return built(f.s * (mb < 0 ? -1 : 1), e, d);
 }
 
 /** `decDiv` for operands that do not fit a float64 integer: their coefficients as BigInts (at most 60 digits each; zeros and longer values go to decimal.js). */
@@ -396,17 +463,24 @@ function quotient(neg: boolean, A: bigint, na: number, qa: number, B: bigint, nb
   return fromDigits(neg ? -1 : 1, q.toString(), qa - qb - k);
 }
 
+/** The integer that the decimal digits str[from, to) spell (at most 7 of them): char codes, no substring and parseInt. */
+function digitsValue(str: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (str.charCodeAt(i) - 48);
+  return v;
+}
+
 /** The Dec of sign x digits x 10^exp (digits: a positive integer's decimal digits), as decimal.js represents it. */
 function fromDigits(sign: number, str: string, exp: number): Dec {
   const nd = str.length;
   const e = exp + nd - 1; // exponent of the leading digit
   const lead = e - 7 * Math.floor(e / 7) + 1; // digits in the leading limb (aligned to the point)
   const d: number[] = [];
-  let i = lead;
-  d.push(nd >= lead ? parseInt(str.slice(0, lead), 10) : parseInt(str, 10) * POW10[lead - nd]!);
-  for (; i < nd; i += 7) {
-    const chunk = str.slice(i, i + 7);
-    d.push(chunk.length === 7 ? parseInt(chunk, 10) : parseInt(chunk, 10) * POW10[7 - chunk.length]!);
+  d.push(nd >= lead ? digitsValue(str, 0, lead) : digitsValue(str, 0, nd) * POW10[lead - nd]!);
+  for (let i = lead; i < nd; i += 7) {
+    const end = i + 7 < nd ? i + 7 : nd;
+    const w = digitsValue(str, i, end);
+    d.push(end - i === 7 ? w : w * POW10[7 - (end - i)]!);
   }
   while (d.length > 1 && d[d.length - 1] === 0) d.pop();
   return built(sign, e, d);
