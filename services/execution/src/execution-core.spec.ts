@@ -103,9 +103,14 @@ describe('ExecutionCore (paper venue behind the gateway port)', () => {
     it('holds bar T+1 until risk answered the decisions of T, so its marker counts the fills of the orders decided at T', () => {
       const core = barrier();
       // Bars 0, 1, 2 close at once (a REST catch-up); s1's decision on bar 0 is not in yet.
+      expect(core.waits(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100))).toBe(false);
       expect(markers(core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false)).map((m) => m.barTime)).toEqual([close(0)]);
+      // waits(): a candle the barrier holds (risk not done with bar 0; then bar 1 held before it).
+      expect(core.waits(EXEC_INPUT.candle, candle(1, 102, 103, 101, 102))).toBe(true);
       expect(core.apply(EXEC_INPUT.candle, candle(1, 102, 103, 101, 102), false)).toEqual([]);
+      expect(core.waits(EXEC_INPUT.candle, candle(2, 104, 105, 103, 104))).toBe(true);
       expect(core.apply(EXEC_INPUT.candle, candle(2, 104, 105, 103, 104), false)).toEqual([]);
+      expect(core.waits(EXEC_INPUT.decision, decision(0, 'intent'))).toBe(false);
       expect(core.held()).toEqual([{ symbol: 'BTC/USDT', since: T0 + H, count: 2 }]);
       // The decision record of bar 0 is an intent: still waiting for risk's answer.
       expect(core.apply(EXEC_INPUT.decision, decision(0, 'intent'), false)).toEqual([]);
@@ -118,6 +123,11 @@ describe('ExecutionCore (paper venue behind the gateway port)', () => {
       expect(core.held()).toEqual([{ symbol: 'BTC/USDT', since: T0 + 2 * H, count: 1 }]);
       expect(markers(core.apply(EXEC_INPUT.decision, decision(1, 'noop'), false))).toEqual([expect.objectContaining({ barTime: close(2), fills: 0 })]);
       expect(core.held()).toEqual([]);
+      // Bar 3 waits for the decision of bar 2; once it is in, bar 4 is matched at once.
+      expect(core.waits(EXEC_INPUT.candle, candle(3, 104, 105, 103, 104))).toBe(true);
+      core.apply(EXEC_INPUT.decision, decision(2, 'noop'), false);
+      expect(core.waits(EXEC_INPUT.candle, candle(3, 104, 105, 103, 104))).toBe(false);
+      expect(markers(core.apply(EXEC_INPUT.candle, candle(3, 104, 105, 103, 104), false))).toHaveLength(1);
     });
 
     it('gives the same outputs on a burst as the core without barrier on paced input', () => {

@@ -140,6 +140,22 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
     }
   }
 
+  /**
+   * JournalCore.waits: with the decision barrier, a candle of a symbol that already has held bars,
+   * or whose previous bar risk is not done with, would only be held too (it is matched once the
+   * decisions or answers come); the journal may write it with them.
+   */
+  waits(kind: string, input: unknown): boolean {
+    if (kind !== EXEC_INPUT.candle || !this.barrier) return false;
+    const c = input as CandleEvent;
+    if (!this.wants(c)) return false;
+    const b = this.barrier.get(c.symbol);
+    if (!b || b.bypass) return false;
+    if (b.held.length > 0) return true;
+    const prev = this.lastBar.get(c.symbol);
+    return prev !== undefined && !this.riskDoneWith(prev);
+  }
+
   /** Held candles per symbol (oldest first): what the barrier waits on; empty without the barrier. */
   held(): { symbol: string; since: number; count: number }[] {
     const out: { symbol: string; since: number; count: number }[] = [];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type DecisionEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderRejectedEvent, type OrderUpdate } from '@atp/contracts';
-import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNAL_HOLD_MS, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import type { ExecutionConfig } from './config';
 import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
@@ -60,6 +60,9 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'execution_journal',
+      // A candle the decision barrier would hold (a burst, or the decisions of the bar before not
+      // answered yet) is written with the decision or answer that releases it: one write, not two.
+      holdMs: JOURNAL_HOLD_MS,
       core: this.core,
       persist: (o) => this.persist(o),
       // The audit is written alongside (off the path to risk and pnl); inputs are acknowledged after it (`acknowledge`).
