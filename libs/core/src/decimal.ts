@@ -111,7 +111,28 @@ const MODES: Record<RoundingMode, Decimal.Rounding> = {
  */
 export function roundToPlaces(d: Dec, places: number, mode: RoundingMode): Dec {
   if (!Number.isInteger(places) || places < 0) throw new RangeError(`roundToPlaces: bad places ${places}`);
-  return roundScaled(d, places, mode) ?? d.toDecimalPlaces(places, MODES[mode]);
+  return roundScaled(d, places, mode) ?? (mode === 'down' ? truncated(d, places) : undefined) ?? d.toDecimalPlaces(places, MODES[mode]);
+}
+
+/**
+ * `d.toDecimalPlaces(places, ROUND_DOWN)` for a long value, by cutting its base-1e7 limbs below
+ * 10^-places (a sized quantity of 60 digits to the amount step): undefined for zeros, non-finite
+ * values and a cut leaving zero (decimal.js keeps the sign of a zero it rounds to).
+ */
+function truncated(d: Dec, places: number): Dec | undefined {
+  const f = d as unknown as DecFields;
+  const x = f.d;
+  if (x === null || x[0] === 0) return undefined;
+  const top = Math.floor(f.e / 7); // limb i holds the digits 10^(7 (top - i)) .. 10^(7 (top - i) + 6)
+  const i = top - Math.floor(-places / 7); // the limb holding 10^-places
+  if (i >= x.length) return d; // no digit below 10^-places: the value itself (Dec values are immutable)
+  if (i < 0) return undefined; // everything is cut
+  const cut = -places - 7 * (top - i); // low digits of limb i to drop, 0..6
+  const kept = x.slice(0, i + 1);
+  if (cut > 0) kept[i] = Math.floor(kept[i]! / POW10[cut]!) * POW10[cut]!;
+  while (kept.length > 1 && kept[kept.length - 1] === 0) kept.pop();
+  if (kept[0] === 0) return undefined;
+  return built(f.s, f.e, kept);
 }
 
 /**
@@ -147,7 +168,7 @@ export function roundToStep(d: Dec, step: Dec | DecimalString, mode: RoundingMod
   // A step of 10^-k (1, 0.1, ..., the usual amount steps and ticks): the same value as the
   // division below, without a 60-digit division (d / 10^-k is exact, so nothing rounds before the
   // integer rounding, which is rounding to k places).
-  if (places >= 0) return d.toDecimalPlaces(places, MODES[mode]);
+  if (places >= 0) return roundToPlaces(d, places, mode);
   if (s.lte(0)) throw new RangeError(`roundToStep: step must be positive, got ${s.toString()}`);
   return d.div(s).toDecimalPlaces(0, MODES[mode]).mul(s);
 }
