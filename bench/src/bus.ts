@@ -5,10 +5,13 @@
  *
  * - throughput: N candles through publishBatch; produce only, consume a backlog (fresh group), and
  *   end to end with the consumer running while publishing (msgs/s from the first publish to the
- *   last handled message), plus the process CPU time per message (this machine is shared: CPU
- *   time is steadier than wall time);
+ *   last handled message; each publishBatch awaited before the next, and with 3 calls in flight as
+ *   a replay or a feed publishes), plus the process CPU time per message (this machine is shared:
+ *   CPU time is steadier than wall time); for the single producer, the 2-thread producer pool and
+ *   the producer in a worker thread;
  * - latency: publish -> handle per message, p50/p99: back to back (in-process) and paced at
- *   1k msgs/s, one publish call per message.
+ *   1k msgs/s, one publish call per message (the target row is the default single producer; the
+ *   producer-thread rows show what those throughput settings cost in latency).
  *
  * Targets: Kafka p99 < 10 ms at 1k msgs/s; >= 50k msgs/s. Timing: performance.now() only.
  * Kafka: KAFKA_BROKERS, else infra/up.sh is run to start the local broker, else "not measured".
@@ -131,7 +134,7 @@ async function paced(rate: number, total: number, publishOne: (i: number) => Pro
 
 // ---------------------------------------------------------------- the Bus (either implementation)
 
-async function busThroughputEndToEnd(bus: Bus, label: string, candles: CandleEvent[], chunk: number, asyncHandler: boolean): Promise<Row> {
+async function busThroughputEndToEnd(bus: Bus, label: string, candles: CandleEvent[], chunk: number, asyncHandler: boolean, inFlight = 1): Promise<Row> {
   const runId = uniq();
   await bus.ensureTopics([mdCandlesV1], runId);
   const counter = countTo(candles.length);
@@ -139,13 +142,19 @@ async function busThroughputEndToEnd(bus: Bus, label: string, candles: CandleEve
   const sub = await bus.subscribe({ contract: mdCandlesV1, group: 'bench-e2e', runId }, asyncHandler ? async () => onMessage() : onMessage);
   const t0 = performance.now();
   const { cpuUs } = await measure(async () => {
-    for (let i = 0; i < candles.length; i += chunk) await bus.publishBatch(mdCandlesV1, candles.slice(i, i + chunk), { runId });
+    // up to `inFlight` publishBatch calls outstanding (1: each awaited before the next)
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < candles.length; i += chunk) {
+      pending.push(bus.publishBatch(mdCandlesV1, candles.slice(i, i + chunk), { runId }));
+      if (pending.length >= inFlight) await pending.shift();
+    }
+    await Promise.all(pending);
     await counter.reached;
   });
   await sub.close();
   return {
     bus: label,
-    test: `end to end, publishBatch x${chunk}, ${asyncHandler ? 'async' : 'sync'} handler`,
+    test: `end to end, publishBatch x${chunk}${inFlight > 1 ? `, ${inFlight} in flight` : ''}, ${asyncHandler ? 'async' : 'sync'} handler`,
     messages: candles.length,
     msgsPerSec: candles.length / ((counter.doneAt - t0) / 1000),
     cpuUsPerMsg: cpuUs / candles.length,
@@ -407,6 +416,7 @@ export async function run(): Promise<void> {
       rows.push(await busProduceInFlight(bus, 'kafka', candles, 2000, 3, uniq()));
       rows.push(await busConsumeBacklog(bus, 'kafka', candles.length, runId));
       rows.push(await busThroughputEndToEnd(bus, 'kafka', candles, 2000, false));
+      rows.push(await busThroughputEndToEnd(bus, 'kafka', candles, 2000, false, 3));
     } finally {
       await bus.close();
     }
@@ -417,6 +427,8 @@ export async function run(): Promise<void> {
       rows.push(await busProduce(pool, POOL_LABEL, candles, 2000, uniq()));
       rows.push(await busProduceInFlight(pool, POOL_LABEL, candles, 2000, 3, uniq()));
       rows.push(await busThroughputEndToEnd(pool, POOL_LABEL, candles, 2000, false));
+      rows.push(await busThroughputEndToEnd(pool, POOL_LABEL, candles, 2000, false, 3));
+      rows.push(await busLatency(pool, POOL_LABEL, candles, { rate: PACED_RATE, seconds: 10, warmupSeconds: 2 })); // the threads' cost in publish latency
     } finally {
       await pool.close();
     }
@@ -426,6 +438,8 @@ export async function run(): Promise<void> {
     try {
       rows.push(await busProduce(worker, WORKER_LABEL, candles, 2000, uniq()));
       rows.push(await busThroughputEndToEnd(worker, WORKER_LABEL, candles, 2000, false));
+      rows.push(await busThroughputEndToEnd(worker, WORKER_LABEL, candles, 2000, false, 3));
+      rows.push(await busLatency(worker, WORKER_LABEL, candles, { rate: PACED_RATE, seconds: 10, warmupSeconds: 2 })); // the threads' cost in publish latency
     } finally {
       await worker.close();
     }

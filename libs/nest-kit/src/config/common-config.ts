@@ -17,6 +17,7 @@ export function commonConfigProperties(defaults: { port: number }) {
     BUS: Env.oneOf(['in-process', 'kafka'] as const, { default: 'kafka', description: 'in-process (embedded, tests) or kafka' }),
     KAFKA_BROKERS: Type.Optional(Env.hostPorts({ description: 'Kafka bootstrap servers, required when BUS=kafka' })),
     KAFKA_PRODUCER_THREADS: Env.int({ default: 1, minimum: 1, maximum: 16, description: 'Kafka producers in worker threads (publishes routed by key): 2 for a producer-heavy service such as a free-running replay' }),
+    KAFKA_PRODUCER_WORKER: Env.bool({ default: false, description: 'with one producer thread: produce from a worker thread (kafkajs record encoding off the service thread: throughput for a service publishing and consuming at high rates, at some publish latency); ignored with KAFKA_PRODUCER_THREADS >= 2' }),
     STORE: Env.oneOf(['memory', 'mongo'] as const, { default: 'mongo', description: 'memory (embedded, tests) or mongo' }),
     MONGO_URL: Type.Optional(Env.url(['mongodb', 'mongodb+srv'], { description: 'MongoDB connection string, required when STORE=mongo' })),
     MONGO_DB: Env.string({ default: 'atp', pattern: '^[A-Za-z0-9_-]{1,48}$', rule: 'a database name of 1-48 characters [A-Za-z0-9_-]' }),
@@ -39,6 +40,7 @@ export type CommonConfig = Readonly<{
   BUS: 'in-process' | 'kafka';
   KAFKA_BROKERS?: readonly string[];
   KAFKA_PRODUCER_THREADS: number;
+  KAFKA_PRODUCER_WORKER: boolean;
   STORE: 'memory' | 'mongo';
   MONGO_URL?: string;
   MONGO_DB: string;

@@ -30,6 +30,9 @@ describe('loadConfig', () => {
     expect(c.SYMBOLS).toEqual(['BTC/USDT', 'ETH/USDT']);
     expect(c.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
     expect(c.RUN_ID).toBeUndefined();
+    expect(c.KAFKA_PRODUCER_THREADS).toBe(1);
+    expect(c.KAFKA_PRODUCER_WORKER).toBe(false);
+    expect(loadConfig(spec, { ...base, KAFKA_PRODUCER_WORKER: 'true', KAFKA_PRODUCER_THREADS: '2' })).toMatchObject({ KAFKA_PRODUCER_WORKER: true, KAFKA_PRODUCER_THREADS: 2 });
   });
 
   it('returns a deeply frozen object: mutation throws', () => {
@@ -51,6 +54,8 @@ describe('loadConfig', () => {
     [{ BUS: 'rabbit' }, 'BUS must be one of in-process|kafka (got "rabbit")'],
     [{ MAX_ORDERS: '2.5' }, 'MAX_ORDERS must be an integer between 1 and 100 (got "2.5")'],
     [{ DRY_RUN: 'maybe' }, 'DRY_RUN must be one of true|false|1|0|yes|no (got "maybe")'],
+    [{ KAFKA_PRODUCER_WORKER: 'sometimes' }, 'KAFKA_PRODUCER_WORKER must be one of true|false|1|0|yes|no (got "sometimes")'],
+    [{ KAFKA_PRODUCER_THREADS: '17' }, 'KAFKA_PRODUCER_THREADS must be an integer between 1 and 16 (got "17")'],
     [{ FEE_RATE: '1e-3' }, 'FEE_RATE must be a non-negative decimal number such as 0.001 (got "1e-3")'],
     [{ SYMBOLS: 'btc' }, 'SYMBOLS must be a comma-separated list of BASE/QUOTE symbols (got "btc")'],
     [{ RUN_ID: 'a b' }, 'RUN_ID must be a run id of 1-64 characters [A-Za-z0-9_-] (got "a b")'],

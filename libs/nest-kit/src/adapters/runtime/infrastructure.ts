@@ -37,6 +37,7 @@ export const defaultInfrastructure: Infrastructure = {
           brokers: config.KAFKA_BROKERS ?? [],
           clientId: `atp-${ctx.name}`,
           producerThreads: config.KAFKA_PRODUCER_THREADS,
+          producerWorker: config.KAFKA_PRODUCER_WORKER,
           connectDeadlineMs: Math.max(500, config.STARTUP_TIMEOUT_MS - 500),
           logger: busLogger(ctx.logger.child({ component: 'bus' })),
           logLevel: 'warn',
