@@ -43,9 +43,10 @@ export interface KafkaBusConfig {
    * (KAFKA_PRODUCER_WORKER=true, default false). Publishes are still validated and encoded on the
    * calling thread; kafkajs's record encoding — the largest per-message cost — moves to the worker,
    * so a process that publishes and consumes at high rates uses two cores for about the CPU of one
-   * (two producer threads add a second producer's overhead). Not for latency-bound services: in a
-   * 1k msgs/s probe the publish acknowledgement took p50 ~2 ms instead of ~0.7 ms, with a longer
-   * tail (as with producerThreads >= 2); off by default. Ignored with producerThreads >= 2.
+   * (two producer threads add a second producer's overhead). Costs some latency: publish -> handle
+   * at 1k msgs/s p50 ~0.8 vs ~0.5 ms, p99 ~7 vs ~6 ms in the bus bench; the publish acknowledgement
+   * alone p50 ~2 ms vs ~0.7 ms in a probe (as with producerThreads >= 2); off by default. Ignored
+   * with producerThreads >= 2.
    */
   producerWorker?: boolean;
   /** Receives kafkajs's and the bus's log records (JSON-serialisable). Default: JSON lines on stderr. */
