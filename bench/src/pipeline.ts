@@ -32,7 +32,9 @@
  * PIPELINE_BENCH_LOGS names a folder for the service processes' logs; PIPELINE_BENCH_ONLY runs only the
  * parts named (comma-separated: embedded-latency, embedded-lockstep, kafka-latency, kafka-lockstep;
  * `PIPELINE_BENCH_ONLY=embedded-latency` is the quick one, ~30 s, no Kafka); PIPELINE_BENCH_RATES the candle rates of the Kafka latency runs (default 100,20);
- * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000).
+ * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000); PIPELINE_BENCH_PROFILE=<dir> writes
+ * a V8 CPU profile of each Kafka service process there. The Kafka rows give each process's CPU time per
+ * event time (services, FerretDB and the broker, from /proc).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -383,8 +385,8 @@ function cpuOf(p: KafkaPipeline): { done(eventTimes: number): string } {
 }
 
 /**
- * PIPELINE_BENCH_PROFILE=<dir>: the service processes run with --cpu-prof (profiles in <dir>) and are
- * stopped with SIGTERM (a profile is written on exit) instead of SIGKILL.
+ * PIPELINE_BENCH_PROFILE=<dir>: the service processes preload cpu-profile.cjs (a V8 CPU profile each,
+ * written to <dir> on exit) and are stopped with SIGTERM instead of SIGKILL.
  */
 const PROFILE_DIR = process.env.PIPELINE_BENCH_PROFILE;
 

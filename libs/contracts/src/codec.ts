@@ -49,6 +49,11 @@ export class ContractViolationError extends Error {
 /** Serialises a value for the wire (JSON, UTF-8), validating it first. */
 export function encode<S extends TSchema>(contract: TopicContract<S>, value: Static<S>): Buffer {
   assertValid(contract, value);
+  return wireBytes(value);
+}
+
+/** The wire form of a value already checked with `assertValid` (what `encode` writes, without checking it again). */
+export function wireBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 

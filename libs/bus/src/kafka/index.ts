@@ -1,3 +1,3 @@
 export { KafkaBus, KafkaUnavailableError } from './kafka-bus';
 export { KafkaConfigError, kafkaConfigFromEnv, resolveKafkaConfig, type KafkaBusConfig } from './config';
-export { wireHeaders, presentedHeaders, runIdOfTopic } from './wire-headers';
+export { wireHeaders, runIdOfTopic } from './wire-headers';

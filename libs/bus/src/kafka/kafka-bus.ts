@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { assertValid, encode, topicName, type TopicContract } from '@atp/contracts';
+import { assertValid, encode, topicName, wireBytes, type TopicContract } from '@atp/contracts';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import type { Bus, Handler, HealthStatus, LagPass, LagQuery, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription, Watermarks } from '../bus';
 import { headersFor } from '../message-headers';
@@ -167,7 +167,7 @@ export class KafkaBus implements Bus {
     await this.ensure(topicSpecs(contract, topic));
     const sends: Promise<void>[] = [];
     for (let i = 0; i < values.length; i += POOL_CHUNK) {
-      sends.push(this.produce.send(topic, values.slice(i, i + POOL_CHUNK).map((v) => this.message(contract, v, opts, topic))));
+      sends.push(this.produce.send(topic, values.slice(i, i + POOL_CHUNK).map((v) => this.message(contract, v, opts, topic, true))));
     }
     await Promise.all(sends);
   }
@@ -409,8 +409,9 @@ export class KafkaBus implements Bus {
     return sub;
   }
 
-  private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined, topic: string): Message {
-    const bytes = encode(contract, value);
+  /** The Kafka message of a value: validated and encoded (`checked`: validated already, only encoded). */
+  private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined, topic: string, checked = false): Message {
+    const bytes = checked ? wireBytes(value) : encode(contract, value);
     const headers = wireHeaders(headersFor(contract, value, opts, Date.now()), (value as { eventId?: unknown }).eventId, topic);
     return { key: contract.key(value), value: bytes, headers };
   }

@@ -4,12 +4,12 @@
 // rebalances of a group with members on several topics. Here the crash is injected the same way a
 // TypeError reaches kafkajs's runner: a GROUP_JOIN listener that throws on the next rebalance.
 // Real broker from `npm test` (KAFKA_BROKERS).
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
 import type { BusLogEntry } from '../../logging';
 import { eventually, testCandle, TEST_SYMBOLS } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
-import { requireKafkaBrokers } from './env';
+import { dropTopics, requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
 
@@ -24,11 +24,7 @@ describe('Kafka bus: a consumer kafkajs gave up on is replaced', () => {
   });
   afterAll(async () => {
     await bus.close();
-    const admin = new Kafka({ clientId: 'bus-crash-it-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const t = topicName(mdCandlesV1, runId);
-    await admin.deleteTopics({ topics: [t, `${t}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await dropTopics(brokers, [topicName(mdCandlesV1, runId)]);
   });
 
   it('keeps delivering after a non-retriable crash in kafkajs (every record at least once, per-key order)', async () => {

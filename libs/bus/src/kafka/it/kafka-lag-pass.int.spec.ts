@@ -6,7 +6,7 @@ import { mdCandlesV1, ordersIntentsV1, topicName } from '@atp/contracts';
 import { eventually, testCandle } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
 import { LOWS_MAX_AGE_MS, OffsetReader } from '../offset-reader';
-import { requireKafkaBrokers } from './env';
+import { dropTopics, requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
 
@@ -22,10 +22,7 @@ describe('Kafka bus: lagPass', () => {
   });
   afterAll(async () => {
     await bus.close();
-    const admin = new Kafka({ clientId: 'bus-lag-pass-it-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [candles, intents, `${candles}.dlq`, `${intents}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await dropTopics(brokers, [candles, intents]);
   });
 
   it('gives each group its lag on its own topics, and tells whether anything was produced during the pass', async () => {

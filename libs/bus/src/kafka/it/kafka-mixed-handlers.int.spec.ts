@@ -2,11 +2,10 @@
 // throwing once): the Kafka bus runs synchronous results without awaiting them, and still delivers
 // one key in order, redelivers a failed record before the ones after it, and commits everything
 // (lag 0) — the delivery guarantees do not depend on which kind of result a handler gives.
-import { Kafka, logLevel } from 'kafkajs';
 import { mdCandlesV1, topicName } from '@atp/contracts';
 import { eventually, seqOf, testCandle } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
-import { requireKafkaBrokers } from './env';
+import { dropTopics, requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
 
@@ -21,10 +20,7 @@ describe('Kafka bus: synchronous and asynchronous handler results mixed', () => 
   });
   afterAll(async () => {
     await bus.close();
-    const admin = new Kafka({ clientId: 'bus-mixed-it-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await dropTopics(brokers, [topic]);
   });
 
   it('keeps order, retries and commits across sync and async results', async () => {

@@ -2,11 +2,10 @@
 // handlers of one partition's batch run concurrently, started in offset order; offsets are
 // committed only after their own and all earlier handlers resolved; a failed record is retried and
 // the records after it are delivered again.
-import { Kafka, logLevel } from 'kafkajs';
 import { mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
 import { eventually, testCandle } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
-import { requireKafkaBrokers } from './env';
+import { dropTopics, requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
 
@@ -21,11 +20,10 @@ describe('Kafka bus: pipelined delivery', () => {
   });
   afterAll(async () => {
     await bus.close();
-    const admin = new Kafka({ clientId: 'bus-pipelined-it-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = Object.values(runs).map((r) => topicName(mdCandlesV1, r));
-    await admin.deleteTopics({ topics: [...topics, ...topics.map((t) => `${t}.dlq`)] }).catch(() => undefined);
-    await admin.disconnect();
+    await dropTopics(
+      brokers,
+      Object.values(runs).map((r) => topicName(mdCandlesV1, r)),
+    );
   });
 
   it('starts the handlers of a batch in offset order without awaiting each; commits only what resolved', async () => {

@@ -1,11 +1,10 @@
 // Large publishBatch calls through producer threads (the producer in a worker, and 2 threads): the
 // batch goes to the workers in chunks as it is encoded; every record is delivered once, in order
 // per key, and a batch holding one invalid value sends nothing. Real broker (KAFKA_BROKERS).
-import { Kafka, logLevel } from 'kafkajs';
 import { ContractViolationError, mdCandlesV1, topicName, type CandleEvent } from '@atp/contracts';
 import { eventually, seqOf, testCandle, TEST_SYMBOLS } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
-import { requireKafkaBrokers } from './env';
+import { dropTopics, requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
 
@@ -23,10 +22,7 @@ describe.each([
   });
   afterAll(async () => {
     await bus.close();
-    const admin = new Kafka({ clientId: 'bus-pool-batches-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await dropTopics(brokers, [topic]);
   });
 
   it('delivers every record of batches larger than a chunk once, in order per key; an invalid value sends nothing of its batch', async () => {

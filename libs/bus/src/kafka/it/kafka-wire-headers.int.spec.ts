@@ -7,7 +7,7 @@ import { encode, mdCandlesV1, topicName, type MessageHeaders } from '@atp/contra
 import type { BusMessage } from '../../bus';
 import { eventually, testCandle } from '../../testing';
 import { KafkaBus } from '../kafka-bus';
-import { requireKafkaBrokers } from './env';
+import { dropTopics, requireKafkaBrokers } from './env';
 
 const brokers = requireKafkaBrokers();
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -28,10 +28,7 @@ describe.each([
   });
   afterAll(async () => {
     await bus.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await dropTopics(brokers, [topic]);
   });
 
   it('writes schema version, event time and the trace context only; hands subscribers every contract header', async () => {

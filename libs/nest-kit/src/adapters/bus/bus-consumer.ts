@@ -10,6 +10,8 @@ import { HOST_INFO, SERVICE_RUNTIME } from '../../tokens';
 import { eventHandlersOf, type EventHandlerMeta } from './on-event.decorator';
 
 type Labels = Record<string, string>;
+/** A (topic, group)'s label sets: the handle-time histogram's and the two outcomes'. */
+type DeliveryLabels = { handle: Labels; ok: Labels; error: Labels };
 
 /** The provider classes of a service module, scanned for `@OnEvent` handlers. */
 export const HANDLER_CLASSES = Symbol('atp:HANDLER_CLASSES');
@@ -109,9 +111,9 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
   };
 
   /** Label sets per (topic, group), built once: a delivery allocates none. */
-  private readonly labelCache = new Map<string, { handle: Labels; ok: Labels; error: Labels }>();
+  private readonly labelCache = new Map<string, DeliveryLabels>();
 
-  private labelsOf(topic: string, group: string) {
+  private labelsOf(topic: string, group: string): DeliveryLabels {
     const k = `${topic}\u0000${group}`;
     let l = this.labelCache.get(k);
     if (!l) this.labelCache.set(k, (l = { handle: { topic, group }, ok: { topic, group, outcome: 'ok' }, error: { topic, group, outcome: 'error' } }));
@@ -119,15 +121,21 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
   }
 
   /**
-   * One delivery in a CONSUMER span (parent: the message's trace context). A handler that returns
+   * One delivery: in a CONSUMER span (parent: the message's trace context) when spans leave the
+   * process; without an exporter no span is created, ended and dropped per message (~5% of a
+   * pipeline service's CPU) and the handler runs in the trace context of the message's
+   * `traceparent`, if it has one, so its publications carry that trace on. A handler that returns
    * no promise (e.g. an input it filters out) completes synchronously: no promise, no microtask
    * hop, so the in-process bus goes on to the next record in the same turn — each hop of the
    * embedded pipeline costs a few microtasks less.
    */
   private deliver(meta: EventHandlerMeta, group: string, msg: BusMessage<unknown>, call: (value: unknown, msg: BusMessage<unknown>) => unknown): Promise<void> | void {
-    if (!tracingExports()) return this.deliverUntraced(meta, group, msg, call);
     const labels = this.labelsOf(meta.contract.name, group);
     const t0 = performance.now();
+    if (!tracingExports()) {
+      const traced = msg.headers['traceparent'] !== undefined;
+      return this.settle(msg, group, labels, t0, undefined, traced ? () => context.with(extractTraceContext(msg.headers), () => call(msg.value, msg)) : () => call(msg.value, msg));
+    }
     return this.tracer.startActiveSpan(`${msg.topic} process`, { kind: SpanKind.CONSUMER }, extractTraceContext(msg.headers), (span: Span) => {
       if (span.isRecording()) {
         span.setAttributes({
@@ -138,49 +146,32 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
           'messaging.kafka.offset': msg.offset,
         });
       }
-      const ok = () => {
-        span.setStatus({ code: SpanStatusCode.OK });
-        span.end();
-        this.record(labels, labels.ok, t0);
-      };
-      const failed = (e: unknown): never => {
-        span.recordException(e as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
-        span.end();
-        this.record(labels, labels.error, t0);
-        this.runtime.logger.warn('handler failed', { topic: msg.topic, group, partition: msg.partition, offset: msg.offset, attempt: msg.attempt, err: e });
-        throw e;
-      };
-      let r: unknown;
-      try {
-        r = call(msg.value, msg);
-      } catch (e) {
-        return failed(e);
-      }
-      if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then(ok, failed);
-      ok();
-      return undefined;
+      return this.settle(msg, group, labels, t0, span, () => call(msg.value, msg));
     });
   }
 
-  /**
-   * {@link deliver} when no span leaves the process (no exporter): no span is created, ended and
-   * dropped per message (~5% of a pipeline service's CPU); the handler runs in the trace context
-   * of the message's `traceparent`, if it has one, so its publications carry that trace on (a
-   * message without one runs in the root context: the Kafka bus's publish adds no traceparent).
-   */
-  private deliverUntraced(meta: EventHandlerMeta, group: string, msg: BusMessage<unknown>, call: (value: unknown, msg: BusMessage<unknown>) => unknown): Promise<void> | void {
-    const labels = this.labelsOf(meta.contract.name, group);
-    const t0 = performance.now();
-    const ok = () => this.record(labels, labels.ok, t0);
+  /** Runs a delivery's handler and records its outcome (metrics, a warning on failure, the span's status and end): synchronously when the handler is. */
+  private settle(msg: BusMessage<unknown>, group: string, labels: DeliveryLabels, t0: number, span: Span | undefined, run: () => unknown): Promise<void> | void {
+    const ok = () => {
+      if (span) {
+        span.setStatus({ code: SpanStatusCode.OK });
+        span.end();
+      }
+      this.record(labels, labels.ok, t0);
+    };
     const failed = (e: unknown): never => {
+      if (span) {
+        span.recordException(e as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
+        span.end();
+      }
       this.record(labels, labels.error, t0);
       this.runtime.logger.warn('handler failed', { topic: msg.topic, group, partition: msg.partition, offset: msg.offset, attempt: msg.attempt, err: e });
       throw e;
     };
     let r: unknown;
     try {
-      r = msg.headers['traceparent'] !== undefined ? context.with(extractTraceContext(msg.headers), () => call(msg.value, msg)) : call(msg.value, msg);
+      r = run();
     } catch (e) {
       return failed(e);
     }
