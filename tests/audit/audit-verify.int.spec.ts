@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
-import type { AuditRecord } from '@atp/audit';
+import { fromStoredRecord, type StoredAuditRecord } from '@atp/audit';
 import { runCli } from '../../apps/cli/src/program';
 import { auditCollection, databaseName } from '@atp/nest-kit';
 import { MongoStore, type Store } from '@atp/storage';
@@ -76,9 +76,9 @@ describe('cli audit verify (FerretDB)', () => {
     expect(Number(summary?.[2])).toBe(total);
     expect(Number(summary?.[3])).toBeGreaterThanOrEqual(4 * fills);
 
-    // The same trail as a JSON export file.
-    const exported: Record<string, AuditRecord[]> = {};
-    for (const s of SERVICES) exported[s] = (await client.db(dbOf(s)).collection(auditCollection(s)).find({}).toArray()) as unknown as AuditRecord[];
+    // The same trail as a JSON export file (the documents as stored).
+    const exported: Record<string, StoredAuditRecord[]> = {};
+    for (const s of SERVICES) exported[s] = (await client.db(dbOf(s)).collection(auditCollection(s)).find({}).toArray()) as unknown as StoredAuditRecord[];
     const file = path.join(os.tmpdir(), `${prefix}.json`);
     fs.writeFileSync(file, JSON.stringify(exported));
     const fromFile = await cli(['audit', 'verify', '--file', file]);
@@ -86,11 +86,14 @@ describe('cli audit verify (FerretDB)', () => {
     expect(fromFile.code).toBe(0);
     expect(fromFile.out).toContain(`4 chains, ${total} records, ${summary?.[3]} links checked: OK`);
 
-    // An approval's quantity changed in the database.
-    const risk = client.db(dbOf('risk')).collection<{ _id: string; kind: string; inputs: Record<string, unknown> }>(auditCollection('risk'));
-    const approval = await risk.findOne({ kind: 'approval' }, { sort: { seq: 1 } });
-    expect(approval).not.toBeNull();
-    await risk.updateOne({ _id: approval!._id }, { $set: { 'inputs.quantity': '1000' } });
+    // An approval's quantity changed in the database (in the record's stored JSON body).
+    const risk = client.db(dbOf('risk')).collection<StoredAuditRecord>(auditCollection('risk'));
+    const approval = (await risk.find({}, { sort: { seq: 1 } }).toArray()).map(fromStoredRecord).find((r) => r.kind === 'approval');
+    expect(approval?.inputs.quantity).toEqual(expect.any(String));
+    const doc = (await risk.findOne({ _id: approval!._id }))!;
+    const body = doc.body.replace(`"quantity":${JSON.stringify(approval!.inputs.quantity)}`, '"quantity":"1000"');
+    expect(body).not.toBe(doc.body);
+    await risk.updateOne({ _id: approval!._id }, { $set: { body } });
     const modified = await cli(args());
     expect(modified.code).toBe(1);
     expect(modified.out).toContain(`BREAK ${approval!._id} (chain risk`);
@@ -98,8 +101,8 @@ describe('cli audit verify (FerretDB)', () => {
     expect(modified.err).toContain(`first at ${approval!._id}`);
 
     // A fill deleted from execution's chain: a gap there, and pnl's record of it dangles.
-    const execution = client.db(dbOf('execution')).collection<{ _id: string; kind: string; subject: string; seq: number }>(auditCollection('execution'));
-    const fill = await execution.findOne({ kind: 'fill' }, { sort: { seq: 1 } });
+    const execution = client.db(dbOf('execution')).collection<StoredAuditRecord>(auditCollection('execution'));
+    const fill = (await execution.find({}, { sort: { seq: 1 } }).toArray()).map(fromStoredRecord).find((r) => r.kind === 'fill');
     await execution.deleteOne({ _id: fill!._id });
     const deleted = await cli(args());
     expect(deleted.code).toBe(1);

@@ -2,7 +2,7 @@
 // process over the in-process bus on a slice of the recorded data (Binance spot 1h, BTC and ETH,
 // 2020-12-20 .. 2021-02-01; see ../shared/data/README.md): every chain verifies, every link
 // resolves, and every published fill traces back through its order and approval to an intent.
-import { verifyAudit, type AuditKind, type AuditRecord } from '@atp/audit';
+import { fromStoredRecord, verifyAudit, type AuditKind, type AuditRecord, type StoredAuditRecord } from '@atp/audit';
 import { auditCollection, AuditLog } from '@atp/nest-kit';
 import type { Store } from '@atp/storage';
 import { eventually } from '@atp/testing';
@@ -16,7 +16,7 @@ const TO = Date.UTC(2021, 1, 1);
 const SERVICES = ['strategy', 'risk', 'execution', 'pnl'];
 
 async function chainOf(store: Store, service: string): Promise<AuditRecord[]> {
-  return store.repository<AuditRecord>({ name: auditCollection(service), timeField: 'seq' }).range({ order: 'asc' });
+  return (await store.repository<StoredAuditRecord>({ name: auditCollection(service), timeField: 'seq' }).range({ order: 'asc' })).map(fromStoredRecord);
 }
 
 describe('audit trail of the embedded pipeline', () => {

@@ -3,7 +3,7 @@
 // the command, the alert, the cancel it sends, the order's cancellation and the rejection that
 // follows are recorded in order; the links to the unaudited decisions are what the verifier flags.
 import { parsePipelineSpec } from '@atp/backtest';
-import { verifyChain, verifyLinks, type AuditRecord } from '@atp/audit';
+import { fromStoredRecord, verifyChain, verifyLinks, type StoredAuditRecord } from '@atp/audit';
 import { TOPICS } from '@atp/contracts';
 import { auditCollection, type ServiceDefinition } from '@atp/nest-kit';
 import { eventually } from '@atp/testing';
@@ -35,7 +35,7 @@ describe('audit of the kill switch (risk service, strategy down)', () => {
       await p.bus.publish(TOPICS.ordersIntents, second, { runId: s.runId });
       await eventually(() => expect(c.data.rejected).toHaveLength(1));
 
-      const read = (svc: string) => p.stores.get(svc)!.repository<AuditRecord>({ name: auditCollection(svc), timeField: 'seq' }).range({ order: 'asc' });
+      const read = async (svc: string) => (await p.stores.get(svc)!.repository<StoredAuditRecord>({ name: auditCollection(svc), timeField: 'seq' }).range({ order: 'asc' })).map(fromStoredRecord);
       // The audit append finishes with the publish, before risk acknowledges its input: poll for it.
       await eventually(async () => expect(await read('risk')).toHaveLength(5));
       const risk = await read('risk');

@@ -4,7 +4,7 @@
 // resumes the chain's head from the store and the inputs it reprocesses append nothing: one chain
 // per service, no key twice, every link resolved.
 import { InProcessBus } from '@atp/bus';
-import { verifyAudit, type AuditRecord } from '@atp/audit';
+import { fromStoredRecord, verifyAudit, type StoredAuditRecord } from '@atp/audit';
 import { auditCollection, type ServiceDefinition } from '@atp/nest-kit';
 import type { Store } from '@atp/storage';
 import { eventually } from '@atp/testing';
@@ -32,7 +32,7 @@ describe.each(['strategy', 'risk', 'execution', 'pnl'])('audit across a restart 
       onEventTime: async (_t, i, n) => {
         if (i !== Math.floor(n / 2)) return;
         await hosts.get(victim)!.stop();
-        headBefore = await stores.get(victim)!.repository<AuditRecord>({ name: auditCollection(victim), timeField: 'seq' }).count();
+        headBefore = await stores.get(victim)!.repository<StoredAuditRecord>({ name: auditCollection(victim), timeField: 'seq' }).count();
         restarted = new Promise((r) => setTimeout(r, 50)).then(() => start(PIPELINE_SERVICES.find((d) => d.name === victim)!)).then(() => undefined);
       },
     });
@@ -40,7 +40,7 @@ describe.each(['strategy', 'risk', 'execution', 'pnl'])('audit across a restart 
     await restarted;
     await eventually(async () => expect(await c.lag()).toBe(0));
 
-    const chains = await Promise.all(['strategy', 'risk', 'execution', 'pnl'].map((s) => stores.get(s)!.repository<AuditRecord>({ name: auditCollection(s), timeField: 'seq' }).range({ order: 'asc' })));
+    const chains = await Promise.all(['strategy', 'risk', 'execution', 'pnl'].map(async (s) => (await stores.get(s)!.repository<StoredAuditRecord>({ name: auditCollection(s), timeField: 'seq' }).range({ order: 'asc' })).map(fromStoredRecord)));
     const all = chains.flat();
     const report = verifyAudit(all);
     expect(report.issues).toEqual([]);

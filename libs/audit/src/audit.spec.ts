@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Dec } from '@atp/core';
 import { canonicalRecordBody } from './canonical';
-import { AuditChain, canonicalJson, GENESIS_HASH, hashRecord, verifyAudit, verifyChain, verifyLinks, type AuditEntry, type AuditRecord } from './index';
+import { AuditChain, canonicalJson, fromStoredRecord, GENESIS_HASH, hashRecord, toStoredRecord, verifyAudit, verifyChain, verifyLinks, type AuditEntry, type AuditRecord, type StoredAuditRecord } from './index';
 
 /** A small trade path across four chains: intent -> approval -> order -> fill -> pnl. */
 function tradePath(): { strategy: AuditRecord[]; risk: AuditRecord[]; execution: AuditRecord[]; pnl: AuditRecord[] } {
@@ -114,6 +114,35 @@ describe('AuditChain', () => {
   it('refuses to resume from a chain with a gap', () => {
     const c = chainOf(3);
     expect(() => new AuditChain('c', 'svc', [c[0]!, c[2]!])).toThrow('expected seq 1, found 2');
+  });
+});
+
+describe('toStoredRecord / fromStoredRecord (the compact stored shape)', () => {
+  const all = (): AuditRecord[] => Object.values(tradePath()).flat();
+  it('round-trips every record exactly, field order included, and passes a full-shape record through', () => {
+    for (const r of [...all(), ...chainOf(3)]) {
+      const d = toStoredRecord(r);
+      expect(Object.keys(d)).toEqual(['_id', 'chain', 'seq', 'time', 'body']);
+      expect([d._id, d.chain, d.seq, d.time]).toEqual([r._id, r.chain, r.seq, r.time]);
+      const back = fromStoredRecord(JSON.parse(JSON.stringify(d)) as StoredAuditRecord);
+      expect(back).toEqual(r);
+      expect(Object.keys(back)).toEqual(Object.keys(r));
+      expect(hashRecord(back)).toBe(r.hash);
+      expect(fromStoredRecord(r)).toBe(r);
+    }
+  });
+  it('a record modified in its body or in its fields no longer verifies; a body that does not parse is reported, not thrown', () => {
+    const docs = chainOf(4).map(toStoredRecord);
+    const read = (ds: StoredAuditRecord[]) => verifyChain(ds.map(fromStoredRecord)).issues.map((i) => [i.seq, i.reason]);
+    expect(read(docs)).toEqual([]);
+    const modified = 'hash mismatch: record modified';
+    expect(read(docs.map((d, i) => (i === 1 ? { ...d, body: d.body.replace('"i":1', '"i":7') } : d)))).toEqual([[1, modified]]);
+    expect(read(docs.map((d, i) => (i === 1 ? { ...d, time: 5 } : d)))).toEqual([[1, modified]]);
+    expect(read(docs.map((d, i) => (i === 2 ? { ...d, body: d.body.replace('"kind":"noop"', '"kind":"bogus"') } : d)))).toEqual([[2, modified]]);
+    // Unreadable: no hash and no prevHash, so the record and the one after it break.
+    const unreadable = [[2, modified], [2, expect.stringContaining('prevHash does not match') as unknown], [3, expect.stringContaining('prevHash does not match') as unknown]];
+    expect(read(docs.map((d, i) => (i === 2 ? { ...d, body: '{"service":' } : d)))).toEqual(unreadable);
+    expect(read(docs.map((d, i) => (i === 2 ? { ...d, body: d.body.replace('"ids":[]', '"ids":"d2"') } : d)))).toEqual(unreadable);
   });
 });
 

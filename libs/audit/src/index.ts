@@ -9,3 +9,4 @@ export { AuditChain, emptyHead, hashRecord, headAfter, nextRecord } from './chai
 export { REQUIRED_CAUSES, verifyAudit, verifyChain, verifyLinks, type AuditIssue, type AuditReport, type ChainReport, type LinkReport } from './verify';
 export { compareRecords, recordMentions } from './query';
 export { alertEntry, approvalEntry, commandEntry, decisionEntry, fillEntry, orderEntries, pnlFillEntry, rejectionEntry } from './entries';
+export { fromStoredRecord, toStoredRecord, type StoredAuditRecord } from './stored';

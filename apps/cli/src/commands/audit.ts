@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { verifyAudit, type AuditRecord, type AuditReport } from '@atp/audit';
+import { fromStoredRecord, verifyAudit, type AuditRecord, type AuditReport, type StoredAuditRecord } from '@atp/audit';
 import { auditCollection, databaseName } from '@atp/nest-kit';
 import { MongoStore } from '@atp/storage';
 import { formatTable } from '../format';
@@ -34,8 +34,8 @@ async function readMongo(url: string, mongoDb: string, runId: string | undefined
       throw new CliError((e as Error).message);
     }
     try {
-      const repo = store.repository<AuditRecord>({ name: auditCollection(s) });
-      for await (const batch of repo.iterate({ order: 'asc' }, 5_000)) records.push(...batch);
+      const repo = store.repository<StoredAuditRecord | AuditRecord>({ name: auditCollection(s) });
+      for await (const batch of repo.iterate({ order: 'asc' }, 5_000)) for (const d of batch) records.push(fromStoredRecord(d));
     } finally {
       await store.close();
     }
@@ -43,7 +43,7 @@ async function readMongo(url: string, mongoDb: string, runId: string | undefined
   return { records, source: `MongoDB databases ${dbs.join(', ')}` };
 }
 
-/** A JSON export: an array of records, or an object whose values are arrays of records (e.g. one per collection). */
+/** A JSON export: an array of records, or an object whose values are arrays of records (e.g. one per collection); records as stored (compact) or in full. */
 function readFile(file: string): { records: AuditRecord[]; source: string } {
   let parsed: unknown;
   try {
@@ -55,7 +55,7 @@ function readFile(file: string): { records: AuditRecord[]; source: string } {
   if (!list || list.some((r) => !r || typeof r !== 'object' || typeof (r as AuditRecord).chain !== 'string' || typeof (r as AuditRecord).seq !== 'number')) {
     throw new CliError(`--file ${file}: expected an array of audit records (or an object of such arrays), each with chain and seq`);
   }
-  return { records: list as AuditRecord[], source: file };
+  return { records: (list as (StoredAuditRecord | AuditRecord)[]).map(fromStoredRecord), source: file };
 }
 
 function printReport(io: CliIo, report: AuditReport, source: string): void {

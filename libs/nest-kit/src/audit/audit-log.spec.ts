@@ -1,11 +1,14 @@
-import { verifyChain, type AuditEntry, type AuditRecord } from '@atp/audit';
+import { fromStoredRecord, verifyChain, type AuditEntry, type AuditRecord, type StoredAuditRecord } from '@atp/audit';
 import { InProcessBus } from '@atp/bus';
 import { MemoryStore, type CollectionDef, type Doc, type Repository, type Store } from '@atp/storage';
 import { auditCollection, AuditLog } from './audit-log';
 
 const entry = (i: number, kind: AuditEntry['kind'] = 'noop'): AuditEntry => ({ kind, subject: `d${i}`, decision: 'noop', inputs: { i }, refs: [`candle-${i}`], time: 1_000 * i });
 
-const stored = (store: Store, service: string) => store.repository<AuditRecord>({ name: auditCollection(service), timeField: 'seq' }).range({ order: 'asc' });
+/** The documents of a service's audit collection as stored. */
+const documents = (store: Store, service: string) => store.repository<StoredAuditRecord>({ name: auditCollection(service), timeField: 'seq' }).range({ order: 'asc' });
+/** The records those documents hold. */
+const stored = async (store: Store, service: string): Promise<AuditRecord[]> => (await documents(store, service)).map(fromStoredRecord);
 
 /** A memory store that counts `upsertMany` calls and can fail the next one (a database that drops a write). */
 class DroppingStore extends MemoryStore {
@@ -36,6 +39,30 @@ describe('AuditLog', () => {
     await b.append([entry(3)]);
     const chain = await stored(store, 'strategy');
     expect(chain.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    expect(verifyChain(chain).issues).toEqual([]);
+  });
+
+  it('stores each record compactly (chain, seq, time and one JSON body) and reads back the records it appended', async () => {
+    const store = new MemoryStore('t');
+    const log = new AuditLog({ store, service: 'risk' });
+    const appended = await log.append([{ ...entry(0, 'approval'), ids: ['e0'], causes: [{ kind: 'intent', id: 'd0' }], versions: { risk: '1' }, origin: 'stop' }, entry(1)]);
+    const docs = await documents(store, 'risk');
+    expect(docs.map((d) => Object.keys(d).sort())).toEqual([['_id', 'body', 'chain', 'seq', 'time'], ['_id', 'body', 'chain', 'seq', 'time']]);
+    expect(docs.map((d) => [d._id, d.chain, d.seq, d.time])).toEqual([['risk:000000000000', 'risk', 0, 0], ['risk:000000000001', 'risk', 1, 1_000]]);
+    expect(await stored(store, 'risk')).toEqual(appended);
+    expect(await log.query({ id: 'e0' })).toEqual([appended[0]]);
+    expect(await log.query({ from: 1_000, to: 2_000 })).toEqual([appended[1]]);
+  });
+
+  it('continues a chain stored in the full record shape (written before the compact one)', async () => {
+    const store = new MemoryStore('t');
+    const old = await new AuditLog({ store: new MemoryStore('o'), service: 'pnl' }).append([entry(0), entry(1)]);
+    await store.repository<AuditRecord>({ name: auditCollection('pnl'), timeField: 'seq' }).upsertMany(old);
+    const log = new AuditLog({ store, service: 'pnl' });
+    expect(await log.append([entry(1), entry(2)])).toHaveLength(1);
+    const chain = await stored(store, 'pnl');
+    expect(chain.slice(0, 2)).toEqual(old);
+    expect(chain.map((r) => r.seq)).toEqual([0, 1, 2]);
     expect(verifyChain(chain).issues).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { AuditChain, compareRecords, recordMentions, verifyChain, type AuditEntry, type AuditRecord, type ChainHead } from '@atp/audit';
+import { AuditChain, compareRecords, fromStoredRecord, recordMentions, toStoredRecord, verifyChain, type AuditEntry, type AuditRecord, type ChainHead, type StoredAuditRecord } from '@atp/audit';
 import type { Bus } from '@atp/bus';
 import type { Logger } from '@atp/observability';
 import type { Repository, Store } from '@atp/storage';
@@ -27,7 +27,8 @@ export function auditCollection(service: string): string {
 const byBus = new WeakMap<Bus, Map<string, AuditLog>>();
 
 /**
- * A service's audit chain in its own collection `<service>_audit` (`_id` = `<chain>:<seq>`), one
+ * A service's audit chain in its own collection `<service>_audit` (`_id` = `<chain>:<seq>`; each
+ * record stored in the compact shape of `toStoredRecord`: chain, seq, time and one JSON body), one
  * call per published batch: `publish: audit.around(toEntries, publish)`, or, to keep the chain's
  * writes off the path to the next service, `publish: audit.alongside(toEntries, publish)` with
  * every input acknowledged through `audit.acknowledged(...)`: an input still counts as processed
@@ -46,7 +47,7 @@ const byBus = new WeakMap<Bus, Map<string, AuditLog>>();
 export class AuditLog {
   readonly service: string;
   readonly collection: string;
-  private readonly repo: Repository<AuditRecord>;
+  private readonly repo: Repository<StoredAuditRecord>;
   private chain: AuditChain | undefined;
   private loading: Promise<AuditChain> | undefined;
   /** Settles when the appends queued so far are written (or failed). */
@@ -60,7 +61,7 @@ export class AuditLog {
   constructor(private readonly opts: AuditLogOptions) {
     this.service = opts.service;
     this.collection = auditCollection(opts.service);
-    this.repo = opts.store.repository<AuditRecord>({ name: this.collection, timeField: 'seq' });
+    this.repo = opts.store.repository<StoredAuditRecord>({ name: this.collection, timeField: 'seq' });
   }
 
   /** The audit log of a service runtime, registered with its bus so an in-process gateway can query it. */
@@ -108,7 +109,7 @@ export class AuditLog {
           const records = results.flat();
           if (records.length > 0) {
             try {
-              await this.repo.upsertMany(records);
+              await this.repo.upsertMany(records.map(toStoredRecord));
             } catch (e) {
               this.chain = undefined; // the head moved past records that may not be stored: reload it
               this.loading = undefined;
@@ -175,7 +176,7 @@ export class AuditLog {
   async records(): Promise<AuditRecord[]> {
     await this.tail;
     const all: AuditRecord[] = [];
-    for await (const batch of this.repo.iterate({ order: 'asc' }, 5_000)) for (const r of batch) all.push(r);
+    for await (const batch of this.repo.iterate({ order: 'asc' }, 5_000)) for (const d of batch) all.push(fromStoredRecord(d));
     return all;
   }
 
@@ -193,7 +194,8 @@ export class AuditLog {
       const chain = new AuditChain(this.service, this.service);
       const stored: AuditRecord[] = [];
       for await (const batch of this.repo.iterate({ order: 'asc' }, 5_000)) {
-        for (const r of batch) {
+        for (const d of batch) {
+          const r = fromStoredRecord(d);
           chain.adopt(r);
           stored.push(r);
         }
