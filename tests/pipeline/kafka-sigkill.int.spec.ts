@@ -84,8 +84,8 @@ describe('no loss, no duplicates: SIGKILL of execution, risk and pnl during a lo
     const a = canonical(backtestRecords(bt));
     const b = canonical(c.data); // throws if two copies of one id differ
     expect(firstDifference(a, b, ['uninterrupted', 'killed'])).toBeUndefined();
-    const [summary] = await readDocs<SummaryDoc>(mongoDb, 'pnl', runId, 'pnl_summary');
-    expect(summary?.pnl).toEqual(JSON.parse(JSON.stringify(bt.final)));
+    // pnl_summary is written at most every SUMMARY_EVERY_MS: its last write may follow the drain.
+    await eventually(async () => expect((await readDocs<SummaryDoc>(mongoDb, 'pnl', runId, 'pnl_summary'))[0]?.pnl).toEqual(JSON.parse(JSON.stringify(bt.final))), { timeoutMs: 10_000, intervalMs: 100 });
 
     // No client order id submitted twice: one venue submission per approval, one acknowledgement each.
     const subs = await readDocs<SubmissionDoc>(mongoDb, 'execution', runId, 'execution_submissions');
