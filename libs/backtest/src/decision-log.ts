@@ -35,9 +35,14 @@ export class DecisionLog {
   }
 
   push(time: number, openTime: number, d: Decision, inputs: Float64Array): void {
+    this.pushOf({ time, openTime }, d, inputs);
+  }
+
+  /** `push` with the times read from an object: no boxed number per float argument on every bar. */
+  pushOf(bar: { readonly time: number; readonly openTime: number }, d: Decision, inputs: Float64Array): void {
     const i = this.count++;
-    this.times[i] = time;
-    this.openTimes[i] = openTime;
+    this.times[i] = bar.time;
+    this.openTimes[i] = bar.openTime;
     if (d.kind === 'noop') {
       let code = this.lastCode;
       if (d.reason !== this.lastReason) {

@@ -97,6 +97,8 @@ const BEFORE_WINDOW = noop('before the trading window');
 
 /** A bar object reused for one symbol (strategies and indicators must not keep it). */
 class MutableBar {
+  /** Event time (the bar's close): not a Bar field, read by the paper exchange and the decision log. */
+  time = 0;
   openTime = 0;
   open = 0;
   high = 0;
@@ -288,13 +290,15 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       const i = s.idx;
       const src = s.s;
       const b = s.bar;
+      b.time = T;
       b.openTime = src.openTime[i];
       b.open = src.open[i];
       b.high = src.high[i];
       b.low = src.low[i];
       b.close = src.close[i];
       b.volume = src.volume[i];
-      const nf = paper.matchBar(src.symbol, T, b.open, b.high, b.low, b.close, b.volume);
+      // (the bar object, not six float arguments: a call boxes each float it passes)
+      const nf = paper.matchBarOf(src.symbol, b);
       takeOutput();
       if (recordMarkers) orderEvents.push(paper.barMatched(src.symbol, timeframe, T, nf) as BarMatched);
       // 2. mark at the close of T (float view; the exact marks are applied lazily).
@@ -321,7 +325,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       let d = sl.strategy.onBar(b, sl.features, signals === undefined ? undefined : signals(s.s.symbol, T), ctx);
       if (s.barCount < sl.strategy.warmupBars) d = WARMUP;
       else if (T < tradeFrom) d = BEFORE_WINDOW;
-      sl.log.push(T, b.openTime, d, ctx.inputs);
+      sl.log.pushOf(b, d, ctx.inputs);
       if (d.kind === 'intent') {
         pendSlots[np] = sl;
         pendIntents[np++] = d.intent;

@@ -365,3 +365,29 @@ describe('submitAndTake (the backtester\'s submit)', () => {
     expect(run((x, o) => x.submitAndTake(o))).toBe(run((x, o) => x.submitNow(o)));
   });
 });
+
+describe('matchBarOf', () => {
+  it('has the effects of matchBar (fills, events, counts, late orders, errors) with the bar read from an object', () => {
+    // the same bracket scenario on two venues: one fed through matchBar's float arguments, one through matchBarOf
+    const bars = [bar(0, 90, 95, 85, 92), bar(1, 100, 110, 95, 105), bar(2, 104, 120, 103, 118), bar(3, 117, 118, 88, 95)];
+    const run = (viaObject: boolean) => {
+      const x = venue({}, { pricePlaces: 2 });
+      const out: unknown[] = [];
+      bars.forEach((b, i) => {
+        if (i === 1) out.push(x.submitNow(order({ clientOrderId: 'mboA', quantity: '0.5', bracket: { stopLoss: '90', takeProfit: '115' } })));
+        if (i === 2) out.push(x.submitNow(order({ clientOrderId: 'mboB', decisionTime: T(0), side: 'buy', quantity: '0.25' }))); // late: matched against stored bar 1 at once
+        const t = T(i);
+        const nf = viaObject ? x.matchBarOf(b.symbol, { time: t, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume }) : x.matchBar(b.symbol, t, b.open, b.high, b.low, b.close, b.volume);
+        out.push(nf, x.takeFills(), x.takeEvents());
+      });
+      return out;
+    };
+    const viaArgs = run(false);
+    expect(run(true)).toEqual(viaArgs);
+    expect(viaArgs.filter((v) => typeof v === 'number')).toEqual([0, 1, 1, 1]); // entry at the open of bar 1; take profit at 115 on bar 2 (the late order's entry fills on submit, against stored bar 1); the stop, clamped to the 0.25 left, at 90 on bar 3
+    const x = venue();
+    x.matchBarOf('BTC/USDT', { time: T(1), open: 1, high: 1, low: 1, close: 1, volume: 1 });
+    expect(() => x.matchBarOf('BTC/USDT', { time: T(1), open: 1, high: 1, low: 1, close: 1, volume: 1 })).toThrow(/not after/);
+    expect(() => x.matchBarOf('ETH/USDT', { time: T(2), open: 1, high: 1, low: 1, close: 1, volume: 1 })).toThrow(/unknown symbol/);
+  });
+});

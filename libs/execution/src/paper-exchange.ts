@@ -47,6 +47,16 @@ export interface PaperBar {
   readonly volume: number;
 }
 
+/** The prices of one bar and its event time (bar close), for {@link PaperExchange.matchBarOf}. */
+export interface BarPrices {
+  readonly time: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
 export interface BarMatchResult {
   readonly fills: FillEvent[];
   readonly events: OrderUpdate[];
@@ -316,9 +326,7 @@ export class PaperExchange implements ExchangeGateway {
    * returns the number of fills; fills and events wait in the outbox (`takeFills`, `takeEvents`).
    */
   matchBar(symbol: string, t: number, open: number, high: number, low: number, close: number, volume: number): number {
-    const b = this.books.get(symbol);
-    if (!b) throw new Error(`paper exchange: unknown symbol ${symbol}`);
-    if (!(t > b.lastTime)) throw new RangeError(`paper exchange: bar ${t} of ${symbol} is not after ${b.lastTime}`);
+    const b = this.bookAfter(symbol, t);
     const k = b.count;
     const s = k % HISTORY;
     b.t[s] = t;
@@ -327,9 +335,43 @@ export class PaperExchange implements ExchangeGateway {
     b.l[s] = low;
     b.c[s] = close;
     b.v[s] = volume;
+    return this.matchStored(b, k);
+  }
+
+  /**
+   * `matchBar` with the bar's fields read from an object (event time `time`): the same effects,
+   * without a boxed number per float argument on every bar (the backtester reuses one object).
+   */
+  matchBarOf(symbol: string, bar: BarPrices): number {
+    const t = bar.time;
+    const b = this.books.get(symbol);
+    if (!b) throw new Error(`paper exchange: unknown symbol ${symbol}`);
+    if (!(t > b.lastTime)) throw new RangeError(`paper exchange: bar ${t} of ${symbol} is not after ${b.lastTime}`);
+    const k = b.count;
+    const s = k % HISTORY;
+    b.t[s] = t;
+    b.o[s] = bar.open;
+    b.h[s] = bar.high;
+    b.l[s] = bar.low;
+    b.c[s] = bar.close;
+    b.v[s] = bar.volume;
+    return this.matchStored(b, k);
+  }
+
+  /** The book of `symbol`, checked to take a bar at event time `t`. */
+  private bookAfter(symbol: string, t: number): Book {
+    const b = this.books.get(symbol);
+    if (!b) throw new Error(`paper exchange: unknown symbol ${symbol}`);
+    if (!(t > b.lastTime)) throw new RangeError(`paper exchange: bar ${t} of ${symbol} is not after ${b.lastTime}`);
+    return b;
+  }
+
+  /** Matches the working orders against the bar just stored in slot `k` (its prices already written). */
+  private matchStored(b: Book, k: number): number {
+    const s = k % HISTORY;
     b.used[s] = undefined;
     b.count = k + 1;
-    b.lastTime = t;
+    b.lastTime = b.t[s];
     if (b.working.length === 0) return 0;
     const before = this.outFills.length;
     const list = b.working.slice();

@@ -49,28 +49,24 @@ export class FeatureComputer implements FeatureVector {
   stable = false;
   gapBefore = false;
   private readonly indicators: FeatureIndicator[];
-  private readonly row: (number | null)[];
 
   constructor(readonly layout: FeatureLayout) {
     this.indicators = layout.specs.map((s) => createIndicator(s));
     this.values = new Float64Array(layout.columns.length).fill(NaN);
-    this.row = new Array<number | null>(layout.columns.length).fill(null);
   }
 
   /** Feeds bar T; `gapBefore` flags the first bar after missing bars (indicators carry their state across). */
   update(bar: Bar, gapBefore: boolean): this {
-    const row = this.row;
+    const v = this.values;
+    const inds = this.indicators;
     let o = 0;
     let stable = true;
-    for (const ind of this.indicators) {
-      ind.updateInto(bar, row, o);
+    for (let i = 0; i < inds.length; i++) {
+      const ind = inds[i]!;
+      // straight into the values: a generic row holding nulls would box every number it stores
+      ind.updateFloat(bar, v, o);
       o += ind.outputs.length;
       if (!ind.isStable) stable = false;
-    }
-    const v = this.values;
-    for (let i = 0; i < row.length; i++) {
-      const x = row[i];
-      v[i] = x === null ? NaN : x;
     }
     this.stable = stable;
     this.gapBefore = gapBefore;

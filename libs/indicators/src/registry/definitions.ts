@@ -41,6 +41,11 @@ export interface IndicatorDef<E extends Engine = Engine> {
   restore(state: IndicatorState): E;
   /** Streaming: feeds one bar, writes each output (or null) into row[offset + k]. */
   update(engine: E, bar: Bar, row: (number | null)[], offset: number): void;
+  /**
+   * Optional: the same as `update`, writing NaN for null into a Float64Array (no boxed number per
+   * value, as a generic array holding nulls stores its numbers). Absent: `update` into a row, copied.
+   */
+  updateFloat?(engine: E, bar: Bar, out: Float64Array, offset: number): void;
   /** Batch: one Float64Array per output (NaN during warm-up). */
   batch(series: OhlcvSeries, params: readonly number[]): Float64Array[];
 }
@@ -56,6 +61,8 @@ function define<E extends Engine>(def: IndicatorDef<E>): IndicatorDef {
 /** Single-input (close) indicators with one output share this shape. */
 interface ValueEngine extends Engine {
   update(x: number): number | null;
+  /** Optional: `update(bar.close)` into out[o], NaN for null, without a boxed number in or out. */
+  updateCloseInto?(bar: Bar, out: Float64Array, o: number): void;
 }
 
 function closeIndicator<E extends ValueEngine>(
@@ -76,6 +83,13 @@ function closeIndicator<E extends ValueEngine>(
     restore,
     update: (e, bar, row, o) => {
       row[o] = e.update(bar.close);
+    },
+    updateFloat: (e, bar, out, o) => {
+      if (e.updateCloseInto !== undefined) e.updateCloseInto(bar, out, o);
+      else {
+        const v = e.update(bar.close);
+        out[o] = v === null ? NaN : v;
+      }
     },
     batch: (s, p) => [batch(s.close, p)],
   });
@@ -163,6 +177,10 @@ export const INDICATORS: readonly IndicatorDef[] = [
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
     },
+    updateFloat: (e, bar, out, o) => {
+      const v = e.update(bar);
+      out[o] = v === null ? NaN : v;
+    },
     batch: (s, p) => [atr(s.high, s.low, s.close, p[0])],
   }),
   define<Stoch>({
@@ -216,6 +234,10 @@ export const INDICATORS: readonly IndicatorDef[] = [
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
     },
+    updateFloat: (e, bar, out, o) => {
+      const v = e.update(bar);
+      out[o] = v === null ? NaN : v;
+    },
     batch: (s) => [obv(s.close, s.volume)],
   }),
   define<Cci>({
@@ -229,6 +251,10 @@ export const INDICATORS: readonly IndicatorDef[] = [
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
     },
+    updateFloat: (e, bar, out, o) => {
+      const v = e.update(bar);
+      out[o] = v === null ? NaN : v;
+    },
     batch: (s, p) => [cci(s.high, s.low, s.close, p[0])],
   }),
   define<Vwap>({
@@ -241,6 +267,10 @@ export const INDICATORS: readonly IndicatorDef[] = [
     restore: (s) => Vwap.fromState(s),
     update: (e, bar, row, o) => {
       row[o] = e.update(bar);
+    },
+    updateFloat: (e, bar, out, o) => {
+      const v = e.update(bar);
+      out[o] = v === null ? NaN : v;
     },
     batch: (s) => [vwap(s.openTime, s.high, s.low, s.close, s.volume)],
   }),

@@ -1,7 +1,7 @@
 import { loadCandles, randomSeries } from '../../test-support';
 import type { Bar, IndicatorState } from '../core/types';
 import { computeFeatureSet, FEATURE_SETS, featureSet, FeatureSetRunner } from './feature-sets';
-import { columnNames, computeIndicator, createIndicator, indicatorNames, parseIndicatorSpec } from './registry';
+import { columnNames, computeIndicator, createIndicator, indicatorNames, parseIndicatorSpec, restoreIndicator } from './registry';
 
 describe('parseIndicatorSpec', () => {
   test('fills defaults and keeps given parameters', () => {
@@ -70,6 +70,34 @@ describe('feature sets', () => {
         else expect(row[k]).toBe(b);
       });
       expect(runner.isStable).toBe(i >= runner.warmup - 1);
+    }
+  });
+
+  test('updateFloat writes what updateInto writes (null as NaN) for every registered indicator, on recorded ETH/USDT 1h candles and from a restored state', () => {
+    // Data: Binance ETH/USDT 1h (iterativv/NostalgiaForInfinity, GPL-3.0; see shared/data/README.md).
+    const s = loadCandles('ETH_USDT-1h.json');
+    for (const name of indicatorNames()) {
+      const viaRow = createIndicator(name);
+      let viaFloat = createIndicator(name);
+      const w = viaRow.outputs.length;
+      const row: (number | null)[] = new Array<number | null>(w).fill(null);
+      const out = new Float64Array(w + 2).fill(7); // written at offset 1 only
+      let nulls = 0;
+      for (let i = 0; i < 400; i++) {
+        if (i === 200) viaFloat = restoreIndicator(JSON.parse(JSON.stringify(viaFloat.getState())) as IndicatorState);
+        const bar: Bar = { openTime: s.openTime[i], open: s.open[i], high: s.high[i], low: s.low[i], close: s.close[i], volume: s.volume[i] };
+        viaRow.updateInto(bar, row, 0);
+        viaFloat.updateFloat(bar, out, 1);
+        for (let k = 0; k < w; k++) {
+          if (row[k] === null) {
+            nulls++;
+            expect(out[1 + k]).toBeNaN();
+          } else expect(out[1 + k]).toBe(row[k]);
+        }
+        expect(viaFloat.isStable).toBe(viaRow.isStable);
+      }
+      expect([out[0], out[w + 1]]).toEqual([7, 7]);
+      if (viaRow.warmup > 1) expect(nulls).toBeGreaterThan(0); // the warm-up was compared too
     }
   });
 

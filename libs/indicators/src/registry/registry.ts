@@ -58,6 +58,8 @@ export interface FeatureIndicator {
   update(bar: Bar): (number | null)[];
   /** Same, writing into row[offset..offset + outputs.length). */
   updateInto(bar: Bar, row: (number | null)[], offset: number): void;
+  /** Same, writing into out[offset..offset + outputs.length), NaN where `updateInto` writes null (allocation-free for most indicators). */
+  updateFloat(bar: Bar, out: Float64Array, offset: number): void;
   getState(): IndicatorState;
 }
 
@@ -67,6 +69,7 @@ class RegisteredIndicator implements FeatureIndicator {
   readonly columns: readonly string[];
   readonly warmup: number;
   private count = 0;
+  private scratch: (number | null)[] | undefined = undefined;
 
   constructor(
     private readonly def: IndicatorDef,
@@ -92,6 +95,20 @@ class RegisteredIndicator implements FeatureIndicator {
 
   updateInto(bar: Bar, row: (number | null)[], offset: number): void {
     this.def.update(this.engine, bar, row, offset);
+    this.count++;
+  }
+
+  updateFloat(bar: Bar, out: Float64Array, offset: number): void {
+    const def = this.def;
+    if (def.updateFloat !== undefined) def.updateFloat(this.engine, bar, out, offset);
+    else {
+      const row = (this.scratch ??= new Array<number | null>(this.outputs.length).fill(null));
+      def.update(this.engine, bar, row, 0);
+      for (let k = 0; k < row.length; k++) {
+        const x = row[k];
+        out[offset + k] = x === null ? NaN : x;
+      }
+    }
     this.count++;
   }
 

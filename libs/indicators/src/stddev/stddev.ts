@@ -95,6 +95,13 @@ export class StdDev implements StreamingIndicator<number, number> {
     return this.count >= this.warmup ? this.xOut[0] : null;
   }
 
+  /** `update(bar.close)` into out[o], NaN for null: no boxed number passed in or returned (the backtester's feature path). */
+  updateCloseInto(bar: { readonly close: number }, out: Float64Array, o: number): void {
+    this.xIn[0] = bar.close;
+    this.run(this.xIn, 0, 1, this.xOut);
+    out[o] = this.count >= this.warmup ? this.xOut[0] : NaN;
+  }
+
   /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
   seed(values: Float64Array): this {
     const out = new Float64Array(values.length);
