@@ -19,6 +19,7 @@ import {
   tradeStats,
   turnover,
 } from './index';
+import { Dec } from '@atp/core';
 
 /** |a - b| <= 1e-9 x max(1, |b|), with NaN == NaN and inf == inf. */
 function close(a: number, b: number): void {
@@ -218,6 +219,70 @@ describe('trade statistics, exposure, turnover', () => {
     });
     expect(tradeStats([{ netPnl: 1 }])).toMatchObject({ profitFactor: Infinity, avgLoss: NaN, winRate: 1 });
     expect(tradeStats([])).toMatchObject({ trades: 0, winRate: NaN, profitFactor: NaN, avgWin: NaN });
+  });
+  it('equals decimal.js summing trade by trade, bit for bit (seeded random P&Ls: mixed scales and signs, zeros, numbers, sums past 60 digits)', () => {
+    // reference: the definition, one decimal.js sum per trade (60 significant digits, half up)
+    const D = Dec; // decimal.js at 60 digits, half up
+    const reference = (pnls: readonly (string | number)[]) => {
+      let wins = 0;
+      let losses = 0;
+      let profit = new D(0);
+      let loss = new D(0);
+      for (const v of pnls) {
+        const x = new D(typeof v === 'number' ? String(v) : v);
+        if (x.gt(0)) {
+          wins++;
+          profit = profit.plus(x);
+        } else if (x.lt(0)) {
+          losses++;
+          loss = loss.plus(x);
+        }
+      }
+      const n = pnls.length;
+      return {
+        trades: n,
+        wins,
+        losses,
+        winRate: n > 0 ? wins / n : NaN,
+        grossProfit: profit.toNumber(),
+        grossLoss: loss.toNumber(),
+        profitFactor: losses > 0 ? profit.div(loss.abs()).toNumber() : wins > 0 ? Infinity : NaN,
+        avgWin: wins > 0 ? profit.div(wins).toNumber() : NaN,
+        avgLoss: losses > 0 ? loss.div(losses).toNumber() : NaN,
+        avgTrade: n > 0 ? profit.plus(loss).div(n).toNumber() : NaN,
+      };
+    };
+    let seed = 11;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const digits = (k: number) => Array.from({ length: k }, () => String(Math.floor(rnd() * 10))).join('');
+    const pnl = (wide: boolean): string | number => {
+      const u = rnd();
+      if (u < 0.05) return ['0', '0.000', '-0', '-0.0'][Math.floor(rnd() * 4)]!;
+      if (u < 0.08) return (rnd() - 0.5) * 1000; // a number
+      const sign = rnd() < 0.5 ? '-' : '';
+      const int = wide && rnd() < 0.3 ? digits(1 + Math.floor(rnd() * 40)) : String(Math.floor(rnd() * 5000));
+      const frac = rnd() < 0.2 ? '' : `.${digits(1 + Math.floor(rnd() * (wide ? 30 : 16)))}`;
+      return sign + int + frac;
+    };
+    const cases: (string | number)[][] = [[], ['0'], ['-0.5'], ['1'.repeat(60)], ['1'.repeat(60), '1'], ['1'.repeat(60), '0.1'], ['9'.repeat(59), '0.1'], ['-' + '9'.repeat(30) + '.' + '9'.repeat(30), '-0.' + '0'.repeat(29) + '1'], ['5', '0.' + '0'.repeat(58) + '5']];
+    for (let k = 0; k < 300; k++) {
+      const wide = k % 3 === 0;
+      const strings = k % 5 !== 0;
+      cases.push(Array.from({ length: Math.floor(rnd() * 60) }, () => {
+        const v = pnl(wide);
+        return strings && typeof v === 'number' ? String(v) : v;
+      }));
+    }
+    for (const c of cases) {
+      const got = tradeStats(c.map((netPnl) => ({ netPnl })));
+      const want = reference(c);
+      for (const key of Object.keys(want) as (keyof typeof want)[]) {
+        if (!Object.is(got[key], want[key])) throw new Error(`${key}: ${got[key]} != ${want[key]} for ${JSON.stringify(c)}`);
+      }
+    }
   });
   it('exposure is the fraction of bars with a position; turnover is notional over mean equity', () => {
     expect(exposure([1, 0, 1, 1])).toBe(0.75);

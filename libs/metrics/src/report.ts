@@ -2,8 +2,9 @@ import { toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import { dailyReturns } from './daily';
 import { drawdownOfEquity, maxDrawdown, type DrawdownInfo } from './drawdown';
 import { DAYS_PER_YEAR, periodsPerYear } from './periods';
-import { annualVolatility, calmarRatio, sharpeRatio, sortinoRatio } from './ratios';
-import { annualReturn, simpleReturns, totalReturn } from './returns';
+import { downsideRisk } from './ratios';
+import { growth, simpleReturns } from './returns';
+import { moments } from './stats';
 import { exposure, tradeStats, turnover, type TradeResult, type TradeStats } from './trades';
 
 /** The return-based statistics of one return series (empyrical definitions). */
@@ -26,18 +27,38 @@ export interface PerformanceOptions {
   readonly requiredReturn?: number;
 }
 
-/** Every return-based statistic of `returns`, annualised with `periodsPerYear`. */
+/**
+ * Every return-based statistic of `returns`, annualised with `periodsPerYear`: the values of
+ * `totalReturn`, `annualReturn`, `annualVolatility`, `sharpeRatio`, `sortinoRatio`, `maxDrawdown`
+ * and `calmarRatio`, with the passes they share made once (the growth, the max drawdown, and the
+ * moments when the risk-free and required returns are 0: x - 0 is x, so the same sums).
+ */
 export function performance(returns: ArrayLike<number>, ppy: number, opts: PerformanceOptions = {}): PerformanceMetrics {
+  const n = returns.length;
+  const rf = opts.riskFree ?? 0;
+  const req = opts.requiredReturn ?? 0;
+  const g = growth(returns);
+  const total = n === 0 ? NaN : g - 1;
+  const annual = n < 1 ? NaN : Math.pow(g, 1 / (n / ppy)) - 1;
+  const mdd = maxDrawdown(returns);
+  const plain = n < 2 ? undefined : moments(returns);
+  const sharpeM = n < 2 ? undefined : Object.is(rf, 0) ? plain : moments(returns, rf);
+  const sortinoM = n < 2 ? undefined : Object.is(req, 0) ? plain : moments(returns, req);
+  let calmar = NaN;
+  if (mdd < 0) {
+    const c = annual / Math.abs(mdd);
+    calmar = Number.isFinite(c) || Number.isNaN(c) ? c : NaN;
+  }
   return {
     periodsPerYear: ppy,
-    periods: returns.length,
-    totalReturn: totalReturn(returns),
-    annualReturn: annualReturn(returns, ppy),
-    annualVolatility: annualVolatility(returns, ppy),
-    sharpe: sharpeRatio(returns, ppy, opts.riskFree ?? 0),
-    sortino: sortinoRatio(returns, ppy, opts.requiredReturn ?? 0),
-    maxDrawdown: maxDrawdown(returns),
-    calmar: calmarRatio(returns, ppy),
+    periods: n,
+    totalReturn: total,
+    annualReturn: annual,
+    annualVolatility: plain === undefined ? NaN : (plain.n > 1 ? Math.sqrt(plain.m2 / (plain.n - 1)) : NaN) * Math.sqrt(ppy),
+    sharpe: sharpeM === undefined ? NaN : (sharpeM.mean / (sharpeM.n > 1 ? Math.sqrt(sharpeM.m2 / (sharpeM.n - 1)) : NaN)) * Math.sqrt(ppy),
+    sortino: sortinoM === undefined ? NaN : (sortinoM.mean * ppy) / downsideRisk(returns, ppy, req),
+    maxDrawdown: mdd,
+    calmar,
   };
 }
 

@@ -38,7 +38,7 @@ export function annualReturn(returns: ArrayLike<number>, periodsPerYear: number)
 }
 
 /** prod(1 + r) over the non-NaN entries (numpy `nanprod`). */
-function growth(returns: ArrayLike<number>): number {
+export function growth(returns: ArrayLike<number>): number {
   let g = 1;
   for (let i = 0; i < returns.length; i++) {
     const r = returns[i]!;

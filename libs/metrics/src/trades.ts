@@ -34,20 +34,8 @@ export interface TradeStats {
  * converted to float64 at the end.
  */
 export function tradeStats(trades: readonly TradeResult[]): TradeStats {
-  let wins = 0;
-  let losses = 0;
-  let profit = new Dec(0);
-  let loss = new Dec(0);
-  for (const t of trades) {
-    const pnl = toDecimal(t.netPnl);
-    if (pnl.gt(0)) {
-      wins += 1;
-      profit = profit.plus(pnl);
-    } else if (pnl.lt(0)) {
-      losses += 1;
-      loss = loss.plus(pnl);
-    }
-  }
+  const sums = exactSums(trades) ?? decSums(trades);
+  const { wins, losses, profit, loss } = sums;
   const n = trades.length;
   const gp = profit.toNumber();
   const gl = loss.toNumber();
@@ -63,6 +51,102 @@ export function tradeStats(trades: readonly TradeResult[]): TradeStats {
     avgLoss: losses > 0 ? loss.div(losses).toNumber() : NaN,
     avgTrade: n > 0 ? profit.plus(loss).div(n).toNumber() : NaN,
   };
+}
+
+interface Sums {
+  wins: number;
+  losses: number;
+  /** Sum of the positive net P&Ls (a Dec 0 without wins), of the negative ones (a Dec 0 without losses). */
+  profit: Dec;
+  loss: Dec;
+}
+
+/** The sums in decimal.js, one trade at a time (60 significant digits, rounding half up on overflow). */
+function decSums(trades: readonly TradeResult[]): Sums {
+  let wins = 0;
+  let losses = 0;
+  let profit = new Dec(0);
+  let loss = new Dec(0);
+  for (const t of trades) {
+    const pnl = toDecimal(t.netPnl);
+    if (pnl.gt(0)) {
+      wins += 1;
+      profit = profit.plus(pnl);
+    } else if (pnl.lt(0)) {
+      losses += 1;
+      loss = loss.plus(pnl);
+    }
+  }
+  return { wins, losses, profit, loss };
+}
+
+const PLAIN_RE = /^(-?)(\d+)(?:\.(\d+))?$/;
+const BIG_POW10: bigint[] = [1n];
+
+function pow10(k: number): bigint {
+  while (BIG_POW10.length <= k) BIG_POW10.push(BIG_POW10[BIG_POW10.length - 1]! * 10n);
+  return BIG_POW10[k]!;
+}
+
+/**
+ * `decSums` for decimal-string P&Ls, as BigInt sums of the values scaled to their longest fraction
+ * (one BigInt per trade instead of a parsed Dec and a Dec sum): the same Decs whenever decimal.js
+ * rounds nothing, i.e. when each of the two sums, which only grow in magnitude, ends with at most
+ * 60 digits (each partial sum then has at most 60 significant digits too). Undefined otherwise
+ * (a number P&L, a non-plain string, more digits): the caller sums in decimal.js.
+ */
+function exactSums(trades: readonly TradeResult[]): Sums | undefined {
+  let wins = 0;
+  let losses = 0;
+  let profit = 0n;
+  let loss = 0n; // sum of the negative P&Ls' magnitudes
+  let scale = 0; // fraction digits of the sums
+  for (let i = 0; i < trades.length; i++) {
+    const v = trades[i]!.netPnl;
+    if (typeof v !== 'string') return undefined;
+    const m = PLAIN_RE.exec(v);
+    if (m === null) return undefined;
+    const frac = m[3] ?? '';
+    const digits = m[2]! + frac;
+    let nonZero = false;
+    for (let k = 0; k < digits.length; k++) {
+      if (digits.charCodeAt(k) !== 48) {
+        nonZero = true;
+        break;
+      }
+    }
+    if (!nonZero) continue; // 0 and -0 are neither wins nor losses
+    if (frac.length > scale) {
+      const up = pow10(frac.length - scale);
+      profit *= up;
+      loss *= up;
+      scale = frac.length;
+    }
+    const x = BigInt(digits) * pow10(scale - frac.length);
+    if (m[1] === '-') {
+      losses += 1;
+      loss += x;
+    } else {
+      wins += 1;
+      profit += x;
+    }
+  }
+  const p = scaledDec(profit, scale, false);
+  const l = scaledDec(loss, scale, true);
+  if (p === undefined || l === undefined) return undefined;
+  return { wins, losses, profit: p, loss: l };
+}
+
+/** The Dec of (negative ? -1 : 1) x a / 10^scale (0 as +0, as the Dec sums start); undefined beyond 60 digits. */
+function scaledDec(a: bigint, scale: number, negative: boolean): Dec | undefined {
+  if (a === 0n) return new Dec(0);
+  let str = a.toString();
+  if (str.length > 60) return undefined;
+  if (scale > 0) {
+    if (str.length <= scale) str = '0'.repeat(scale - str.length + 1) + str;
+    str = `${str.slice(0, str.length - scale)}.${str.slice(str.length - scale)}`;
+  }
+  return new Dec(negative ? `-${str}` : str);
 }
 
 /** Fraction of bars with a position (flags: 1 / true = exposed). NaN for no bars. */
