@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { clientOrderId, Dec, decAdd, decApprox, decDiv, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
+import { base36, clientOrderId, Dec, decAdd, decApprox, decDiv, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -215,6 +215,19 @@ describe('deterministic ids', () => {
     expect(eventIdFrom('approved', 'd-1', 42)).toBe(ref(['approved', 'd-1', 42], 'hex').slice(0, 32));
     const head = `o${(1_609_459_200_000).toString(36)}-3-`;
     expect(clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3)).toBe(head + ref(['run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3], 'base64url').slice(0, 36 - head.length));
+  });
+});
+
+describe('base36', () => {
+  it('prints what Number.prototype.toString(36) prints for safe integers >= 0 (boundaries and seeded random values up to 2^53 - 1)', () => {
+    const values = [0, 1, 35, 36, 37, 1295, 1296, 46655, 46656, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 36 ** 10 - 1, 36 ** 10, 2 ** 53 - 36, 2 ** 53 - 2, 2 ** 53 - 1, 1_609_459_200_000];
+    let seed = 3;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    for (let i = 0; i < 20_000; i++) values.push(Math.floor(rnd() * 2 ** 21) * 2 ** 32 + Math.floor(rnd() * 2 ** 32), Math.floor(rnd() * 1e13), Math.floor(rnd() * 5000));
+    for (const v of values) if (base36(v) !== v.toString(36)) throw new Error(`base36(${v}) = ${base36(v)}, toString(36) = ${v.toString(36)}`);
   });
 });
 

@@ -28,10 +28,28 @@ function digest(parts: readonly (string | number)[], encoding: 'hex' | 'base64ur
 export function clientOrderId(runId: string, strategyId: string, symbol: string, decisionTimeMs: number, seq: number): string {
   if (!Number.isSafeInteger(decisionTimeMs) || decisionTimeMs < 0) throw new RangeError(`clientOrderId: bad decision time ${decisionTimeMs}`);
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`clientOrderId: bad sequence ${seq}`);
-  const head = `o${decisionTimeMs.toString(36)}-${seq.toString(36)}-`;
+  const head = `o${base36(decisionTimeMs)}-${base36(seq)}-`;
   const tail = digest([runId, strategyId, symbol, decisionTimeMs, seq], 'base64url');
   const id = head + tail.slice(0, 36 - head.length);
   return id;
+}
+
+const B36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * `n.toString(36)` for a safe integer n >= 0 (the same digits), several times faster than V8's
+ * radix conversion of a large number. floor(n / 36) is exact below 2^53: the quotient is below
+ * 2^48, where a float's half ulp (2^-6) is less than the 1/36 between a non-integer quotient and
+ * the next integer, so the division never rounds up to it.
+ */
+export function base36(n: number): string {
+  let s = '';
+  do {
+    const q = Math.floor(n / 36);
+    s = B36[n - q * 36]! + s;
+    n = q;
+  } while (n > 0);
+  return s;
 }
 
 /** Fill id = client order id + fill sequence (ARCHITECTURE.md). */
