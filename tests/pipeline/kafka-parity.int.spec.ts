@@ -58,7 +58,7 @@ describe('parity: backtester vs the services as separate processes over Kafka an
     const b = canonical(c.data);
     expect(firstDifference(a, b)).toBeUndefined();
 
-    // pnl_summary is written at most every SUMMARY_EVERY_MS: its last write may follow the drain.
+    // pnl_summary is written at most every PERSIST_EVERY_MS: its last write may follow the drain.
     await eventually(async () => expect((await readDocs<SummaryDoc>(mongoDb, 'pnl', runId, 'pnl_summary'))[0]?.pnl).toEqual(JSON.parse(JSON.stringify(bt.final))), { timeoutMs: 10_000, intervalMs: 100 });
     expect(pipeline.errors()).toEqual([]);
     console.log(`kafka lockstep replay: ${stats.eventTimes} event times, ${stats.candles} candles in ${stats.wallMs} ms (${Math.round(stats.wallMs / stats.eventTimes)} ms per event time, ${stats.polls} lag polls); ${b.fills.length} fills`);

@@ -84,7 +84,7 @@ describe('no loss, no duplicates: SIGKILL of execution, risk and pnl during a lo
     const a = canonical(backtestRecords(bt));
     const b = canonical(c.data); // throws if two copies of one id differ
     expect(firstDifference(a, b, ['uninterrupted', 'killed'])).toBeUndefined();
-    // pnl_summary is written at most every SUMMARY_EVERY_MS: its last write may follow the drain.
+    // pnl_summary is written at most every PERSIST_EVERY_MS: its last write may follow the drain.
     await eventually(async () => expect((await readDocs<SummaryDoc>(mongoDb, 'pnl', runId, 'pnl_summary'))[0]?.pnl).toEqual(JSON.parse(JSON.stringify(bt.final))), { timeoutMs: 10_000, intervalMs: 100 });
 
     // No client order id submitted twice: one venue submission per approval, one acknowledgement each.

@@ -10,7 +10,7 @@ export const pnlConfigSchema = Type.Object({
   INITIAL_CASH: Type.Optional(Env.decimal({ description: 'starting cash, in the quote currency; must agree with the pipeline spec when set' })),
   QUOTE_CURRENCY: Type.Optional(Env.string({ pattern: '^[A-Z]{2,10}$', rule: 'a currency code such as USDT', description: 'must agree with the pipeline spec when set' })),
   METRICS_EVERY_BARS: Env.int({ default: 500, minimum: 1, description: 'recompute and store the run metrics every this many bars (and at shutdown)' }),
-  SUMMARY_EVERY_MS: Env.int({ default: 250, minimum: 0, description: 'write pnl_summary at most this often, ms (the latest state when written; also after a restart and at shutdown); 0 = with every closed bar' }),
+  PERSIST_EVERY_MS: Env.int({ default: 250, minimum: 0, description: 'write the new equity points and pnl_summary at most this often, ms (read models of the journaled state: also written after a restart and at shutdown); 0 = with every closed bar, before its inputs are acknowledged' }),
 });
 
 export type PnlConfig = Readonly<Static<typeof pnlConfigSchema>>;

@@ -11,8 +11,8 @@ export type EquityDoc = Doc & EquityPoint;
 
 /**
  * The latest state of the run (collection `pnl_summary`, `_id` = `account`): exact P&L and the
- * metrics, as of the bar `time`. A read model: written at most every SUMMARY_EVERY_MS (so up to
- * that much behind the equity points), after a restart's journal replay and at shutdown.
+ * metrics, as of the bar `time`. A read model: written at most every PERSIST_EVERY_MS (so up to
+ * that much behind the pnl.v1 events), after a restart's journal replay and at shutdown.
  */
 export interface SummaryDoc extends Doc {
   time: number;
@@ -25,11 +25,14 @@ export interface SummaryDoc extends Doc {
 /**
  * The pnl service's bus adapter: fills (idempotent by fill id), candles (marks) and order events
  * (bar-matched markers) go through the input journal into the {@link PnlCore}; each closed bar's
- * snapshots go to pnl.v1, its equity point to `pnl_equity` (before the inputs are acknowledged),
- * and the run summary (exact P&L, metrics every METRICS_EVERY_BARS bars and at shutdown) to
- * `pnl_summary`, at most every SUMMARY_EVERY_MS: off the inputs' acknowledgement (it is derived
- * from the journaled state, which a restart replays and then writes it again), one write per
- * many bars instead of one per bar.
+ * snapshots go to pnl.v1, its equity point to `pnl_equity`, and the run summary (exact P&L,
+ * metrics every METRICS_EVERY_BARS bars and at shutdown) to `pnl_summary`.
+ *
+ * The equity points and the summary are read models of the journaled state: they are written
+ * together at most every PERSIST_EVERY_MS (two writes per many bars instead of two per bar), off
+ * the inputs' acknowledgement. Nothing is lost when the process dies before a write: the restart
+ * replays the journal, writes the equity points after the last one stored and the summary.
+ * PERSIST_EVERY_MS=0: both with every bar, before the inputs are acknowledged.
  */
 @Injectable()
 export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
@@ -41,15 +44,19 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
   private barsSinceMetrics = 0;
   private metricsDue = false;
   private lastMetrics: Record<string, unknown> | null = null;
-  /** The summary: bars closed since the last write started, the write in flight, the timer of the next one, when the last one started. */
-  private summaryDirty = false;
-  private summaryWrite: Promise<void> | undefined;
-  private summaryTimer: NodeJS.Timeout | undefined;
-  private summaryAt = -Infinity;
+  /** Equity points not written yet, by _id; the summary changed since the last write started. */
+  private pendingEquity = new Map<string, EquityDoc>();
+  private dirty = false;
+  /** The write in flight, the timer of the next one, when the last one started. */
+  private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private writtenAt = -Infinity;
   private stopping = false;
+  /** While the journal replays on start: equity points after this time are collected (the store may lack them). */
+  private replayedAfter = Infinity;
 
   constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<PnlConfig>) {
-    this.core = new PnlCore(serviceSpec(rt.config), rt.clock);
+    const core = (this.core = new PnlCore(serviceSpec(rt.config), rt.clock));
     this.equity = rt.store.repository<EquityDoc>({ name: 'pnl_equity', timeField: 'time' });
     this.summary = rt.store.repository<SummaryDoc>({ name: 'pnl_summary' });
     this.audit = AuditLog.for(rt);
@@ -62,7 +69,14 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
       collection: 'pnl_journal',
       // A candle before execution's marker of its bar is written with the marker (one journal write per bar, not two).
       holdMs: JOURNAL_HOLD_MS,
-      core: this.core,
+      core: {
+        waits: (kind, input) => core.waits(kind, input),
+        apply: (kind, input, replaying) => {
+          const out = core.apply(kind, input);
+          if (replaying) for (const o of out) if (o.kind === 'equity' && o.point.time > this.replayedAfter) this.pendingEquity.set(String(o.point.time), { _id: String(o.point.time), ...o.point });
+          return out;
+        },
+      },
       persist: (o) => this.persist(o),
       publish: (o) => this.publish(o),
       onCoreError: (kind, key, err) => rt.logger.error('pnl core failed on an input', { kind, key, err }),
@@ -72,19 +86,21 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await Promise.all([this.equity.init(), this.summary.init()]);
     const t0 = Date.now();
+    this.replayedAfter = (await this.equity.last())?.time ?? -Infinity;
     const n = await this.journal.start();
-    // The replayed state may be ahead of the stored summary (a write due when the process stopped).
-    if (Number.isFinite(this.core.processedUpTo)) await this.writeSummary(true);
+    this.replayedAfter = Infinity;
+    // The replayed state may be ahead of the stored read models (writes due when the process stopped).
+    if (Number.isFinite(this.core.processedUpTo)) await this.write(true);
     this.rt.logger.info('pnl ready', { runId: this.core.spec.runId, replayedInputs: n, replayMs: Date.now() - t0, equity: this.core.pnl().equity });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.journal.idle();
     this.stopping = true;
-    clearTimeout(this.summaryTimer);
-    this.summaryTimer = undefined;
-    await this.summaryWrite;
-    if (Number.isFinite(this.core.processedUpTo)) await this.writeSummary(true);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.writing;
+    if (Number.isFinite(this.core.processedUpTo)) await this.write(true);
   }
 
   @OnEvent(TOPICS.mdCandles, JOURNALED)
@@ -107,55 +123,66 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async persist(out: readonly PnlOutput[]): Promise<void> {
-    const points: EquityDoc[] = [];
-    for (const o of out) if (o.kind === 'equity') points.push({ _id: String(o.point.time), ...o.point });
-    if (points.length === 0) return;
-    this.barsSinceMetrics += points.length;
+    let bars = 0;
+    for (const o of out) {
+      if (o.kind !== 'equity') continue;
+      this.pendingEquity.set(String(o.point.time), { _id: String(o.point.time), ...o.point });
+      bars++;
+    }
+    if (bars === 0) return;
+    this.barsSinceMetrics += bars;
     if (this.barsSinceMetrics >= this.rt.config.METRICS_EVERY_BARS) {
       this.barsSinceMetrics = 0;
       this.metricsDue = true;
     }
-    if (this.rt.config.SUMMARY_EVERY_MS === 0) {
-      // With every bar, before the inputs are acknowledged (a failed write fails them).
-      const metrics = this.metricsDue;
-      this.metricsDue = false;
-      await Promise.all([this.equity.upsertMany(points), this.writeSummary(metrics)]);
-      return;
-    }
-    this.summaryDirty = true;
-    this.scheduleSummary();
-    await this.equity.upsertMany(points);
+    this.dirty = true;
+    // With every bar, before the inputs are acknowledged (a failed write fails them).
+    if (this.rt.config.PERSIST_EVERY_MS === 0) await this.write(false);
+    else this.schedule();
   }
 
-  /** Writes the summary now when the last write started SUMMARY_EVERY_MS ago and none is in flight, else once that is so. */
-  private scheduleSummary(): void {
-    if (this.stopping || this.summaryTimer || this.summaryWrite || !this.summaryDirty) return;
-    const wait = this.summaryAt + this.rt.config.SUMMARY_EVERY_MS - Date.now();
-    if (wait <= 0) void this.flushSummary();
-    else this.summaryTimer = setTimeout(() => {
-      this.summaryTimer = undefined;
-      void this.flushSummary();
-    }, wait);
+  /** Writes now when the last write started PERSIST_EVERY_MS ago and none is in flight, else once that is so. */
+  private schedule(): void {
+    if (this.stopping || this.timer || this.writing || !this.dirty) return;
+    const wait = this.writtenAt + this.rt.config.PERSIST_EVERY_MS - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, wait);
+    } else this.flush();
   }
 
-  /** One summary write of the current state; a failure is logged and the write retried later (the state is in the journal). */
-  private flushSummary(): Promise<void> {
-    if (this.summaryWrite) return this.summaryWrite;
-    this.summaryDirty = false;
-    this.summaryAt = Date.now();
-    const metrics = this.metricsDue;
+  /** A scheduled write; a failure is logged and the write retried at the next schedule (the state is in the journal). */
+  private flush(): void {
+    this.write(false)
+      .catch((err: unknown) => this.rt.logger.error('pnl equity/summary write failed (retried)', { err }))
+      .finally(() => this.schedule());
+  }
+
+  /**
+   * One write of the pending equity points and the summary of the current state (after the one in
+   * flight); on a failure the points are pending again and the summary due.
+   */
+  private async write(forceMetrics: boolean): Promise<void> {
+    while (this.writing) await this.writing;
+    const points = [...this.pendingEquity.values()];
+    this.pendingEquity.clear();
+    this.dirty = false;
+    this.writtenAt = Date.now();
+    const metrics = forceMetrics || this.metricsDue;
     this.metricsDue = false;
-    this.summaryWrite = this.writeSummary(metrics)
-      .catch((err: unknown) => {
-        this.summaryDirty = true;
+    const done = Promise.all([points.length > 0 ? this.equity.upsertMany(points) : undefined, this.writeSummary(metrics)]).then(
+      () => undefined,
+      (e: unknown) => {
+        for (const p of points) if (!this.pendingEquity.has(p._id)) this.pendingEquity.set(p._id, p);
+        this.dirty = true;
         if (metrics) this.metricsDue = true;
-        this.rt.logger.error('pnl summary write failed (retried)', { err });
-      })
-      .finally(() => {
-        this.summaryWrite = undefined;
-        this.scheduleSummary();
-      });
-    return this.summaryWrite;
+        throw e;
+      },
+    );
+    this.writing = done.finally(() => (this.writing = undefined)).catch(() => undefined);
+    return done;
   }
 
   private async writeSummary(withMetrics: boolean): Promise<void> {
