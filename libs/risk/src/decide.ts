@@ -100,13 +100,19 @@ export function decideRisk(req: RiskRequest): RiskResult {
       throw new Reject(code, `kill switch on since ${state.killSwitch.since} (${state.killSwitch.cause}): ${state.killSwitch.reason}; entries blocked, exits allowed`, { cause: state.killSwitch.cause });
     }
     const approval = entry(req, ref, intent, side, m, equity, last, openOrders, state);
+    if (approval instanceof Reject) return rejected(ref, approval, state, alerts); // a cap's rejection: returned, not thrown
     state = recordOrder(state, req, d.decisionTime);
     return { outcome: approval, state, alerts };
   } catch (e) {
     if (!(e instanceof Reject)) throw e;
-    const outcome = { kind: 'rejection' as const, runId: ref.runId, decisionId: ref.decisionId, strategyId: ref.strategyId, exchange: ref.exchange, symbol: ref.symbol, decisionTime: ref.decisionTime, code: e.code, reason: e.reason, details: e.details };
-    return { outcome, state, alerts };
+    return rejected(ref, e, state, alerts);
   }
+}
+
+/** The result of a rejected decision: the state and alerts as they were when the rule failed. */
+function rejected(ref: DecisionRef, e: Reject, state: RiskState, alerts: RiskAlert[]): RiskResult {
+  const outcome = { kind: 'rejection' as const, runId: ref.runId, decisionId: ref.decisionId, strategyId: ref.strategyId, exchange: ref.exchange, symbol: ref.symbol, decisionTime: ref.decisionTime, code: e.code, reason: e.reason, details: e.details };
+  return { outcome, state, alerts };
 }
 
 /** Keeps the event times of approvals inside the rate window (pruned; all of them when no limit). */
@@ -270,7 +276,7 @@ function entry(
   last: Dec,
   openOrders: readonly OpenOrderView[],
   state: RiskState,
-): Approval {
+): Approval | Reject {
   const { limits } = req;
   const long = side === 'buy';
   const T = ref.decisionTime;
@@ -399,7 +405,8 @@ function entry(
       if (surelyAbove(room, price, factor, qty)) continue; // neither rejects nor binds
       max = decDiv(room, price.mul(factor));
     }
-    if (lteZero(max)) throw new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(max) });
+    // returned rather than thrown: the usual rejection of a full slot, and a throw costs microseconds
+    if (lteZero(max)) return new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(max) });
     if (max.lt(qty)) {
       qty = max;
       cappedBy = c.name;
