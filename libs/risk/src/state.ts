@@ -1,4 +1,4 @@
-import { decToString, isDecimalString, toDecimal, utcDayStart, type DecimalString } from '@atp/core';
+import { decToString, isDecimalString, toDecimal, utcDayStart, type Dec, type DecimalString } from '@atp/core';
 import { decOf, decString } from './dec-memo';
 import type { RiskCommandEvent } from '@atp/contracts';
 import { withLimit, type RiskLimits } from './limits';
@@ -64,6 +64,29 @@ export function releaseKillSwitch(state: RiskState, time: number, reason: string
   };
 }
 
+// The peak string last made or read and its Dec: the next decision compares against the same
+// peak, usually long out of decOf's small memo (a parse per decision otherwise). Dec values are
+// immutable and the string denotes exactly that value.
+let peakStr: string | undefined;
+let peakVal: Dec | undefined;
+
+/** The state's peak as a comparand: its Dec (a non-decimal string compares as decimal.js parses it, as before). */
+function peakDec(prev: DecimalString): Dec | string {
+  if (prev === peakStr) return peakVal!;
+  if (!isDecimalString(prev)) return prev;
+  const d = decOf(prev);
+  peakStr = prev;
+  peakVal = d;
+  return d;
+}
+
+function newPeak(e: Dec): string {
+  const str = decString(e);
+  peakStr = str;
+  peakVal = e;
+  return str;
+}
+
 /**
  * Observes account equity at event time `time` (every mark and every decision): rolls the UTC day
  * (the day's starting equity is the first one observed at or after its 00:00), raises the peak,
@@ -80,7 +103,7 @@ export function observeEquity(state: RiskState, limits: RiskLimits, equity: Deci
   let day = state.day;
   if (!day || dayStart > day.start) day = { start: dayStart, startEquity: decString(e) };
   const prevPeak = state.peakEquity;
-  const peak = prevPeak === null || e.gt(isDecimalString(prevPeak) ? decOf(prevPeak) : prevPeak) ? decString(e) : prevPeak;
+  const peak = prevPeak === null || e.gt(peakDec(prevPeak)) ? newPeak(e) : prevPeak;
   // { ...state, day, peakEquity } by stores (same keys, same order): no slow path after a spread
   const obs = Object.assign({}, state) as { -readonly [K in keyof RiskState]: RiskState[K] };
   obs.day = day;
