@@ -3,16 +3,20 @@ import { decode, type DecodeResult, type TopicContract } from '@atp/contracts';
 import type { BusMessage, Handler } from '../bus';
 import { describeError, givesUp, retryDelayMs } from '../retry';
 import type { DeadLetterInput } from '../dead-letter';
+import { copySnapshot } from './json-copy';
 import type { PartitionLog, LogRecord } from './partition-log';
 
 /**
  * The value of a record for a subscriber of `contract`: a record published through the same
- * schema was validated then, and its bytes are only parsed (afresh per delivery: a handler that
- * mutates its message affects no other group); any other record (raw bytes, another schema) is
- * decoded and validated.
+ * schema was validated then, and is only copied from its snapshot or parsed from its bytes (afresh
+ * per delivery: a handler that mutates its message affects no other group); any other record (raw
+ * bytes, another schema) is decoded and validated.
  */
 function decodeRecord(contract: TopicContract<TSchema>, rec: LogRecord): DecodeResult<unknown> {
-  if (rec.checked !== undefined && rec.checked === contract.schema && rec.value !== null) return { ok: true, value: JSON.parse(rec.value.toString('utf8')) as unknown };
+  if (rec.checked !== undefined && rec.checked === contract.schema) {
+    if (rec.snapshot !== undefined) return { ok: true, value: copySnapshot(rec.snapshot) };
+    if (rec.value !== null) return { ok: true, value: JSON.parse(rec.value.toString('utf8')) as unknown };
+  }
   return decode(contract, rec.value);
 }
 

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { encode, topicName, dlqTopicName, type MessageHeaders, type TopicContract } from '@atp/contracts';
+import { assertValid, topicName, dlqTopicName, wireBytes, type MessageHeaders, type TopicContract } from '@atp/contracts';
 import type { Bus, Handler, HealthStatus, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription } from '../bus';
 import { deadLetterBytes, deadLetterHeaders, deadLetterRecord, type DeadLetterInput } from '../dead-letter';
 import { headersFor } from '../message-headers';
@@ -8,7 +8,8 @@ import { retrySettings } from '../retry';
 import { contractOfPhysicalTopic } from '../topics';
 import type { BusLogger } from '../logging';
 import { ConsumerGroup, PartitionWorker, type Member, type WorkerHost } from './consumer-group';
-import { PartitionLog } from './partition-log';
+import { jsonSnapshot, NOT_PLAIN } from './json-copy';
+import { PartitionLog, SnapshotRecord, type LogRecord } from './partition-log';
 
 export interface InProcessBusOptions {
   /** Produce-time source for record timestamps, Unix ms (default `Date.now`). Replay by time uses it. */
@@ -47,11 +48,12 @@ class TopicState {
  * with committed positions, at-least-once acknowledgement by the handler's promise, retries with
  * backoff, dead letters and replay from offsets or produce time over a retained log.
  *
- * Values travel as the encoded bytes, never as shared objects, so a handler that mutates its
- * message cannot affect another group: validated and encoded on publish as for Kafka; each delivery
- * parses its own copy of the bytes, validated again unless the subscriber reads the topic through
- * the schema it was published with (raw records, and other schemas, are decoded and validated as
- * a Kafka consumer does).
+ * Values travel as their wire form, never as shared objects, so a handler that mutates its message
+ * cannot affect another group: validated on publish as for Kafka and kept as a private snapshot of
+ * what the bytes decode to (json-copy.ts: plain JSON data; anything else is encoded at once); each
+ * delivery through the schema it was published with gets its own copy of the snapshot (or parses
+ * the bytes), without validating it again; raw records, and other schemas, are decoded from the
+ * bytes (written when first asked for) and validated as a Kafka consumer does.
  */
 export class InProcessBus implements Bus {
   private readonly topics = new Map<string, TopicState>();
@@ -76,22 +78,26 @@ export class InProcessBus implements Bus {
 
   async publish<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts?: PublishOptions): Promise<void> {
     this.assertOpen();
-    const bytes = encode(contract, value);
+    const checked = checkedValue(contract, value);
     const t = this.topicFor(topicName(contract, opts?.runId), contract.partitions);
     const ts = this.now();
-    const p = this.append(t, contract.key(value), bytes, headersFor(contract, value, opts, ts), ts, contract.schema);
+    const p = this.appendChecked(t, contract, contract.key(value), checked, headersFor(contract, value, opts, ts), ts);
     t.wake(p);
   }
 
   async publishBatch<S extends TSchema>(contract: TopicContract<S>, values: readonly Static<S>[], opts?: PublishOptions): Promise<void> {
     this.assertOpen();
-    // Encode (validate) everything first: an invalid value publishes nothing of the batch.
-    const encoded = values.map((v) => encode(contract, v));
+    // Validate (and take) everything first: an invalid value publishes nothing of the batch.
+    const checked = values.map((v) => checkedValue(contract, v));
     const t = this.topicFor(topicName(contract, opts?.runId), contract.partitions);
     const ts = this.now();
+    if (values.length === 1) {
+      t.wake(this.appendChecked(t, contract, contract.key(values[0]), checked[0], headersFor(contract, values[0], opts, ts), ts));
+      return;
+    }
     const touched = new Set<number>();
     for (let i = 0; i < values.length; i++) {
-      touched.add(this.append(t, contract.key(values[i]), encoded[i], headersFor(contract, values[i], opts, ts), ts, contract.schema));
+      touched.add(this.appendChecked(t, contract, contract.key(values[i]), checked[i], headersFor(contract, values[i], opts, ts), ts));
     }
     for (const p of touched) t.wake(p);
   }
@@ -222,10 +228,20 @@ export class InProcessBus implements Bus {
     return g;
   }
 
-  private append(t: TopicState, key: string | null, value: Buffer | null, headers: MessageHeaders, timestamp: number, checked: TSchema | undefined = undefined): number {
-    const p = t.partitioner.partition(key);
+  private append(t: TopicState, key: string | null, value: Buffer | null, headers: MessageHeaders, timestamp: number): number {
+    return this.appendRecord(t, { key, value, headers, timestamp });
+  }
+
+  /** Appends a value validated against `contract` (`checkedValue`): its snapshot, or its bytes when it is not plain JSON data. */
+  private appendChecked(t: TopicState, contract: TopicContract, key: string | null, checked: Checked, headers: MessageHeaders, timestamp: number): number {
+    const rec: LogRecord = checked.snapshot !== NOT_PLAIN ? new SnapshotRecord(key, checked.snapshot, contract.schema, headers, timestamp) : { key, value: wireBytes(checked.value), headers, timestamp, checked: contract.schema };
+    return this.appendRecord(t, rec);
+  }
+
+  private appendRecord(t: TopicState, rec: LogRecord): number {
+    const p = t.partitioner.partition(rec.key);
     const log = t.partitions[p];
-    log.append({ key, value, headers, timestamp, checked });
+    log.append(rec);
     if (this.maxRetained !== undefined && log.size >= this.maxRetained + this.trimSlack) this.trim(t, p);
     return p;
   }
@@ -249,6 +265,22 @@ export class InProcessBus implements Bus {
   private assertOpen(): void {
     if (this.closed) throw new Error('in-process bus is closed');
   }
+}
+
+/** A published value, validated: its snapshot as plain JSON data (json-copy.ts), else NOT_PLAIN and the value (written as bytes). */
+interface Checked {
+  snapshot: unknown;
+  value: unknown;
+}
+
+/**
+ * Validates a value for `contract` (throws ContractViolationError, as `encode` does) and takes it:
+ * a snapshot of plain JSON data is what its bytes would decode to, so deliveries copy it instead of
+ * parsing bytes (which are written only when asked for); anything else is encoded at once.
+ */
+function checkedValue(contract: TopicContract, value: unknown): Checked {
+  assertValid(contract, value);
+  return { snapshot: jsonSnapshot(value), value };
 }
 
 function groupKey(group: string, topic: string): string {

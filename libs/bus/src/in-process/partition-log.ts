@@ -11,9 +11,37 @@ export interface LogRecord {
    * validating the value again.
    */
   readonly checked?: TSchema;
+  /**
+   * With `checked`: the value as the bytes decode, kept private to the bus (json-copy.ts
+   * `jsonSnapshot`), so a delivery through that schema gets a copy of it (`copySnapshot`) instead of
+   * parsing the bytes. Undefined: deliveries parse `value`.
+   */
+  readonly snapshot?: unknown;
   readonly headers: MessageHeaders;
   /** Produce time, Unix ms (the bus's `now()` at publish). */
   readonly timestamp: number;
+}
+
+/**
+ * A record published through a contract as plain JSON data: its snapshot (the value as its bytes
+ * decode), and the bytes only when something asks for them (a subscriber through another schema,
+ * a dead letter): `JSON.stringify` of the snapshot is the text `JSON.stringify` of the published
+ * value was (json-copy.ts).
+ */
+export class SnapshotRecord implements LogRecord {
+  private bytes: Buffer | undefined;
+
+  constructor(
+    readonly key: string | null,
+    readonly snapshot: unknown,
+    readonly checked: TSchema,
+    readonly headers: MessageHeaders,
+    readonly timestamp: number,
+  ) {}
+
+  get value(): Buffer {
+    return (this.bytes ??= Buffer.from(JSON.stringify(this.snapshot), 'utf8'));
+  }
 }
 
 /**
