@@ -6,6 +6,12 @@ export interface Lot {
   qty: Dec;
   price: Dec;
   time: number;
+  /**
+   * qty x price as the book computed it when the lot opened (the fill's notional), while the lot
+   * is whole; null once part of it is closed. Closing the whole lot subtracts this Dec (the same
+   * product of the same operands) instead of multiplying again.
+   */
+  cost: Dec | null;
 }
 
 /** The round trip being built while a position is open. */
@@ -59,6 +65,7 @@ export interface PositionState {
 }
 
 const ZERO = new Dec(0);
+const NEG_ZERO = new Dec(-0);
 
 /** True when q x p has no more significant digits than the precision: the product is exact. */
 function exactProduct(q: Dec, p: Dec): boolean {
@@ -75,9 +82,13 @@ export class PositionBook {
   direction: 'long' | 'short' | 'flat' = 'flat';
   lots: Lot[] = [];
   realized: Dec = ZERO;
-  fees: Dec = ZERO;
-  /** Sales - purchases - fees of this position: its cash contribution to the account. */
-  cashFlow: Dec = ZERO;
+  // fees and cashFlow are running sums that a backtest never reads: each fill's terms are queued
+  // (its side, notional and fee) and folded, in fill order with the same operations, when read.
+  private feesSum: Dec = ZERO;
+  private cashFlowSum: Dec = ZERO;
+  private readonly pendBuy: boolean[] = [];
+  private readonly pendNotional: Dec[] = [];
+  private readonly pendFee: Dec[] = [];
   /** Sum of |price x quantity| over its fills. */
   tradedNotional: Dec = ZERO;
   /** Sum of the open lots' quantities (unsigned) and of quantity x price: kept with the lots. */
@@ -94,6 +105,45 @@ export class PositionBook {
     private readonly barMs: number,
   ) {}
 
+  /** Fees paid on this position (quote currency). */
+  get fees(): Dec {
+    if (this.pendFee.length > 0) this.fold();
+    return this.feesSum;
+  }
+  set fees(v: Dec) {
+    if (this.pendFee.length > 0) this.fold();
+    this.feesSum = v;
+  }
+
+  /** Sales - purchases - fees of this position: its cash contribution to the account. */
+  get cashFlow(): Dec {
+    if (this.pendFee.length > 0) this.fold();
+    return this.cashFlowSum;
+  }
+  set cashFlow(v: Dec) {
+    if (this.pendFee.length > 0) this.fold();
+    this.cashFlowSum = v;
+  }
+
+  /** Books the queued fills into cashFlow and fees: the operations `apply` made eagerly before. */
+  private fold(): void {
+    const buy = this.pendBuy;
+    const notional = this.pendNotional;
+    const fee = this.pendFee;
+    let cf = this.cashFlowSum;
+    let fs = this.feesSum;
+    for (let i = 0; i < fee.length; i++) {
+      cf = buy[i] ? decSub(cf, notional[i]!) : decAdd(cf, notional[i]!);
+      cf = decSub(cf, fee[i]!);
+      fs = decAdd(fs, fee[i]!);
+    }
+    this.cashFlowSum = cf;
+    this.feesSum = fs;
+    buy.length = 0;
+    notional.length = 0;
+    fee.length = 0;
+  }
+
   /** Signed open quantity: > 0 long, < 0 short, 0 flat. */
   signedQty(): Dec {
     return this.direction === 'short' ? this.openQty.neg() : this.openQty;
@@ -109,6 +159,14 @@ export class PositionBook {
    * negated for shorts.
    */
   unrealized(mark: Dec): Dec {
+    const lots = this.lots;
+    if (lots.length === 1) {
+      const lot = lots[0]!;
+      // One whole lot marked at its own price (a mark taken from the fill that opened it): mark x
+      // qty is the product that gave the cost, so the difference is decimal.js's +0 (x - x,
+      // rounding half up), negated for shorts, as below.
+      if (mark === lot.price && this.openQty === lot.qty && lot.cost !== null && this.openCost === lot.cost) return this.direction === 'short' ? NEG_ZERO : ZERO;
+    }
     const u = mark.mul(this.openQty).minus(this.openCost);
     return this.direction === 'short' ? u.neg() : u;
   }
@@ -137,9 +195,9 @@ export class PositionBook {
    * `notional` is qty x price (the caller's, computed once).
    */
   apply(side: Side, qty: Dec, price: Dec, notional: Dec, feeQuote: Dec, time: number): PositionFillOutcome {
-    this.cashFlow = side === 'buy' ? decSub(this.cashFlow, notional) : decAdd(this.cashFlow, notional);
-    this.cashFlow = decSub(this.cashFlow, feeQuote);
-    this.fees = decAdd(this.fees, feeQuote);
+    this.pendBuy.push(side === 'buy');
+    this.pendNotional.push(notional);
+    this.pendFee.push(feeQuote);
     this.tradedNotional = decAdd(this.tradedNotional, notional);
 
     const closes = (this.direction === 'long' && side === 'sell') || (this.direction === 'short' && side === 'buy');
@@ -156,10 +214,14 @@ export class PositionBook {
         const pnl = this.direction === 'long' ? decSub(price, lot.price).mul(take) : decSub(lot.price, price).mul(take);
         realized = decAdd(realized, pnl);
         this.openQty = decSub(this.openQty, take);
-        this.openCost = decSub(this.openCost, take.mul(lot.price));
+        // the whole lot: its cost as computed when it opened (the same product)
+        const whole = take === lot.qty && lot.cost !== null;
+        this.openCost = decSub(this.openCost, whole ? lot.cost! : take.mul(lot.price));
         lot.qty = decSub(lot.qty, take);
         if (lot.qty.isZero()) this.lots.shift();
-        remaining = decSub(remaining, take);
+        else lot.cost = null;
+        // equal values: decimal.js's x - x is +0 (rounding half up), a compare is cheaper
+        remaining = take !== remaining && remaining.eq(take) ? ZERO : decSub(remaining, take);
         closedQty = decAdd(closedQty, take);
       }
       // A flipping fill's fee is split by quantity; the opening part gets the exact remainder so
@@ -199,8 +261,8 @@ export class PositionBook {
       }
       const trade = this.trade!;
       trade.entryPx = trade.entryQty.isZero() && exactProduct(remaining, price) ? price : null;
-      this.lots.push({ qty: remaining, price, time });
       const cost = remaining === qty ? notional : remaining.mul(price);
+      this.lots.push({ qty: remaining, price, time, cost });
       this.openQty = decAdd(this.openQty, remaining);
       this.openCost = decAdd(this.openCost, cost);
       trade.entryQty = decAdd(trade.entryQty, remaining);
@@ -261,7 +323,7 @@ export class PositionBook {
   static fromState(s: PositionState, barMs: number): PositionBook {
     const p = new PositionBook(s.strategyId, s.exchange, s.symbol, barMs);
     p.direction = s.direction;
-    p.lots = s.lots.map((l) => ({ qty: toDecimal(l.qty), price: toDecimal(l.price), time: l.time }));
+    p.lots = s.lots.map((l) => ({ qty: toDecimal(l.qty), price: toDecimal(l.price), time: l.time, cost: null }));
     for (const l of p.lots) {
       p.openQty = p.openQty.plus(l.qty);
       p.openCost = p.openCost.plus(l.qty.mul(l.price));
