@@ -199,3 +199,50 @@ describe('RiskCore: every limit and sizing rule, through the service core', () =
     expect(m.alerts()).toContain('RISK_COMMAND_REJECTED');
   });
 });
+
+describe('RiskCore.waits (the journal batching hint)', () => {
+  /** Checks, on every input, that one the core says waits decides nothing when applied; returns `kind symbol` of those said to wait. */
+  function watch(m: MiniPipeline): string[] {
+    const waited: string[] = [];
+    const apply = m.risk.apply.bind(m.risk);
+    m.risk.apply = (kind: string, input: unknown) => {
+      const waits = m.risk.waits(kind, input);
+      const out = apply(kind, input);
+      if (waits) {
+        expect(out).toEqual([]);
+        waited.push(`${kind} ${(input as { symbol: string }).symbol}`);
+      }
+      return out;
+    };
+    return waited;
+  }
+
+  it('candles before their marker and markers before their decision records wait; they decide nothing', () => {
+    const m = new MiniPipeline(riskSpec());
+    const waited = watch(m);
+    for (let i = 0; i < 6; i++) {
+      m.bar(i, 100 + i);
+      m.decide(i, i === 1 ? { [`a|${BTC}`]: { target: 'long' } } : i === 4 ? { [`a|${BTC}`]: { target: 'flat' } } : {});
+    }
+    expect(m.outcomes().map((o) => [o.kind, o.decisionTime])).toEqual([
+      ['approved', close(1)],
+      ['approved', close(4)],
+    ]);
+    expect(waited.filter((k) => k.startsWith(`${RISK_INPUT.candle} `))).toHaveLength(12); // 6 bars x 2 symbols
+    expect(waited.filter((k) => k.startsWith(`${RISK_INPUT.orderEvent} `))).toHaveLength(12); // their markers
+    expect(m.risk.waits(RISK_INPUT.decision, m.decision('a', BTC, 6))).toBe(false);
+  });
+
+  it('nothing waits while the fallback stop monitor watches a position', () => {
+    const m = new MiniPipeline(riskSpec(), { nativeStops: false });
+    const waited = watch(m);
+    m.bar(0, 100);
+    m.decide(0, { [`a|${BTC}`]: { target: 'long', stopLoss: '95' } });
+    m.bar(1, 100); // the entry fills (after the bar's marker): a stop is watched from now on
+    expect(m.risk.waits(RISK_INPUT.candle, m.candle(ETH, 2, 10))).toBe(false);
+    const before = waited.length;
+    m.bar(2, { [BTC]: 96, [ETH]: 10 }, { [BTC]: { l: 94 } }); // BTC's bar fires the stop (then nothing is watched)
+    expect(waited.slice(before)).toEqual([`${RISK_INPUT.candle} ${ETH}`, `${RISK_INPUT.orderEvent} ${ETH}`]); // not BTC's
+    expect(m.alerts()).toContain('STOP_MONITOR_FIRED');
+  });
+});

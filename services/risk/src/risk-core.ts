@@ -165,6 +165,27 @@ export class RiskCore implements JournalCore<RiskOutput> {
     return this.lastProcessed;
   }
 
+  /**
+   * JournalCore.waits (a batching hint): with no event time being decided and no fallback stop
+   * watched, a closed candle of bar T before execution's marker of T, and the marker of T before
+   * the decision records of T its symbol expects, decide nothing yet: the journal writes them with
+   * those decisions (one journal write per bar instead of three).
+   */
+  waits(kind: string, input: unknown): boolean {
+    if (this.current || this.stops.size > 0) return false;
+    if (kind === RISK_INPUT.candle) {
+      const c = input as CandleEvent;
+      return c.closed && this.wants(c) && !this.tracker.isMatched(this.spec.exchange, c.symbol, barCloseTime(c.openTime, this.timeframe));
+    }
+    if (kind !== RISK_INPUT.orderEvent) return false;
+    const e = input as OrderEvent;
+    if (e.kind !== 'bar-matched' || e.exchange !== this.spec.exchange) return false;
+    const s = this.syms.get(e.symbol);
+    if (!s || s.strategies.length === 0) return false;
+    const byKey = this.decisions.get(e.barTime);
+    return s.strategies.some((id) => !byKey?.has(`${id}|${e.symbol}`));
+  }
+
   apply(kind: string, input: unknown): RiskOutput[] {
     const out: RiskOutput[] = [];
     switch (kind) {

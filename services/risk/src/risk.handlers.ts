@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type DecisionEvent, type FillEvent, type OrderApprovedEvent, type OrderCommandEvent, type OrderEvent, type OrderRejectedEvent, type RiskAlertEvent, type RiskCommandEvent } from '@atp/contracts';
 import { commandEntry } from '@atp/audit';
-import { AuditLog, InputJournal, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNAL_HOLD_MS, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import { limitOverrides, type RiskConfig } from './config';
 import { RISK_INPUT, RiskCore, type RiskOutput } from './risk-core';
@@ -43,6 +43,8 @@ export class RiskHandlers implements OnModuleInit {
       batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
       durable: rt.config.JOURNAL === 'on' || (rt.config.JOURNAL === 'auto' && rt.config.STORE === 'mongo'),
       collection: 'risk_journal',
+      // A candle before execution's marker of its bar, and the marker before the bar's decision records, are written with those decisions.
+      holdMs: JOURNAL_HOLD_MS,
       core: this.core,
       persist: (o) => this.persist(o),
       // The audit is written alongside (off the path to execution); inputs are acknowledged after it (`acknowledge`).
