@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base36, clientOrderId, Dec, decAdd, decApprox, decDiv, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
+import { base36, clientOrderId, Dec, decAdd, decApprox, decDiv, decMul, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -215,6 +215,30 @@ describe('deterministic ids', () => {
     expect(eventIdFrom('approved', 'd-1', 42)).toBe(ref(['approved', 'd-1', 42], 'hex').slice(0, 32));
     const head = `o${(1_609_459_200_000).toString(36)}-3-`;
     expect(clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3)).toBe(head + ref(['run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3], 'base64url').slice(0, 36 - head.length));
+  });
+});
+
+describe('decMul', () => {
+  it('is a.mul(b) in either order (value, digits and sign), remembering the product of the same two Decs', () => {
+    let seed = 5;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const digits = (k: number) => Array.from({ length: k }, () => String(Math.floor(rnd() * 10))).join('');
+    const values: Dec[] = [new Dec(0), new Dec(-0), new Dec('1e-30'), new Dec('9'.repeat(40)), new Dec(`0.${'7'.repeat(45)}`)];
+    for (let i = 0; i < 200; i++) values.push(new Dec(`${rnd() < 0.3 ? '-' : ''}${digits(1 + Math.floor(rnd() * 12))}.${digits(1 + Math.floor(rnd() * 30))}`));
+    const same = (x: Dec, y: Dec) => expect([x.isNegative(), x.toFixed(), (x as unknown as { d: number[] }).d]).toEqual([y.isNegative(), y.toFixed(), (y as unknown as { d: number[] }).d]);
+    for (let i = 0; i + 2 < values.length; i++) {
+      const [a, b, c] = [values[i]!, values[i + 1]!, values[i + 2]!];
+      const ab = decMul(a, b);
+      same(ab, a.mul(b));
+      expect(decMul(b, a)).toBe(ab); // remembered, either order
+      const ac = decMul(a, c);
+      same(ac, a.mul(c)); // another operand: not confused with a x b
+      same(decMul(c, a), c.mul(a));
+      same(decMul(a, new Dec(b)), a.mul(b)); // an equal value in another Dec: multiplied again
+    }
   });
 });
 

@@ -509,6 +509,32 @@ function fromDigits(sign: number, str: string, exp: number): Dec {
 
 const POS_ZERO = new Dec(0);
 
+// The last products decMul made, by operand identity (either order).
+const MUL_MEMO = 4; // a power of two
+const mulA: (Dec | undefined)[] = new Array<Dec | undefined>(MUL_MEMO).fill(undefined);
+const mulB: (Dec | undefined)[] = new Array<Dec | undefined>(MUL_MEMO).fill(undefined);
+const mulP: (Dec | undefined)[] = new Array<Dec | undefined>(MUL_MEMO).fill(undefined);
+let mulNext = 0;
+
+/**
+ * `a.mul(b)`, remembering the last few products: the same two Dec objects multiplied again, in
+ * either order, give the Dec made the first time (a fill's notional: price x quantity at the venue
+ * for the fee, quantity x price in the portfolio, whose parsed strings are the venue's Decs).
+ * decimal.js rounds the exact product, so a x b and b x a are the same value; Decs are immutable.
+ */
+export function decMul(a: Dec, b: Dec): Dec {
+  for (let i = 0; i < MUL_MEMO; i++) {
+    const x = mulA[i];
+    if ((x === a && mulB[i] === b) || (x === b && mulB[i] === a)) return mulP[i]!;
+  }
+  const p = a.mul(b);
+  mulA[mulNext] = a;
+  mulB[mulNext] = b;
+  mulP[mulNext] = p;
+  mulNext = (mulNext + 1) & (MUL_MEMO - 1);
+  return p;
+}
+
 /**
  * `a.plus(b)` without the work when one side is zero and the other is not: decimal.js then returns
  * a copy of the non-zero side (rounded to the precision, a no-op for at most 56 digits), and Dec

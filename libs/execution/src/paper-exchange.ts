@@ -3,6 +3,7 @@ import {
   Dec,
   decAdd,
   decDiv,
+  decMul,
   decSub,
   decToString,
   eventIdFrom,
@@ -581,7 +582,7 @@ export class PaperExchange implements ExchangeGateway {
 
   private fill(ord: Ord, t: number, price: Dec, qty: Dec, liquidity: 'maker' | 'taker', reason: string | undefined, list: Ord[]): void {
     const b = ord.book;
-    const notional = price.mul(qty);
+    const notional = decMul(price, qty); // (the portfolio multiplies the same two Decs again: remembered)
     const rate = liquidity === 'maker' ? b.makerFee : b.takerFee;
     const fee = roundToPlaces(notional.mul(rate), b.market.quotePlaces, 'half-away-from-zero');
     ord.onlyPrice = ord.fillSeq === 0 ? price : undefined;
@@ -612,7 +613,8 @@ export class PaperExchange implements ExchangeGateway {
     // The venue-side position.
     const pk = ord.posKey;
     const held = this.positions.get(pk) ?? ZERO;
-    const pos = ord.side === 'buy' ? decAdd(held, qty) : decSub(held, qty);
+    // selling exactly what is held: decimal.js's x - x is +0 (rounding half up), a compare is cheaper
+    const pos = ord.side === 'buy' ? decAdd(held, qty) : held !== qty && held.eq(qty) ? ZERO : decSub(held, qty);
     this.positions.set(pk, pos);
     this.setStatus(ord, ord.filled.gte(ord.qty) ? 'filled' : 'partially-filled', reason);
     if (ord.req.bracket && !ord.reduceOnly) this.arm(ord, t, qty, price, list);

@@ -1,4 +1,4 @@
-import { Dec, decAdd, decNumber, decSub, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, decAdd, decMul, decNumber, decSub, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -211,7 +211,7 @@ export class Portfolio {
     }
     this.fillIds.add(fill.fillId);
     const wasOpen = pos.direction !== 'flat';
-    const notional = qty.mul(price);
+    const notional = decMul(qty, price); // the venue's product of the same Decs when the strings came from it
     const outcome = pos.apply(fill.side, qty, price, notional, feeQuote, fill.tsEvent);
     this.openBooks += (pos.direction !== 'flat' ? 1 : 0) - (wasOpen ? 1 : 0);
     this.realizedTotal = decAdd(this.realizedTotal, outcome.realized);

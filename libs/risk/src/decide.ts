@@ -191,7 +191,7 @@ function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: Market
     position: s(position),
     pendingExit: s(pendingExit),
     quantity: s(qty),
-    dust: s(toClose.minus(qty)),
+    dust: qty !== toClose && qty.eq(toClose) ? '0' : s(toClose.minus(qty)), // (x - x is +0: '0')
     price: s(price),
   };
   if (reversing) sizing.note = `target ${intent.target} while holding ${s(position)}: closing first, a later decision may open`;
