@@ -1,4 +1,4 @@
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { buildHeaders, HEADER, type MessageHeaders, type TopicContract } from '@atp/contracts';
 import type { PublishOptions } from './bus';
 
@@ -22,8 +22,15 @@ export function headersFor(contract: TopicContract, value: unknown, opts: Publis
   return Object.freeze(opts?.headers ? { ...h, ...opts.headers } : h);
 }
 
+/**
+ * The active context's traceparent. The root context (no context manager registered, or nothing
+ * active: every publish of an untraced embedded run) carries no span, so nothing is injected for
+ * it: no carrier built, no propagator called.
+ */
 function activeTraceparent(): string | undefined {
+  const active = context.active();
+  if (active === ROOT_CONTEXT) return undefined;
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  propagation.inject(active, carrier);
   return carrier[HEADER.traceparent];
 }

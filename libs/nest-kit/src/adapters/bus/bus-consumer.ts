@@ -10,8 +10,11 @@ import { HOST_INFO, SERVICE_RUNTIME } from '../../tokens';
 import { eventHandlersOf, type EventHandlerMeta } from './on-event.decorator';
 
 type Labels = Record<string, string>;
-/** A (topic, group)'s label sets: the handle-time histogram's and the two outcomes'. */
-type DeliveryLabels = { handle: Labels; ok: Labels; error: Labels };
+/**
+ * A (topic, group)'s label sets (the handle-time histogram's and the two outcomes') and its
+ * deliveries not yet counted: their handle times in seconds, and how many were ok / failed.
+ */
+type DeliveryLabels = { handle: Labels; ok: Labels; error: Labels; seconds: number[]; oks: number; errors: number };
 
 /** The provider classes of a service module, scanned for `@OnEvent` handlers. */
 export const HANDLER_CLASSES = Symbol('atp:HANDLER_CLASSES');
@@ -55,9 +58,11 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
         const instance = this.moduleRef.get(owner, { strict: true }) as Record<string, unknown>;
         const fn = instance[meta.method];
         if (typeof fn !== 'function') throw new Error(`${owner.name}.${meta.method} is not a method`);
+        const handler = fn as (this: unknown, v: unknown, m: BusMessage<unknown>) => unknown;
+        const labels = this.labelsOf(meta.contract.name, group);
         const sub = await this.runtime.bus.subscribe(
           { ...meta.options, contract: meta.contract, group: groupName(group, this.runtime.config.RUN_ID), runId: this.runtime.config.RUN_ID },
-          (msg) => this.deliver(meta, group, msg, (value, m) => (fn as (v: unknown, m: BusMessage<unknown>) => unknown).call(instance, value, m)),
+          (msg) => this.deliver(group, labels, msg, instance, handler),
         );
         this.subscriptions.push(sub);
         this.runtime.logger.info('subscribed', { topic: sub.topic, group, handler: `${owner.name}.${meta.method}` });
@@ -91,32 +96,40 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
     return this.stop();
   }
 
-  /** Deliveries not yet counted in the metrics: (labels, outcome labels, seconds), flushed once per event-loop turn. */
-  private readonly unrecorded: { handle: Labels; outcome: Labels; seconds: number }[] = [];
+  /** Label sets with deliveries not yet counted in the metrics, flushed once per event-loop turn. */
+  private readonly unrecorded: DeliveryLabels[] = [];
 
   /**
    * Counts a delivery in `atp_bus_messages_total` / `atp_bus_handle_seconds` on the next turn of the
    * event loop (prom-client validates and hashes the labels on every call): that work stays off the
-   * path of the in-process bus, where the next hop runs in the same turn.
+   * path of the in-process bus, where the next hop runs in the same turn. The turn's deliveries of a
+   * (topic, group) are counted with one `inc` per outcome.
    */
-  private record(labels: { handle: Labels }, outcome: Labels, t0: number): void {
-    if (this.unrecorded.push({ handle: labels.handle, outcome, seconds: (performance.now() - t0) / 1000 }) === 1) setImmediate(this.flushMetrics);
+  private record(labels: DeliveryLabels, outcome: Labels, t0: number): void {
+    if (labels.seconds.length === 0 && this.unrecorded.push(labels) === 1) setImmediate(this.flushMetrics);
+    labels.seconds.push((performance.now() - t0) / 1000);
+    if (outcome === labels.ok) labels.oks++;
+    else labels.errors++;
   }
 
   private readonly flushMetrics = (): void => {
-    for (const u of this.unrecorded.splice(0)) {
-      this.metrics.messages.inc(u.outcome);
-      this.metrics.handleSeconds.observe(u.handle, u.seconds);
+    for (const l of this.unrecorded.splice(0)) {
+      if (l.oks > 0) this.metrics.messages.inc(l.ok, l.oks);
+      if (l.errors > 0) this.metrics.messages.inc(l.error, l.errors);
+      for (const sec of l.seconds) this.metrics.handleSeconds.observe(l.handle, sec);
+      l.oks = 0;
+      l.errors = 0;
+      l.seconds.length = 0;
     }
   };
 
-  /** Label sets per (topic, group), built once: a delivery allocates none. */
+  /** Label sets per (topic, group), built once (at subscription): a delivery allocates none. */
   private readonly labelCache = new Map<string, DeliveryLabels>();
 
   private labelsOf(topic: string, group: string): DeliveryLabels {
     const k = `${topic}\u0000${group}`;
     let l = this.labelCache.get(k);
-    if (!l) this.labelCache.set(k, (l = { handle: { topic, group }, ok: { topic, group, outcome: 'ok' }, error: { topic, group, outcome: 'error' } }));
+    if (!l) this.labelCache.set(k, (l = { handle: { topic, group }, ok: { topic, group, outcome: 'ok' }, error: { topic, group, outcome: 'error' }, seconds: [], oks: 0, errors: 0 }));
     return l;
   }
 
@@ -124,17 +137,30 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
    * One delivery: in a CONSUMER span (parent: the message's trace context) when spans leave the
    * process; without an exporter no span is created, ended and dropped per message (~5% of a
    * pipeline service's CPU) and the handler runs in the trace context of the message's
-   * `traceparent`, if it has one, so its publications carry that trace on. A handler that returns
-   * no promise (e.g. an input it filters out) completes synchronously: no promise, no microtask
-   * hop, so the in-process bus goes on to the next record in the same turn — each hop of the
-   * embedded pipeline costs a few microtasks less.
+   * `traceparent`, if it has one, so its publications carry that trace on (a message without one
+   * runs the handler directly: no context switch, no closure). A handler that returns no promise
+   * (e.g. an input it filters out) completes synchronously: no promise, no microtask hop, so the
+   * in-process bus goes on to the next record in the same turn — each hop of the embedded pipeline
+   * costs a few microtasks less.
    */
-  private deliver(meta: EventHandlerMeta, group: string, msg: BusMessage<unknown>, call: (value: unknown, msg: BusMessage<unknown>) => unknown): Promise<void> | void {
-    const labels = this.labelsOf(meta.contract.name, group);
+  private deliver(group: string, labels: DeliveryLabels, msg: BusMessage<unknown>, instance: unknown, handler: (this: unknown, v: unknown, m: BusMessage<unknown>) => unknown): Promise<void> | void {
     const t0 = performance.now();
     if (!tracingExports()) {
-      const traced = msg.headers['traceparent'] !== undefined;
-      return this.settle(msg, group, labels, t0, undefined, traced ? () => context.with(extractTraceContext(msg.headers), () => call(msg.value, msg)) : () => call(msg.value, msg));
+      if (msg.headers['traceparent'] !== undefined) return this.settle(msg, group, labels, t0, undefined, () => context.with(extractTraceContext(msg.headers), () => handler.call(instance, msg.value, msg)));
+      let r: unknown;
+      try {
+        r = handler.call(instance, msg.value, msg);
+      } catch (e) {
+        return this.failed(msg, group, labels, t0, undefined, e);
+      }
+      if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
+        return (r as Promise<unknown>).then(
+          () => this.record(labels, labels.ok, t0),
+          (e: unknown) => this.failed(msg, group, labels, t0, undefined, e),
+        );
+      }
+      this.record(labels, labels.ok, t0);
+      return undefined;
     }
     return this.tracer.startActiveSpan(`${msg.topic} process`, { kind: SpanKind.CONSUMER }, extractTraceContext(msg.headers), (span: Span) => {
       if (span.isRecording()) {
@@ -146,7 +172,7 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
           'messaging.kafka.offset': msg.offset,
         });
       }
-      return this.settle(msg, group, labels, t0, span, () => call(msg.value, msg));
+      return this.settle(msg, group, labels, t0, span, () => handler.call(instance, msg.value, msg));
     });
   }
 
@@ -159,24 +185,26 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
       }
       this.record(labels, labels.ok, t0);
     };
-    const failed = (e: unknown): never => {
-      if (span) {
-        span.recordException(e as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
-        span.end();
-      }
-      this.record(labels, labels.error, t0);
-      this.runtime.logger.warn('handler failed', { topic: msg.topic, group, partition: msg.partition, offset: msg.offset, attempt: msg.attempt, err: e });
-      throw e;
-    };
     let r: unknown;
     try {
       r = run();
     } catch (e) {
-      return failed(e);
+      return this.failed(msg, group, labels, t0, span, e);
     }
-    if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then(ok, failed);
+    if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then(ok, (e: unknown) => this.failed(msg, group, labels, t0, span, e));
     ok();
     return undefined;
+  }
+
+  /** A delivery's handler failed: records it (metrics, a warning, the span's status and end) and throws the error on (the bus retries or dead-letters). */
+  private failed(msg: BusMessage<unknown>, group: string, labels: DeliveryLabels, t0: number, span: Span | undefined, e: unknown): never {
+    if (span) {
+      span.recordException(e as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
+      span.end();
+    }
+    this.record(labels, labels.error, t0);
+    this.runtime.logger.warn('handler failed', { topic: msg.topic, group, partition: msg.partition, offset: msg.offset, attempt: msg.attempt, err: e });
+    throw e;
   }
 }
