@@ -137,6 +137,9 @@ export class Portfolio {
   private feesTotal: Dec = ZERO;
   private unrealizedTotal: Dec = ZERO;
   private openBooks = 0;
+  /** initialCash + realizedTotal, and the realized total it was computed for. */
+  private base: Dec = ZERO;
+  private baseOf: Dec | undefined = undefined;
   /** The account totals last computed (read only: callers never modify them). */
   private accountTotals: { readonly realized: Dec; readonly unrealized: Dec; readonly fees: Dec; readonly equity: Dec } | undefined = undefined;
   private readonly booksByInstrument = new Map<string, PositionBook[]>();
@@ -550,7 +553,12 @@ export class Portfolio {
       // give the same equity, computed once (risk, marks and fills all read it).
       const c = this.accountTotals;
       if (c !== undefined && c.realized === realized && c.unrealized === unrealized && c.fees === fees) return c;
-      return (this.accountTotals = { realized, unrealized, fees, equity: decSub(decAdd(decAdd(this.initialCash, realized), unrealized), fees) });
+      // initialCash + realized, remembered for the realized total it was made from (it changes only on closing fills)
+      if (this.baseOf !== realized) {
+        this.baseOf = realized;
+        this.base = decAdd(this.initialCash, realized);
+      }
+      return (this.accountTotals = { realized, unrealized, fees, equity: decSub(decAdd(this.base, unrealized), fees) });
     }
     let realized = ZERO;
     let unrealized = ZERO;

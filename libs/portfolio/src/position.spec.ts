@@ -40,13 +40,14 @@ describe('PositionBook shortcuts give what the arithmetic gives', () => {
     }
   });
 
-  it('random fills (partial closes, whole lots, flips): open cost, fees and cash flow equal their eager sums, read mid-way or only at the end', () => {
+  it('random fills (partial closes, whole lots, flips): open cost, realized, fees and cash flow equal their eager sums, read mid-way or only at the end', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const r = rng(seed);
       const lazy = new PositionBook('s1', 'binance', 'ETH/USDT', H);
       const peeked = new PositionBook('s1', 'binance', 'ETH/USDT', H);
       let fees = new Dec(0);
       let cashFlow = new Dec(0);
+      let realized = new Dec(0);
       let px = 2000;
       for (let k = 0; k < 120; k++) {
         px = Math.round(px * (1 + (r() - 0.5) * 0.05) * 100) / 100;
@@ -58,12 +59,15 @@ describe('PositionBook shortcuts give what the arithmetic gives', () => {
         const price = toDecimal(px);
         const notional = qty.mul(price);
         const fee = notional.mul('0.001').toDecimalPlaces(8, Dec.ROUND_HALF_UP);
-        for (const b of [lazy, peeked]) b.apply(side, qty, price, notional, fee, (k + 1) * H);
+        const outcome = lazy.apply(side, qty, price, notional, fee, (k + 1) * H);
+        expect(signed(peeked.apply(side, qty, price, notional, fee, (k + 1) * H).realized)).toEqual(signed(outcome.realized));
+        realized = realized.plus(outcome.realized);
         cashFlow = (side === 'buy' ? cashFlow.minus(notional) : cashFlow.plus(notional)).minus(fee);
         fees = fees.plus(fee);
         if (r() < 0.3) {
           expect(signed(peeked.fees)).toEqual(signed(fees));
           expect(signed(peeked.cashFlow)).toEqual(signed(cashFlow));
+          expect(signed(peeked.realized)).toEqual(signed(realized));
         }
         // open quantity and cost against the lots, unrealized against the arithmetic
         const mark = toDecimal(Math.round(px * 1.01 * 100) / 100);
@@ -74,6 +78,7 @@ describe('PositionBook shortcuts give what the arithmetic gives', () => {
       }
       expect(signed(lazy.fees)).toEqual(signed(fees));
       expect(signed(lazy.cashFlow)).toEqual(signed(cashFlow));
+      expect(signed(lazy.realized)).toEqual(signed(realized));
       expect(lazy.toState()).toEqual(peeked.toState());
       // a restored book reads and keeps booking the same way
       const restored = PositionBook.fromState(JSON.parse(JSON.stringify(lazy.toState())) as ReturnType<PositionBook['toState']>, H);

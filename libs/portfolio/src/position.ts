@@ -81,9 +81,11 @@ export class PositionBook {
   /** 'long' / 'short' while lots are open; every lot has the same direction. */
   direction: 'long' | 'short' | 'flat' = 'flat';
   lots: Lot[] = [];
-  realized: Dec = ZERO;
-  // fees and cashFlow are running sums that a backtest never reads: each fill's terms are queued
-  // (its side, notional and fee) and folded, in fill order with the same operations, when read.
+  // realized, fees and cashFlow are running sums that a backtest never reads (the portfolio keeps
+  // its own account totals): each fill's terms are queued (side, notional, fee; a close's realized
+  // P&L) and folded, in fill order with the same operations, when read.
+  private realizedSum: Dec = ZERO;
+  private readonly pendRealized: Dec[] = [];
   private feesSum: Dec = ZERO;
   private cashFlowSum: Dec = ZERO;
   private readonly pendBuy: boolean[] = [];
@@ -104,6 +106,24 @@ export class PositionBook {
     readonly symbol: string,
     private readonly barMs: number,
   ) {}
+
+  /** Realized P&L of this position, gross of fees (quote currency). */
+  get realized(): Dec {
+    if (this.pendRealized.length > 0) this.foldRealized();
+    return this.realizedSum;
+  }
+  set realized(v: Dec) {
+    if (this.pendRealized.length > 0) this.foldRealized();
+    this.realizedSum = v;
+  }
+
+  private foldRealized(): void {
+    const r = this.pendRealized;
+    let sum = this.realizedSum;
+    for (let i = 0; i < r.length; i++) sum = decAdd(sum, r[i]!);
+    this.realizedSum = sum;
+    r.length = 0;
+  }
 
   /** Fees paid on this position (quote currency). */
   get fees(): Dec {
@@ -233,7 +253,7 @@ export class PositionBook {
       trade.gross = decAdd(trade.gross, realized);
       trade.fees = decAdd(trade.fees, closeFee);
       trade.fills += 1;
-      this.realized = decAdd(this.realized, realized);
+      this.pendRealized.push(realized);
       feeQuote = decSub(feeQuote, closeFee);
       if (this.lots.length === 0) {
         closed.push(this.finishTrade(trade, time));
