@@ -215,6 +215,15 @@ describe('deterministic ids', () => {
     expect(eventIdFrom('approved', 'd-1', 42)).toBe(ref(['approved', 'd-1', 42], 'hex').slice(0, 32));
     const head = `o${(1_609_459_200_000).toString(36)}-3-`;
     expect(clientOrderId('run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3)).toBe(head + ref(['run-1', 'macross', 'BTC/USDT', 1_609_459_200_000, 3], 'base64url').slice(0, 36 - head.length));
+    // alternating runs, strategies and symbols (incl. empty strings and a unicode symbol), times and sequences
+    const slots = [['run-1', 'macross', 'BTC/USDT'], ['run-1', 'macross', 'ETH/USDT'], ['', '', ''], ['run-2', 'brk', 'ÄÖ/USDT'], ['run-1', 'macross', 'BTC/USDT']] as const;
+    for (let k = 0; k < 60; k++) {
+      const [run, strategy, symbol] = slots[(k * 7) % slots.length]!;
+      const t = 1_609_459_200_000 + k * 3_600_000;
+      const seq = k % 4;
+      const h = `o${t.toString(36)}-${seq.toString(36)}-`;
+      expect(clientOrderId(run, strategy, symbol, t, seq)).toBe(h + ref([run, strategy, symbol, t, seq], 'base64url').slice(0, 36 - h.length));
+    }
   });
 });
 

@@ -20,6 +20,12 @@ function digest(parts: readonly (string | number)[], encoding: 'hex' | 'base64ur
   return hash('sha256', joined, encoding);
 }
 
+// clientOrderId's last (run, strategy, symbol) and their length-prefixed text (the initial one is that of three empty strings)
+let coidRun = '';
+let coidStrategy = '';
+let coidSymbol = '';
+let coidPrefix = '0:|0:|0:|';
+
 /**
  * Client order id from (run id, strategy id, symbol, decision time, sequence): at most 36
  * characters of [A-Za-z0-9_-], as Binance requires. Layout: `o` + decision time in base 36
@@ -29,7 +35,17 @@ export function clientOrderId(runId: string, strategyId: string, symbol: string,
   if (!Number.isSafeInteger(decisionTimeMs) || decisionTimeMs < 0) throw new RangeError(`clientOrderId: bad decision time ${decisionTimeMs}`);
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`clientOrderId: bad sequence ${seq}`);
   const head = `o${base36(decisionTimeMs)}-${base36(seq)}-`;
-  const tail = digest([runId, strategyId, symbol, decisionTimeMs, seq], 'base64url');
+  // digest([runId, strategyId, symbol, decisionTimeMs, seq], 'base64url'): the same length-prefixed
+  // text, its (run, strategy, symbol) part made once per slot rather than per order
+  if (runId !== coidRun || strategyId !== coidStrategy || symbol !== coidSymbol) {
+    coidRun = runId;
+    coidStrategy = strategyId;
+    coidSymbol = symbol;
+    coidPrefix = `${runId.length}:${runId}|${strategyId.length}:${strategyId}|${symbol.length}:${symbol}|`;
+  }
+  const time = String(decisionTimeMs);
+  const sq = String(seq);
+  const tail = hash('sha256', `${coidPrefix}${time.length}:${time}|${sq.length}:${sq}|`, 'base64url');
   const id = head + tail.slice(0, 36 - head.length);
   return id;
 }
