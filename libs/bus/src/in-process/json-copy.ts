@@ -61,7 +61,9 @@ function snap(v: unknown, depth: number): unknown {
 
 /**
  * A deep copy of a value {@link jsonSnapshot} returned (plain JSON data by construction): what
- * `JSON.parse` of its JSON text gives, a few times faster.
+ * `JSON.parse` of its JSON text gives, a few times faster. Its objects are enumerated with for-in
+ * (V8's enum cache; no key array per object): they are object literals of ours, whose only
+ * enumerable keys are their own (unless something made a key of Object.prototype enumerable).
  */
 export function copySnapshot(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
@@ -73,6 +75,6 @@ export function copySnapshot(v: unknown): unknown {
   }
   const out: Record<string, unknown> = {};
   const src = v as Record<string, unknown>;
-  for (const k of Object.keys(src)) out[k] = copySnapshot(src[k]);
+  for (const k in src) out[k] = copySnapshot(src[k]);
   return out;
 }
