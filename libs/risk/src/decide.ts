@@ -115,6 +115,11 @@ function rejected(ref: DecisionRef, e: Reject, state: RiskState, alerts: RiskAle
   return { outcome, state, alerts };
 }
 
+/** A view's cash as the text a rejection shows: a string as given, a Dec printed. */
+function cashText(c: string | Dec): string {
+  return typeof c === 'string' ? c : s(c);
+}
+
 /** Keeps the event times of approvals inside the rate window (pruned; all of them when no limit). */
 function recordOrder(state: RiskState, req: RiskRequest, time: number): RiskState {
   const w = req.limits.maxOrderRate;
@@ -363,7 +368,7 @@ function entry(
     let reserved = ZERO;
     for (let i = 0; i < entries.length; i++) if (entries[i]!.side === 'buy') reserved = reserved.plus(toDecimal(entries[i]!.quantity).mul(entries[i]!.price).mul(costFactor));
     const spendable = decSub(decOf(req.portfolio.cash), reserved);
-    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: undefined, ratio: { room: spendable, price: entryPrice, factor: costFactor }, detail: () => `cash ${req.portfolio.cash} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
+    caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: undefined, ratio: { room: spendable, price: entryPrice, factor: costFactor }, detail: () => `cash ${cashText(req.portfolio.cash)} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
   } else {
     caps.push({ name: 'equity', code: 'INSUFFICIENT_CASH', maxQty: equity.div(entryPrice), detail: () => `short notional capped at equity ${s(equity)}` });
   }

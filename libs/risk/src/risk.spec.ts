@@ -518,7 +518,24 @@ describe('adapters', () => {
     p.applyFill({ fillId: 'f:0', exchange: 'binance', symbol: 'BTC/USDT', strategyId: 's1', side: 'buy', price: '50000', quantity: '0.1', fee: '5', feeCurrency: 'USDT', tsEvent: T - H });
     p.mark({ exchange: 'binance', symbol: 'BTC/USDT' }, 51000, T);
     const v = portfolioView(p);
-    expect(v).toEqual({ equity: '10095', cash: '4995', positions: [{ strategyId: 's1', exchange: 'binance', symbol: 'BTC/USDT', quantity: '0.1', mark: '51000' }], openOrders: [] });
+    // equity and cash are the portfolio's own Decs (printed only where an output needs them)
+    expect(v.equity).toBe(p.equity());
+    expect(v.cash).toBe(p.cash());
+    const asStrings = { ...v, equity: decToString(p.equity()), cash: decToString(p.cash()) };
+    expect(asStrings).toEqual({ equity: '10095', cash: '4995', positions: [{ strategyId: 's1', exchange: 'binance', symbol: 'BTC/USDT', quantity: '0.1', mark: '51000' }], openOrders: [] });
     expect(rejected(decideRisk({ ...req({}), portfolio: v })).code).toBe('ALREADY_IN_POSITION');
+    // a view of Decs decides as the same view in strings: approvals, rejections (their texts included) and state
+    const flatP = new Portfolio({ account: 'paper', initialCash: '123.45', timeframe: '1h' });
+    for (const limits of [{}, { maxPositionNotional: '50' }, { sizing: { method: 'fixed-notional' as const, notional: '500' } }]) {
+      for (const target of ['long', 'short'] as const) {
+        const viaDec = decideRisk({ ...req({ limits, intent: { target } }), portfolio: portfolioView(flatP) });
+        const viaStr = decideRisk({ ...req({ limits, intent: { target } }), portfolio: { ...portfolioView(flatP), equity: '123.45', cash: '123.45' } });
+        expect(viaDec).toEqual(viaStr);
+      }
+    }
+    // no cash left: the rejection prints the cash
+    const broke = decideRisk({ ...req({}), portfolio: { equity: new Dec('100'), cash: new Dec('-5.50'), positions: [] } });
+    expect(broke).toEqual(decideRisk({ ...req({}), portfolio: { equity: '100', cash: '-5.5', positions: [] } }));
+    expect(rejected(broke)).toMatchObject({ code: 'INSUFFICIENT_CASH', reason: expect.stringContaining('cash -5.5 - open buys 0') });
   });
 });

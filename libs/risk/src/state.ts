@@ -97,7 +97,7 @@ function newPeak(e: Dec): string {
  * `tripped` and the alerts are set only by the observation that engages the switch; while it is on,
  * observations only move the watermarks.
  */
-export function observeEquity(state: RiskState, limits: RiskLimits, equity: DecimalString, time: number): { state: RiskState; alerts: RiskAlert[]; tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' } {
+export function observeEquity(state: RiskState, limits: RiskLimits, equity: DecimalString | Dec, time: number): { state: RiskState; alerts: RiskAlert[]; tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' } {
   const e = decOf(equity);
   const dayStart = utcDayStart(time);
   let day = state.day;

@@ -30,8 +30,9 @@ export interface OpenOrderView {
 
 /** The account after steps 1-2 of event time T (fills of T applied, positions marked at T's close). */
 export interface PortfolioView {
-  readonly equity: DecimalString;
-  readonly cash: DecimalString;
+  /** Decimal strings on the wire; the backtester hands its exact Decs (no string made unless one is needed). */
+  readonly equity: DecimalString | Dec;
+  readonly cash: DecimalString | Dec;
   readonly positions: readonly PositionView[];
   readonly openOrders?: readonly OpenOrderView[];
 }
