@@ -1,9 +1,8 @@
 import { toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import { dailyReturns } from './daily';
-import { drawdownOfEquity, maxDrawdown, type DrawdownInfo } from './drawdown';
+import { drawdownOfEquity, type DrawdownInfo } from './drawdown';
 import { DAYS_PER_YEAR, periodsPerYear } from './periods';
-import { downsideRisk } from './ratios';
-import { growth, simpleReturns } from './returns';
+import { simpleReturns } from './returns';
 import { moments } from './stats';
 import { exposure, tradeStats, turnover, type TradeResult, type TradeStats } from './trades';
 
@@ -37,11 +36,12 @@ export function performance(returns: ArrayLike<number>, ppy: number, opts: Perfo
   const n = returns.length;
   const rf = opts.riskFree ?? 0;
   const req = opts.requiredReturn ?? 0;
-  const g = growth(returns);
+  const f = fusedPass(returns, req);
+  const g = f.growth;
   const total = n === 0 ? NaN : g - 1;
   const annual = n < 1 ? NaN : Math.pow(g, 1 / (n / ppy)) - 1;
-  const mdd = maxDrawdown(returns);
-  const plain = n < 2 ? undefined : moments(returns);
+  const mdd = n < 1 ? NaN : f.worst;
+  const plain = f.moments;
   const sharpeM = n < 2 ? undefined : Object.is(rf, 0) ? plain : moments(returns, rf);
   const sortinoM = n < 2 ? undefined : Object.is(req, 0) ? plain : moments(returns, req);
   let calmar = NaN;
@@ -54,12 +54,58 @@ export function performance(returns: ArrayLike<number>, ppy: number, opts: Perfo
     periods: n,
     totalReturn: total,
     annualReturn: annual,
-    annualVolatility: plain === undefined ? NaN : (plain.n > 1 ? Math.sqrt(plain.m2 / (plain.n - 1)) : NaN) * Math.sqrt(ppy),
+    annualVolatility: n < 2 ? NaN : (plain.n > 1 ? Math.sqrt(plain.m2 / (plain.n - 1)) : NaN) * Math.sqrt(ppy),
     sharpe: sharpeM === undefined ? NaN : (sharpeM.mean / (sharpeM.n > 1 ? Math.sqrt(sharpeM.m2 / (sharpeM.n - 1)) : NaN)) * Math.sqrt(ppy),
-    sortino: sortinoM === undefined ? NaN : (sortinoM.mean * ppy) / downsideRisk(returns, ppy, req),
+    sortino: sortinoM === undefined ? NaN : (sortinoM.mean * ppy) / (Math.sqrt(f.downN > 0 ? f.downSum / f.downN : NaN) * Math.sqrt(ppy)),
     maxDrawdown: mdd,
     calmar,
   };
+}
+
+/**
+ * One pass computing, each with its own running variables and in its own order of operations
+ * (so the same floats as the separate functions): `moments(returns)`, `growth(returns)`,
+ * `maxDrawdown`'s worst drawdown and `downsideRisk`'s sums below `req`. Their dependency chains
+ * (a division each for the mean and the drawdown) then overlap instead of running one after another.
+ */
+function fusedPass(returns: ArrayLike<number>, req: number): { moments: { n: number; mean: number; m2: number }; growth: number; worst: number; downN: number; downSum: number } {
+  const shift = 0;
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  let g = 1;
+  const start = 100;
+  let peak = start;
+  let dg = 1;
+  let worst = 0;
+  let downN = 0;
+  let downSum = 0;
+  for (let i = 0; i < returns.length; i++) {
+    const r = returns[i]!;
+    // moments(returns)
+    const x = r - shift;
+    if (!Number.isNaN(x)) {
+      n += 1;
+      const d = x - mean;
+      mean += d / n;
+      m2 += d * (x - mean);
+    }
+    // growth(returns)
+    if (!Number.isNaN(r)) g *= 1 + r;
+    // maxDrawdown(returns)
+    dg *= 1 + (Number.isNaN(r) ? 0 : r);
+    const v = dg * start;
+    if (v > peak) peak = v;
+    const dd = (v - peak) / peak;
+    if (dd < worst) worst = dd;
+    // downsideRisk(returns, _, req)
+    const e = r - req;
+    if (!Number.isNaN(e)) {
+      downN += 1;
+      if (e < 0) downSum += e * e;
+    }
+  }
+  return { moments: { n, mean: n > 0 ? mean : NaN, m2 }, growth: g, worst, downN, downSum };
 }
 
 /** What a backtest or the pnl service hands over to be measured. A portfolio's `equityCurve()` fits. */
