@@ -21,14 +21,26 @@ export function dailyEquity(times: ArrayLike<number>, equity: ArrayLike<number>)
   const days: number[] = [];
   const close: number[] = [];
   const DAY = 86_400_000;
+  // [cur, safeEnd): times - 1 whose utcDayStart is the current day `cur` without the division:
+  // floor(x / DAY) is k for k x DAY <= x < (k + 1) x DAY - 1 when k < 2^26 (a float quotient
+  // then errs by less than the 1 / DAY it stays below k + 1); later times are divided.
+  let cur = NaN;
+  let safeEnd = NaN;
   for (let i = 0; i < times.length; i++) {
     if (i > 0 && times[i]! < times[i - 1]!) throw new RangeError(`dailyEquity: times not ascending at index ${i}`);
-    const d = utcDayStart(times[i]! - 1);
+    const x = times[i]! - 1;
+    if (x >= cur && x < safeEnd) {
+      close[close.length - 1] = equity[i]!;
+      continue;
+    }
+    const d = utcDayStart(x);
     const last = days.length - 1;
     if (last >= 0 && days[last] === d) {
       close[last] = equity[i]!;
       continue;
     }
+    cur = d;
+    safeEnd = Math.abs(d) < 5e15 ? d + DAY - 1 : d;
     // Carry the previous close over days with no point.
     if (last >= 0) for (let g = days[last]! + DAY; g < d; g += DAY) {
       days.push(g);

@@ -312,6 +312,54 @@ describe('daily resampling', () => {
   });
 });
 
+describe('dailyEquity against the per-point definition', () => {
+  it('gives the days and closes of utcDayStart(t - 1) for every point (seeded times: integer and fractional, around midnights, negative, gaps, repeats)', () => {
+    const DAY = 86_400_000;
+    const reference = (times: readonly number[], equity: readonly number[]) => {
+      const days: number[] = [];
+      const close: number[] = [];
+      for (let i = 0; i < times.length; i++) {
+        const d = Math.floor((times[i]! - 1) / DAY) * DAY;
+        const last = days.length - 1;
+        if (last >= 0 && days[last] === d) {
+          close[last] = equity[i]!;
+          continue;
+        }
+        if (last >= 0) for (let g = days[last]! + DAY; g < d; g += DAY) {
+          days.push(g);
+          close.push(close[close.length - 1]!);
+        }
+        days.push(d);
+        close.push(equity[i]!);
+      }
+      return { days: Float64Array.from(days), close: Float64Array.from(close) };
+    };
+    let seed = 17;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    for (let c = 0; c < 200; c++) {
+      const start = [1_700_000_000_000, -3 * DAY, 0, 4.9e15, 5.1e15][c % 5]! + Math.floor(rnd() * DAY);
+      const times: number[] = [];
+      let t = start;
+      for (let i = 0; i < 300; i++) {
+        const u = rnd();
+        if (u < 0.1) t = (Math.floor(t / DAY) + 1) * DAY + [0, 1, 2, -1e-7, 1e-7, 0.5][Math.floor(rnd() * 6)]!; // at a midnight, or just around it
+        else if (u < 0.15) t += 0; // a repeated time
+        else if (u < 0.2) t += DAY * (1 + Math.floor(rnd() * 4)); // a gap of days
+        else t += rnd() < 0.5 ? 3_600_000 : rnd() * 7_200_000; // an hour, or a fractional step
+        times.push(t);
+      }
+      const equity = times.map((_, i) => 1000 + i);
+      const got = dailyEquity(times, equity);
+      const want = reference(times, equity);
+      expect(Array.from(got.days)).toEqual(Array.from(want.days));
+      expect(Array.from(got.close)).toEqual(Array.from(want.close));
+    }
+  });
+});
+
 describe('computeMetrics', () => {
   it('puts it together on a curve with a start point', () => {
     const H = 3_600_000;
