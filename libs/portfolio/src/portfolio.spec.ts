@@ -1,6 +1,7 @@
 import { Dec, decToString } from '@atp/core';
 import { pnlV1, validate } from '@atp/contracts';
 import { pnlEvent, Portfolio, PortfolioError, type PortfolioFill } from './index';
+import { rng } from './testing/prng';
 
 const H = 3_600_000;
 const BTC = { exchange: 'binance', symbol: 'BTC/USDT' };
@@ -196,18 +197,6 @@ describe('Portfolio: per-strategy P&L and the equity curve', () => {
 });
 
 describe('Portfolio: randomized accounting invariants and restart', () => {
-  /** Deterministic PRNG (mulberry32). */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   type Ev = { kind: 'fill'; f: PortfolioFill } | { kind: 'mark'; i: typeof BTC; price: string; t: number };
 
   function scenario(seed: number, n: number): Ev[] {

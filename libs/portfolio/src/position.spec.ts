@@ -1,19 +1,9 @@
 import { Dec, decToString, toDecimal } from '@atp/core';
 import { PositionBook } from './position';
+import { rng } from './testing/prng';
 
 const H = 3_600_000;
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sign and value of a Dec, as decimal.js keeps them (-0 and 0 differ). */
 const signed = (d: Dec) => [d.isNegative(), decToString(d)];
