@@ -12,6 +12,7 @@ import { ProduceQueue, type Produce } from './produce-queue';
 import { ProducerPool } from './producer-pool';
 import { memoisedDefaultPartitioner } from './partitioner';
 import { noDelaySocketFactory } from './socket-factory';
+import './request-queue-fix';
 import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscription';
 import { OffsetReader, type Committed } from './offset-reader';
 import { wireHeaders } from './wire-headers';

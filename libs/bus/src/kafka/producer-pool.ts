@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Message } from 'kafkajs';
 import type { BusLogger, BusLogLevel } from '../logging';
 import type { Produce } from './produce-queue';
+import { fixRequestQueueSpin } from './request-queue-fix';
 
 /** What a pool worker needs to build its kafkajs producer (plain data: it crosses a thread). */
 export interface ProducerPoolOptions {
@@ -42,6 +43,8 @@ const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const net = require('node:net');
 const { Kafka, Partitioners, logLevel } = require(workerData.kafkajs);
+// kafkajs's idle RequestQueue spin, fixed as in the main thread (request-queue-fix.ts)
+(${String(fixRequestQueueSpin)})(require(require('node:path').join(require('node:path').dirname(workerData.kafkajs), 'src/network/requestQueue')).prototype);
 const post = (m) => parentPort.postMessage(m);
 const LEVELS = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' };
 const kafka = new Kafka({
