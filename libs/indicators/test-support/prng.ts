@@ -1,17 +1,9 @@
-// Test-only: a tiny seeded PRNG (mulberry32) and synthetic OHLCV series, so
+// Test-only: the shared seeded PRNG (mulberry32, @atp/testing) and synthetic OHLCV series, so
 // property tests are reproducible without a dependency.
+import { mulberry32 } from '@atp/testing';
 import type { OhlcvSeries } from '../src/core/types';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /**
  * A random-walk candle series: hourly bars from 2021-01-01, close follows a

@@ -1,7 +1,7 @@
 import { Dec, decToString } from '@atp/core';
 import { pnlV1, validate } from '@atp/contracts';
 import { pnlEvent, Portfolio, PortfolioError, type PortfolioFill } from './index';
-import { rng } from './testing/prng';
+import { mulberry32 as rng } from '@atp/testing';
 
 const H = 3_600_000;
 const BTC = { exchange: 'binance', symbol: 'BTC/USDT' };

@@ -1,6 +1,6 @@
 import { Dec, decToString, toDecimal } from '@atp/core';
 import { PositionBook } from './position';
-import { rng } from './testing/prng';
+import { mulberry32 as rng } from '@atp/testing';
 
 const H = 3_600_000;
 

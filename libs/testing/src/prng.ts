@@ -1,5 +1,5 @@
-/** Test support (not exported by the lib): a deterministic PRNG (mulberry32) for the seeded specs. */
-export function rng(seed: number): () => number {
+/** A deterministic PRNG (mulberry32) for seeded specs: uniform in [0, 1), the same sequence for a seed. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
