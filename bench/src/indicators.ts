@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ind from '@atp/indicators';
+import { mulberry32 } from '@atp/testing';
 import { runPython } from './python';
 import { printTable, type Cell } from './table';
 
@@ -33,21 +34,9 @@ interface Series {
   volume: Float64Array;
 }
 
-/** mulberry32: a tiny seeded PRNG, so every run benches the same bars. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Hourly random-walk candles starting at 30,000 (BTC-like), volume in [0, 100). */
 function randomWalk(n: number, seed: number): Series {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed); // seeded: every run benches the same bars
   const s: Series = {
     n,
     openTime: new Float64Array(n),
