@@ -159,7 +159,7 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
     const zeros = [new Dec('0'), new Dec('-0')];
     for (let i = 0; i < 20000; i++) {
       const a = rnd() < 0.15 ? zeros[Math.floor(rnd() * 2)]! : randomDec();
-      const b = rnd() < 0.15 ? zeros[Math.floor(rnd() * 2)]! : rnd() < 0.1 ? a : randomDec();
+      const b = rnd() < 0.15 ? zeros[Math.floor(rnd() * 2)]! : rnd() < 0.1 ? a : rnd() < 0.1 ? new Dec(a.toFixed(a.decimalPlaces() + 2)) : randomDec();
       expect(fields(decAdd(a, b))).toBe(fields(a.plus(b)));
       expect(fields(decSub(a, b))).toBe(fields(a.minus(b)));
     }

@@ -345,9 +345,7 @@ export class PaperExchange implements ExchangeGateway {
    */
   matchBarOf(symbol: string, bar: BarPrices): number {
     const t = bar.time;
-    const b = this.books.get(symbol);
-    if (!b) throw new Error(`paper exchange: unknown symbol ${symbol}`);
-    if (!(t > b.lastTime)) throw new RangeError(`paper exchange: bar ${t} of ${symbol} is not after ${b.lastTime}`);
+    const b = this.bookAfter(symbol, t);
     const k = b.count;
     const s = k % HISTORY;
     b.t[s] = t;

@@ -1,6 +1,6 @@
 import { maxDrawdown } from './drawdown';
 import { annualReturn } from './returns';
-import { moments } from './stats';
+import { moments, sampleStd } from './stats';
 
 /*
  * Risk and risk-adjusted return with empyrical's definitions (empyrical 0.5.5, `stats.py`).
@@ -25,9 +25,7 @@ import { moments } from './stats';
  */
 export function annualVolatility(returns: ArrayLike<number>, periodsPerYear: number): number {
   if (returns.length < 2) return NaN;
-  const m = moments(returns);
-  const std = m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : NaN;
-  return std * Math.sqrt(periodsPerYear);
+  return sampleStd(moments(returns)) * Math.sqrt(periodsPerYear);
 }
 
 /**
@@ -38,8 +36,7 @@ export function annualVolatility(returns: ArrayLike<number>, periodsPerYear: num
 export function sharpeRatio(returns: ArrayLike<number>, periodsPerYear: number, riskFree = 0): number {
   if (returns.length < 2) return NaN;
   const m = moments(returns, riskFree);
-  const std = m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : NaN;
-  return (m.mean / std) * Math.sqrt(periodsPerYear);
+  return (m.mean / sampleStd(m)) * Math.sqrt(periodsPerYear);
 }
 
 /**
@@ -57,6 +54,11 @@ export function downsideRisk(returns: ArrayLike<number>, periodsPerYear: number,
     n += 1;
     if (d < 0) sum += d * d;
   }
+  return downsideFromSums(n, sum, periodsPerYear);
+}
+
+/** {@link downsideRisk} from its sums: `n` non-NaN returns, `sum` of the squared shortfalls below the required return. */
+export function downsideFromSums(n: number, sum: number, periodsPerYear: number): number {
   return Math.sqrt(n > 0 ? sum / n : NaN) * Math.sqrt(periodsPerYear);
 }
 
@@ -77,8 +79,12 @@ export function sortinoRatio(returns: ArrayLike<number>, periodsPerYear: number,
  * is not negative (no drawdown, or an empty series) or when the quotient is infinite.
  */
 export function calmarRatio(returns: ArrayLike<number>, periodsPerYear: number): number {
-  const mdd = maxDrawdown(returns);
-  if (!(mdd < 0)) return NaN;
-  const c = annualReturn(returns, periodsPerYear) / Math.abs(mdd);
+  return calmarOf(annualReturn(returns, periodsPerYear), maxDrawdown(returns));
+}
+
+/** {@link calmarRatio} of an annual return and a max drawdown: NaN unless the drawdown is negative and the quotient finite (or NaN). */
+export function calmarOf(annualReturn: number, maxDrawdown: number): number {
+  if (!(maxDrawdown < 0)) return NaN;
+  const c = annualReturn / Math.abs(maxDrawdown);
   return Number.isFinite(c) || Number.isNaN(c) ? c : NaN;
 }

@@ -3,7 +3,8 @@ import { dailyReturns } from './daily';
 import { drawdownOfEquity, type DrawdownInfo } from './drawdown';
 import { DAYS_PER_YEAR, periodsPerYear } from './periods';
 import { simpleReturns } from './returns';
-import { moments } from './stats';
+import { calmarOf, downsideFromSums } from './ratios';
+import { moments, sampleStd } from './stats';
 import { exposure, tradeStats, turnover, type TradeResult, type TradeStats } from './trades';
 
 /** The return-based statistics of one return series (empyrical definitions). */
@@ -44,21 +45,16 @@ export function performance(returns: ArrayLike<number>, ppy: number, opts: Perfo
   const plain = f.moments;
   const sharpeM = n < 2 ? undefined : Object.is(rf, 0) ? plain : moments(returns, rf);
   const sortinoM = n < 2 ? undefined : Object.is(req, 0) ? plain : moments(returns, req);
-  let calmar = NaN;
-  if (mdd < 0) {
-    const c = annual / Math.abs(mdd);
-    calmar = Number.isFinite(c) || Number.isNaN(c) ? c : NaN;
-  }
   return {
     periodsPerYear: ppy,
     periods: n,
     totalReturn: total,
     annualReturn: annual,
-    annualVolatility: n < 2 ? NaN : (plain.n > 1 ? Math.sqrt(plain.m2 / (plain.n - 1)) : NaN) * Math.sqrt(ppy),
-    sharpe: sharpeM === undefined ? NaN : (sharpeM.mean / (sharpeM.n > 1 ? Math.sqrt(sharpeM.m2 / (sharpeM.n - 1)) : NaN)) * Math.sqrt(ppy),
-    sortino: sortinoM === undefined ? NaN : (sortinoM.mean * ppy) / (Math.sqrt(f.downN > 0 ? f.downSum / f.downN : NaN) * Math.sqrt(ppy)),
+    annualVolatility: n < 2 ? NaN : sampleStd(plain) * Math.sqrt(ppy),
+    sharpe: sharpeM === undefined ? NaN : (sharpeM.mean / sampleStd(sharpeM)) * Math.sqrt(ppy),
+    sortino: sortinoM === undefined ? NaN : (sortinoM.mean * ppy) / downsideFromSums(f.downN, f.downSum, ppy),
     maxDrawdown: mdd,
-    calmar,
+    calmar: calmarOf(annual, mdd),
   };
 }
 
@@ -69,7 +65,6 @@ export function performance(returns: ArrayLike<number>, ppy: number, opts: Perfo
  * (a division each for the mean and the drawdown) then overlap instead of running one after another.
  */
 function fusedPass(returns: ArrayLike<number>, req: number): { moments: { n: number; mean: number; m2: number }; growth: number; worst: number; downN: number; downSum: number } {
-  const shift = 0;
   let n = 0;
   let mean = 0;
   let m2 = 0;
@@ -83,12 +78,11 @@ function fusedPass(returns: ArrayLike<number>, req: number): { moments: { n: num
   for (let i = 0; i < returns.length; i++) {
     const r = returns[i]!;
     // moments(returns)
-    const x = r - shift;
-    if (!Number.isNaN(x)) {
+    if (!Number.isNaN(r)) {
       n += 1;
-      const d = x - mean;
+      const d = r - mean;
       mean += d / n;
-      m2 += d * (x - mean);
+      m2 += d * (r - mean);
     }
     // growth(returns)
     if (!Number.isNaN(r)) g *= 1 + r;

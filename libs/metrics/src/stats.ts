@@ -18,6 +18,11 @@ export function nanStd(xs: ArrayLike<number>, ddof = 1): number {
   return m.n - ddof > 0 ? Math.sqrt(m.m2 / (m.n - ddof)) : NaN;
 }
 
+/** Sample standard deviation (ddof = 1) from {@link moments}' sums: NaN for fewer than 2 values. */
+export function sampleStd(m: { readonly n: number; readonly m2: number }): number {
+  return m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : NaN;
+}
+
 /** Count, mean and sum of squared deviations of the non-NaN entries, in one pass. */
 export function moments(xs: ArrayLike<number>, shift = 0): { n: number; mean: number; m2: number } {
   let n = 0;

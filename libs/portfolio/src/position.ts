@@ -82,15 +82,15 @@ export class PositionBook {
   direction: 'long' | 'short' | 'flat' = 'flat';
   lots: Lot[] = [];
   // realized, fees and cashFlow are running sums that a backtest never reads (the portfolio keeps
-  // its own account totals): each fill's terms are queued (side, notional, fee; a close's realized
-  // P&L) and folded, in fill order with the same operations, when read.
+  // its own account totals): each fill's terms are queued (side, notional, fee, a close's realized
+  // P&L or null) and folded, in fill order with the same operations, when one of them is read.
   private realizedSum: Dec = ZERO;
-  private readonly pendRealized: Dec[] = [];
   private feesSum: Dec = ZERO;
   private cashFlowSum: Dec = ZERO;
   private readonly pendBuy: boolean[] = [];
   private readonly pendNotional: Dec[] = [];
   private readonly pendFee: Dec[] = [];
+  private readonly pendRealized: (Dec | null)[] = [];
   /** Sum of |price x quantity| over its fills. */
   tradedNotional: Dec = ZERO;
   /** Sum of the open lots' quantities (unsigned) and of quantity x price: kept with the lots. */
@@ -109,20 +109,8 @@ export class PositionBook {
 
   /** Realized P&L of this position, gross of fees (quote currency). */
   get realized(): Dec {
-    if (this.pendRealized.length > 0) this.foldRealized();
+    if (this.pendFee.length > 0) this.fold();
     return this.realizedSum;
-  }
-  set realized(v: Dec) {
-    if (this.pendRealized.length > 0) this.foldRealized();
-    this.realizedSum = v;
-  }
-
-  private foldRealized(): void {
-    const r = this.pendRealized;
-    let sum = this.realizedSum;
-    for (let i = 0; i < r.length; i++) sum = decAdd(sum, r[i]!);
-    this.realizedSum = sum;
-    r.length = 0;
   }
 
   /** Fees paid on this position (quote currency). */
@@ -130,38 +118,36 @@ export class PositionBook {
     if (this.pendFee.length > 0) this.fold();
     return this.feesSum;
   }
-  set fees(v: Dec) {
-    if (this.pendFee.length > 0) this.fold();
-    this.feesSum = v;
-  }
 
   /** Sales - purchases - fees of this position: its cash contribution to the account. */
   get cashFlow(): Dec {
     if (this.pendFee.length > 0) this.fold();
     return this.cashFlowSum;
   }
-  set cashFlow(v: Dec) {
-    if (this.pendFee.length > 0) this.fold();
-    this.cashFlowSum = v;
-  }
 
-  /** Books the queued fills into cashFlow and fees: the operations `apply` made eagerly before. */
+  /** Books the queued fills into cashFlow, fees and realized: the operations `apply` made eagerly before. */
   private fold(): void {
     const buy = this.pendBuy;
     const notional = this.pendNotional;
     const fee = this.pendFee;
+    const realized = this.pendRealized;
     let cf = this.cashFlowSum;
     let fs = this.feesSum;
+    let rs = this.realizedSum;
     for (let i = 0; i < fee.length; i++) {
       cf = buy[i] ? decSub(cf, notional[i]!) : decAdd(cf, notional[i]!);
       cf = decSub(cf, fee[i]!);
       fs = decAdd(fs, fee[i]!);
+      const r = realized[i];
+      if (r !== null && r !== undefined) rs = decAdd(rs, r);
     }
     this.cashFlowSum = cf;
     this.feesSum = fs;
+    this.realizedSum = rs;
     buy.length = 0;
     notional.length = 0;
     fee.length = 0;
+    realized.length = 0;
   }
 
   /** Signed open quantity: > 0 long, < 0 short, 0 flat. */
@@ -218,6 +204,7 @@ export class PositionBook {
     this.pendBuy.push(side === 'buy');
     this.pendNotional.push(notional);
     this.pendFee.push(feeQuote);
+    this.pendRealized.push(null);
     this.tradedNotional = decAdd(this.tradedNotional, notional);
 
     const closes = (this.direction === 'long' && side === 'sell') || (this.direction === 'short' && side === 'buy');
@@ -253,7 +240,7 @@ export class PositionBook {
       trade.gross = decAdd(trade.gross, realized);
       trade.fees = decAdd(trade.fees, closeFee);
       trade.fills += 1;
-      this.pendRealized.push(realized);
+      this.pendRealized[this.pendRealized.length - 1] = realized;
       feeQuote = decSub(feeQuote, closeFee);
       if (this.lots.length === 0) {
         closed.push(this.finishTrade(trade, time));
@@ -348,9 +335,9 @@ export class PositionBook {
       p.openQty = p.openQty.plus(l.qty);
       p.openCost = p.openCost.plus(l.qty.mul(l.price));
     }
-    p.realized = toDecimal(s.realized);
-    p.fees = toDecimal(s.fees);
-    p.cashFlow = toDecimal(s.cashFlow);
+    p.realizedSum = toDecimal(s.realized);
+    p.feesSum = toDecimal(s.fees);
+    p.cashFlowSum = toDecimal(s.cashFlow);
     p.tradedNotional = toDecimal(s.tradedNotional);
     const t = s.openTrade;
     p.trade = t
