@@ -153,14 +153,7 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
       } catch (e) {
         return this.failed(msg, group, labels, t0, undefined, e);
       }
-      if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
-        return (r as Promise<unknown>).then(
-          () => this.record(labels, labels.ok, t0),
-          (e: unknown) => this.failed(msg, group, labels, t0, undefined, e),
-        );
-      }
-      this.record(labels, labels.ok, t0);
-      return undefined;
+      return this.outcome(r, msg, group, labels, t0, undefined);
     }
     return this.tracer.startActiveSpan(`${msg.topic} process`, { kind: SpanKind.CONSUMER }, extractTraceContext(msg.headers), (span: Span) => {
       if (span.isRecording()) {
@@ -178,22 +171,34 @@ export class BusConsumer implements OnApplicationBootstrap, OnModuleDestroy, Con
 
   /** Runs a delivery's handler and records its outcome (metrics, a warning on failure, the span's status and end): synchronously when the handler is. */
   private settle(msg: BusMessage<unknown>, group: string, labels: DeliveryLabels, t0: number, span: Span | undefined, run: () => unknown): Promise<void> | void {
-    const ok = () => {
-      if (span) {
-        span.setStatus({ code: SpanStatusCode.OK });
-        span.end();
-      }
-      this.record(labels, labels.ok, t0);
-    };
     let r: unknown;
     try {
       r = run();
     } catch (e) {
       return this.failed(msg, group, labels, t0, span, e);
     }
-    if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') return (r as Promise<unknown>).then(ok, (e: unknown) => this.failed(msg, group, labels, t0, span, e));
-    ok();
+    return this.outcome(r, msg, group, labels, t0, span);
+  }
+
+  /** What a handler returned, recorded: a promise once it settles, anything else at once (no microtask hop). */
+  private outcome(r: unknown, msg: BusMessage<unknown>, group: string, labels: DeliveryLabels, t0: number, span: Span | undefined): Promise<void> | void {
+    if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
+      return (r as Promise<unknown>).then(
+        () => this.succeeded(labels, t0, span),
+        (e: unknown) => this.failed(msg, group, labels, t0, span, e),
+      );
+    }
+    this.succeeded(labels, t0, span);
     return undefined;
+  }
+
+  /** A delivery's handler succeeded: counted, and its span (if any) ended OK. */
+  private succeeded(labels: DeliveryLabels, t0: number, span: Span | undefined): void {
+    if (span) {
+      span.setStatus({ code: SpanStatusCode.OK });
+      span.end();
+    }
+    this.record(labels, labels.ok, t0);
   }
 
   /** A delivery's handler failed: records it (metrics, a warning, the span's status and end) and throws the error on (the bus retries or dead-letters). */
