@@ -2,7 +2,7 @@ import { Dec } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
 import { noop, STRATEGY_API_VERSION, type Decision, type Strategy } from '@atp/strategies';
 import { toCandleEvent } from '@atp/market-data';
-import { candleEventId, decisionEvents, fixedFractionRisk, registeredStrategy, runBacktest, seriesFromRows, sliceSeries, syntheticSeries, type BarSeries, type StrategyEntry } from './index';
+import { candleEventId, decisionEvents, fixedFractionRisk, libRisk, registeredStrategy, runBacktest, seriesFromRows, sliceSeries, syntheticSeries, type BarSeries, type StrategyEntry } from './index';
 
 const H = 3_600_000;
 const T0 = 1_609_459_200_000; // 2021-01-01T00:00Z
@@ -264,5 +264,23 @@ describe('properties on seeded random bars', () => {
     }
     const tCut = full.openTime[cut - 1] + H;
     expect(b.fills.filter((f) => f.tsEvent <= tCut)).toEqual(a.fills.filter((f) => f.tsEvent <= tCut));
+  });
+});
+
+describe('deferred approvals', () => {
+  it('a risk port with decideDeferred gives the same run as its decide alone (approved events made on read)', () => {
+    const strategies = [registeredStrategy('ma-crossover', { fast: 5, slow: 20, atrStop: 2 }), registeredStrategy('breakout', { period: 10, exitPeriod: 5 }), registeredStrategy('mean-reversion', { period: 10, k: 1 }), randomStrategy(5)];
+    const series = [randomSeries(11, 400), { ...randomSeries(12, 400), symbol: 'ETH/USDT' }];
+    const deferred = libRisk({ limits: { sizing: { method: 'fixed-notional', notional: '2000' }, maxPositionNotional: '2500' } });
+    expect(deferred.decideDeferred).toBeDefined();
+    const plain = libRisk({ limits: { sizing: { method: 'fixed-notional', notional: '2000' }, maxPositionNotional: '2500' } });
+    const a = runBacktest({ runId: 'dv', strategies, initialCash: '10000', risk: deferred }, series);
+    const b = runBacktest({ runId: 'dv', strategies, initialCash: '10000', risk: { decide: (r) => plain.decide(r) } }, series);
+    expect(a.approved.length).toBeGreaterThan(10);
+    expect(a.rejected.length).toBeGreaterThan(0);
+    expect(Object.keys(a)).toEqual(Object.keys(b));
+    expect(JSON.stringify(a.approved)).toBe(JSON.stringify(b.approved));
+    expect(a.approved).toBe(a.approved); // made once
+    expect(JSON.stringify({ ...a, decisions: undefined })).toBe(JSON.stringify({ ...b, decisions: undefined }));
   });
 });

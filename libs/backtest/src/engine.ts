@@ -1,13 +1,13 @@
 import { clientOrderId, decNumber, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
-import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec } from '@atp/execution';
+import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec, type SubmitOrder } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
 import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
 import { createStrategy, decisionId, FeatureComputer, FeatureLayout, noop, WARMUP, type SignalView, type Strategy, type StrategyContext } from '@atp/strategies';
 import { DecisionLog } from './decision-log';
 import { libRisk } from './lib-risk';
-import type { RiskPort } from './risk-port';
-import type { RiskLimits } from '@atp/risk';
+import type { RiskPort, RiskRequest } from './risk-port';
+import { toOutcomeEvent, type Approval, type RiskLimits } from '@atp/risk';
 import { Atr } from '@atp/indicators';
 import type { BarSeries } from './series';
 
@@ -212,7 +212,12 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   }
   const symByName = new Map(syms.map((s) => [s.s.symbol, s]));
 
-  const approved: OrderApprovedEvent[] = [];
+  // Approvals as risk made them (exact values, sizing record): their wire events are made when
+  // the result's `approved` is read (see lazyFields); `approvedEvents` holds those of a port
+  // without decideDeferred.
+  const approvals: Approval[] = [];
+  const approvedEvents: OrderApprovedEvent[] = [];
+  const decideDeferred = risk.decideDeferred === undefined ? undefined : risk.decideDeferred.bind(risk);
   const rejected: OrderRejectedEvent[] = [];
   const orderEvents: OrderEvent[] = [];
   const fills: FillEvent[] = [];
@@ -342,7 +347,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       const sym = sl.sym;
       markPortfolio(T);
       const did = decisionId(runId, sl.entry.id, exchange, sym.s.symbol, T);
-      const outcome = risk.decide({
+      const req: RiskRequest = {
         runId,
         exchange,
         symbol: sym.s.symbol,
@@ -364,14 +369,25 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
         openOrders: paper.openOrders(),
         lastBarTime: sym.lastTime,
         atr: sym.atrValue,
-      });
-      if (outcome.kind === 'approved') {
-        approved.push(outcome.order);
-        const res = paper.submitAndTake(submitOrderFromApproval(outcome.order));
+      };
+      let submit: SubmitOrder | undefined;
+      if (decideDeferred !== undefined) {
+        const outcome = decideDeferred(req);
+        if (outcome.kind === 'approval') {
+          approvals.push(outcome);
+          submit = submitOrderOf(outcome);
+        } else rejected.push(outcome.rejection);
+      } else {
+        const outcome = risk.decide(req);
+        if (outcome.kind === 'approved') {
+          approvedEvents.push(outcome.order);
+          submit = submitOrderFromApproval(outcome.order);
+        } else rejected.push(outcome.rejection);
+      }
+      if (submit !== undefined) {
+        const res = paper.submitAndTake(submit);
         for (const ev of res.events) orderEvents.push(ev);
         for (const f of res.fills) applyFill(f);
-      } else {
-        rejected.push(outcome.rejection);
       }
       pendSlots[p] = undefined as unknown as Slot;
     }
@@ -428,7 +444,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     feesPaid: final.fees,
     tradedNotional: decToString(portfolio.tradedNotional()),
   });
-  return lazyLedger(
+  return lazyFields(
     {
       runId,
       timeframe,
@@ -440,7 +456,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       bars: totalBars,
       eventTimes: e,
       decisions: slots.map((sl) => sl.log),
-      approved,
+      approved: approvedEvents, // a getter when risk deferred its approvals: see lazyFields
       rejected,
       orderEvents,
       fills,
@@ -452,18 +468,66 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       initialCash: config.initialCash,
     },
     portfolio,
+    approvals,
   );
 }
 
 /**
  * Makes `result.ledger` a getter (same position among the fields, enumerable: a field like the
  * others for spreads and JSON): the ledger's decimal strings cost more than the rest of a fill's
- * booking, so they are made on first read. Made here, not in `runBacktest`, so that the getter
- * keeps the portfolio alive and not the whole run (paper exchange, slots, ...).
+ * booking, so they are made on first read. Likewise `result.approved` when risk deferred its
+ * approvals: each `orders.approved.v1` event (strings, ids, a copy of the sizing record) is made
+ * from its Approval on first read, the same event `toOutcomeEvent` gave at decision time (tsInit
+ * is the decision time T, as the engine requests it). Made here, not in `runBacktest`, so that the
+ * getters keep the portfolio and the approvals alive and not the whole run (paper exchange, slots, ...).
  */
-function lazyLedger<T extends { ledger: readonly FillLedgerEntry[] }>(result: T, portfolio: Portfolio): T {
+function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: readonly OrderApprovedEvent[] }>(result: T, portfolio: Portfolio, approvals: readonly Approval[]): T {
   Object.defineProperty(result, 'ledger', { get: () => portfolio.ledger(), enumerable: true, configurable: true });
+  if (approvals.length > 0) {
+    let events: OrderApprovedEvent[] | undefined;
+    const approved = (): OrderApprovedEvent[] => {
+      if (events === undefined) {
+        events = new Array<OrderApprovedEvent>(approvals.length);
+        for (let i = 0; i < approvals.length; i++) events[i] = (toOutcomeEvent(approvals[i]!, approvals[i]!.decisionTime, 'risk') as { order: OrderApprovedEvent }).order;
+      }
+      return events;
+    };
+    Object.defineProperty(result, 'approved', { get: approved, enumerable: true, configurable: true });
+  }
   return result;
+}
+
+/**
+ * `submitOrderFromApproval(toOutcomeEvent(a, tsInit).order)` without the event: the same fields,
+ * in the same order, with the same decimal strings.
+ */
+function submitOrderOf(a: Approval): SubmitOrder {
+  const b = a.bracket;
+  let bracket: { stopLoss?: string; takeProfit?: string; trailingStopPct?: number } | undefined;
+  if (b) {
+    bracket = {};
+    if (b.stopLoss) bracket.stopLoss = decToString(b.stopLoss);
+    if (b.takeProfit) bracket.takeProfit = decToString(b.takeProfit);
+    if (b.trailingStopPct !== undefined) bracket.trailingStopPct = b.trailingStopPct;
+  }
+  return {
+    runId: a.runId,
+    exchange: a.exchange,
+    symbol: a.symbol,
+    clientOrderId: a.clientOrderId,
+    strategyId: a.strategyId,
+    decisionTime: a.decisionTime,
+    side: a.side,
+    type: a.type,
+    quantity: decToString(a.quantity),
+    limitPrice: a.limitPrice ? decToString(a.limitPrice) : undefined,
+    timeInForce: a.timeInForce,
+    postOnly: a.postOnly,
+    reduceOnly: a.reduceOnly,
+    expireAt: a.expireAt,
+    bracket,
+    role: a.reduceOnly ? 'exit' : 'entry',
+  };
 }
 
 /** Throws when the P&L identity does not hold to the last decimal. */

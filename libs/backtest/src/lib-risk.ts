@@ -1,7 +1,8 @@
 import { Dec, decToString, ManualClock, toDecimal } from '@atp/core';
+import type { OrderRejectedEvent } from '@atp/contracts';
 import type { MarketSpec } from '@atp/execution';
-import { decideRisk, decString, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type MarketInfo, type OpenOrderView, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
-import type { RiskOutcome, RiskPort, RiskRequest } from './risk-port';
+import { decideRisk, decString, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type Approval, type MarketInfo, type OpenOrderView, type Rejection, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
+import type { DeferredRiskOutcome, RiskOutcome, RiskPort, RiskRequest } from './risk-port';
 
 /** Default limits of a backtest: 95% of equity per (strategy, symbol) slot, fixed notional sizing is computed per call. */
 export interface LibRiskOptions {
@@ -47,6 +48,12 @@ export interface LibRiskStep {
  * with a no-op (a bug).
  */
 export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, state: RiskState, clock: ManualClock, market: MarketInfo = marketInfoOf(r.exchange, r.market, r.shortable)): LibRiskStep {
+  const res = riskDecision(r, limits, state, clock, market);
+  return { outcome: toOutcomeEvent(res.outcome, r.tsInit, 'risk'), state: res.state, alerts: res.alerts };
+}
+
+/** {@link libRiskStep}'s decision before its wire event: the Approval or Rejection itself. */
+function riskDecision(r: RiskRequest, limits: RiskLimits | undefined, state: RiskState, clock: ManualClock, market: MarketInfo): { outcome: Approval | Rejection; state: RiskState; alerts: readonly RiskAlert[] } {
   const lim: RiskLimits = limits ?? defaultLimits(r);
   if (clock.now() < r.decisionTime) clock.set(r.decisionTime);
   const lastClose = decString(r.price);
@@ -84,8 +91,9 @@ export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, stat
     state,
     clock,
   });
-  if (res.outcome.kind === 'noop') throw new Error(`risk returned noop for intent ${r.decisionId}`);
-  return { outcome: toOutcomeEvent(res.outcome, r.tsInit, 'risk'), state: res.state, alerts: res.alerts };
+  const outcome = res.outcome;
+  if (outcome.kind === 'noop') throw new Error(`risk returned noop for intent ${r.decisionId}`);
+  return { outcome, state: res.state, alerts: res.alerts };
 }
 
 const SHARE = new Dec('0.95');
@@ -137,6 +145,13 @@ export function libRisk(opts: LibRiskOptions = {}): RiskPort {
       state = step.state;
       if (opts.onAlert) for (const a of step.alerts) opts.onAlert(a);
       return step.outcome;
+    },
+    decideDeferred(r: RiskRequest): DeferredRiskOutcome {
+      const res = riskDecision(r, opts.limits, state, clock, marketOf(r));
+      state = res.state;
+      if (opts.onAlert) for (const a of res.alerts) opts.onAlert(a);
+      const o = res.outcome;
+      return o.kind === 'approval' ? o : (toOutcomeEvent(o, r.tsInit, 'risk') as { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent });
     },
   };
 }

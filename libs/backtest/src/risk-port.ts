@@ -2,6 +2,7 @@ import { decToString, eventIdFrom, roundToPlaces, toDecimal, type Dec, type Time
 import type { OrderApprovedEvent, OrderIntent, OrderRejectedEvent } from '@atp/contracts';
 import type { MarketSpec, OrderSnapshot } from '@atp/execution';
 import type { Portfolio } from '@atp/portfolio';
+import type { Approval } from '@atp/risk';
 
 /**
  * What the backtester hands the risk decision for one intent of event time T: the intent, the ids
@@ -45,12 +46,21 @@ export interface RiskRequest {
 export type RiskOutcome = { readonly kind: 'approved'; readonly order: OrderApprovedEvent } | { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent };
 
 /**
+ * A {@link RiskOutcome} whose approval is still `@atp/risk`'s Approval (exact values, its sizing
+ * record): the backtester submits it and makes its `orders.approved.v1` event
+ * (`toOutcomeEvent(approval, tsInit)`, tsInit = the request's) only when the result is read.
+ */
+export type DeferredRiskOutcome = Approval | { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent };
+
+/**
  * The risk decision as the backtester calls it (the port). `libRisk` (./lib-risk) runs
  * `@atp/risk`'s full decision (sizing, every pre-trade check, the kill switch) and is the default;
  * `fixedFractionRisk` below is a minimal sizer for tests that pin fills by hand.
  */
 export interface RiskPort {
   decide(req: RiskRequest): RiskOutcome;
+  /** The same decision as `decide` (and the same state change), its approval not yet a wire event. Optional. */
+  decideDeferred?(req: RiskRequest): DeferredRiskOutcome;
   /** True when the port needs `atr` (the engine then runs a streaming ATR per symbol). */
   readonly needsAtr?: boolean;
 }
