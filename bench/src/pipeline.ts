@@ -30,7 +30,8 @@
  * Kafka parts need KAFKA_BROKERS and MONGO_URL (else infra/up.sh is run to start the local stack).
  * PIPELINE_BENCH_KAFKA_DAYS limits the Kafka lockstep replay to the first N days (default: all);
  * PIPELINE_BENCH_LOGS names a folder for the service processes' logs; PIPELINE_BENCH_ONLY runs only the
- * parts named (comma-separated: embedded-latency, embedded-lockstep, kafka-latency, kafka-lockstep;
+ * parts named (comma-separated: embedded-latency, embedded-lockstep, kafka-latency, kafka-lockstep, and
+ * kafka-lockstep-synthetic, run only when named: lockstep over the latency rows' synthetic workload;
  * `PIPELINE_BENCH_ONLY=embedded-latency` is the quick one, ~30 s, no Kafka); PIPELINE_BENCH_RATES the candle rates of the Kafka latency runs (default 100,20);
  * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000); PIPELINE_BENCH_PROFILE=<dir> writes
  * a V8 CPU profile of each Kafka service process there. The Kafka rows give each process's CPU time per
@@ -235,8 +236,8 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles };
 }
 
-async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number, hops?: Hops) {
-  const driver = new ReplayDriver(hops ? hops.timed(bus) : bus, recordedCandleSource(), {
+async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number, hops?: Hops, source: CandleSource = recordedCandleSource()) {
+  const driver = new ReplayDriver(hops ? hops.timed(bus) : bus, source, {
     runId: spec.runId,
     exchange: 'binance',
     symbols: spec.symbols,
@@ -390,7 +391,14 @@ function cpuOf(p: KafkaPipeline): { done(eventTimes: number): string } {
  */
 const PROFILE_DIR = process.env.PIPELINE_BENCH_PROFILE;
 
-async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>): Promise<T> {
+/**
+ * The services' settings for the free-running (latency) runs: offsets committed at most every
+ * 100 ms (KAFKA_COMMIT_INTERVAL_MS; PIPELINE_BENCH_COMMIT_INTERVAL_MS overrides it) instead of after
+ * every handled batch — what lockstep needs for its drain check, and the lockstep runs keep it.
+ */
+const FREE_RUNNING_ENV = { KAFKA_COMMIT_INTERVAL_MS: process.env.PIPELINE_BENCH_COMMIT_INTERVAL_MS ?? '100' };
+
+async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
   const runId = `${prefix}-${Date.now().toString(36)}`;
   const mongoDb = `b${Date.now().toString(36).slice(-7)}`;
   const s = spec(runId);
@@ -399,8 +407,8 @@ async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec
   // the pipeline runs on (their lag is only read once, at the end).
   const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error', commitIntervalMs: 500 });
   await bus.ensureTopics(ALL_TOPICS, runId);
-  const profiled = PROFILE_DIR ? { NODE_OPTIONS: `--require ${path.join(REPO, 'bench/src/cpu-profile.cjs')}`, CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) } : undefined;
-  const p = new KafkaPipeline(s, mongoDb, profiled ? { strategy: profiled, risk: profiled, execution: profiled, pnl: profiled } : {}, process.env.PIPELINE_BENCH_LOGS);
+  const procEnv = { ...env, ...(PROFILE_DIR ? { NODE_OPTIONS: `--require ${path.join(REPO, 'bench/src/cpu-profile.cjs')}`, CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) } : {}) };
+  const p = new KafkaPipeline(s, mongoDb, { strategy: procEnv, risk: procEnv, execution: procEnv, pnl: procEnv }, process.env.PIPELINE_BENCH_LOGS);
   try {
     await p.start();
     return await body(bus, s, p);
@@ -452,7 +460,7 @@ export async function run(): Promise<void> {
     }
   }
 
-  const inf = want('kafka-latency') || want('kafka-lockstep') ? infra() : { why: 'not asked for (PIPELINE_BENCH_ONLY)' };
+  const inf = want('kafka-latency') || want('kafka-lockstep') || want('kafka-lockstep-synthetic') ? infra() : { why: 'not asked for (PIPELINE_BENCH_ONLY)' };
   if ('why' in inf) {
     note('Kafka parts', 'kafka', null, '', '', inf.why);
   } else {
@@ -466,12 +474,30 @@ export async function run(): Promise<void> {
           const out = await latency(bus, spec, 'wall', rate);
           cpu = cpu0.done(out.candles / spec.symbols.length);
           return out;
-        });
+        }, FREE_RUNNING_ENV);
         note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
         note('  per hop (ms)', 'kafka, 4 processes', null, '', '', r.hops);
         note('  CPU per process (ms per event time)', 'kafka, 4 processes', null, '', '', cpu);
       }
+    }
+
+    // 3b. (Only when named in PIPELINE_BENCH_ONLY.) Lockstep over the latency runs' workload (the
+    // synthetic bars and MA 2/3 of the latency rows: an order every ~0.65 event times, against ~0.13
+    // in the recorded 1h replay): the CPU per event time of lockstep and free-running compared on
+    // the same inputs.
+    if (only?.split(',').includes('kafka-lockstep-synthetic')) {
+      const perTime = 4;
+      const n = Math.ceil(LATENCY_CANDLES / perTime);
+      let cpu = '';
+      const s = await kafkaRun('bench-ls-syn', latencySpec, async (bus, spec, pipeline) => {
+        const cpu0 = cpuOf(pipeline);
+        const stats = await lockstep(bus, spec, 2, undefined, undefined, undefined, syntheticSource(n));
+        cpu = cpu0.done(stats.eventTimes);
+        return stats;
+      });
+      note(`lockstep replay, latency workload (${s.candles} candles)`, 'kafka + ferretdb, 4 processes', s.wallMs / 1000, 's', '', `${s.eventTimes} event times, ${(s.wallMs / s.eventTimes).toFixed(1)} ms each, ${(s.polls / s.eventTimes).toFixed(2)} lag polls each`);
+      note('  CPU per process (ms per event time)', 'kafka + ferretdb, 4 processes', null, '', '', cpu);
     }
 
     // 4. Lockstep replay over Kafka + FerretDB.

@@ -46,6 +46,9 @@ describe('Kafka bus configuration', () => {
     expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_WORKER: 'TRUE ' }, 'svc')).producerWorker).toBe(true);
     expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_WORKER: 'false' }, 'svc')).producerWorker).toBe(false);
     expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_PRODUCER_WORKER: 'yes' }, 'svc')).toThrow(/^KAFKA_PRODUCER_WORKER: "yes" is not true or false/);
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc')).commitIntervalMs).toBe(0);
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_COMMIT_INTERVAL_MS: '100' }, 'svc')).commitIntervalMs).toBe(100);
+    expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_COMMIT_INTERVAL_MS: '-1' }, 'svc')).toThrow(/^KAFKA_COMMIT_INTERVAL_MS/);
   });
 
   it('createBus rejects a bad setting before connecting', async () => {

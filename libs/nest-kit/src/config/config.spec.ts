@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(c.RUN_ID).toBeUndefined();
     expect(c.KAFKA_PRODUCER_THREADS).toBe(1);
     expect(c.KAFKA_PRODUCER_WORKER).toBe(false);
+    expect(c.KAFKA_COMMIT_INTERVAL_MS).toBe(0);
     expect(loadConfig(spec, { ...base, KAFKA_PRODUCER_WORKER: 'true', KAFKA_PRODUCER_THREADS: '2' })).toMatchObject({ KAFKA_PRODUCER_WORKER: true, KAFKA_PRODUCER_THREADS: 2 });
   });
 

@@ -38,6 +38,7 @@ export const defaultInfrastructure: Infrastructure = {
           clientId: `atp-${ctx.name}`,
           producerThreads: config.KAFKA_PRODUCER_THREADS,
           producerWorker: config.KAFKA_PRODUCER_WORKER,
+          commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
           connectDeadlineMs: Math.max(500, config.STARTUP_TIMEOUT_MS - 500),
           logger: busLogger(ctx.logger.child({ component: 'bus' })),
           logLevel: 'warn',
