@@ -42,8 +42,12 @@ export interface Bus {
    * first watermarks; `produced`: a high watermark moved during the pass (something was published
    * meanwhile). The same answer as lag() per group between two reads of a probe group's lag, with
    * each topic's watermarks asked for once instead of once per group.
+   *
+   * `previous`: the last pass over the same groups (`before` is then its `after`): a group that had
+   * lag 0 in it, none of whose topics' high watermarks moved since that pass's first read, still
+   * has lag 0 (committed offsets only advance) — its offsets are not asked for again.
    */
-  lagPass?(groups: readonly LagQuery[], before?: Watermarks): Promise<LagPass>;
+  lagPass?(groups: readonly LagQuery[], before?: Watermarks, previous?: LagPass): Promise<LagPass>;
   /** Ensures topics (and their `.dlq`) exist with the contract's partitions and retention. */
   ensureTopics(contracts: readonly TopicContract[], runId?: string): Promise<void>;
   /** Readiness: false when the broker is unreachable. */
@@ -149,5 +153,9 @@ export type Watermarks = ReadonlyMap<string, readonly { readonly partition: numb
 export interface LagPass {
   readonly lags: number[];
   readonly produced: boolean;
+  /** The watermarks the lags are measured against (`before`, or the pass's first read). */
+  readonly first: Watermarks;
   readonly after: Watermarks;
+  /** Groups whose committed offsets were read in this pass (the others were known to be drained). */
+  readonly asked: number;
 }

@@ -17,6 +17,25 @@ import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscr
 import { OffsetReader, type Committed } from './offset-reader';
 import { wireHeaders } from './wire-headers';
 
+/**
+ * True when every partition of `topics` has the same high watermark in `a` and `b` (a topic absent
+ * from both counts as unchanged; absent from one of them, as changed).
+ */
+function sameHighs(topics: readonly string[], a: Watermarks, b: Watermarks): boolean {
+  for (const topic of topics) {
+    const x = a.get(topic);
+    const y = b.get(topic);
+    if (!x || !y) {
+      if (x !== y) return false;
+      continue;
+    }
+    if (x.length !== y.length) return false;
+    const highs = new Map(x.map((w) => [w.partition, w.high]));
+    if (y.some((w) => highs.get(w.partition) !== w.high)) return false;
+  }
+  return true;
+}
+
 /** Start-up could not reach any broker; the message names KAFKA_BROKERS and the addresses tried. */
 export class KafkaUnavailableError extends Error {
   override name = 'KafkaUnavailableError';
@@ -279,29 +298,34 @@ export class KafkaBus implements Bus {
     return Number(lag);
   }
 
-  async lagPass(groups: readonly LagQuery[], before?: Watermarks): Promise<LagPass> {
+  async lagPass(groups: readonly LagQuery[], before?: Watermarks, previous?: LagPass): Promise<LagPass> {
     const topics = [...new Set(groups.flatMap((g) => g.topics))];
+    const known = previous && before === previous.after ? groups.map((g, i) => previous.lags[i] === 0 && sameHighs(g.topics, previous.first, before)) : undefined;
     const reader = this.offsetReader();
     if (reader) {
       try {
-        return await this.lagPassWith(reader, groups, topics, before);
+        return await this.lagPassWith(reader, groups, topics, before, known);
       } catch {
         // e.g. a topic that does not exist yet, a coordinator that moved: this pass through the admin client
       }
     }
-    return this.lagPassWith(undefined, groups, topics, before);
+    return this.lagPassWith(undefined, groups, topics, before, known);
   }
 
   /**
    * One lag pass: the watermarks (`before`, or read now), every group's committed offsets, the
    * watermarks again. Through the OffsetReader (one ListOffsets for all topics, one OffsetFetch per
    * group) or, without it, the admin client (per topic, and a coordinator look-up per group).
+   * `known[i]`: group i is known to have lag 0 against `before` (see Bus.lagPass): not asked.
    */
-  private async lagPassWith(reader: OffsetReader | undefined, groups: readonly LagQuery[], topics: string[], before?: Watermarks): Promise<LagPass> {
+  private async lagPassWith(reader: OffsetReader | undefined, groups: readonly LagQuery[], topics: string[], before?: Watermarks, known?: readonly boolean[]): Promise<LagPass> {
     const marksOf = (ts: string[]) => (reader ? reader.watermarks(ts) : this.watermarksOf(ts));
     const first = before ?? (await marksOf(topics));
-    const committed: Committed[] = await Promise.all(
-      groups.map(async (g) => {
+    let asked = 0;
+    const committed: (Committed | undefined)[] = await Promise.all(
+      groups.map(async (g, i) => {
+        if (known?.[i]) return undefined;
+        asked++;
         const present = g.topics.filter((t) => first.has(t));
         if (present.length === 0) return new Map();
         if (reader) return reader.committed(g.group, present);
@@ -312,6 +336,7 @@ export class KafkaBus implements Bus {
     const after = await marksOf(topics);
     let onLow = false;
     const lags = groups.map((g, i) => {
+      if (!committed[i]) return 0; // known to be drained
       let lag = 0n;
       for (const topic of g.topics) {
         const marks = first.get(topic);
@@ -340,7 +365,7 @@ export class KafkaBus implements Bus {
       const highs = new Map(a.map((w) => [w.partition, w.high]));
       if (b.some((w) => highs.get(w.partition) !== w.high)) produced = true;
     }
-    return { lags, produced, after };
+    return { lags, produced, first, after, asked };
   }
 
   private reader: OffsetReader | null | undefined;

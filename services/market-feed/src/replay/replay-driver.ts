@@ -1,4 +1,4 @@
-import type { Bus, Watermarks } from '@atp/bus';
+import type { Bus, LagPass, Watermarks } from '@atp/bus';
 import { barCloseTime, type Timeframe } from '@atp/core';
 import { groupName, TOPICS, type CandleEvent } from '@atp/contracts';
 import { toCandleEvent } from '@atp/market-data';
@@ -190,14 +190,17 @@ export class ReplayDriver {
    * drained() over a bus with lagPass (Kafka): one pass reads each topic's watermarks once, every
    * group's committed offsets, then the watermarks again (the next pass's first read). Drained:
    * every lag 0 and no high watermark moved during the pass — the same check as the probe group's
-   * lag read before and after the groups' lags, with about a third of the broker requests.
+   * lag read before and after the groups' lags, with about a third of the broker requests. A later
+   * pass does not ask again for the offsets of a group that was drained in the previous one when
+   * none of its topics got records since (it is still drained; see Bus.lagPass's `previous`).
    */
   private async drainedByPasses(t0: number, deadline: number, pollMs: number, stallMs: number): Promise<number> {
     const settle = Math.min(this.drainEwma / 2, 1_000);
     if (pollMs > 0 && settle > 1) await sleep(settle);
     let before: Watermarks | undefined;
+    let previous: LagPass | undefined;
     for (let polls = 1; ; polls++) {
-      const pass = await this.bus.lagPass!(this.groups, before);
+      const pass = await this.bus.lagPass!(this.groups, before, previous);
       if (!pass.produced && pass.lags.every((l) => l === 0)) {
         const ms = Date.now() - t0;
         this.drainEwma = this.drainEwma === 0 ? ms : 0.8 * this.drainEwma + 0.2 * ms;
@@ -208,6 +211,7 @@ export class ReplayDriver {
         throw new Error(`lockstep replay ${this.opts.runId}: the pipeline has not drained for ${stallMs} ms (lag ${detail})`);
       }
       before = pass.after;
+      previous = pass;
       await (pollMs > 0 ? sleep(pollMs) : new Promise((r) => setImmediate(r)));
     }
   }

@@ -48,6 +48,26 @@ describe('Kafka bus: lagPass', () => {
       const settled = await bus.lagPass(groups, next.after);
       expect(settled.produced).toBe(false);
       expect(settled.lags[1]).toBe(13);
+      expect(settled.asked).toBe(2);
+
+      // With the previous pass: the reader, drained then and with no record since, is not asked
+      // again (lag 0); the idle group, lagging, is.
+      await eventually(async () => expect(await bus.lag(groups[0]!.group, [candles])).toBe(0), { timeoutMs: 30_000 });
+      const drained = await bus.lagPass(groups);
+      expect(drained.lags).toEqual([0, 13]);
+      const again = await bus.lagPass(groups, drained.after, drained);
+      expect(again).toMatchObject({ lags: [0, 13], produced: false, asked: 1 });
+      // A record produced after `again`: the next pass measures against `again.after` (before the
+      // record: the reader still counts as drained, not asked) and sees it produced; the pass after
+      // that asks the reader again, since its topic's watermarks moved.
+      await bus.publishBatch(mdCandlesV1, [testCandle('ADA/USDT', 100, 'lag-pass')], { runId });
+      await eventually(async () => expect(await bus.lag(groups[0]!.group, [candles])).toBe(0), { timeoutMs: 30_000 });
+      const moved = await bus.lagPass(groups, again.after, again);
+      expect(moved).toMatchObject({ lags: [0, 13], produced: true, asked: 1 });
+      const after = await bus.lagPass(groups, moved.after, moved);
+      expect(after).toMatchObject({ lags: [0, 14], produced: false, asked: 2 });
+      // `before` that is not the previous pass's `after`: nothing is taken from it.
+      expect((await bus.lagPass(groups, undefined, after)).asked).toBe(2);
     } finally {
       await sub.close();
     }
