@@ -346,7 +346,8 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       const sl = pendSlots[p];
       const sym = sl.sym;
       markPortfolio(T);
-      const did = decisionId(runId, sl.entry.id, exchange, sym.s.symbol, T);
+      // (a deferring port gets '' and the id is hashed only when an event needs it: see decideDeferred)
+      const did = decideDeferred !== undefined ? '' : decisionId(runId, sl.entry.id, exchange, sym.s.symbol, T);
       const req: RiskRequest = {
         runId,
         exchange,
@@ -488,7 +489,12 @@ function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: re
     const approved = (): OrderApprovedEvent[] => {
       if (events === undefined) {
         events = new Array<OrderApprovedEvent>(approvals.length);
-        for (let i = 0; i < approvals.length; i++) events[i] = (toOutcomeEvent(approvals[i]!, approvals[i]!.decisionTime, 'risk') as { order: OrderApprovedEvent }).order;
+        for (let i = 0; i < approvals.length; i++) {
+          const a = approvals[i]!;
+          // the decision id the engine did not hash (see decideDeferred), as the decision log makes it
+          const withId = a.decisionId !== '' ? a : { ...a, decisionId: decisionId(a.runId, a.strategyId, a.exchange, a.symbol, a.decisionTime) };
+          events[i] = (toOutcomeEvent(withId, a.decisionTime, 'risk') as { order: OrderApprovedEvent }).order;
+        }
       }
       return events;
     };

@@ -2,6 +2,7 @@ import { Dec, decToString, ManualClock, toDecimal } from '@atp/core';
 import type { OrderRejectedEvent } from '@atp/contracts';
 import type { MarketSpec } from '@atp/execution';
 import { decideRisk, decString, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type Approval, type MarketInfo, type OpenOrderView, type Rejection, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
+import { decisionId } from '@atp/strategies';
 import type { DeferredRiskOutcome, RiskOutcome, RiskPort, RiskRequest } from './risk-port';
 
 /** Default limits of a backtest: 95% of equity per (strategy, symbol) slot, fixed notional sizing is computed per call. */
@@ -92,7 +93,7 @@ function riskDecision(r: RiskRequest, limits: RiskLimits | undefined, state: Ris
     clock,
   });
   const outcome = res.outcome;
-  if (outcome.kind === 'noop') throw new Error(`risk returned noop for intent ${r.decisionId}`);
+  if (outcome.kind === 'noop') throw new Error(`risk returned noop for intent ${r.decisionId || decisionId(r.runId, r.strategyId, r.exchange, r.symbol, r.decisionTime)}`);
   return { outcome, state: res.state, alerts: res.alerts };
 }
 
@@ -151,7 +152,9 @@ export function libRisk(opts: LibRiskOptions = {}): RiskPort {
       state = res.state;
       if (opts.onAlert) for (const a of res.alerts) opts.onAlert(a);
       const o = res.outcome;
-      return o.kind === 'approval' ? o : (toOutcomeEvent(o, r.tsInit, 'risk') as { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent });
+      if (o.kind === 'approval') return o;
+      const id = r.decisionId !== '' ? r.decisionId : decisionId(r.runId, r.strategyId, r.exchange, r.symbol, r.decisionTime);
+      return toOutcomeEvent(id === o.decisionId ? o : { ...o, decisionId: id }, r.tsInit, 'risk') as { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent };
     },
   };
 }

@@ -59,7 +59,12 @@ export type DeferredRiskOutcome = Approval | { readonly kind: 'rejected'; readon
  */
 export interface RiskPort {
   decide(req: RiskRequest): RiskOutcome;
-  /** The same decision as `decide` (and the same state change), its approval not yet a wire event. Optional. */
+  /**
+   * The same decision as `decide` (and the same state change), its approval not yet a wire event.
+   * Optional. The backtester hands it `decisionId: ''` (the id is a hash, made only when an event
+   * needs it): a rejection's event then carries `decisionId(runId, strategyId, exchange, symbol,
+   * decisionTime)`, and an approval keeps '' until the backtester makes its event.
+   */
   decideDeferred?(req: RiskRequest): DeferredRiskOutcome;
   /** True when the port needs `atr` (the engine then runs a streaming ATR per symbol). */
   readonly needsAtr?: boolean;
