@@ -78,6 +78,31 @@ describe('decimal policy', () => {
     expect(() => toDecimal('1e5')).toThrow(RangeError);
     expect(() => toDecimal(NaN)).toThrow(RangeError);
   });
+  it('a float converted and printed again gives the fresh print of its Dec (seeded floats of every magnitude, exponent forms, integers, negatives)', () => {
+    let seed = 777;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const xs: number[] = [0.1, 1e-7, 1.5e-7, 123456789012345680000, 1e21, 2 ** 53, -(2 ** 53) + 1, 100, -100, 5e-324, 1.7976931348623157e308, -0.000001, 0.000001];
+    for (let i = 0; i < 3000; i++) {
+      const mag = 10 ** Math.floor(rnd() * 40 - 20);
+      const v = (rnd() - 0.3) * mag;
+      xs.push(rnd() < 0.2 ? Math.round(v) : rnd() < 0.5 ? Number(v.toPrecision(1 + Math.floor(rnd() * 12))) : v);
+    }
+    for (const x of xs) {
+      if (x === 0) continue;
+      const d = toDecimal(x);
+      const fresh = new Dec(String(x));
+      const want = fresh.isZero() ? '0' : fresh.toFixed();
+      // printed right away (the memo) and again after other conversions pushed it out of the memo
+      expect(decToString(d)).toBe(want);
+      for (let k = 0; k < 40; k++) toDecimal(x + k + 1);
+      expect(decToString(d)).toBe(want);
+      // the string parses back to the same value
+      expect(toDecimal(want).eq(fresh)).toBe(true);
+    }
+  });
   it('sign tests answer as comparisons with 0 do', () => {
     for (const x of ['0', '-0', '1', '-1', '0.00000001', '-0.00000001', '1e30', 'NaN', 'Infinity', '-Infinity']) {
       const d = new Dec(x);

@@ -32,12 +32,21 @@ export function toDecimal(x: number | string | Dec): Dec {
     for (let i = 0; i < MEMO; i++) if (numKeys[i] === x) return numVals[i]!;
     if (!Number.isFinite(x)) throw new RangeError(`toDecimal: non-finite number ${x}`);
     const str = String(x);
-    const d = (str.indexOf('e') < 0 ? parsePlain(str) : undefined) ?? new Dec(str);
+    const plain = str.indexOf('e') < 0;
+    const d = (plain ? parsePlain(str) : undefined) ?? new Dec(str);
     if (x !== 0) {
       // (0 and -0 are equal numbers but distinct Decs: never remembered)
       numKeys[numNext] = x;
       numVals[numNext] = d;
       numNext = (numNext + 1) & (MEMO - 1);
+      if (plain) {
+        // A float's shortest form without an exponent is already canonical (no trailing zeros,
+        // no "-0"): it is what decToString prints for the Dec just parsed from it (a fill price,
+        // a close risk reads as a string), and the string parses back to this Dec.
+        strKeys[strNext] = str;
+        strVals[strNext] = d;
+        strNext = (strNext + 1) & (MEMO - 1);
+      }
     }
     return d;
   }
