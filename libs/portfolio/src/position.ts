@@ -69,6 +69,10 @@ const NEG_ZERO = new Dec(-0);
 
 /** True when q x p has no more significant digits than the precision: the product is exact. */
 function exactProduct(q: Dec, p: Dec): boolean {
+  // a base-1e7 limb holds at most 7 significant digits: few limbs bound the digits without counting them
+  const qd = (q as unknown as { d: number[] | null }).d;
+  const pd = (p as unknown as { d: number[] | null }).d;
+  if (qd !== null && pd !== null && 7 * (qd.length + pd.length) <= Dec.precision) return true;
   return q.sd() + p.sd() <= Dec.precision;
 }
 

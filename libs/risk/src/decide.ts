@@ -421,8 +421,7 @@ function entry(
   const cappedQty = qty;
   checkMinimums(rounded, entryPrice, m, () => `${rule.method} size ${s(sized.qty)}${cappedBy ? ` capped by ${cappedBy} to ${s(cappedQty)}` : ''}`);
 
-  const bar = timeframeMs(req.decision.timeframe);
-  const expireAt = intent.entry === 'limit' && limits.limitOrderTtlBars !== undefined ? T + limits.limitOrderTtlBars * bar : undefined;
+  const expireAt = intent.entry === 'limit' && limits.limitOrderTtlBars !== undefined ? T + limits.limitOrderTtlBars * timeframeMs(req.decision.timeframe) : undefined;
   const cleanBracket: ApprovedBracket | undefined = Object.keys(bracket).length > 0 ? bracket : undefined;
   const rawQty = s(sized.qty);
   // sizing = { ...sized.explain, equity, ... } (same keys, same order), without the spread's slow path
