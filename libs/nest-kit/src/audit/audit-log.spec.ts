@@ -29,6 +29,33 @@ class DroppingStore extends MemoryStore {
   }
 }
 
+/** A memory store whose `upsertMany` calls wait for the gates set with `gate()`, one gate per call in order. */
+class GatedStore extends MemoryStore {
+  readonly writes: number[] = [];
+  private readonly gates: Promise<void>[] = [];
+  gate(): { open(): void } {
+    let open!: () => void;
+    this.gates.push(new Promise<void>((r) => (open = r)));
+    return { open };
+  }
+  override repository<T extends Doc>(def: CollectionDef<T>): Repository<T> {
+    const repo = super.repository(def);
+    return Object.assign(Object.create(repo) as Repository<T>, {
+      upsertMany: async (docs: readonly T[]) => {
+        this.writes.push(docs.length);
+        const gate = this.gates.shift();
+        if (gate) await gate;
+        return repo.upsertMany(docs);
+      },
+    });
+  }
+}
+
+const turns = async (until: () => boolean) => {
+  for (let i = 0; i < 1_000 && !until(); i++) await new Promise((r) => setImmediate(r));
+  expect(until()).toBe(true);
+};
+
 describe('AuditLog', () => {
   it('appends a hash chain to <service>_audit and a new log on the same store continues it (a restart)', async () => {
     const store = new MemoryStore('t');
@@ -140,6 +167,29 @@ describe('AuditLog alongside / acknowledged', () => {
     await ack;
     expect((await stored(store, 'risk')).map((r) => r.subject)).toEqual(['d0', 'd1']);
     expect(verifyChain(await stored(store, 'risk')).issues).toEqual([]);
+  });
+
+  it("waits for its own input's records, not for the appends made after it (a group commit still writing)", async () => {
+    const store = new GatedStore('t');
+    const log = new AuditLog({ store, service: 'strategy' });
+    await log.start();
+    const publish = log.alongside((out: readonly number[]) => out.map((i) => entry(i)), async () => undefined);
+    const first = store.gate();
+    const ack1 = log.acknowledged(publish([0]));
+    await turns(() => store.writes.length === 1); // d0's write in flight
+    const second = store.gate();
+    const ack2 = log.acknowledged(publish([1, 2])); // appended meanwhile: the next group
+    let acked2 = false;
+    void ack2.then(() => (acked2 = true));
+    first.open();
+    await ack1; // d0 stored; d1, d2 still being written
+    await turns(() => store.writes.length === 2);
+    expect((await stored(store, 'strategy')).map((r) => r.subject)).toEqual(['d0']);
+    expect(acked2).toBe(false);
+    second.open();
+    await ack2;
+    expect((await stored(store, 'strategy')).map((r) => r.subject)).toEqual(['d0', 'd1', 'd2']);
+    expect(verifyChain(await stored(store, 'strategy')).issues).toEqual([]);
   });
 
   it('refuses the acknowledgement when a write failed after the input came; the retry re-appends at the same position', async () => {

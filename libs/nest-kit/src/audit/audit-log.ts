@@ -52,8 +52,13 @@ export class AuditLog {
   private loading: Promise<AuditChain> | undefined;
   /** Settles when the appends queued so far are written (or failed). */
   private tail: Promise<void> = Promise.resolve();
-  private pending: { entries: readonly AuditEntry[]; resolve: (r: AuditRecord[]) => void; reject: (e: unknown) => void }[] = [];
+  private pending: { entries: readonly AuditEntry[]; n: number; resolve: (r: AuditRecord[]) => void; reject: (e: unknown) => void }[] = [];
   private flushing = false;
+  /** Appends so far, and how many of the first ones are written (or failed): groups are written in order. */
+  private appended = 0;
+  private done = 0;
+  /** `acknowledged` calls waiting until the first `upTo` appends are done (ascending). */
+  private readonly doneWaiters: { upTo: number; wake: () => void }[] = [];
   /** Failed group writes so far, and the last failure: `acknowledged` refuses an input when one failed after it was submitted. */
   private failures = 0;
   private lastFailure: unknown;
@@ -91,7 +96,7 @@ export class AuditLog {
   append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (entries.length === 0) return Promise.resolve([]);
     return new Promise<AuditRecord[]>((resolve, reject) => {
-      this.pending.push({ entries, resolve, reject });
+      this.pending.push({ entries, n: ++this.appended, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         this.tail = new Promise<void>((done) => setImmediate(() => void this.flush().finally(done)));
@@ -122,6 +127,8 @@ export class AuditLog {
           this.lastFailure = e;
           for (const g of group) g.reject(e);
         }
+        this.done = group[group.length - 1]!.n;
+        while (this.doneWaiters.length > 0 && this.doneWaiters[0]!.upTo <= this.done) this.doneWaiters.shift()!.wake();
       }
     } finally {
       this.flushing = false;
@@ -155,13 +162,17 @@ export class AuditLog {
   /**
    * The acknowledgement of an input whose outputs are published through {@link alongside}: `done`
    * (the input processed and its outputs published, e.g. the journal's submit), then every audit
-   * append made so far stored. Rejects when a write failed after the call (the input is then
-   * retried: its outputs re-published and re-appended, idempotently).
+   * append made so far stored — not the appends made after it (under a steady stream of inputs the
+   * group commit keeps writing, and waiting for all of it would hold back this input's
+   * acknowledgement, and on Kafka the next fetch of its partition, behind later inputs' records).
+   * Rejects when a write failed after the call (the input is then retried: its outputs re-published
+   * and re-appended, idempotently).
    */
   acknowledged<T>(done: Promise<T>): Promise<T> {
     const failures = this.failures;
     return done.then(async (v) => {
-      if (this.flushing) await this.tail;
+      const upTo = this.appended;
+      if (this.done < upTo) await new Promise<void>((wake) => this.doneWaiters.push({ upTo, wake }));
       if (this.failures !== failures) throw new Error(`audit ${this.collection}: a write failed: ${(this.lastFailure as Error)?.message ?? String(this.lastFailure)}`);
       return v;
     });
