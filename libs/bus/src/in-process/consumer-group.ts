@@ -14,7 +14,7 @@ import type { PartitionLog, LogRecord } from './partition-log';
  */
 function decodeRecord(contract: TopicContract<TSchema>, rec: LogRecord): DecodeResult<unknown> {
   if (rec.checked !== undefined && rec.checked === contract.schema) {
-    if (rec.snapshot !== undefined) return { ok: true, value: copySnapshot(rec.snapshot) };
+    if (rec.snapshot !== undefined) return { ok: true, value: copySnapshot(rec.snapshot, rec.plan) };
     if (rec.value !== null) return { ok: true, value: JSON.parse(rec.value.toString('utf8')) as unknown };
   }
   return decode(contract, rec.value);

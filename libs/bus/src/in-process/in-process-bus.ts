@@ -8,7 +8,7 @@ import { retrySettings } from '../retry';
 import { contractOfPhysicalTopic } from '../topics';
 import type { BusLogger } from '../logging';
 import { ConsumerGroup, PartitionWorker, type Member, type WorkerHost } from './consumer-group';
-import { jsonSnapshot, NOT_PLAIN } from './json-copy';
+import { planned, type CopyPlan } from './json-copy';
 import { PartitionLog, SnapshotRecord, type LogRecord } from './partition-log';
 
 export interface InProcessBusOptions {
@@ -234,7 +234,8 @@ export class InProcessBus implements Bus {
 
   /** Appends a value validated against `contract` (`checkedValue`): its snapshot, or its bytes when it is not plain JSON data. */
   private appendChecked(t: TopicState, contract: TopicContract, key: string | null, checked: Checked, headers: MessageHeaders, timestamp: number): number {
-    const rec: LogRecord = checked.snapshot !== NOT_PLAIN ? new SnapshotRecord(key, checked.snapshot, contract.schema, headers, timestamp) : { key, value: wireBytes(checked.value), headers, timestamp, checked: contract.schema };
+    const p = checked.planned;
+    const rec: LogRecord = p !== undefined ? new SnapshotRecord(key, p.snapshot, p.plan, contract.schema, headers, timestamp) : { key, value: wireBytes(checked.value), headers, timestamp, checked: contract.schema };
     return this.appendRecord(t, rec);
   }
 
@@ -267,9 +268,9 @@ export class InProcessBus implements Bus {
   }
 }
 
-/** A published value, validated: its snapshot as plain JSON data (json-copy.ts), else NOT_PLAIN and the value (written as bytes). */
+/** A published value, validated: its snapshot as plain JSON data and how to copy it (json-copy.ts), else undefined and the value (written as bytes). */
 interface Checked {
-  snapshot: unknown;
+  planned: { snapshot: unknown; plan: CopyPlan | null } | undefined;
   value: unknown;
 }
 
@@ -280,7 +281,7 @@ interface Checked {
  */
 function checkedValue(contract: TopicContract, value: unknown): Checked {
   assertValid(contract, value);
-  return { snapshot: jsonSnapshot(value), value };
+  return { planned: planned(value), value };
 }
 
 function groupKey(group: string, topic: string): string {

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { MessageHeaders } from '@atp/contracts';
+import type { CopyPlan } from './json-copy';
 
 /** One retained record: the bytes as published (never a shared decoded object) and its produce time. */
 export interface LogRecord {
@@ -17,6 +18,8 @@ export interface LogRecord {
    * parsing the bytes. Undefined: deliveries parse `value`.
    */
   readonly snapshot?: unknown;
+  /** With `snapshot`: how to copy it (json-copy.ts `planned`). */
+  readonly plan?: CopyPlan | null;
   readonly headers: MessageHeaders;
   /** Produce time, Unix ms (the bus's `now()` at publish). */
   readonly timestamp: number;
@@ -34,6 +37,7 @@ export class SnapshotRecord implements LogRecord {
   constructor(
     readonly key: string | null,
     readonly snapshot: unknown,
+    readonly plan: CopyPlan | null,
     readonly checked: TSchema,
     readonly headers: MessageHeaders,
     readonly timestamp: number,
