@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
-import { ALL_TOPICS, decode, dlqTopicName, encode, mdCandlesV1, ordersEventsV1, topicName, validate, fillsV1, type CandleEvent } from './index';
+import { ALL_TOPICS, buildHeaders, decode, dlqTopicName, encode, HEADER, mdCandlesV1, ordersEventsV1, topicName, validate, fillsV1, type CandleEvent } from './index';
 import { generateProtoFiles } from './proto';
 
 const candle: CandleEvent = {
@@ -103,5 +103,17 @@ describe('proto/', () => {
     expect(msg.fields['close']!.type).toBe('double');
     const fills = protobuf.parse(generated.get('fills.v1.proto')!, { keepCase: true }).root.lookupType('atp.fills.v1.FillEvent');
     expect(fills.fields['price']!.type).toBe('string');
+  });
+});
+
+describe('buildHeaders', () => {
+  it('writes the HEADER names, in a fixed order, optional ones only when given', () => {
+    expect(Object.entries(buildHeaders({ schemaVersion: 2, eventTime: 1_600_000_000_000, eventId: 'e1' }))).toEqual([
+      [HEADER.schemaVersion, '2'],
+      [HEADER.eventTime, '1600000000000'],
+      [HEADER.eventId, 'e1'],
+      [HEADER.contentType, 'application/json'],
+    ]);
+    expect(buildHeaders({ schemaVersion: 1, eventTime: 5, eventId: 'e2', runId: 'r1', traceparent: 'tp' })).toEqual({ [HEADER.schemaVersion]: '1', [HEADER.eventTime]: '5', [HEADER.eventId]: 'e2', [HEADER.contentType]: 'application/json', [HEADER.runId]: 'r1', [HEADER.traceparent]: 'tp' });
   });
 });

@@ -23,11 +23,12 @@ export interface BuildHeadersInput {
 }
 
 export function buildHeaders(h: BuildHeadersInput): MessageHeaders {
+  // Literal keys (HEADER's values, in this order): the object is created with its layout at once.
   const out: MessageHeaders = {
-    [HEADER.schemaVersion]: String(h.schemaVersion),
-    [HEADER.eventTime]: String(h.eventTime),
-    [HEADER.eventId]: h.eventId,
-    [HEADER.contentType]: 'application/json',
+    'schema-version': String(h.schemaVersion),
+    'event-time': String(h.eventTime),
+    'event-id': h.eventId,
+    'content-type': 'application/json',
   };
   if (h.runId) out[HEADER.runId] = h.runId;
   if (h.traceparent) out[HEADER.traceparent] = h.traceparent;

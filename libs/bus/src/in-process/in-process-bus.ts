@@ -57,6 +57,8 @@ class TopicState {
  */
 export class InProcessBus implements Bus {
   private readonly topics = new Map<string, TopicState>();
+  /** Topics by contract and run id ('' for none): see `published`. */
+  private readonly byContract = new Map<TopicContract, Map<string, TopicState>>();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly now: () => number;
@@ -79,7 +81,7 @@ export class InProcessBus implements Bus {
   async publish<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts?: PublishOptions): Promise<void> {
     this.assertOpen();
     const checked = checkedValue(contract, value);
-    const t = this.topicFor(topicName(contract, opts?.runId), contract.partitions);
+    const t = this.published(contract, opts?.runId);
     const ts = this.now();
     const p = this.appendChecked(t, contract, contract.key(value), checked, headersFor(contract, value, opts, ts), ts);
     t.wake(p);
@@ -89,7 +91,7 @@ export class InProcessBus implements Bus {
     this.assertOpen();
     // Validate (and take) everything first: an invalid value publishes nothing of the batch.
     const checked = values.map((v) => checkedValue(contract, v));
-    const t = this.topicFor(topicName(contract, opts?.runId), contract.partitions);
+    const t = this.published(contract, opts?.runId);
     const ts = this.now();
     if (values.length === 1) {
       t.wake(this.appendChecked(t, contract, contract.key(values[0]), checked[0], headersFor(contract, values[0], opts, ts), ts));
@@ -204,6 +206,19 @@ export class InProcessBus implements Bus {
     };
     this.subscriptions.add(sub);
     return sub;
+  }
+
+  /**
+   * The topic a contract publishes to under a run id, remembered per (contract, run id): no
+   * physical name built and looked up per publish. (Topics are never removed.)
+   */
+  private published(contract: TopicContract, runId: string | undefined): TopicState {
+    let byRun = this.byContract.get(contract);
+    if (!byRun) this.byContract.set(contract, (byRun = new Map()));
+    const key = runId ?? '';
+    let t = byRun.get(key);
+    if (!t) byRun.set(key, (t = this.topicFor(topicName(contract, runId), contract.partitions)));
+    return t;
   }
 
   /** The topic, created on first use with `partitions` (default 1, as an unknown topic gets). */
