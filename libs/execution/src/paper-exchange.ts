@@ -212,6 +212,10 @@ export class PaperExchange implements ExchangeGateway {
   private readonly slip: Dec;
   /** Event time of the bar being matched (NaN outside matching): the tsEvent of what it causes. */
   private barTime = NaN;
+  /** The last position key made (see posKeyOf) and its parts. */
+  private lastKeyStrategy = '';
+  private lastKeySymbol = '';
+  private lastKey = '|';
   /** The quantity `validate` just parsed, taken by the `newOrd` that follows (parsed once). */
   private validatedQty: Dec | undefined = undefined;
 
@@ -614,9 +618,10 @@ export class PaperExchange implements ExchangeGateway {
     // selling exactly what is held: decimal.js's x - x is +0 (rounding half up), a compare is cheaper
     const pos = ord.side === 'buy' ? decAdd(held, qty) : held !== qty && held.eq(qty) ? ZERO : decSub(held, qty);
     this.positions.set(pk, pos);
-    this.setStatus(ord, ord.filled.gte(ord.qty) ? 'filled' : 'partially-filled', reason);
+    // (the whole quantity in one fill: filled is the order's own quantity Dec, 0 + qty being qty)
+    this.setStatus(ord, ord.filled === ord.qty || ord.filled.gte(ord.qty) ? 'filled' : 'partially-filled', reason);
     if (ord.req.bracket && !ord.reduceOnly) this.arm(ord, t, qty, price, list);
-    this.clampChildren(ord.req.strategyId, ord.req.symbol, pos);
+    this.clampChildren(ord.req.strategyId, ord.book, pos);
   }
 
   /** Arms (or grows) the bracket of an entry that just filled `qty` on bar `t`. */
@@ -666,8 +671,7 @@ export class PaperExchange implements ExchangeGateway {
   }
 
   /** Bracket children never protect more than the position: shrink them, cancel at zero. */
-  private clampChildren(strategyId: string, symbol: string, pos: Dec): void {
-    const b = this.books.get(symbol)!;
+  private clampChildren(strategyId: string, b: Book, pos: Dec): void {
     for (const c of b.working) {
       if (c.parent === undefined || !isWorking(c.status) || c.req.strategyId !== strategyId) continue;
       const avail = c.side === 'sell' ? pos : pos.neg();
@@ -730,7 +734,7 @@ export class PaperExchange implements ExchangeGateway {
       qtyStr: '',
       filledOf: undefined,
       filledStr: '',
-      posKey: `${req.strategyId}|${req.symbol}`,
+      posKey: this.posKeyOf(req.strategyId, req.symbol),
       onlyPrice: undefined,
       limit,
       limitNum: limit ? limit.toNumber() : NaN,
@@ -748,6 +752,16 @@ export class PaperExchange implements ExchangeGateway {
       parent,
       armedAt,
     };
+  }
+
+  /** `<strategyId>|<symbol>`, the same string for the same pair as the last order's (one key string per slot, not per order). */
+  private posKeyOf(strategyId: string, symbol: string): string {
+    if (strategyId !== this.lastKeyStrategy || symbol !== this.lastKeySymbol) {
+      this.lastKeyStrategy = strategyId;
+      this.lastKeySymbol = symbol;
+      this.lastKey = `${strategyId}|${symbol}`;
+    }
+    return this.lastKey;
   }
 
   private roundPrice(b: Book, p: Dec, side: Side): Dec {

@@ -223,7 +223,7 @@ export class Portfolio {
     const mark = this.marks.get(instrument);
     if (!mark || fill.tsEvent >= mark.time) this.marks.set(instrument, { price, time: fill.tsEvent });
     this.revalue(instrument);
-    this.trips.push(...outcome.closed);
+    for (let i = 0; i < outcome.closed.length; i++) this.trips.push(outcome.closed[i]!);
 
     const totals = this.totals(ALL);
     // The ledger entry keeps its exact values; the decimal strings are made when the ledger is read.
