@@ -234,6 +234,8 @@ describe('deterministic ids', () => {
     expect(eventIdFrom('ab', 'c')).not.toBe(eventIdFrom('a', 'bc'));
     expect(eventIdFrom('x', 1)).toMatch(/^[0-9a-f]{32}$/);
     expect(fillId('o1', 2)).toBe('o1:2');
+    const coid = clientOrderId('run', 's', 'BTC/USDT', 1_609_459_200_000, 0);
+    for (const n of [0, -0, 1, 9, 10, 15, 16, 17, 100, 2 ** 31, -1, 1.5, NaN, 1e21]) expect(fillId(coid, n)).toBe(`${coid}:${n}`);
   });
   it('ids are the documented sha256 texts (reference: createHash over the length-prefixed parts)', () => {
     const ref = (parts: (string | number)[], enc: 'hex' | 'base64url') => createHash('sha256').update(parts.map((p) => `${String(p).length}:${p}|`).join('')).digest(enc);

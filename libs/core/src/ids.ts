@@ -70,8 +70,11 @@ export function base36(n: number): string {
 
 /** Fill id = client order id + fill sequence (ARCHITECTURE.md). */
 export function fillId(clientOrderIdValue: string, fillSeq: number): string {
-  return `${clientOrderIdValue}:${fillSeq}`;
+  // (one concatenation of two strings for the usual sequences rather than a chain of two)
+  return clientOrderIdValue + (fillSeq >= 0 && fillSeq < 16 && Number.isInteger(fillSeq) ? FILL_SUFFIXES[fillSeq]! : `:${fillSeq}`);
 }
+
+const FILL_SUFFIXES: readonly string[] = Array.from({ length: 16 }, (_, n) => `:${n}`);
 
 /** Event id derived from the event's cause: a 32-hex-char hash of its parts (UUID-sized). */
 export function eventIdFrom(...parts: readonly (string | number)[]): string {

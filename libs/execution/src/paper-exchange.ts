@@ -138,6 +138,14 @@ function filledString(o: Ord): string {
   return o.filledStr;
 }
 
+// `/o<n>` for an order's first events: `${coid}/o${n}` is then one concatenation of two strings
+// (V8 keeps every concatenation of 13 characters or more as a pair of pieces: one pair, not two).
+const ORDER_EVENT_SUFFIXES: readonly string[] = Array.from({ length: 16 }, (_, n) => `/o${n}`);
+
+function orderEventSuffix(n: number): string {
+  return n < 16 ? ORDER_EVENT_SUFFIXES[n]! : `/o${n}`;
+}
+
 /** Average fill price (undefined before the first fill): the only fill's price, or notional / filled to 12 places. */
 function avgFillString(o: Ord): string | undefined {
   return o.filled.isZero() ? undefined : decToString(o.onlyPrice ?? decDiv(o.notional, o.filled).toDecimalPlaces(12));
@@ -780,7 +788,7 @@ export class PaperExchange implements ExchangeGateway {
     ord.status = transition(ord.coid, ord.status, to);
     // The snapshot's fields, without the snapshot (the same values, in the same order).
     const ev: Mutable<OrderUpdate> = {
-      eventId: `${ord.coid}/o${ord.evSeq++}`,
+      eventId: ord.coid + orderEventSuffix(ord.evSeq++),
       tsEvent: this.eventTime(ord),
       tsInit: this.clock.now(),
       source: this.source,
