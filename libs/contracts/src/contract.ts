@@ -41,6 +41,33 @@ export function topicName(contract: Pick<TopicContract, 'name'> | string, runId?
   return `run.${runId}.${base}`;
 }
 
+/** Remembered instrument keys: exchange -> symbol -> key. */
+const instrumentKeys = new Map<string, Map<string, string>>();
+let instrumentKeyCount = 0;
+
+/**
+ * The Kafka key of a message about one instrument: `<exchange>:<symbol>`. The same string object
+ * for the same pair (remembered, up to 100,000 pairs), so the partitioner's lookup hashes a flat
+ * string once instead of a fresh concatenation per message.
+ */
+export function instrumentKey(exchange: string, symbol: string): string {
+  let bySymbol = instrumentKeys.get(exchange);
+  if (bySymbol === undefined) {
+    if (instrumentKeyCount >= 100_000) {
+      instrumentKeys.clear();
+      instrumentKeyCount = 0;
+    }
+    instrumentKeys.set(exchange, (bySymbol = new Map()));
+  }
+  let k = bySymbol.get(symbol);
+  if (k === undefined) {
+    if (instrumentKeyCount >= 100_000) return `${exchange}:${symbol}`;
+    instrumentKeyCount++;
+    bySymbol.set(symbol, (k = `${exchange}:${symbol}`));
+  }
+  return k;
+}
+
 /**
  * Physical consumer group name. Like topics, a run id namespaces the groups of a replay or
  * backtest run, so two runs on one broker never share a group (and never rebalance each other).

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
-import { ALL_TOPICS, buildHeaders, decode, dlqTopicName, encode, HEADER, mdCandlesV1, ordersEventsV1, topicName, validate, fillsV1, type CandleEvent } from './index';
+import { ALL_TOPICS, buildHeaders, decode, dlqTopicName, encode, HEADER, instrumentKey, mdCandlesV1, ordersEventsV1, topicName, validate, fillsV1, type CandleEvent } from './index';
 import { generateProtoFiles } from './proto';
 
 const candle: CandleEvent = {
@@ -115,5 +115,16 @@ describe('buildHeaders', () => {
       [HEADER.contentType, 'application/json'],
     ]);
     expect(buildHeaders({ schemaVersion: 1, eventTime: 5, eventId: 'e2', runId: 'r1', traceparent: 'tp' })).toEqual({ [HEADER.schemaVersion]: '1', [HEADER.eventTime]: '5', [HEADER.eventId]: 'e2', [HEADER.contentType]: 'application/json', [HEADER.runId]: 'r1', [HEADER.traceparent]: 'tp' });
+  });
+});
+
+describe('instrumentKey', () => {
+  it('is `<exchange>:<symbol>`, the same string object for the same pair, as the topics key their messages', () => {
+    expect(instrumentKey('binance', 'BTC/USDT')).toBe('binance:BTC/USDT');
+    const a = instrumentKey('binance', `ETH/${'USDT'}`);
+    expect(instrumentKey('binance', 'ETH/USDT')).toBe(a);
+    expect(instrumentKey('kraken', 'ETH/USDT')).toBe('kraken:ETH/USDT');
+    expect(mdCandlesV1.key(candle)).toBe(`${candle.exchange}:${candle.symbol}`);
+    expect(fillsV1.key({ exchange: 'x', symbol: 'y' } as Parameters<typeof fillsV1.key>[0])).toBe('x:y');
   });
 });

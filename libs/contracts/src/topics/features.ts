@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { EpochMs, eventSchema, instrumentProperties, NonEmpty, NullableNumber, Timeframe } from '../common';
 
 /** FeaturesComputed: a named, versioned feature vector for one closed bar. */
@@ -25,5 +25,5 @@ export const featuresV1 = defineTopic({
   description: 'Feature vectors from the features service.',
   partitions: 6,
   retentionMs: retention.days(30),
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { DecimalString, eventSchema, instrumentProperties, NonEmpty, Side } from '../common';
 
 /** OrderFilled: one execution. Idempotent downstream by fillId. */
@@ -30,5 +30,5 @@ export const fillsV1 = defineTopic({
   description: 'Fills from execution.',
   partitions: 6,
   retentionMs: retention.forever,
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { EpochMs, eventSchema, instrumentProperties } from '../common';
 
 const Level = Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ minimum: 0 })], { description: '[price, quantity]; quantity 0 deletes the level in a diff' });
@@ -26,5 +26,5 @@ export const mdBookV1 = defineTopic({
   description: 'Order-book snapshots, diffs and top-of-book from market-feed.',
   partitions: 6,
   retentionMs: retention.days(7),
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { EpochMs, eventSchema, instrumentProperties, Timeframe } from '../common';
 
 /** CandleClosed / CandleUpdated: OHLCV bar of one instrument. Prices and volume are float64. */
@@ -26,5 +26,5 @@ export const mdCandlesV1 = defineTopic({
   description: 'Candles from market-feed (live streams, stored data or replay).',
   partitions: 6,
   retentionMs: retention.forever,
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

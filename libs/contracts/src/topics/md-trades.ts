@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { EpochMs, eventSchema, instrumentProperties, NonEmpty } from '../common';
 
 /** TradePrinted: one public trade on a venue. */
@@ -23,5 +23,5 @@ export const mdTradesV1 = defineTopic({
   description: 'Public trades from market-feed.',
   partitions: 6,
   retentionMs: retention.forever,
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { DecimalString, EpochMs, eventSchema, instrumentProperties, NonEmpty, Side } from '../common';
 
 export const OrderType = Type.Union([Type.Literal('market'), Type.Literal('limit')]);
@@ -46,5 +46,5 @@ export const ordersApprovedV1 = defineTopic({
   description: 'Risk-approved orders to execution.',
   partitions: 6,
   retentionMs: retention.days(90),
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

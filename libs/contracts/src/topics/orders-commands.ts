@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { eventSchema, NonEmpty } from '../common';
 
 /** CancelOrder / CancelAllOrders: from risk or the gateway to execution. */
@@ -25,5 +25,5 @@ export const ordersCommandsV1 = defineTopic({
   description: 'Cancel commands to execution.',
   partitions: 1,
   retentionMs: retention.days(90),
-  key: (v) => (v.exchange && v.symbol ? `${v.exchange}:${v.symbol}` : 'all'),
+  key: (v) => (v.exchange && v.symbol ? instrumentKey(v.exchange, v.symbol) : 'all'),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { DecimalString, EpochMs, envelopeProperties, instrumentProperties, NonEmpty, Side, Timeframe } from '../common';
 import { OrderType } from './orders-approved';
 
@@ -54,5 +54,5 @@ export const ordersEventsV1 = defineTopic({
   description: 'Order lifecycle events and bar-matched markers from execution.',
   partitions: 6,
   retentionMs: retention.days(90),
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { DecimalString, EpochMs, eventSchema, instrumentProperties, NonEmpty, Timeframe } from '../common';
 
 /** What a strategy wants; risk turns it into a sized order or a rejection. */
@@ -44,5 +44,5 @@ export const ordersIntentsV1 = defineTopic({
   description: 'Strategy decisions (intents and no-ops) to risk.',
   partitions: 6,
   retentionMs: retention.days(90),
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

@@ -1,4 +1,4 @@
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { EpochMs, eventSchema, instrumentProperties, NonEmpty } from '../common';
 
 /** OrderRejected: by risk (a rule and its reason) — venue rejections travel in orders.events.v1. */
@@ -23,5 +23,5 @@ export const ordersRejectedV1 = defineTopic({
   description: 'Risk rejections.',
   partitions: 6,
   retentionMs: retention.days(90),
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });

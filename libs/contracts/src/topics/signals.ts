@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineTopic, retention } from '../contract';
+import { defineTopic, instrumentKey, retention } from '../contract';
 import { EpochMs, eventSchema, instrumentProperties, NonEmpty, Timeframe } from '../common';
 
 /** SignalPredicted: an ML model's view on one instrument at one bar. */
@@ -25,5 +25,5 @@ export const signalsV1 = defineTopic({
   description: 'Model signals from ml-inference.',
   partitions: 6,
   retentionMs: retention.days(30),
-  key: (v) => `${v.exchange}:${v.symbol}`,
+  key: (v) => instrumentKey(v.exchange, v.symbol),
 });
