@@ -48,8 +48,10 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
   /** The decision barrier's watchdog: held candles per symbol, and since when (wall clock) unchanged. */
   private watchdog: NodeJS.Timeout | undefined;
   private readonly heldSince = new Map<string, { head: number; count: number; at: number }>();
+  private readonly publishOpts: { readonly runId: string | undefined };
 
   constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<ExecutionConfig>) {
+    this.publishOpts = Object.freeze({ runId: rt.config.RUN_ID });
     this.core = new ExecutionCore(serviceSpec(rt.config), rt.clock, { decisionBarrier: rt.config.DECISION_WAIT_MS > 0 });
     this.orders = rt.store.repository<OrderDoc>({ name: 'execution_orders', indexes: [['symbol'], ['strategyId']] });
     this.fills = rt.store.repository<FillDoc>({ name: 'execution_fills', timeField: 'tsEvent', partitionFields: ['exchange', 'symbol'] });
@@ -177,18 +179,18 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
     await Promise.all(writes);
   }
 
-  private async publish(out: readonly ExecutionOutput[]): Promise<void> {
+  /** Fills, then order events (markers included), each topic's in one publishBatch; a batch of one kind is published without collecting promises. */
+  private publish(out: readonly ExecutionOutput[]): Promise<void> {
     const fills: FillEvent[] = [];
     const events: OrderEvent[] = [];
     for (const o of out) {
       if (o.kind === 'fill') fills.push(o.fill);
       else if (o.kind === 'order') events.push(o.event);
     }
-    const runId = this.rt.config.RUN_ID;
-    await Promise.all([
-      fills.length ? this.rt.bus.publishBatch(TOPICS.fills, fills, { runId }) : undefined,
-      events.length ? this.rt.bus.publishBatch(TOPICS.ordersEvents, events, { runId }) : undefined,
-    ]);
+    const opts = this.publishOpts;
+    const f = fills.length ? this.rt.bus.publishBatch(TOPICS.fills, fills, opts) : undefined;
+    const e = events.length ? this.rt.bus.publishBatch(TOPICS.ordersEvents, events, opts) : undefined;
+    return f && e ? Promise.all([f, e]).then(() => undefined) : (f ?? e ?? Promise.resolve());
   }
 }
 

@@ -32,8 +32,10 @@ export class RiskHandlers implements OnModuleInit {
   readonly journal: InputJournal<RiskOutput>;
   private readonly outcomes: Repository<RiskOutcomeDoc>;
   private readonly audit: AuditLog;
+  private readonly publishOpts: { readonly runId: string | undefined };
 
   constructor(@Inject(SERVICE_RUNTIME) private readonly rt: ServiceRuntime<RiskConfig>) {
+    this.publishOpts = Object.freeze({ runId: rt.config.RUN_ID });
     const c = rt.config;
     this.core = new RiskCore(serviceSpec(c), rt.clock, { clock: c.RISK_CLOCK, killSwitchCheck: c.KILL_SWITCH_CHECK, nativeStops: c.NATIVE_STOPS, limitOverrides: limitOverrides(c) });
     this.audit = AuditLog.for(rt);
@@ -48,7 +50,8 @@ export class RiskHandlers implements OnModuleInit {
       core: this.core,
       persist: (o) => this.persist(o),
       // The audit is written alongside (off the path to execution); inputs are acknowledged after it (`acknowledge`).
-      publish: this.audit.alongside(riskAuditEntries, (o) => this.publish(o)),
+      // Lazily: outcomes, alerts and commands are never changed once published, and each makes one entry.
+      publish: this.audit.alongside(riskAuditEntries, (o) => this.publish(o), { lazy: true }),
       acknowledge: (processed) => this.audit.acknowledged(processed),
       onCoreError: (kind, key, err) => rt.logger.error('risk core failed on an input', { kind, key, err }),
     });
@@ -99,7 +102,12 @@ export class RiskHandlers implements OnModuleInit {
     if (docs.length) await this.outcomes.upsertMany(docs);
   }
 
-  private async publish(out: readonly RiskOutput[]): Promise<void> {
+  /**
+   * The outputs by topic, each topic's in one publishBatch (started in this order: approvals,
+   * rejections, alerts, commands); a batch of one kind (the usual one) is published without
+   * collecting promises.
+   */
+  private publish(out: readonly RiskOutput[]): Promise<void> {
     const approved: OrderApprovedEvent[] = [];
     const rejected: OrderRejectedEvent[] = [];
     const alerts: RiskAlertEvent[] = [];
@@ -110,14 +118,14 @@ export class RiskHandlers implements OnModuleInit {
       else if (o.kind === 'alert') alerts.push(o.event);
       else commands.push(o.event);
     }
-    const runId = this.rt.config.RUN_ID;
+    const opts = this.publishOpts;
     const bus = this.rt.bus;
-    await Promise.all([
-      approved.length ? bus.publishBatch(TOPICS.ordersApproved, approved, { runId }) : undefined,
-      rejected.length ? bus.publishBatch(TOPICS.ordersRejected, rejected, { runId }) : undefined,
-      alerts.length ? bus.publishBatch(TOPICS.riskAlerts, alerts, { runId }) : undefined,
-      commands.length ? bus.publishBatch(TOPICS.ordersCommands, commands, { runId }) : undefined,
-    ]);
+    const sends: Promise<void>[] = [];
+    if (approved.length) sends.push(bus.publishBatch(TOPICS.ordersApproved, approved, opts));
+    if (rejected.length) sends.push(bus.publishBatch(TOPICS.ordersRejected, rejected, opts));
+    if (alerts.length) sends.push(bus.publishBatch(TOPICS.riskAlerts, alerts, opts));
+    if (commands.length) sends.push(bus.publishBatch(TOPICS.ordersCommands, commands, opts));
+    return sends.length === 1 ? sends[0]! : Promise.all(sends).then(() => undefined);
   }
 }
 
