@@ -21,6 +21,7 @@ export class StrategyHandlers implements OnModuleInit {
     const c = rt.config;
     this.core = new StrategyCore(serviceSpec(c), rt.clock, { features: c.FEATURES_SOURCE, featureSet: c.FEATURE_SET, joinSignals: c.JOIN_SIGNALS, only: c.STRATEGIES });
     this.audit = AuditLog.for(rt);
+    const publishOpts = Object.freeze({ runId: c.RUN_ID });
     this.journal = new InputJournal<DecisionEvent>({
       store: rt.store,
       batchWindow: rt.config.STORE === 'memory' ? 'microtask' : 'turn',
@@ -30,7 +31,8 @@ export class StrategyHandlers implements OnModuleInit {
       holdMs: JOURNAL_HOLD_MS,
       core: this.core,
       // The decision records' audit is written alongside (off the path to risk); inputs are acknowledged after it (`acknowledge`).
-      publish: this.audit.alongside((d) => d.map(decisionEntry), (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, { runId: c.RUN_ID })),
+      // Lazily: decision records are never changed once published, and each makes one entry.
+      publish: this.audit.alongside((d) => d.map(decisionEntry), (d) => rt.bus.publishBatch(TOPICS.ordersIntents, d, publishOpts), { lazy: true }),
       acknowledge: (processed) => this.audit.acknowledged(processed),
       onCoreError: (kind, key, err) => rt.logger.error('strategy core failed on an input', { kind, key, err }),
     });

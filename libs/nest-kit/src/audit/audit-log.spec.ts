@@ -169,6 +169,34 @@ describe('AuditLog alongside / acknowledged', () => {
     expect(verifyChain(await stored(store, 'risk')).issues).toEqual([]);
   });
 
+  it('lazy: builds the entries when the group is written, off the publish; the same records and hashes as eager, in publish order', async () => {
+    const eager = new MemoryStore('t');
+    const lazy = new MemoryStore('t');
+    const logE = new AuditLog({ store: eager, service: 'risk' });
+    const logL = new AuditLog({ store: lazy, service: 'risk' });
+    let built = 0;
+    const toEntries = (out: readonly number[]) => {
+      built++;
+      return out.map((i) => entry(i));
+    };
+    const pubE = logE.alongside(toEntries, async () => undefined);
+    const pubL = logL.alongside(toEntries, async () => undefined, { lazy: true });
+    await logE.acknowledged(Promise.all([pubE([0, 1]), pubE([2])]));
+    built = 0;
+    const input = Promise.all([pubL([0, 1]), pubL([2])]);
+    await input;
+    expect(built).toBe(0); // published, entries not built yet
+    await logL.acknowledged(input);
+    expect(built).toBe(2);
+    expect(await stored(lazy, 'risk')).toEqual(await stored(eager, 'risk'));
+    // a throw of a lazy toEntries fails that group's write: the inputs' acknowledgements are refused
+    const bad = logL.alongside(() => {
+      throw new Error('bad entry');
+    }, async () => undefined, { lazy: true });
+    await expect(logL.acknowledged(bad([3]))).rejects.toThrow('bad entry');
+    expect((await stored(lazy, 'risk')).map((r) => r.subject)).toEqual(['d0', 'd1', 'd2']);
+  });
+
   it("waits for its own input's records, not for the appends made after it (a group commit still writing)", async () => {
     const store = new GatedStore('t');
     const log = new AuditLog({ store, service: 'strategy' });

@@ -52,7 +52,8 @@ export class AuditLog {
   private loading: Promise<AuditChain> | undefined;
   /** Settles when the appends queued so far are written (or failed). */
   private tail: Promise<void> = Promise.resolve();
-  private pending: { entries: readonly AuditEntry[]; n: number; resolve: (r: AuditRecord[]) => void; reject: (e: unknown) => void }[] = [];
+  /** Queued appends: their entries, or (`alongside` with `lazy`) what builds them when the group is written. */
+  private pending: { entries: readonly AuditEntry[] | (() => readonly AuditEntry[]); n: number; resolve: (r: AuditRecord[]) => void; reject: (e: unknown) => void }[] = [];
   private flushing = false;
   /** Appends so far, and how many of the first ones are written (or failed): groups are written in order. */
   private appended = 0;
@@ -95,6 +96,10 @@ export class AuditLog {
    */
   append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (entries.length === 0) return Promise.resolve([]);
+    return this.enqueue(entries);
+  }
+
+  private enqueue(entries: readonly AuditEntry[] | (() => readonly AuditEntry[])): Promise<AuditRecord[]> {
     return new Promise<AuditRecord[]>((resolve, reject) => {
       this.pending.push({ entries, n: ++this.appended, resolve, reject });
       if (!this.flushing) {
@@ -110,7 +115,7 @@ export class AuditLog {
         const group = this.pending.splice(0);
         try {
           const chain = await this.load();
-          const results = group.map((g) => chain.append(g.entries));
+          const results = group.map((g) => chain.append(typeof g.entries === 'function' ? g.entries() : g.entries));
           const records = results.flat();
           if (records.length > 0) {
             try {
@@ -149,12 +154,19 @@ export class AuditLog {
    * Wraps a publish function so each batch's entries are appended, in publish order, WITHOUT the
    * publisher waiting for the write: with it, every input of the publisher must be acknowledged
    * through {@link acknowledged}, which waits for it. The published values are not touched.
+   *
+   * `lazy`: `toEntries` runs when the group is hashed and written (the next turn of the event loop),
+   * not on the publish path — for outputs nothing changes once published whose entries depend on
+   * nothing else (not on the publisher's state at that time), and which always make at least one
+   * entry (an append of none still costs the inputs' acknowledgements a turn). A throw of
+   * `toEntries` then fails the group's write (the inputs are retried) instead of the publish.
    */
-  alongside<T>(toEntries: (out: readonly T[]) => AuditEntry[], publish: (out: T[]) => Promise<void>): (out: T[]) => Promise<void> {
+  alongside<T>(toEntries: (out: readonly T[]) => AuditEntry[], publish: (out: T[]) => Promise<void>, opts?: { lazy?: boolean }): (out: T[]) => Promise<void> {
+    const lazy = opts?.lazy === true;
     return async (out) => {
       const published = publish(out);
       // Observed by `acknowledged` (the failure count), not here.
-      this.append(toEntries(out)).catch(() => undefined);
+      (lazy ? this.enqueue(() => toEntries(out)) : this.append(toEntries(out))).catch(() => undefined);
       await published;
     };
   }
