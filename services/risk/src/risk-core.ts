@@ -1,11 +1,11 @@
-import { libRiskStep, limitsNeedAtr, specMarkets, specRiskLimits, specShortable, specSlots, specSymbols, strategyInstances, type PipelineSpec } from '@atp/backtest';
+import { libRiskStep, limitsNeedAtr, marketInfoOf, specMarkets, specRiskLimits, specShortable, specSlots, specSymbols, strategyInstances, type PipelineSpec } from '@atp/backtest';
 import { barCloseTime, clientOrderId, decToString, eventIdFrom, ManualClock, toDecimal, type Clock, type Dec, type InstrumentId, type Timeframe } from '@atp/core';
 import type { CandleEvent, DecisionEvent, FillEvent, OrderApprovedEvent, OrderCommandEvent, OrderEvent, OrderRejectedEvent, OrderUpdate, RiskAlertEvent, RiskCommandEvent } from '@atp/contracts';
 import { MatchedBarTracker, type MarketSpec, type OrderSnapshot } from '@atp/execution';
 import { Atr } from '@atp/indicators';
 import type { JournalCore } from '@atp/nest-kit';
 import { Portfolio } from '@atp/portfolio';
-import { applyRiskCommand, initialRiskState, observeEquity, toAlertEvent, withLimit, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
+import { applyRiskCommand, initialRiskState, observeEquity, toAlertEvent, withLimit, type MarketInfo, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
 
 /** What the risk core produces. */
 export type RiskOutput =
@@ -42,6 +42,12 @@ export interface RiskCoreOptions {
 interface SymbolState {
   readonly inst: InstrumentId;
   readonly market: MarketSpec;
+  /**
+   * The market as risk's decision reads it (`marketInfoOf`), built once: @atp/risk caches its parsed
+   * numbers per MarketInfo object, so a fresh one per decision (libRiskStep's default) parsed them
+   * again every time and grew that cache with dead keys.
+   */
+  readonly marketInfo: MarketInfo;
   /** Candles not yet processed, by event time T. */
   readonly candles: Map<number, CandleEvent>;
   /** Latest candle event time received (evidence that earlier bars without a candle are gaps). */
@@ -130,9 +136,11 @@ export class RiskCore implements JournalCore<RiskOutput> {
     const instances = strategyInstances(spec);
     this.symbolOrder = specSymbols(spec);
     for (const symbol of this.symbolOrder) {
+      const market = markets.get(symbol)!;
       this.syms.set(symbol, {
         inst: { exchange: spec.exchange, symbol },
-        market: markets.get(symbol)!,
+        market,
+        marketInfo: marketInfoOf(spec.exchange, market, this.shortable.has(`${spec.exchange}:${symbol}`)),
         candles: new Map(),
         latestCandle: -Infinity,
         lastClose: NaN,
@@ -368,6 +376,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
       this.overrides.length ? this.effectiveLimits(equity) : this.baseLimits,
       this.state,
       this.decisionClock(t),
+      d.exchange === this.spec.exchange ? s.marketInfo : undefined,
     );
     if (step.outcome.kind === 'rejected') {
       out.push({ kind: 'rejected', event: step.outcome.rejection });
