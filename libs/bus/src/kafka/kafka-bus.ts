@@ -14,6 +14,7 @@ import { memoisedDefaultPartitioner } from './partitioner';
 import { noDelaySocketFactory } from './socket-factory';
 import './request-queue-fix';
 import { KafkaSubscription, type KafkaSubscriptionOptions } from './kafka-subscription';
+import { GroupCommits } from './offset-committer';
 import { OffsetReader, type Committed } from './offset-reader';
 import { wireHeaders } from './wire-headers';
 
@@ -74,6 +75,8 @@ export class KafkaBus implements Bus {
   private pool: ProducerPool | undefined;
   private readonly log: BusLogger;
   private readonly subscriptions = new Set<KafkaSubscription>();
+  /** Offset commits of each consumer group's subscriptions (by group): one request for the marks of all its topics. */
+  private readonly commits = new Map<string, GroupCommits>();
   /** Topics known to exist with their partition counts (ensured or seen), and ensures in flight. */
   private readonly topics = new Map<string, Promise<number>>();
   private closed = false;
@@ -424,7 +427,9 @@ export class KafkaBus implements Bus {
   }
 
   private async startSubscription(opts: KafkaSubscriptionOptions): Promise<Subscription> {
-    const sub = new KafkaSubscription(this.kafka, this.config, this.produce, this.log, opts, (s) => this.subscriptions.delete(s));
+    let commits = this.commits.get(opts.group);
+    if (!commits) this.commits.set(opts.group, (commits = new GroupCommits(opts.group, this.config.commitIntervalMs, this.log)));
+    const sub = new KafkaSubscription(this.kafka, this.config, this.produce, this.log, opts, (s) => this.subscriptions.delete(s), commits);
     this.subscriptions.add(sub);
     try {
       await sub.start();

@@ -8,7 +8,7 @@ import { describeError, givesUp, retryDelayMs } from '../retry';
 import type { ResolvedKafkaBusConfig } from './config';
 import type { Produce } from './produce-queue';
 import { subscriptionRoundRobin } from './assigner';
-import { OffsetCommitter } from './offset-committer';
+import type { GroupCommits, OffsetCommitter } from './offset-committer';
 import { presentedHeaders } from './wire-headers';
 
 export interface KafkaSubscriptionOptions {
@@ -76,10 +76,12 @@ export class KafkaSubscription implements Subscription {
     private readonly log: BusLogger,
     private readonly opts: KafkaSubscriptionOptions,
     private readonly onClosed: (s: KafkaSubscription) => void,
+    /** The commits of this group's subscriptions on the same bus (one request for all of them). */
+    commits: GroupCommits,
   ) {
     this.group = opts.group;
     this.topic = opts.topic;
-    this.committer = new OffsetCommitter(opts.topic, opts.group, config.commitIntervalMs, log);
+    this.committer = commits.member(opts.topic);
   }
 
   /** Connects, joins the group and resolves once partitions are assigned and positioned. */
@@ -198,6 +200,7 @@ export class KafkaSubscription implements Subscription {
           await this.committer.flush();
           await consumer.disconnect();
         }
+        this.committer.release();
         this.onClosed(this);
       })();
     }

@@ -1,6 +1,6 @@
 // Kafka bus parts that need no broker: configuration, logging, the produce queue, the assigner,
 // and the fail-fast start-up against an address where nothing listens.
-import { AssignerProtocol, logLevel, Partitioners, type Cluster, type Producer, type ProducerBatch } from 'kafkajs';
+import { AssignerProtocol, logLevel, Partitioners, type Cluster, type Offsets, type Producer, type ProducerBatch } from 'kafkajs';
 import { partitionForKey } from '../partitioner';
 import { memoisedDefaultPartitioner } from './partitioner';
 import { createBus } from '../create-bus';
@@ -9,6 +9,7 @@ import { subscriptionRoundRobin } from './assigner';
 import { KafkaConfigError, kafkaConfigFromEnv, resolveKafkaConfig } from './config';
 import { KafkaBus, KafkaUnavailableError } from './kafka-bus';
 import { busLogger, kafkaLogCreator } from './kafka-logging';
+import { GroupCommits } from './offset-committer';
 import { ProduceQueue } from './produce-queue';
 import { packMessages } from './producer-pool';
 
@@ -197,5 +198,78 @@ describe('producer pool message packing', () => {
     for (const odd of [{ key: Buffer.from('k'), value: Buffer.from('v') }, { key: 'k', value: 'text' }, { key: 'k', value: Buffer.from('v'), headers: { h: Buffer.from('x') } }, { key: 'k', value: Buffer.from('v'), partition: 1 }]) {
       expect(packMessages([msgs[0]!, odd])).toBeUndefined();
     }
+  });
+});
+
+describe('GroupCommits (offset commits of one group in one bus)', () => {
+  const quiet = () => undefined;
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('sends the marks of all topics made in one turn in one request, +1, with a marking member\'s function', async () => {
+    const commits = new GroupCommits('g', 0, quiet);
+    const a = commits.member('t.a');
+    const b = commits.member('t.b');
+    const sentA: Offsets[] = [];
+    const sentB: Offsets[] = [];
+    a.use(async (o) => void sentA.push(o));
+    b.use(async (o) => void sentB.push(o));
+    b.mark(0, '4');
+    b.mark(1, '9');
+    a.mark(2, '41');
+    b.mark(0, '5'); // the latest mark of a partition counts
+    await b.flush();
+    expect(sentB).toEqual([]);
+    expect(sentA).toEqual([{ topics: [{ topic: 't.a', partitions: [{ partition: 2, offset: '42' }] }, { topic: 't.b', partitions: [{ partition: 0, offset: '6' }, { partition: 1, offset: '10' }] }] }]);
+  });
+
+  it('one request in flight: marks made meanwhile go out together in the next; flush waits only for the marks before it', async () => {
+    const commits = new GroupCommits('g', 0, quiet);
+    const a = commits.member('t.a');
+    const b = commits.member('t.b');
+    const sent: Offsets[] = [];
+    let release: (() => void) | undefined;
+    a.use((o) => {
+      sent.push(o);
+      return new Promise<void>((r) => (release = r));
+    });
+    a.mark(0, '1');
+    await turn();
+    expect(sent).toHaveLength(1);
+    b.mark(0, '7');
+    a.mark(0, '2');
+    let flushed = false;
+    const f = a.flush().then(() => (flushed = true));
+    await turn();
+    expect(sent).toHaveLength(1); // the first still in flight
+    release!();
+    await turn();
+    await turn();
+    expect(sent[1]).toEqual({ topics: [{ topic: 't.a', partitions: [{ partition: 0, offset: '3' }] }, { topic: 't.b', partitions: [{ partition: 0, offset: '8' }] }] });
+    expect(flushed).toBe(false); // its marks are in the second request, still in flight
+    b.mark(1, '100'); // a later mark: flush does not wait for it
+    release!();
+    await f;
+    expect(flushed).toBe(true);
+  });
+
+  it('keepOnly drops a member\'s marks of partitions it lost; a failed request is logged and dropped; a released member is never used', async () => {
+    const logs: BusLogEntry[] = [];
+    const commits = new GroupCommits('g', 0, (e) => logs.push(e));
+    const a = commits.member('t.a');
+    const b = commits.member('t.a'); // two members on one topic: disjoint partitions, one request
+    const sent: Offsets[] = [];
+    a.use(() => Promise.reject(new Error('rebalance in progress')));
+    b.use(async (o) => void sent.push(o));
+    a.mark(0, '1');
+    a.mark(1, '1');
+    b.mark(2, '5');
+    a.keepOnly(new Set([1]));
+    await a.flush();
+    expect(sent).toEqual([]);
+    expect(logs.map((l) => l.message)).toEqual(['offset commit failed; those records will be delivered again']);
+    a.release();
+    b.mark(2, '6');
+    await b.flush();
+    expect(sent).toEqual([{ topics: [{ topic: 't.a', partitions: [{ partition: 2, offset: '7' }] }] }]);
   });
 });
