@@ -15,10 +15,120 @@ interface Cluster {
 }
 interface CoordinatorBroker {
   offsetFetch(q: { groupId: string; topics: { topic: string; partitions: { partition: number }[] }[] }): Promise<{ responses: { topic: string; partitions: { partition: number; offset: string }[] }[] }>;
+  /** The API versions the broker announced (kafkajs reads them on connect). */
+  versions?: Record<number, { minVersion: number; maxVersion: number } | undefined>;
+  /** kafkajs's connection pool of the broker: sends a protocol request (see multiGroupOffsetFetch). */
+  connectionPool?: { send(protocol: unknown): Promise<unknown> };
+}
+
+const OFFSET_FETCH = 9;
+/** The first OffsetFetch version that asks for several groups in one request (KIP-709, Kafka 3.0). */
+const OFFSET_FETCH_GROUPS = 8;
+
+/** Unsigned varint (Kafka's flexible versions: compact lengths, tagged-field counts). */
+function uvarint(out: number[], v: number): void {
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+}
+
+function compactString(out: number[], s: string): void {
+  const b = Buffer.from(s, 'utf8');
+  uvarint(out, b.length + 1);
+  for (const x of b) out.push(x);
+}
+
+/** The body of an OffsetFetch v8 request for `groups` (request header v2: its tagged fields first). */
+export function encodeOffsetFetchV8(groups: readonly { groupId: string; topics: readonly { topic: string; partitions: readonly number[] }[] }[]): Buffer {
+  const out: number[] = [0]; // the request header's (empty) tagged fields, after the client id kafkajs writes
+  uvarint(out, groups.length + 1);
+  for (const g of groups) {
+    compactString(out, g.groupId);
+    uvarint(out, g.topics.length + 1);
+    for (const t of g.topics) {
+      compactString(out, t.topic);
+      uvarint(out, t.partitions.length + 1);
+      for (const p of t.partitions) out.push((p >>> 24) & 0xff, (p >>> 16) & 0xff, (p >>> 8) & 0xff, p & 0xff);
+      out.push(0); // tagged fields
+    }
+    out.push(0);
+  }
+  out.push(0); // require_stable: false
+  out.push(0);
+  return Buffer.from(out);
+}
+
+/** An OffsetFetch v8 response (after the correlation id): committed offsets by group; throws on an error code. */
+export function decodeOffsetFetchV8(b: Buffer): Map<string, Committed> {
+  let o = 0;
+  const uv = (): number => {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const x = b[o++]!;
+      if (x === undefined) throw new Error('OffsetFetch v8 response truncated');
+      v += (x & 0x7f) * 2 ** shift;
+      if ((x & 0x80) === 0) return v;
+      shift += 7;
+    }
+  };
+  const tags = () => {
+    for (let n = uv(); n > 0; n--) {
+      uv();
+      o += uv();
+    }
+  };
+  const str = (): string | null => {
+    const n = uv();
+    if (n === 0) return null;
+    const s = b.toString('utf8', o, o + n - 1);
+    o += n - 1;
+    return s;
+  };
+  tags(); // response header v1
+  o += 4; // throttle_time_ms
+  const out = new Map<string, Committed>();
+  for (let g = uv() - 1; g > 0; g--) {
+    const groupId = str()!;
+    const committed: Committed = new Map();
+    for (let t = uv() - 1; t > 0; t--) {
+      const topic = str()!;
+      const parts = new Map<number, bigint>();
+      for (let p = uv() - 1; p > 0; p--) {
+        const partition = b.readInt32BE(o);
+        const offset = b.readBigInt64BE(o + 4);
+        o += 16; // partition, committed offset, committed leader epoch
+        str(); // metadata
+        const error = b.readInt16BE(o);
+        o += 2;
+        tags();
+        if (error !== 0) throw new Error(`OffsetFetch of group ${groupId}, ${topic}[${partition}]: error code ${error}`);
+        parts.set(partition, offset);
+      }
+      tags();
+      committed.set(topic, parts);
+    }
+    const error = b.readInt16BE(o);
+    o += 2;
+    tags();
+    if (error !== 0) throw new Error(`OffsetFetch of group ${groupId}: error code ${error}`);
+    out.set(groupId, committed);
+  }
+  tags();
+  return out;
 }
 
 /** Committed offsets of one group, by topic then partition (-1: none). */
 export type Committed = Map<string, Map<number, bigint>>;
+
+interface Ask {
+  groupId: string;
+  topics: { topic: string; partitions: number[] }[];
+  resolve: (c: Committed) => void;
+  reject: (e: unknown) => void;
+}
 
 /**
  * Watermarks of many topics and several groups' committed offsets with few broker requests, for
@@ -50,6 +160,12 @@ export class OffsetReader {
   private readonly coordinators = new Map<string, Promise<CoordinatorBroker>>();
   private lowsStale = false;
   private connected: Promise<void> | undefined;
+  /** OffsetFetch asks of this turn, by coordinator (one request each). */
+  private readonly batches = new Map<CoordinatorBroker, Ask[]>();
+
+  /** Several groups per OffsetFetch (v8) where the coordinator has it; false: one request per group (after 3 failed in a row). */
+  multiGroup = true;
+  private multiFailures = 0;
 
   private constructor(private readonly cluster: Cluster) {}
 
@@ -108,7 +224,11 @@ export class OffsetReader {
     return false;
   }
 
-  /** The group's committed offsets on `topics` (one OffsetFetch to its kept coordinator). */
+  /**
+   * The group's committed offsets on `topics`: the calls made in one turn for groups of the same
+   * coordinator go out in ONE OffsetFetch (v8, several groups) when the broker has it, else one
+   * OffsetFetch per group, to its kept coordinator.
+   */
   async committed(groupId: string, topics: readonly string[]): Promise<Committed> {
     await this.ready(topics);
     let coordinator = this.coordinators.get(groupId);
@@ -117,13 +237,54 @@ export class OffsetReader {
       this.coordinators.set(groupId, coordinator);
     }
     try {
-      const { responses } = await (
-        await coordinator
-      ).offsetFetch({ groupId, topics: topics.map((topic) => ({ topic, partitions: this.cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })) })) });
+      const broker = await coordinator;
+      if (this.multiGroup && (broker.versions?.[OFFSET_FETCH]?.maxVersion ?? 0) >= OFFSET_FETCH_GROUPS && broker.connectionPool) {
+        return await this.batched(broker, groupId, topics);
+      }
+      const { responses } = await broker.offsetFetch({ groupId, topics: topics.map((topic) => ({ topic, partitions: this.cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })) })) });
       return new Map(responses.map((r) => [r.topic, new Map(r.partitions.map((p) => [p.partition, BigInt(p.offset)]))]));
     } catch (e) {
       this.coordinators.delete(groupId); // moved, or the connection broke: look it up again next time
       throw e;
+    }
+  }
+
+  /** Joins the turn's OffsetFetch of `broker` (sent on the next turn, with every group asked meanwhile). */
+  private batched(broker: CoordinatorBroker, groupId: string, topics: readonly string[]): Promise<Committed> {
+    return new Promise<Committed>((resolve, reject) => {
+      let batch = this.batches.get(broker);
+      if (!batch) {
+        const asks: Ask[] = [];
+        batch = asks;
+        this.batches.set(broker, asks);
+        setImmediate(() => {
+          this.batches.delete(broker);
+          void this.sendBatch(broker, asks);
+        });
+      }
+      batch.push({ groupId, topics: topics.map((topic) => ({ topic, partitions: this.cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId) })), resolve, reject });
+    });
+  }
+
+  private async sendBatch(broker: CoordinatorBroker, asks: readonly Ask[]): Promise<void> {
+    // One ask per group (a group asked twice in one turn: the later ask's topics).
+    const groups = [...new Map(asks.map((a) => [a.groupId, a])).values()];
+    try {
+      const body = encodeOffsetFetchV8(groups);
+      const byGroup = (await broker.connectionPool!.send({
+        request: { apiKey: OFFSET_FETCH, apiVersion: OFFSET_FETCH_GROUPS, apiName: 'OffsetFetch', encode: () => Promise.resolve({ buf: body, buffer: body }) },
+        response: { decode: (payload: Buffer) => Promise.resolve(decodeOffsetFetchV8(payload)), parse: (v: unknown) => Promise.resolve(v) },
+      })) as Map<string, Committed>;
+      this.multiFailures = 0;
+      for (const a of asks) {
+        const c = byGroup.get(a.groupId);
+        if (c) a.resolve(c);
+        else a.reject(new Error(`OffsetFetch: no answer for group ${a.groupId}`));
+      }
+    } catch (e) {
+      if (++this.multiFailures >= 3) this.multiGroup = false;
+      for (const a of asks) this.coordinators.delete(a.groupId);
+      for (const a of asks) a.reject(e);
     }
   }
 

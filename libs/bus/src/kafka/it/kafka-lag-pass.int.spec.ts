@@ -113,4 +113,47 @@ describe('Kafka bus: lagPass', () => {
       await reader!.close();
     }
   });
+
+  it('asks several groups\' committed offsets in ONE OffsetFetch (v8) per coordinator, with the same answers as one request per group', async () => {
+    await bus.publishBatch(mdCandlesV1, Array.from({ length: 8 }, (_, i) => testCandle(['BTC/USDT', 'ETH/USDT'][i % 2]!, 100 + i, 'lag-pass-v8')), { runId });
+    const kafka = new Kafka({ clientId: 'bus-lag-pass-it-v8', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const multi = OffsetReader.create(kafka)!;
+    const single = OffsetReader.create(kafka)!;
+    single.multiGroup = false;
+    const requests: string[] = [];
+    const group = (n: string) => `${runId}-v8-${n}`;
+    try {
+      // Committed positions: a on every partition of candles, b on one partition only, c none at all.
+      const parts = (await admin.fetchTopicOffsets(candles)).map((w) => ({ partition: w.partition, high: w.high }));
+      await admin.setOffsets({ groupId: group('a'), topic: candles, partitions: parts.map((p) => ({ partition: p.partition, offset: p.high })) });
+      await admin.setOffsets({ groupId: group('b'), topic: candles, partitions: [{ partition: parts[0]!.partition, offset: '1' }] });
+      // Count the requests multi sends (kafkajs's request instrumentation of the reader's cluster: its coordinator's connections).
+      const asked = async (r: OffsetReader) => {
+        const out = await Promise.all([r.committed(group('a'), [candles]), r.committed(group('b'), [candles, intents]), r.committed(group('c'), [intents])]);
+        return out.map((c) => [...c].map(([t, m]) => [t, [...m].sort((x, y) => x[0] - y[0]).map(([p, o]) => `${p}:${o}`)]));
+      };
+      const bySingle = await asked(single);
+      // As in a lag pass: the topics' metadata and the groups' coordinator are known (read before, kept).
+      await multi.watermarks([candles, intents]);
+      await asked(multi);
+      const pool = (multi as unknown as { cluster: { findGroupCoordinator(q: { groupId: string }): Promise<{ connectionPool: { send(p: { request: { apiName: string; apiVersion: number } }): Promise<unknown> } }> } }).cluster;
+      const coordinator = await pool.findGroupCoordinator({ groupId: group('a') });
+      const send = coordinator.connectionPool.send.bind(coordinator.connectionPool);
+      coordinator.connectionPool.send = (p) => {
+        if (p.request.apiName === 'OffsetFetch') requests.push(`${p.request.apiName} v${p.request.apiVersion}`);
+        return send(p);
+      };
+      const byMulti = await asked(multi);
+      expect(byMulti).toEqual(bySingle);
+      expect(requests).toEqual(['OffsetFetch v8']);
+      const sorted = [...parts].sort((x, y) => x.partition - y.partition);
+      expect(bySingle[0]).toEqual([[candles, sorted.map((p) => `${p.partition}:${p.high}`)]]);
+      expect(bySingle[1]![0]).toEqual([candles, sorted.map((p) => `${p.partition}:${p.partition === parts[0]!.partition ? 1 : -1}`)]);
+      expect((bySingle[2]![0]![1] as string[]).every((x) => x.endsWith(':-1'))).toBe(true);
+    } finally {
+      await Promise.all([multi.close(), single.close(), admin.disconnect()]);
+    }
+  });
 });
