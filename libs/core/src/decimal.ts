@@ -63,7 +63,7 @@ export function decToString(d: Dec): DecimalString {
   if (d.isZero()) return '0';
   // a Dec printed a moment ago (the fill price again in its order event, the approved quantity in its event): the same string
   for (let i = 0; i < MEMO; i++) if (strVals[i] === d) return strKeys[i]!;
-  const s = d.toFixed();
+  const s = fixedOf(d);
   // decimal.js concatenates a long value's digits limb by limb: V8 keeps such a string (13
   // characters or more) as a tree of its pieces, which results keep alive (a 60-digit sizing
   // quantity: ~600 bytes instead of ~100) and every later read walks. Reading a character
@@ -74,6 +74,36 @@ export function decToString(d: Dec): DecimalString {
   strVals[strNext] = d;
   strNext = (strNext + 1) & (MEMO - 1);
   return s;
+}
+
+const ZEROS: string[] = [''];
+for (let i = 1; i <= 80; i++) ZEROS.push(`${ZEROS[i - 1]!}0`);
+
+/**
+ * `d.toFixed()` (normal notation, every digit, no trailing zero) for a finite non-zero Dec with
+ * an exponent within +-70, printed from its base-1e7 limbs directly: decimal.js's own path goes
+ * through a generic digits string, exponent checks and a second pass. Anything else: toFixed.
+ */
+function fixedOf(d: Dec): string {
+  const f = d as unknown as DecFields;
+  const x = f.d;
+  const e = f.e;
+  if (x === null || x[0] === 0 || e > 70 || e < -70) return d.toFixed();
+  // the digits: the leading limb as is, every other one padded to 7 digits
+  let str = String(x[0]);
+  for (let i = 1; i < x.length; i++) {
+    const w = String(x[i]);
+    str += w.length === 7 ? w : ZEROS[7 - w.length]! + w;
+  }
+  let end = str.length; // without the last limb's trailing zeros
+  while (str.charCodeAt(end - 1) === 48) end--;
+  const digits = end === str.length ? str : str.slice(0, end);
+  // e: the power of ten of the leading digit
+  let out: string;
+  if (e < 0) out = `0.${ZEROS[-e - 1]!}${digits}`;
+  else if (e + 1 >= end) out = digits + ZEROS[e + 1 - end]!;
+  else out = `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  return f.s < 0 ? `-${out}` : out;
 }
 
 /** Sum of the characters decToString read to flatten its strings (kept only so that the reads stay). */
