@@ -1,6 +1,6 @@
 import { clientOrderId, decNumber, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
-import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec, type SubmitOrder } from '@atp/execution';
+import { defaultMarket, PaperExchange, submitOrderFromApproval, submitOrderOfApproved, type FillModel, type MarketSpec, type SubmitOrder } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
 import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
 import { createStrategy, decisionId, FeatureComputer, FeatureLayout, noop, WARMUP, type SignalView, type Strategy, type StrategyContext } from '@atp/strategies';
@@ -506,8 +506,8 @@ function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: re
 }
 
 /**
- * `submitOrderFromApproval(toOutcomeEvent(a, tsInit).order)` without the event: the same fields,
- * in the same order, with the same decimal strings.
+ * `submitOrderFromApproval(toOutcomeEvent(a, tsInit).order)` without the event: the same mapping
+ * (submitOrderOfApproved) with the same decimal strings.
  */
 function submitOrderOf(a: Approval): SubmitOrder {
   const b = a.bracket;
@@ -518,24 +518,7 @@ function submitOrderOf(a: Approval): SubmitOrder {
     if (b.takeProfit) bracket.takeProfit = decToString(b.takeProfit);
     if (b.trailingStopPct !== undefined) bracket.trailingStopPct = b.trailingStopPct;
   }
-  return {
-    runId: a.runId,
-    exchange: a.exchange,
-    symbol: a.symbol,
-    clientOrderId: a.clientOrderId,
-    strategyId: a.strategyId,
-    decisionTime: a.decisionTime,
-    side: a.side,
-    type: a.type,
-    quantity: decToString(a.quantity),
-    limitPrice: a.limitPrice ? decToString(a.limitPrice) : undefined,
-    timeInForce: a.timeInForce,
-    postOnly: a.postOnly,
-    reduceOnly: a.reduceOnly,
-    expireAt: a.expireAt,
-    bracket,
-    role: a.reduceOnly ? 'exit' : 'entry',
-  };
+  return submitOrderOfApproved(a, decToString(a.quantity), a.limitPrice ? decToString(a.limitPrice) : undefined, bracket);
 }
 
 /** Throws when the P&L identity does not hold to the last decimal. */
