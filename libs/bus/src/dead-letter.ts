@@ -41,6 +41,7 @@ const ANY_DLQ: TopicContract<typeof DeadLetter> = Object.freeze({
   partitions: 1,
   retentionMs: -1,
   key: (v: DeadLetter) => v.key ?? '',
+  keyDoc: "the failed message's key",
 });
 
 /** The wire bytes of a dead letter, validated against the DeadLetter schema (throws on a bug here). */
@@ -76,6 +77,7 @@ export function deadLetterTopic(source: TopicContract): TopicContract<typeof Dea
     partitions: source.partitions,
     retentionMs: source.retentionMs,
     key: (v: DeadLetter) => v.key ?? `${v.topic}:${v.partition}`,
+  keyDoc: "the failed message's key, else topic:partition",
   });
   dlqContracts.set(source, c);
   return c;

@@ -18,6 +18,8 @@ export interface TopicContract<S extends TSchema = TSchema> {
   readonly retentionMs: number;
   /** Kafka key: gives per-key ordering (same key -> same partition -> in order). */
   key(value: Static<S>): string;
+  /** What {@link key} keys by, for people (the CLI's `topics list`): e.g. `exchange:symbol`. */
+  readonly keyDoc: string;
 }
 
 export type ValueOf<C> = C extends TopicContract<infer S> ? Static<S> : never;

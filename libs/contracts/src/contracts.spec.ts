@@ -22,6 +22,18 @@ describe('topic contracts', () => {
     expect(mdCandlesV1.retentionMs).toBe(-1); // md.* must be replayable
   });
 
+  it("says what each key function keys by (keyDoc), and says it truly", () => {
+    // a value with every field a key reads, in each field its own name's value
+    const v = { exchange: 'binance', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', account: 'paper', strategyId: 'ma-1', code: 'kill-switch' };
+    for (const t of ALL_TOPICS) {
+      const key = (t.key as (x: typeof v) => string)(v);
+      const doc = t.keyDoc.replace(/ or "all"$/, '');
+      if (doc.endsWith('(constant)')) expect(`"${key}" (constant)`).toBe(doc);
+      else expect(key).toBe(doc.replace(/[a-zA-Z]+/g, (f) => v[f as keyof typeof v]));
+    }
+    expect(ALL_TOPICS.map((t) => t.keyDoc).filter((d) => d === 'exchange:symbol')).toHaveLength(10);
+  });
+
   it('round-trips a valid candle and keys it by exchange:symbol', () => {
     const bytes = encode(mdCandlesV1, candle);
     const r = decode(mdCandlesV1, bytes);

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { createBus, jsonStderrLogger, type Bus, type BusLogger } from '@atp/bus';
 import { ALL_TOPICS, dlqTopicName, topicName } from '@atp/contracts';
-import { describeKey, formatRetention, formatTable } from '../format';
+import { formatRetention, formatTable } from '../format';
 import { CliError, EXIT, type CliIo } from '../io';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -29,7 +29,7 @@ export function topicsCommand(io: CliIo): Command {
         partitions: t.partitions,
         retention: formatRetention(t.retentionMs),
         retentionMs: t.retentionMs,
-        key: describeKey(t.key as (...a: never[]) => unknown),
+        key: t.keyDoc,
         dlq: dlqTopicName(topicName(t, opts.runId)),
         description: t.description,
       }));

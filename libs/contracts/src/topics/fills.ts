@@ -31,4 +31,5 @@ export const fillsV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.forever,
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

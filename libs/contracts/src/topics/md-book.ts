@@ -27,4 +27,5 @@ export const mdBookV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.days(7),
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

@@ -27,4 +27,5 @@ export const mdCandlesV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.forever,
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

@@ -24,4 +24,5 @@ export const mdTradesV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.forever,
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

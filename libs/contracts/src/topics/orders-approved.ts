@@ -47,4 +47,5 @@ export const ordersApprovedV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.days(90),
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

@@ -26,4 +26,5 @@ export const ordersCommandsV1 = defineTopic({
   partitions: 1,
   retentionMs: retention.days(90),
   key: (v) => (v.exchange && v.symbol ? instrumentKey(v.exchange, v.symbol) : 'all'),
+  keyDoc: 'exchange:symbol or "all"',
 });

@@ -55,4 +55,5 @@ export const ordersEventsV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.days(90),
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

@@ -45,4 +45,5 @@ export const ordersIntentsV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.days(90),
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

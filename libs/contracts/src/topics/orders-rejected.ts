@@ -24,4 +24,5 @@ export const ordersRejectedV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.days(90),
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });

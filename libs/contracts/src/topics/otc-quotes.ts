@@ -26,4 +26,5 @@ export const otcQuotesV1 = defineTopic({
   partitions: 3,
   retentionMs: retention.days(30),
   key: (v) => `${v.base}/${v.quote}`,
+  keyDoc: 'base/quote',
 });

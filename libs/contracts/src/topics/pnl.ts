@@ -32,4 +32,5 @@ export const pnlV1 = defineTopic({
   partitions: 3,
   retentionMs: retention.days(365),
   key: (v) => `${v.account}:${v.strategyId}`,
+  keyDoc: 'account:strategyId',
 });

@@ -26,4 +26,5 @@ export const riskAlertsV1 = defineTopic({
   partitions: 1,
   retentionMs: retention.days(365),
   key: (v) => v.code,
+  keyDoc: 'code',
 });

@@ -24,4 +24,5 @@ export const riskCommandsV1 = defineTopic({
   partitions: 1,
   retentionMs: retention.forever,
   key: () => 'risk',
+  keyDoc: '"risk" (constant)',
 });

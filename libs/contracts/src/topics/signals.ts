@@ -26,4 +26,5 @@ export const signalsV1 = defineTopic({
   partitions: 6,
   retentionMs: retention.days(30),
   key: (v) => instrumentKey(v.exchange, v.symbol),
+  keyDoc: 'exchange:symbol',
 });
