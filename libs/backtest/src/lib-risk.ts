@@ -45,10 +45,11 @@ export interface LibRiskStep {
  * service calls this with its own persisted state, limits and event-time clock, so both run the
  * same code. Without limits the entry is sized at 95% of equity divided among the slots. Armed
  * brackets (orders with a parent) are not pending exits and are left out of the open orders.
- * `clock` is moved forward to the decision time when behind. Throws when risk answers an intent
- * with a no-op (a bug).
+ * `clock` is moved forward to the decision time when behind. `market` is the symbol's
+ * `marketInfoOf(...)`, made once per symbol by the caller: @atp/risk caches its parsed numbers per
+ * MarketInfo object. Throws when risk answers an intent with a no-op (a bug).
  */
-export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, state: RiskState, clock: ManualClock, market: MarketInfo = marketInfoOf(r.exchange, r.market, r.shortable)): LibRiskStep {
+export function libRiskStep(r: RiskRequest, limits: RiskLimits | undefined, state: RiskState, clock: ManualClock, market: MarketInfo): LibRiskStep {
   const res = riskDecision(r, limits, state, clock, market);
   return { outcome: toOutcomeEvent(res.outcome, r.tsInit, 'risk'), state: res.state, alerts: res.alerts };
 }

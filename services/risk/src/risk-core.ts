@@ -376,7 +376,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
       this.overrides.length ? this.effectiveLimits(equity) : this.baseLimits,
       this.state,
       this.decisionClock(t),
-      d.exchange === this.spec.exchange ? s.marketInfo : undefined,
+      d.exchange === this.spec.exchange ? s.marketInfo : marketInfoOf(d.exchange, s.market, this.shortable.has(`${d.exchange}:${d.symbol}`)),
     );
     if (step.outcome.kind === 'rejected') {
       out.push({ kind: 'rejected', event: step.outcome.rejection });

@@ -357,18 +357,8 @@ export class KafkaBus implements Bus {
       return Number(lag);
     });
     if (onLow) reader?.staleLows(); // a lag from a kept low: read the lows again next time
-    let produced = false;
-    for (const topic of topics) {
-      const a = first.get(topic);
-      const b = after.get(topic);
-      if (!a || !b) {
-        if (a !== b) produced = true; // a topic appeared (or vanished) meanwhile
-        continue;
-      }
-      const highs = new Map(a.map((w) => [w.partition, w.high]));
-      if (b.some((w) => highs.get(w.partition) !== w.high)) produced = true;
-    }
-    return { lags, produced, first, after, asked };
+    // produced: a high watermark moved, or a topic appeared (or vanished), during the pass
+    return { lags, produced: !sameHighs(topics, first, after), first, after, asked };
   }
 
   private reader: OffsetReader | null | undefined;
