@@ -137,6 +137,35 @@ describe('InputJournal', () => {
     expect(out).toEqual(['total=10']);
     expect(await store.repository<{ _id: string; seq: number }>({ name: 'test_journal', timeField: 'seq' }).count()).toBe(0);
   });
+  it('microtask window: publishes before the derived documents are written (next turn), the next batch does not wait for that write, the acknowledgement does', async () => {
+    const store = new MemoryStore('j-micro');
+    const core = new Summer();
+    const events: string[] = [];
+    const j = new InputJournal<string>({
+      store,
+      collection: 'test_journal',
+      core,
+      durable: false,
+      batchWindow: 'microtask',
+      persist: async (o) => void events.push(`persist ${o.join(',')}`),
+      publish: async (o) => void events.push(`publish ${o.join(',')}`),
+    });
+    await j.start();
+    const acked: string[] = [];
+    const first = j.submit('n', 'a', { n: 10 }).then(() => acked.push('a'));
+    // Submitted from a later microtask of the same turn: processed in this turn, before the first batch's write.
+    const second = Promise.resolve()
+      .then(() => undefined)
+      .then(() => j.submit('n', 'b', { n: 10 }).then(() => acked.push('b')));
+    await new Promise<void>((r) => queueMicrotask(r));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(events).toEqual(['publish total=10', 'publish total=20']);
+    expect(acked).toEqual([]);
+    await Promise.all([first, second]);
+    expect(events).toEqual(['publish total=10', 'publish total=20', 'persist total=10', 'persist total=20']);
+    expect(acked).toEqual(['a', 'b']);
+  });
+
   it('writes the next batch while the previous one publishes, and applies and publishes in order after it', async () => {
     const store = new MemoryStore('j5');
     const core = new Summer();

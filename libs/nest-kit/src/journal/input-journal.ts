@@ -102,11 +102,10 @@ interface Pending {
 
 const PAD = 12;
 
-/** A batch after its journal write: the new inputs (with their keys) and the keys of duplicates. */
+/** A batch after its journal write: the new inputs and the duplicates. */
 interface Written {
   fresh: Pending[];
-  keys: string[];
-  duplicates: string[];
+  duplicates: Pending[];
 }
 
 /**
@@ -132,7 +131,12 @@ interface Written {
  */
 export class InputJournal<O> {
   private readonly repo: Repository<JournalRecord>;
-  private readonly seen = new Set<string>();
+  /**
+   * Keys seen so far, by kind (a key looked up as the message's own id string, whose hash V8 keeps:
+   * no `kind + key` string built and hashed per input).
+   */
+  private readonly seen = new Map<string, Set<string>>();
+  /** Outputs of recent inputs by `<kind>\u0000<key>` (built only for inputs with outputs), oldest first. */
   private readonly cache = new Map<string, O[]>();
   private readonly cacheInputs: number;
   private readonly maxBatch: number;
@@ -172,10 +176,9 @@ export class InputJournal<O> {
       for (const r of batch) {
         if (r.seq !== this.nextSeq) throw new Error(`journal ${this.opts.collection}: sequence gap at ${this.nextSeq} (found ${r.seq})`);
         this.nextSeq = r.seq + 1;
-        const k = `${r.kind}\u0000${r.key}`;
-        this.seen.add(k);
+        this.seenOf(r.kind).add(r.key);
         const input: unknown = typeof r.input === 'string' ? JSON.parse(r.input) : r.input;
-        this.remember(k, this.apply(r.kind, r.key, input, true));
+        this.remember(r.kind, r.key, this.apply(r.kind, r.key, input, true));
         n++;
       }
     }
@@ -253,16 +256,24 @@ export class InputJournal<O> {
         const batch = this.queue.splice(0, this.maxBatch);
         if (this.holdMs > 0) this.afterSplice(batch);
         let written: Written;
-        try {
-          written = await this.write(batch);
-        } catch (e) {
-          for (const p of batch) p.reject(e);
-          continue;
+        if (this.opts.durable === false) {
+          // Nothing to write: no promise to wait for (on the in-process bus, every await on the
+          // way to the outputs lets the microtasks queued meanwhile run first).
+          written = this.dedupe(batch);
+          this.commit(written.fresh);
+        } else {
+          try {
+            written = await this.write(batch);
+          } catch (e) {
+            for (const p of batch) p.reject(e);
+            continue;
+          }
         }
         // The core acts, and the outputs go out, only once the previous batch's effects are done:
         // the same core state, order of effects and failure handling as one batch at a time.
         if (effects) await effects;
-        const done = this.applyAndPublish(written).then(
+        const { published, done } = this.applyAndPublish(written);
+        const settled = done.then(
           () => {
             for (const p of batch) p.resolve();
           },
@@ -271,8 +282,8 @@ export class InputJournal<O> {
           },
         );
         // Durable: the next batch's journal write (a store round trip) overlaps these effects.
-        if (this.opts.durable === false) await done;
-        else effects = done;
+        if (this.opts.durable === false) await (published === done ? settled : published.catch(() => undefined));
+        else effects = settled;
       }
     } finally {
       this.running = false;
@@ -292,56 +303,91 @@ export class InputJournal<O> {
     }
   }
 
-  /**
-   * Dedupes the batch and writes its new inputs to the journal: durable before the core acts. Their
-   * keys count as seen from now on (a redelivery in the next batch is a duplicate).
-   */
-  private async write(batch: readonly Pending[]): Promise<Written> {
+  /** The keys seen of one kind. */
+  private seenOf(kind: string): Set<string> {
+    let set = this.seen.get(kind);
+    if (set === undefined) this.seen.set(kind, (set = new Set()));
+    return set;
+  }
+
+  /** The batch's new inputs (in order, the first of an input given twice) and its duplicates (inputs seen before). */
+  private dedupe(batch: readonly Pending[]): Written {
     const fresh: Pending[] = [];
-    const keys: string[] = [];
-    const duplicates: string[] = [];
-    const inBatch = batch.length > 1 ? new Set<string>() : undefined;
+    const duplicates: Pending[] = [];
+    // Inputs of this batch by kind: the same input twice in one batch counts once (the first).
+    const inBatch = batch.length > 1 ? new Map<string, Set<string>>() : undefined;
     for (const p of batch) {
-      const k = `${p.kind}\u0000${p.key}`;
-      if (this.seen.has(k)) {
-        duplicates.push(k);
+      if (this.seenOf(p.kind).has(p.key)) {
+        duplicates.push(p);
         continue;
       }
       if (inBatch) {
-        if (inBatch.has(k)) continue; // the same input twice in one batch: the first one counts
-        inBatch.add(k);
+        let set = inBatch.get(p.kind);
+        if (set === undefined) inBatch.set(p.kind, (set = new Set()));
+        if (set.has(p.key)) continue;
+        set.add(p.key);
       }
-      keys.push(k);
       fresh.push(p);
     }
-    if (fresh.length > 0) {
-      // Not built at all for a journal that is not durable.
-      if (this.opts.durable !== false) await this.repo.upsertMany(fresh.map((p, i) => this.record(this.nextSeq + i, p)));
-      this.nextSeq += fresh.length;
-      for (const k of keys) this.seen.add(k);
-    }
-    return { fresh, keys, duplicates };
+    return { fresh, duplicates };
   }
 
-  /** Applies the journaled inputs in sequence order; persists and publishes their outputs (and re-publishes those of duplicates). */
-  private async applyAndPublish({ fresh, keys, duplicates }: Written): Promise<void> {
+  /** The new inputs get their sequence numbers and count as seen from now on (a redelivery in the next batch is a duplicate). */
+  private commit(fresh: readonly Pending[]): void {
+    this.nextSeq += fresh.length;
+    for (const p of fresh) this.seenOf(p.kind).add(p.key);
+  }
+
+  /**
+   * Dedupes the batch and writes its new inputs to the journal: durable before the core acts (a
+   * journal that is not durable writes nothing: `dedupe` and `commit` at once, without a promise).
+   */
+  private async write(batch: readonly Pending[]): Promise<Written> {
+    const written = this.dedupe(batch);
+    const fresh = written.fresh;
+    if (fresh.length > 0) {
+      await this.repo.upsertMany(fresh.map((p, i) => this.record(this.nextSeq + i, p)));
+      this.commit(fresh);
+    }
+    return written;
+  }
+
+  /**
+   * Applies the journaled inputs in sequence order; persists and publishes their outputs (and
+   * re-publishes those of duplicates). `done` settles when both are done (the inputs'
+   * acknowledgement waits for it), `published` when the run loop may go on to the next batch.
+   *
+   * With the `microtask` window (an in-memory store, lowest latency) the outputs are published
+   * first and the derived documents written on the next turn of the event loop: on the in-process
+   * bus the next services handle the outputs before that write, and the next batch does not wait
+   * for it (`published`: the publish only). Otherwise both start together and the next batch
+   * waits for both (`published` is `done`).
+   */
+  private applyAndPublish({ fresh, duplicates }: Written): { published: Promise<void>; done: Promise<void> } {
     const republish: O[] = [];
-    for (const k of duplicates) {
-      const cached = this.cache.get(k);
+    for (const p of duplicates) {
+      const cached = this.cache.get(cacheKey(p.kind, p.key));
       if (cached) republish.push(...cached);
     }
     const outputs: O[] = [];
     for (let i = 0; i < fresh.length; i++) {
       const p = fresh[i]!;
       const out = this.apply(p.kind, p.key, p.input, false);
-      this.remember(keys[i]!, out);
+      this.remember(p.kind, p.key, out);
       for (const o of out) outputs.push(o);
     }
+    const persist = outputs.length > 0 ? this.opts.persist : undefined;
+    const publish = republish.length > 0 || outputs.length > 0 ? () => this.opts.publish(republish.length ? [...republish, ...outputs] : outputs) : undefined;
+    if (persist && this.opts.batchWindow === 'microtask') {
+      const published = publish ? attempt(publish) : Promise.resolve();
+      const persisted = new Promise<void>((resolve) => setImmediate(resolve)).then(() => persist(outputs));
+      return { published, done: Promise.all([persisted, published]).then(() => undefined) };
+    }
     // Derived documents and the outputs go out together: both are done before the inputs are acknowledged.
-    await Promise.all([
-      outputs.length > 0 && this.opts.persist ? this.opts.persist(outputs) : undefined,
-      republish.length > 0 || outputs.length > 0 ? this.opts.publish(republish.length ? [...republish, ...outputs] : outputs) : undefined,
-    ]);
+    const persisted = persist ? attempt(() => persist(outputs)) : undefined;
+    const published = publish ? attempt(publish) : undefined;
+    const done = Promise.all([persisted, published]).then(() => undefined);
+    return { published: done, done };
   }
 
   private record(seq: number, p: Pending): JournalRecord {
@@ -358,12 +404,25 @@ export class InputJournal<O> {
     }
   }
 
-  private remember(k: string, out: O[]): void {
+  private remember(kind: string, key: string, out: O[]): void {
     if (out.length === 0) return;
-    this.cache.set(k, out);
+    this.cache.set(cacheKey(kind, key), out);
     if (this.cache.size > this.cacheInputs) {
       const oldest = this.cache.keys().next().value as string;
       this.cache.delete(oldest);
     }
   }
+}
+
+/** A function's promise, or its synchronous throw as a rejected one. */
+function attempt(f: () => Promise<void>): Promise<void> {
+  try {
+    return f();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function cacheKey(kind: string, key: string): string {
+  return `${kind}\u0000${key}`;
 }
