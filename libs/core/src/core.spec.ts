@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base36, clientOrderId, Dec, decAdd, decApprox, decDiv, decMul, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
+import { base36, clientOrderId, Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -208,6 +208,94 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
       const b = rnd() < 0.15 ? zeros[Math.floor(rnd() * 2)]! : rnd() < 0.1 ? a : rnd() < 0.1 ? new Dec(a.toFixed(a.decimalPlaces() + 2)) : randomDec();
       expect(fields(decAdd(a, b))).toBe(fields(a.plus(b)));
       expect(fields(decSub(a, b))).toBe(fields(a.minus(b)));
+    }
+  });
+  it('decAdd, decSub and decMul of short values (float64 integer sums and products) build exactly the Dec of plus, minus and mul, at the 2^53 edge too', () => {
+    // values of 1-17 significant digits at powers of ten -30..30: aligned sums whose coefficients
+    // pass 2^53 - 1 after scaling, products just above and below it, sums to zero
+    const coef = (): string => {
+      const r = rnd();
+      if (r < 0.1) return String(9007199254740991 - Math.floor(rnd() * 3)); // 2^53 - 1 and neighbours
+      if (r < 0.15) return ['9007199254740993', '9007199254740994', '9007199254740995'][Math.floor(rnd() * 3)]!; // just above 2^53
+      if (r < 0.2) return `9${'9'.repeat(Math.floor(rnd() * 16))}`;
+      if (r < 0.25) return `1${'0'.repeat(Math.floor(rnd() * 16))}`;
+      return String(1 + Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 15))));
+    };
+    const shortDec = (): Dec => new Dec(`${rnd() < 0.4 ? '-' : ''}${coef()}e${Math.floor(rnd() * 61) - 30}`);
+    const sqrtMax = new Dec('94906265'); // 94906265^2 < 2^53 - 1 < 94906266^2
+    let n = 0;
+    for (let i = 0; i < 12000; i++) {
+      const a = shortDec();
+      const r = rnd();
+      // b: another short value, a value near a (small sums and differences), -a or a itself in another Dec (zero sums), or near sqrt(2^53)
+      const b = r < 0.6 ? shortDec() : r < 0.7 ? a.plus(new Dec(`1e${a.e - Math.floor(rnd() * 18)}`)) : r < 0.8 ? (rnd() < 0.5 ? a.neg() : new Dec(a)) : sqrtMax.plus(Math.floor(rnd() * 3) - 1).mul(`1e${Math.floor(rnd() * 9) - 4}`);
+      const c = r >= 0.8 ? sqrtMax.plus(Math.floor(rnd() * 3) - 1) : a;
+      expect(fields(decAdd(a, b))).toBe(fields(a.plus(b)));
+      expect(fields(decSub(a, b))).toBe(fields(a.minus(b)));
+      expect(fields(decSub(b, a))).toBe(fields(b.minus(a)));
+      expect(fields(decMul(c, b))).toBe(fields(c.mul(b)));
+      n++;
+    }
+    expect(n).toBe(12000);
+    // long operands (sums limb by limb up to 8 limbs between them, decimal.js beyond): 60-digit
+    // quotients, 20-50 digit values, carries through limbs of 9999999, exact cancellations
+    const longDec = (): Dec => {
+      const r = rnd();
+      if (r < 0.3) return randomDec().div(rnd() < 0.5 ? 7 : '101.031');
+      if (r < 0.5) return new Dec(`${rnd() < 0.5 ? '-' : ''}${'9'.repeat(1 + Math.floor(rnd() * 40))}e${Math.floor(rnd() * 41) - 20}`);
+      return new Dec(`${rnd() < 0.4 ? '-' : ''}${digitsOf(20 + Math.floor(rnd() * 31), 0.2).replace(/^0+/, '') || '1'}e${Math.floor(rnd() * 41) - 30}`);
+    };
+    for (let i = 0; i < 6000; i++) {
+      const a = rnd() < 0.7 ? longDec() : shortDec();
+      const r = rnd();
+      const b = r < 0.5 ? longDec() : r < 0.7 ? shortDec() : r < 0.8 ? a.neg().plus(new Dec(`1e${a.e - 1 - Math.floor(rnd() * 50)}`)) : r < 0.9 ? new Dec(`1e${Math.floor(rnd() * 60) - 30}`) : new Dec(a);
+      expect(fields(decAdd(a, b))).toBe(fields(a.plus(b)));
+      expect(fields(decSub(a, b))).toBe(fields(a.minus(b)));
+      expect(fields(decSub(b, a))).toBe(fields(b.minus(a)));
+    }
+    // the edges: 2^53 - 1 exactly, one more, sums crossing it, exponent gaps of 15 and 16
+    const max = new Dec('9007199254740991');
+    for (const [x, y] of [
+      [max, new Dec(1)],
+      [max, new Dec(-1)],
+      [new Dec('9007199254740990'), new Dec(1)],
+      [new Dec('4503599627370496'), new Dec('4503599627370495')],
+      [new Dec('4503599627370496'), new Dec('4503599627370496')],
+      [new Dec('1'), new Dec('1e-15')],
+      [new Dec('1'), new Dec('1e-16')],
+      [new Dec('9.007199254740991'), new Dec('1e-15')],
+      [new Dec('0.00000003'), new Dec('123.456')],
+      [new Dec('94906265'), new Dec('94906265')],
+      [new Dec('94906266'), new Dec('94906266')],
+      [new Dec('-94906265.5'), new Dec('0.2')],
+      [new Dec(`${'9'.repeat(56)}`), new Dec(1)], // 8 limbs and a carry: 57 digits
+      [new Dec(`${'9'.repeat(56)}`), new Dec('0.1')], // 9 limbs: decimal.js (rounds to 60 digits)
+      [new Dec(`1${'0'.repeat(55)}`), new Dec('-1')], // a borrow through 8 limbs
+      [new Dec(`-1${'0'.repeat(55)}`), new Dec(`1${'0'.repeat(55)}`)],
+    ] as const) {
+      expect(fields(decAdd(x, y))).toBe(fields(x.plus(y)));
+      expect(fields(decSub(x, y))).toBe(fields(x.minus(y)));
+      expect(fields(decMul(x, y))).toBe(fields(x.mul(y)));
+    }
+  });
+  it('decProduct is mul (same Dec) and decCmp is cmp, over short, long, signed, zero and non-finite values', () => {
+    const special = [new Dec(0), new Dec(-0), new Dec(Infinity), new Dec(-Infinity), new Dec(NaN), new Dec('1e-30'), new Dec('-1e30'), new Dec('94906265'), new Dec('94906266')];
+    const pick = (): Dec => {
+      const r = rnd();
+      if (r < 0.1) return special[Math.floor(rnd() * special.length)]!;
+      if (r < 0.3) return randomDec().div(rnd() < 0.5 ? 7 : '101.031');
+      return randomDec();
+    };
+    const sign = (x: number): number => (Number.isNaN(x) ? NaN : x);
+    for (let i = 0; i < 20000; i++) {
+      const a = pick();
+      const r = rnd();
+      // b: another value, the same value in another Dec, or one a last digit away
+      const b = r < 0.6 ? pick() : r < 0.8 ? new Dec(a) : a.isFinite() && !a.isZero() ? a.plus(new Dec(`1e${a.e - 20 - Math.floor(rnd() * 40)}`)) : pick();
+      expect(sign(decCmp(a, b))).toEqual(sign(a.cmp(b)));
+      expect(sign(decCmp(b, a))).toEqual(sign(b.cmp(a)));
+      if (a.isFinite() && b.isFinite()) expect(fields(decProduct(a, b))).toBe(fields(a.mul(b)));
+      else expect(decProduct(a, b).toString()).toBe(a.mul(b).toString());
     }
   });
   it('decApprox is within a relative 1e-13 of the value, short and 60-digit values, zeros and tiny or huge exponents', () => {

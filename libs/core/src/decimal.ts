@@ -574,12 +574,64 @@ export function decMul(a: Dec, b: Dec): Dec {
     const x = mulA[i];
     if ((x === a && mulB[i] === b) || (x === b && mulB[i] === a)) return mulP[i]!;
   }
-  const p = a.mul(b);
+  const p = productScaled(a, b) ?? a.mul(b);
   mulA[mulNext] = a;
   mulB[mulNext] = b;
   mulP[mulNext] = p;
   mulNext = (mulNext + 1) & (MUL_MEMO - 1);
   return p;
+}
+
+/**
+ * `a.mul(b)` (the same Dec), in float64 integers when the exact product of two short values fits
+ * one; unlike {@link decMul} it remembers nothing (for products not multiplied again).
+ */
+export function decProduct(a: Dec, b: Dec): Dec {
+  return productScaled(a, b) ?? a.mul(b);
+}
+
+/**
+ * `a.cmp(b)` for two Decs: 1, -1 or 0 as decimal.js's comparedTo answers (-0 equals 0), reading
+ * both values' fields without the copy of `b` that decimal.js makes on every comparison. NaN and
+ * the infinities go to decimal.js.
+ */
+export function decCmp(a: Dec, b: Dec): number {
+  const fa = a as unknown as DecFields;
+  const fb = b as unknown as DecFields;
+  const xd = fa.d;
+  const yd = fb.d;
+  if (xd === null || yd === null) return a.cmp(b);
+  const xz = xd[0] === 0;
+  const yz = yd[0] === 0;
+  if (xz || yz) return xz ? (yz ? 0 : -fb.s) : fa.s;
+  const xs = fa.s;
+  if (xs !== fb.s) return xs;
+  // same sign: the larger exponent, then the first different limb (both aligned to the point), then the longer one
+  if (fa.e !== fb.e) return fa.e > fb.e ? xs : -xs;
+  const xl = xd.length;
+  const yl = yd.length;
+  const n = xl < yl ? xl : yl;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i]! > yd[i]! ? xs : -xs;
+  return xl === yl ? 0 : xl > yl ? xs : -xs;
+}
+
+/**
+ * `a.mul(b)` for two finite non-zero Decs that fit float64 integers whose exact product is an
+ * integer of at most 2^53 - 1 (then exact in float64, and decimal.js, rounding only beyond
+ * `Dec.precision` >= 16 digits, gives that product): built as decimal.js represents it.
+ * Undefined otherwise.
+ */
+function productScaled(a: Dec, b: Dec): Dec | undefined {
+  const ad = (a as unknown as DecFields).d;
+  const bd = (b as unknown as DecFields).d;
+  if (ad === null || bd === null || ad.length + bd.length > 4 || !scaled(a)) return undefined;
+  const ma = sm;
+  const qa = sq;
+  if (!scaled(b)) return undefined;
+  const m = ma * sm;
+  // (a float product above 2^53 - 1 is no exact integer; one at most that is the exact product)
+  if (m > MAX_INT || m < -MAX_INT || Dec.precision < 16) return undefined;
+  return fromScaled(m, qa + sq);
 }
 
 /**
@@ -593,10 +645,100 @@ export function decAdd(a: Dec, b: Dec): Dec {
   if (ad !== null && bd !== null) {
     if (bd[0] === 0) {
       if (ad[0] !== 0 && ad.length <= 8) return a;
-    } else if (ad[0] === 0 && bd.length <= 8) return b;
+    } else if (ad[0] === 0) {
+      if (bd.length <= 8) return b;
+    } else {
+      const r = sumLimbs(a, b, 1);
+      if (r !== undefined) return r;
+    }
   }
   return a.plus(b);
 }
+
+/**
+ * a + sign x b for two finite non-zero Decs of at most 56 digits between them: their base-1e7
+ * limbs (aligned to the decimal point) added or subtracted with carries. The exact result has at
+ * most 57 significant digits, fewer than `Dec.precision` (60), so decimal.js, which rounds only
+ * beyond that, gives exactly this value: built as it represents it (leading limb non-zero, no zero
+ * limb at the end). Undefined for a zero result (its sign follows the rounding mode), longer
+ * operands, or another precision.
+ */
+function sumLimbs(a: Dec, b: Dec, sign: number): Dec | undefined {
+  const fa = a as unknown as DecFields;
+  const fb = b as unknown as DecFields;
+  const xd = fa.d!;
+  const yd = fb.d!;
+  // limb i of x holds the digits of 1e7^(kx - i)
+  const kx = Math.floor(fa.e / 7);
+  const ky = Math.floor(fb.e / 7);
+  const lx = kx - xd.length + 1;
+  const ly = ky - yd.length + 1;
+  const top = kx > ky ? kx : ky;
+  const low = lx < ly ? lx : ly;
+  const n = top - low + 1;
+  if (n > 8 || Dec.precision !== 60) return undefined;
+  const xs = fa.s;
+  const ys = sign < 0 ? -fb.s : fb.s;
+  // the result's limbs, most significant first, from r[1] (r[0]: a carry limb)
+  const r = sumScratch;
+  r[0] = 0;
+  let rs = xs;
+  if (xs === ys) {
+    // magnitudes added, least significant limb first
+    let carry = 0;
+    for (let k = low, i = n; k <= top; k++, i--) {
+      const v = (k >= lx && k <= kx ? xd[kx - k]! : 0) + (k >= ly && k <= ky ? yd[ky - k]! : 0) + carry;
+      if (v >= WORD) {
+        r[i] = v - WORD;
+        carry = 1;
+      } else {
+        r[i] = v;
+        carry = 0;
+      }
+    }
+    r[0] = carry;
+  } else {
+    // |x| - |y|, or |y| - |x| when that is the larger: compare from the top limb
+    let cmp = 0;
+    for (let k = top; k >= low && cmp === 0; k--) {
+      const u = k >= lx && k <= kx ? xd[kx - k]! : 0;
+      const v = k >= ly && k <= ky ? yd[ky - k]! : 0;
+      if (u !== v) cmp = u > v ? 1 : -1;
+    }
+    if (cmp === 0) return undefined; // x - x: a zero, signed by the rounding mode
+    const bigD = cmp > 0 ? xd : yd;
+    const bigK = cmp > 0 ? kx : ky;
+    const bigL = cmp > 0 ? lx : ly;
+    const smallD = cmp > 0 ? yd : xd;
+    const smallK = cmp > 0 ? ky : kx;
+    const smallL = cmp > 0 ? ly : lx;
+    rs = cmp > 0 ? xs : ys;
+    let borrow = 0;
+    for (let k = low, i = n; k <= top; k++, i--) {
+      const v = (k >= bigL && k <= bigK ? bigD[bigK - k]! : 0) - (k >= smallL && k <= smallK ? smallD[smallK - k]! : 0) - borrow;
+      if (v < 0) {
+        r[i] = v + WORD;
+        borrow = 1;
+      } else {
+        r[i] = v;
+        borrow = 0;
+      }
+    }
+  }
+  // leading zero limbs out (no carry, a difference), then zero limbs at the end; a fresh array
+  // made by pushes, the elements kind of decimal.js's own arrays
+  let lead = 0;
+  while (r[lead] === 0) lead++;
+  let end = n + 1;
+  while (r[end - 1] === 0) end--;
+  const d: number[] = [];
+  for (let i = lead; i < end; i++) d.push(r[i]!);
+  const topK = top + 1 - lead; // power of 1e7 of the leading limb (r[0] stands for 1e7^(top + 1))
+  return built(rs, 7 * topK + digits(d[0]!) - 1, d);
+}
+
+/** sumLimbs' working limbs (a carry limb and up to 8 more). */
+const sumScratch: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /**
  * `a.minus(b)` without the work when `b` is zero and `a` is not (a copy of `a`), or `b` is `a`
@@ -607,7 +749,12 @@ export function decSub(a: Dec, b: Dec): Dec {
   const bd = (b as unknown as DecFields).d;
   if (ad !== null && bd !== null) {
     if (a === b && Dec.rounding !== Decimal.ROUND_FLOOR) return POS_ZERO;
-    if (bd[0] === 0 && ad[0] !== 0 && ad.length <= 8) return a;
+    if (bd[0] === 0) {
+      if (ad[0] !== 0 && ad.length <= 8) return a;
+    } else if (ad[0] !== 0) {
+      const r = sumLimbs(a, b, -1);
+      if (r !== undefined) return r;
+    }
   }
   return a.minus(b);
 }

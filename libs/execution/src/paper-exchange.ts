@@ -2,8 +2,10 @@ import {
   barCloseTime,
   Dec,
   decAdd,
+  decCmp,
   decDiv,
   decMul,
+  decProduct,
   decSub,
   decToString,
   eventIdFrom,
@@ -535,7 +537,7 @@ export class PaperExchange implements ExchangeGateway {
           this.finish(ord, 'cancelled', 'reduce-only: no position to reduce');
           continue;
         }
-        if (qty.gt(avail)) {
+        if (decCmp(qty, avail) > 0) {
           // Reduce-only: the order shrinks to the position it may reduce.
           ord.qty = ord.filled.plus(avail);
           qty = avail;
@@ -554,7 +556,7 @@ export class PaperExchange implements ExchangeGateway {
         this.finish(ord, 'expired', 'FOK: not fillable in full');
         continue;
       }
-      b.used[s] = (b.used[s] ?? ZERO).plus(qty);
+      b.used[s] = decAdd(b.used[s] ?? ZERO, qty);
       this.fill(ord, t, price, qty, liquidity, reason, list);
       if (ord.tif !== 'GTC' && isWorking(ord.status)) this.finish(ord, 'expired', `${ord.tif}: remainder not filled on the first bar`);
     }
@@ -594,7 +596,7 @@ export class PaperExchange implements ExchangeGateway {
     const b = ord.book;
     const notional = decMul(price, qty); // (the portfolio multiplies the same two Decs again: remembered)
     const rate = liquidity === 'maker' ? b.makerFee : b.takerFee;
-    const fee = roundToPlaces(notional.mul(rate), b.market.quotePlaces, 'half-away-from-zero');
+    const fee = roundToPlaces(decProduct(notional, rate), b.market.quotePlaces, 'half-away-from-zero');
     ord.onlyPrice = ord.fillSeq === 0 ? price : undefined;
     ord.filled = decAdd(ord.filled, qty);
     ord.notional = decAdd(ord.notional, notional);
@@ -624,10 +626,10 @@ export class PaperExchange implements ExchangeGateway {
     const pk = ord.posKey;
     const held = this.positions.get(pk) ?? ZERO;
     // selling exactly what is held: decimal.js's x - x is +0 (rounding half up), a compare is cheaper
-    const pos = ord.side === 'buy' ? decAdd(held, qty) : held !== qty && held.eq(qty) ? ZERO : decSub(held, qty);
+    const pos = ord.side === 'buy' ? decAdd(held, qty) : held !== qty && decCmp(held, qty) === 0 ? ZERO : decSub(held, qty);
     this.positions.set(pk, pos);
     // (the whole quantity in one fill: filled is the order's own quantity Dec, 0 + qty being qty)
-    this.setStatus(ord, ord.filled === ord.qty || ord.filled.gte(ord.qty) ? 'filled' : 'partially-filled', reason);
+    this.setStatus(ord, ord.filled === ord.qty || decCmp(ord.filled, ord.qty) >= 0 ? 'filled' : 'partially-filled', reason);
     if (ord.req.bracket && !ord.reduceOnly) this.arm(ord, t, qty, price, list);
     this.clampChildren(ord.req.strategyId, ord.book, pos);
   }

@@ -219,7 +219,7 @@ export class Portfolio {
     this.openBooks += (pos.direction !== 'flat' ? 1 : 0) - (wasOpen ? 1 : 0);
     this.realizedTotal = decAdd(this.realizedTotal, outcome.realized);
     this.feesTotal = decAdd(this.feesTotal, feeQuote);
-    this.cashBalance = decSub(fill.side === 'buy' ? this.cashBalance.minus(notional) : this.cashBalance.plus(notional), feeQuote);
+    this.cashBalance = decSub(fill.side === 'buy' ? decSub(this.cashBalance, notional) : decAdd(this.cashBalance, notional), feeQuote);
     const mark = this.marks.get(instrument);
     if (!mark || fill.tsEvent >= mark.time) this.marks.set(instrument, { price, time: fill.tsEvent });
     this.revalue(instrument);

@@ -1,4 +1,4 @@
-import { Dec, decAdd, decDiv, decSub, decToString, gtZero, toDecimal, type DecimalString, type Side } from '@atp/core';
+import { Dec, decAdd, decCmp, decDiv, decProduct, decSub, decToString, gtZero, toDecimal, type DecimalString, type Side } from '@atp/core';
 import type { RoundTrip } from './types';
 
 /** One FIFO lot: a quantity still open at the price it was entered at. `qty` is always > 0. */
@@ -177,7 +177,7 @@ export class PositionBook {
       // rounding half up), negated for shorts, as below.
       if (mark === lot.price && this.openQty === lot.qty && lot.cost !== null && this.openCost === lot.cost) return this.direction === 'short' ? NEG_ZERO : ZERO;
     }
-    const u = mark.mul(this.openQty).minus(this.openCost);
+    const u = decSub(decProduct(mark, this.openQty), this.openCost);
     return this.direction === 'short' ? u.neg() : u;
   }
 
@@ -221,26 +221,26 @@ export class PositionBook {
       let closedQty = ZERO;
       while (gtZero(remaining) && this.lots.length > 0) {
         const lot = this.lots[0]!;
-        const take = lot.qty.gt(remaining) ? remaining : lot.qty; // Dec.min's choice, without its copy
-        const pnl = this.direction === 'long' ? decSub(price, lot.price).mul(take) : decSub(lot.price, price).mul(take);
+        const take = decCmp(lot.qty, remaining) > 0 ? remaining : lot.qty; // Dec.min's choice, without its copy
+        const pnl = decProduct(this.direction === 'long' ? decSub(price, lot.price) : decSub(lot.price, price), take);
         realized = decAdd(realized, pnl);
         this.openQty = decSub(this.openQty, take);
         // the whole lot: its cost as computed when it opened (the same product)
         const whole = take === lot.qty && lot.cost !== null;
-        this.openCost = decSub(this.openCost, whole ? lot.cost! : take.mul(lot.price));
+        this.openCost = decSub(this.openCost, whole ? lot.cost! : decProduct(take, lot.price));
         lot.qty = decSub(lot.qty, take);
         if (lot.qty.isZero()) this.lots.shift();
         else lot.cost = null;
         // equal values: decimal.js's x - x is +0 (rounding half up), a compare is cheaper
-        remaining = take !== remaining && remaining.eq(take) ? ZERO : decSub(remaining, take);
+        remaining = take !== remaining && decCmp(remaining, take) === 0 ? ZERO : decSub(remaining, take);
         closedQty = decAdd(closedQty, take);
       }
       // A flipping fill's fee is split by quantity; the opening part gets the exact remainder so
       // the trades' fees always add up to the fees paid.
-      const closeFee = remaining.isZero() ? feeQuote : decDiv(feeQuote.mul(closedQty), qty);
+      const closeFee = remaining.isZero() ? feeQuote : decDiv(decProduct(feeQuote, closedQty), qty);
       trade.exitPx = trade.exitQty.isZero() && exactProduct(closedQty, price) ? price : null;
       trade.exitQty = decAdd(trade.exitQty, closedQty);
-      trade.exitNotional = decAdd(trade.exitNotional, closedQty === qty ? notional : closedQty.mul(price));
+      trade.exitNotional = decAdd(trade.exitNotional, closedQty === qty ? notional : decProduct(closedQty, price));
       trade.gross = decAdd(trade.gross, realized);
       trade.fees = decAdd(trade.fees, closeFee);
       trade.fills += 1;
@@ -272,7 +272,7 @@ export class PositionBook {
       }
       const trade = this.trade!;
       trade.entryPx = trade.entryQty.isZero() && exactProduct(remaining, price) ? price : null;
-      const cost = remaining === qty ? notional : remaining.mul(price);
+      const cost = remaining === qty ? notional : decProduct(remaining, price);
       this.lots.push({ qty: remaining, price, time, cost });
       this.openQty = decAdd(this.openQty, remaining);
       this.openCost = decAdd(this.openCost, cost);
@@ -297,7 +297,7 @@ export class PositionBook {
       avgExit: decToString(t.exitPx ?? decDiv(t.exitNotional, t.exitQty)),
       grossPnl: decToString(t.gross),
       fees: decToString(t.fees),
-      netPnl: decToString(t.gross.minus(t.fees)),
+      netPnl: decToString(decSub(t.gross, t.fees)),
       barsHeld: Math.round((exitTime - t.entryTime) / this.barMs),
       fills: t.fills,
     };

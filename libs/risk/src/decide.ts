@@ -1,4 +1,4 @@
-import { clientOrderId, Dec, decAdd, decApprox, decDiv, decSub, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
+import { clientOrderId, Dec, decAdd, decApprox, decCmp, decDiv, decProduct, decSub, decToString, gtZero, ltZero, lteZero, roundToStep, timeframeMs, toDecimal, type RoundingMode, type Side } from '@atp/core';
 import type { OrderIntent } from '@atp/contracts';
 import { decOf, decString } from './dec-memo';
 import { marketNumbers, type MarketNumbers } from './market';
@@ -196,7 +196,7 @@ function exit(req: RiskRequest, ref: DecisionRef, intent: OrderIntent, m: Market
     position: s(position),
     pendingExit: s(pendingExit),
     quantity: s(qty),
-    dust: qty !== toClose && qty.eq(toClose) ? '0' : s(toClose.minus(qty)), // (x - x is +0: '0')
+    dust: qty !== toClose && decCmp(qty, toClose) === 0 ? '0' : s(toClose.minus(qty)), // (x - x is +0: '0')
     price: s(price),
   };
   if (reversing) sizing.note = `target ${intent.target} while holding ${s(position)}: closing first, a later decision may open`;
@@ -412,7 +412,7 @@ function entry(
     }
     // returned rather than thrown: the usual rejection of a full slot, and a throw costs microseconds
     if (lteZero(max)) return new Reject(c.code, `no room under ${c.name}: ${c.detail()}`, { limit: c.name, maxQty: s(max) });
-    if (max.lt(qty)) {
+    if (decCmp(max, qty) < 0) {
       qty = max;
       cappedBy = c.name;
     }
@@ -434,6 +434,6 @@ function entry(
   sizing.cappedQuantity = qty === sized.qty ? rawQty : s(qty);
   sizing.amountStep = m.amountStepText;
   sizing.quantity = s(rounded);
-  sizing.notional = s(rounded.mul(entryPrice));
+  sizing.notional = s(decProduct(rounded, entryPrice));
   return approvalOf(ref, clientOrderId(ref.runId, ref.strategyId, ref.symbol, T, req.orderSeq ?? 0), side, intent.entry, rounded, limitPrice, false, expireAt, cleanBracket, sizing);
 }
