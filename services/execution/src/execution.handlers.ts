@@ -4,7 +4,7 @@ import { AuditLog, InputJournal, JOURNAL_HOLD_MS, JOURNALED, OnEvent, SERVICE_RU
 import type { Doc, Repository } from '@atp/storage';
 import type { ExecutionConfig } from './config';
 import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
-import { executionAuditEntries } from './execution.audit';
+import { executionAuditPreparer } from './execution.audit';
 import { serviceSpec } from './spec';
 
 /** An order as execution last saw it (collection `execution_orders`, `_id` = client order id). */
@@ -68,7 +68,8 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       core: this.core,
       persist: (o) => this.persist(o),
       // The audit is written alongside (off the path to risk and pnl); inputs are acknowledged after it (`acknowledge`).
-      publish: this.audit.alongside(executionAuditEntries(this.core), (o) => this.publish(o)),
+      // Its entries are built when written; only the bracket legs' parents are read from the venue on the publish path.
+      publish: this.audit.alongsidePrepared(executionAuditPreparer(this.core), (o) => this.publish(o)),
       acknowledge: (processed) => this.audit.acknowledged(processed),
       onCoreError: (kind, key, err) => rt.logger.error('execution core failed on an input', { kind, key, err }),
     });

@@ -197,6 +197,48 @@ describe('AuditLog alongside / acknowledged', () => {
     expect((await stored(lazy, 'risk')).map((r) => r.subject)).toEqual(['d0', 'd1', 'd2']);
   });
 
+  it('alongsidePrepared: prepare runs on the publish, its builder when the group is written; no builder, nothing appended and no wait', async () => {
+    const eager = new MemoryStore('t');
+    const prepared = new MemoryStore('t');
+    const logE = new AuditLog({ store: eager, service: 'execution' });
+    const logP = new AuditLog({ store: prepared, service: 'execution' });
+    // The entries read state that changes after the publish (`offset`): prepare captures it.
+    let offset = 0;
+    const pubE = logE.alongside((out: readonly number[]) => out.map((i) => entry(i + offset)), async () => undefined);
+    await logE.acknowledged(pubE([0, 1]));
+    offset = 10;
+    await logE.acknowledged(pubE([2]));
+    const calls: string[] = [];
+    const pubP = logP.alongsidePrepared(
+      (out: readonly number[]) => {
+        calls.push(`prepare ${out.join(',')}`);
+        if (out.length === 0) return undefined;
+        const at = offset;
+        return () => {
+          calls.push(`build ${out.join(',')}`);
+          return out.map((i) => entry(i + at));
+        };
+      },
+      async (out: number[]) => void calls.push(`publish ${out.join(',')}`),
+    );
+    offset = 0;
+    const first = pubP([0, 1]);
+    offset = 10;
+    const input = Promise.all([first, pubP([2]), pubP([])]);
+    offset = 99;
+    await input;
+    expect(calls).toEqual(['publish 0,1', 'prepare 0,1', 'publish 2', 'prepare 2', 'publish ', 'prepare ']);
+    await logP.acknowledged(input);
+    expect(calls.slice(6)).toEqual(['build 0,1', 'build 2']);
+    expect(await stored(prepared, 'execution')).toEqual(await stored(eager, 'execution'));
+    // A batch without entries is acknowledged without an audit write.
+    const store = new GatedStore('t');
+    const log = new AuditLog({ store, service: 'execution' });
+    await log.start();
+    await log.acknowledged(log.alongsidePrepared(() => undefined, async () => undefined)([5]));
+    expect(store.writes.length).toBe(0);
+  });
+
   it("waits for its own input's records, not for the appends made after it (a group commit still writing)", async () => {
     const store = new GatedStore('t');
     const log = new AuditLog({ store, service: 'strategy' });

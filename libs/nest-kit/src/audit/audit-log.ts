@@ -172,6 +172,26 @@ export class AuditLog {
   }
 
   /**
+   * {@link alongside} with the entries built lazily (when the group is hashed and written, the next
+   * turn) by what `prepare` returns for the batch, called on the publish path right after the
+   * publish starts: for outputs whose entries also read the publisher's state, which may change by
+   * then (execution's order book), `prepare` reads that state now — cheaply — and the entries are
+   * built off the path from the outputs (never changed once published) and what it captured.
+   * `prepare` returns undefined for a batch that makes no entries (nothing is appended: its inputs'
+   * acknowledgements wait for no write). A throw of the builder fails the group's write (the inputs
+   * are retried), a throw of `prepare` the publish.
+   */
+  alongsidePrepared<T>(prepare: (out: readonly T[]) => (() => readonly AuditEntry[]) | undefined, publish: (out: T[]) => Promise<void>): (out: T[]) => Promise<void> {
+    return async (out) => {
+      const published = publish(out);
+      const build = prepare(out);
+      // Observed by `acknowledged` (the failure count), not here.
+      if (build !== undefined) this.enqueue(build).catch(() => undefined);
+      await published;
+    };
+  }
+
+  /**
    * The acknowledgement of an input whose outputs are published through {@link alongside}: `done`
    * (the input processed and its outputs published, e.g. the journal's submit), then every audit
    * append made so far stored — not the appends made after it (under a steady stream of inputs the

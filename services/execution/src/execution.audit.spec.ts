@@ -1,0 +1,48 @@
+import { parsePipelineSpec } from '@atp/backtest';
+import { ManualClock } from '@atp/core';
+import type { CandleEvent, OrderApprovedEvent } from '@atp/contracts';
+import { toCandleEvent } from '@atp/market-data';
+import type { AuditEntry } from '@atp/audit';
+import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
+import { executionAuditEntries, executionAuditPreparer } from './execution.audit';
+
+const H = 3_600_000;
+const T0 = Date.UTC(2021, 0, 1);
+const spec = parsePipelineSpec({ version: 1, runId: 'ex', exchange: 'binance', timeframe: '1h', symbols: ['BTC/USDT'], initialCash: '10000', strategies: [{ id: 's1', strategy: 'ma-crossover' }] });
+const candle = (i: number, o: number, h: number, l: number, c: number): CandleEvent =>
+  toCandleEvent({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' }, { openTime: T0 + i * H, open: o, high: h, low: l, close: c, volume: 100 }, { closed: true, tsInit: 0, source: 'test' });
+const close = (i: number) => T0 + (i + 1) * H;
+const approval = (coid: string, bar: number, over: Partial<OrderApprovedEvent> = {}): OrderApprovedEvent => ({
+  eventId: `a-${coid}`, tsEvent: close(bar), tsInit: 0, source: 'risk', exchange: 'binance', symbol: 'BTC/USDT', runId: 'ex', decisionId: `d-${coid}`,
+  clientOrderId: coid, strategyId: 's1', decisionTime: close(bar), side: 'buy', type: 'market', quantity: '1', timeInForce: 'GTC', postOnly: false, reduceOnly: false, sizing: {}, ...over,
+});
+
+describe('execution audit entries built lazily (executionAuditPreparer)', () => {
+  it('gives the eager entries of every batch, built after the venue moved on (bracket legs filled, cancelled, pruned); none for marker-only batches', () => {
+    const core = new ExecutionCore(spec, new ManualClock(0));
+    const eager = executionAuditEntries(core);
+    const prepare = executionAuditPreparer(core);
+    const batches: { eager: AuditEntry[]; build: (() => AuditEntry[]) | undefined; out: ExecutionOutput[] }[] = [];
+    const inputs: [string, unknown][] = [
+      [EXEC_INPUT.candle, candle(0, 100, 101, 99, 100)],
+      [EXEC_INPUT.approval, approval('c1', 0, { bracket: { stopLoss: '95', takeProfit: '110' } })],
+      [EXEC_INPUT.candle, candle(1, 101, 102, 100, 101)], // entry fills, legs armed
+      [EXEC_INPUT.candle, candle(2, 100, 111, 99, 105)], // take-profit fills, stop-loss cancelled
+      [EXEC_INPUT.approval, approval('c2', 2, { bracket: { stopLoss: '90' } })],
+      [EXEC_INPUT.candle, candle(3, 104, 105, 103, 104)],
+      [EXEC_INPUT.candle, candle(4, 100, 101, 85, 88)], // stop-loss fills
+      [EXEC_INPUT.candle, candle(5, 88, 89, 87, 88)],
+    ];
+    for (const [k, v] of inputs) {
+      const out = core.apply(k, v, false);
+      batches.push({ out, eager: eager(out), build: prepare(out) });
+    }
+    const withLegs = batches.flatMap((b) => b.eager).filter((e) => e.kind === 'order' && e.causes[0]!.kind === 'order');
+    expect(withLegs.length).toBeGreaterThanOrEqual(3); // bracket legs caused by their entry order were recorded
+    for (const b of batches) {
+      if (b.eager.length === 0) expect(b.build).toBeUndefined();
+      else expect(b.build!()).toEqual(b.eager);
+    }
+    expect(batches.filter((b) => b.build === undefined).length).toBeGreaterThan(0); // marker-only batches append nothing
+  });
+});
