@@ -118,6 +118,15 @@ export interface SubscribeOptions<S extends TSchema> {
    * a partition's retained records.
    */
   pipelined?: boolean;
+  /**
+   * Off the latency path (default false): a subscriber whose work no other service waits for
+   * (e.g. P&L reporting). The in-process bus, where every service of the process shares one
+   * thread, delivers such a group's records on a later turn of the event loop (`setImmediate`)
+   * instead of a microtask of the publishing job, so that the subscribers on the path (candle ->
+   * decision -> approval -> order) run first; the same records in the same order, acknowledged
+   * the same way. The Kafka bus ignores it (a service there has its process to itself).
+   */
+  background?: boolean;
 }
 
 export interface ReplayOptions<S extends TSchema> extends Omit<SubscribeOptions<S>, 'from'> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TOPICS, type CandleEvent, type FillEvent, type OrderEvent, type PnlEvent } from '@atp/contracts';
 import { pnlFillEntry } from '@atp/audit';
-import { AuditLog, InputJournal, JOURNAL_HOLD_MS, JOURNALED, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
+import { AuditLog, InputJournal, JOURNAL_HOLD_MS, JOURNALED_BACKGROUND, OnEvent, SERVICE_RUNTIME, type ServiceRuntime } from '@atp/nest-kit';
 import type { Doc, Repository } from '@atp/storage';
 import type { PnlConfig } from './config';
 import { PNL_INPUT, PnlCore, type EquityPoint, type PnlOutput } from './pnl-core';
@@ -103,19 +103,19 @@ export class PnlHandlers implements OnModuleInit, BeforeApplicationShutdown {
     if (Number.isFinite(this.core.processedUpTo)) await this.write(true);
   }
 
-  @OnEvent(TOPICS.mdCandles, JOURNALED)
+  @OnEvent(TOPICS.mdCandles, JOURNALED_BACKGROUND)
   onCandle(c: CandleEvent): Promise<void> | void {
     if (!c.closed || !this.core.wants(c)) return;
     return this.journal.submit(PNL_INPUT.candle, c.eventId, c);
   }
 
-  @OnEvent(TOPICS.ordersEvents, JOURNALED)
+  @OnEvent(TOPICS.ordersEvents, JOURNALED_BACKGROUND)
   onOrderEvent(e: OrderEvent): Promise<void> | void {
     if (!this.core.wants(e)) return;
     return this.journal.submit(PNL_INPUT.orderEvent, e.eventId, e);
   }
 
-  @OnEvent(TOPICS.fills, JOURNALED)
+  @OnEvent(TOPICS.fills, JOURNALED_BACKGROUND)
   onFill(f: FillEvent): Promise<void> | void {
     if (!this.core.wants(f)) return;
     // Audited once applied (a redelivered fill is a duplicate for both the journal and the chain).

@@ -39,6 +39,8 @@ export interface Member {
   readonly endTime?: number;
   /** SubscribeOptions.pipelined: handlers started in offset order without awaiting the previous one. */
   readonly pipelined: boolean;
+  /** SubscribeOptions.background: delivery starts on a later turn (setImmediate), not in a microtask. */
+  readonly background: boolean;
   closed: boolean;
 }
 
@@ -104,7 +106,8 @@ export class PartitionWorker {
     if (this.state !== 'idle' || this.stopped || !this.member || this.parked) return;
     if (Math.max(this.next, this.dispatched) >= this.log.end) return;
     this.state = 'scheduled';
-    queueMicrotask(this.run);
+    if (this.member.background) setImmediate(this.run);
+    else queueMicrotask(this.run);
   }
 
   /** Stops for good (bus closed): cancels a pending retry; an in-flight handler still finishes. */

@@ -189,7 +189,7 @@ export class InProcessBus implements Bus {
 
   private member<S extends TSchema>(opts: SubscribeOptions<S> | ReplayOptions<S>, handler: Handler<Static<S>>, endTime?: number): Member {
     const { maxAttempts, retryBackoffMs } = retrySettings(opts);
-    return { contract: opts.contract, handler: handler as Handler<unknown>, maxAttempts, retryBackoffMs, endTime, pipelined: opts.pipelined === true, closed: false };
+    return { contract: opts.contract, handler: handler as Handler<unknown>, maxAttempts, retryBackoffMs, endTime, pipelined: opts.pipelined === true, background: opts.background === true, closed: false };
   }
 
   private join(g: ConsumerGroup, m: Member): Subscription {

@@ -74,6 +74,23 @@ describe('InProcessBus specifics', () => {
     await bus.close();
   });
 
+  it('background: a group subscribed first is delivered after the chain of microtask deliveries its records start, in order, every record once', async () => {
+    const bus = new InProcessBus();
+    const seen: string[] = [];
+    // Subscribed first: without `background` its handler would run first.
+    await bus.subscribe({ contract: mdCandlesV1, group: 'report', runId: 'bg', background: true, pipelined: true }, (m) => void seen.push(`report ${seqOf(m.value)}`));
+    await bus.subscribe({ contract: mdCandlesV1, group: 'path', runId: 'bg' }, async (m) => {
+      seen.push(`path ${seqOf(m.value)}`);
+      // The path's next hop, published from the handler: still before the background group.
+      if (seqOf(m.value) < 100) await bus.publish(mdCandlesV1, testCandle('BTC/USDT', seqOf(m.value) + 100), { runId: 'bg' });
+    });
+    await bus.publishBatch(mdCandlesV1, [testCandle('BTC/USDT', 0), testCandle('BTC/USDT', 1)], { runId: 'bg' });
+    await eventually(() => expect(seen.length).toBe(8));
+    expect(seen).toEqual(['path 0', 'path 1', 'path 100', 'path 101', 'report 0', 'report 1', 'report 100', 'report 101']);
+    expect(await bus.lag('report', [topicName(mdCandlesV1, 'bg')])).toBe(0);
+    await bus.close();
+  });
+
   it('pipelined: starts a partition\'s handlers without awaiting the previous one, acknowledges in offset order', async () => {
     const bus = new InProcessBus();
     const topic = topicName(mdCandlesV1, 'pipe');

@@ -10,6 +10,13 @@ import type { OnEventOptions } from '../adapters/bus/on-event.decorator';
 export const JOURNALED: OnEventOptions = Object.freeze({ pipelined: true });
 
 /**
+ * {@link JOURNALED} for a service no other one waits for (pnl: reporting): also `background`, so
+ * an in-process bus delivers its inputs after the services on the candle -> order path handled
+ * theirs (a later turn of the event loop); Kafka delivery is unchanged.
+ */
+export const JOURNALED_BACKGROUND: OnEventOptions = Object.freeze({ pipelined: true, background: true });
+
+/**
  * The `holdMs` of the pipeline services' journals: longer than execution usually takes to send the
  * marker a held candle waits for (a few ms to tens of ms under load); only reached when it does not come.
  */
