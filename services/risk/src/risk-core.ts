@@ -59,6 +59,8 @@ interface SymbolState {
   atrValue: number;
   /** Strategy instance ids deciding on this symbol, in id order. */
   readonly strategies: readonly string[];
+  /** Their decision records' keys in `decisions` (`<strategy id>|<symbol>`), made once: the barrier checks them on every input. */
+  readonly decisionKeys: readonly string[];
   /** Stop monitor: the last bar it checked. */
   stopChecked: number;
 }
@@ -148,6 +150,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
         atr: needsAtr ? new Atr(spec.risk?.atrPeriod ?? 14) : undefined,
         atrValue: NaN,
         strategies: instances.filter((i) => i.symbols.includes(symbol)).map((i) => i.id),
+        decisionKeys: instances.filter((i) => i.symbols.includes(symbol)).map((i) => decisionKey(i.id, symbol)),
         stopChecked: -Infinity,
       });
     }
@@ -191,7 +194,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
     const s = this.syms.get(e.symbol);
     if (!s || s.strategies.length === 0) return false;
     const byKey = this.decisions.get(e.barTime);
-    return s.strategies.some((id) => !byKey?.has(`${id}|${e.symbol}`));
+    return s.decisionKeys.some((k) => !byKey?.has(k));
   }
 
   apply(kind: string, input: unknown): RiskOutput[] {
@@ -213,7 +216,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
         if (!this.wants(d) || d.runId !== this.spec.runId || d.decisionTime <= this.lastProcessed) return out;
         let m = this.decisions.get(d.decisionTime);
         if (!m) this.decisions.set(d.decisionTime, (m = new Map()));
-        m.set(`${d.strategyId}|${d.symbol}`, d);
+        m.set(decisionKey(d.strategyId, d.symbol), d);
         this.times.add(d.decisionTime);
         break;
       }
@@ -274,7 +277,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
         return false;
       }
       if (!this.tracker.isMatched(s.inst.exchange, s.inst.symbol, t)) return false;
-      for (const id of s.strategies) if (!byKey?.has(`${id}|${s.inst.symbol}`)) return false;
+      for (const k of s.decisionKeys) if (!byKey?.has(k)) return false;
     }
     return true;
   }
@@ -575,4 +578,9 @@ export class RiskCore implements JournalCore<RiskOutput> {
       }
     }
   }
+}
+
+/** The key of a (strategy, symbol)'s decision record of an event time in `RiskCore.decisions`. */
+function decisionKey(strategyId: string, symbol: string): string {
+  return `${strategyId}|${symbol}`;
 }

@@ -137,6 +137,35 @@ describe('InputJournal', () => {
     expect(out).toEqual(['total=10']);
     expect(await store.repository<{ _id: string; seq: number }>({ name: 'test_journal', timeField: 'seq' }).count()).toBe(0);
   });
+  it('a failed journal write applies nothing, and the redelivered input (also one given twice in the batch) is new, once', async () => {
+    const store = new MemoryStore('j-fail');
+    let failNext = true;
+    const repository = store.repository.bind(store);
+    store.repository = ((o: Parameters<MemoryStore['repository']>[0]) => {
+      const r = repository(o);
+      const upsertMany = r.upsertMany.bind(r);
+      r.upsertMany = (docs: readonly never[]) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error('store down'));
+        }
+        return upsertMany(docs);
+      };
+      return r;
+    }) as MemoryStore['repository'];
+    const core = new Summer();
+    const out: string[] = [];
+    const j = journal(store, core, out);
+    await j.start();
+    const failed = await Promise.allSettled([j.submit('n', 'a', { n: 4 }), j.submit('n', 'a', { n: 4 }), j.submit('n', 'b', { n: 6 })]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(core.applied).toEqual([]);
+    await Promise.all([j.submit('n', 'a', { n: 4 }), j.submit('n', 'a', { n: 4 }), j.submit('n', 'b', { n: 6 })]);
+    expect(core.applied).toEqual(['4', '6']);
+    expect(out).toEqual(['total=10']);
+    expect(j.size).toBe(2);
+  });
+
   it('microtask window: publishes before the derived documents are written (next turn), the next batch does not wait for that write, the acknowledgement does', async () => {
     const store = new MemoryStore('j-micro');
     const core = new Summer();

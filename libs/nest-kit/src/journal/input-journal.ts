@@ -71,7 +71,7 @@ export interface InputJournalOptions<O> {
    * records of its outputs stored. Applied to every `submit`.
    */
   acknowledge?: (processed: Promise<void>) => Promise<void>;
-  /** Outputs of this many recent inputs are kept to re-publish them when their input is redelivered (default 20,000). */
+  /** Outputs of this many recent inputs of each kind are kept to re-publish them when their input is redelivered (default 20,000). */
   cacheInputs?: number;
   /** Inputs per group commit (default 5,000). */
   maxBatch?: number;
@@ -143,8 +143,8 @@ export class InputJournal<O> {
    * no `kind + key` string built and hashed per input).
    */
   private readonly seen = new Map<string, Set<string>>();
-  /** Outputs of recent inputs by `<kind>\u0000<key>` (built only for inputs with outputs), oldest first. */
-  private readonly cache = new Map<string, O[]>();
+  /** Outputs of recent inputs (those with outputs), by kind and key, oldest first. */
+  private readonly cache = new Map<string, Map<string, O[]>>();
   private readonly cacheInputs: number;
   private readonly maxBatch: number;
   private queue: Pending[] = [];
@@ -317,32 +317,34 @@ export class InputJournal<O> {
     return set;
   }
 
-  /** The batch's new inputs (in order, the first of an input given twice) and its duplicates (inputs seen before). */
+  /**
+   * The batch's new inputs (in order) and its duplicates (inputs seen before, or earlier in the
+   * batch: the first one counts; a duplicate re-publishes cached outputs, and one of this batch has
+   * none yet). The new inputs count as seen from now on (`unsee` takes them back when their
+   * journal write fails).
+   */
   private dedupe(batch: readonly Pending[]): Written {
     const fresh: Pending[] = [];
     const duplicates: Pending[] = [];
-    // Inputs of this batch by kind: the same input twice in one batch counts once (the first).
-    const inBatch = batch.length > 1 ? new Map<string, Set<string>>() : undefined;
     for (const p of batch) {
-      if (this.seenOf(p.kind).has(p.key)) {
+      const seen = this.seenOf(p.kind);
+      if (seen.has(p.key)) {
         duplicates.push(p);
         continue;
       }
-      if (inBatch) {
-        let set = inBatch.get(p.kind);
-        if (set === undefined) inBatch.set(p.kind, (set = new Set()));
-        if (set.has(p.key)) continue;
-        set.add(p.key);
-      }
+      seen.add(p.key);
       fresh.push(p);
     }
     return { fresh, duplicates };
   }
 
-  /** The new inputs get their sequence numbers and count as seen from now on (a redelivery in the next batch is a duplicate). */
+  private unsee(fresh: readonly Pending[]): void {
+    for (const p of fresh) this.seen.get(p.kind)?.delete(p.key);
+  }
+
+  /** The new inputs get their sequence numbers. */
   private commit(fresh: readonly Pending[]): void {
     this.nextSeq += fresh.length;
-    for (const p of fresh) this.seenOf(p.kind).add(p.key);
   }
 
   /**
@@ -353,7 +355,12 @@ export class InputJournal<O> {
     const written = this.dedupe(batch);
     const fresh = written.fresh;
     if (fresh.length > 0) {
-      await this.repo.upsertMany(fresh.map((p, i) => this.record(this.nextSeq + i, p)));
+      try {
+        await this.repo.upsertMany(fresh.map((p, i) => this.record(this.nextSeq + i, p)));
+      } catch (e) {
+        this.unsee(fresh); // not journaled: their redelivery is new
+        throw e;
+      }
       this.commit(fresh);
     }
     return written;
@@ -373,7 +380,7 @@ export class InputJournal<O> {
   private applyAndPublish({ fresh, duplicates }: Written): { published: Promise<void>; done: Promise<void> } {
     const republish: O[] = [];
     for (const p of duplicates) {
-      const cached = this.cache.get(cacheKey(p.kind, p.key));
+      const cached = this.cache.get(p.kind)?.get(p.key);
       if (cached) republish.push(...cached);
     }
     const outputs: O[] = [];
@@ -413,11 +420,10 @@ export class InputJournal<O> {
 
   private remember(kind: string, key: string, out: O[]): void {
     if (out.length === 0) return;
-    this.cache.set(cacheKey(kind, key), out);
-    if (this.cache.size > this.cacheInputs) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
-    }
+    let cache = this.cache.get(kind);
+    if (cache === undefined) this.cache.set(kind, (cache = new Map()));
+    cache.set(key, out);
+    if (cache.size > this.cacheInputs) cache.delete(cache.keys().next().value as string);
   }
 }
 
@@ -428,8 +434,4 @@ function attempt(f: () => Promise<void>): Promise<void> {
   } catch (e) {
     return Promise.reject(e);
   }
-}
-
-function cacheKey(kind: string, key: string): string {
-  return `${kind}\u0000${key}`;
 }
