@@ -125,22 +125,52 @@ function snap(v: unknown, depth: number): unknown {
   }
   const proto = Object.getPrototypeOf(v) as unknown;
   if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
-  const out: Record<string, unknown> = {};
   const src = v as Record<string, unknown>;
   const keys = Object.keys(src);
+  // First the values are checked (primitives here, objects and arrays snapshotted in turn: their
+  // copies wait in `copies`), then the snapshot is made by the copier compiled for the kept keys
+  // (its final layout at once, as deliveries copy it) and the nested copies put in their places.
   let kept = 0;
+  let copies: unknown[] | null = null;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const x = src[k];
     if (x === undefined) continue;
     if (k === '__proto__') return NOT_PLAIN;
-    const c = snap(x, depth + 1);
-    if (c === NOT_PLAIN) return NOT_PLAIN;
-    out[k] = c;
+    switch (typeof x) {
+      case 'string':
+      case 'boolean':
+        break;
+      case 'number':
+        if (!Number.isFinite(x) || Object.is(x, -0)) return NOT_PLAIN;
+        break;
+      case 'object': {
+        if (x === null) break;
+        const c = snap(x, depth + 1);
+        if (c === NOT_PLAIN) return NOT_PLAIN;
+        (nested ??= []).push(k, lastPlan!);
+        (copies ??= []).push(c);
+        break;
+      }
+      default:
+        return NOT_PLAIN;
+    }
     keys[kept++] = k;
-    if (typeof c === 'object' && c !== null) (nested ??= []).push(k, lastPlan!);
   }
   const shape = shapeOf(keys, kept);
+  let out: Record<string, unknown>;
+  if (shape !== undefined) {
+    out = shape.copier(src);
+    if (nested !== null) for (let j = 0; j < nested.length; j += 2) out[nested[j] as string] = copies![j >> 1];
+  } else {
+    out = {};
+    let n = 0;
+    for (let i = 0; i < kept; i++) {
+      const k = keys[i]!;
+      const x = src[k];
+      out[k] = typeof x === 'object' && x !== null ? copies![n++] : x;
+    }
+  }
   lastPlan = shape === undefined ? { shallow: undefined, nested: null } : nested === null ? shape.flat : { shallow: shape.copier, nested };
   return out;
 }
