@@ -415,6 +415,10 @@ export function decDiv(a: Dec, b: Dec): Dec {
 const MAX_SHORT_DIVISOR = 9e8;
 /** The quotient's digits (61 significant) of the last `shortDivisorDiv`. */
 const quotientDigits = new Int8Array(68);
+/** Limbs being made (fromDigits, shortDivisorDiv), sliced into the Dec's own array. Small integers only (packed, as decimal.js's arrays). */
+const LIMB_SCRATCH = 24;
+const limbScratch: number[] = [];
+for (let i = 0; i < LIMB_SCRATCH; i++) limbScratch.push(0);
 
 /**
  * `a / (mb x 10^qb)` for a divisor of at most 9 digits (0 < |mb| <= 9e8) and a finite non-zero
@@ -461,17 +465,18 @@ function shortDivisorDiv(a: Dec, mb: number, qb: number): Dec | undefined {
   }
   // base-1e7 limbs aligned to the point: the leading one holds the digits down to 10^(7 floor(e / 7))
   const first = e - 7 * Math.floor(e / 7) + 1;
-  const d: number[] = [];
+  const out = limbScratch;
+  let nl = 0;
   let w = 0;
   for (let i = 0; i < first; i++) w = w * 10 + quotientDigits[i]!;
-  d.push(w);
+  out[nl++] = w;
   for (let i = first; i < 60; i += 7) {
     w = 0;
     for (let k = i; k < i + 7; k++) w = w * 10 + (k < 60 ? quotientDigits[k]! : 0);
-    d.push(w);
+    out[nl++] = w;
   }
-  while (d.length > 1 && d[d.length - 1] === 0) d.pop();
-  return built(f.s * (mb < 0 ? -1 : 1), e, d);
+  while (nl > 1 && out[nl - 1] === 0) nl--;
+  return built(f.s * (mb < 0 ? -1 : 1), e, out.slice(0, nl));
 }
 
 /** `decDiv` for operands that do not fit a float64 integer: their coefficients as BigInts (at most 60 digits each; zeros and longer values go to decimal.js). */
@@ -543,15 +548,19 @@ function fromDigits(sign: number, str: string, exp: number): Dec {
   const nd = str.length;
   const e = exp + nd - 1; // exponent of the leading digit
   const lead = e - 7 * Math.floor(e / 7) + 1; // digits in the leading limb (aligned to the point)
-  const d: number[] = [];
-  d.push(nd >= lead ? digitsValue(str, 0, lead) : digitsValue(str, 0, nd) * POW10[lead - nd]!);
+  // (limbs written to the scratch array, then sliced: an array of exactly their number; one made
+  // by pushes keeps room for 17 elements, ~110 bytes more per Dec that results keep)
+  const long = nd > lead + 7 * (LIMB_SCRATCH - 1);
+  const r = long ? [] : limbScratch;
+  let n = 0;
+  r[n++] = nd >= lead ? digitsValue(str, 0, lead) : digitsValue(str, 0, nd) * POW10[lead - nd]!;
   for (let i = lead; i < nd; i += 7) {
     const end = i + 7 < nd ? i + 7 : nd;
     const w = digitsValue(str, i, end);
-    d.push(end - i === 7 ? w : w * POW10[7 - (end - i)]!);
+    r[n++] = end - i === 7 ? w : w * POW10[7 - (end - i)]!;
   }
-  while (d.length > 1 && d[d.length - 1] === 0) d.pop();
-  return built(sign, e, d);
+  while (n > 1 && r[n - 1] === 0) n--;
+  return built(sign, e, long ? (n === r.length ? r : r.slice(0, n)) : r.slice(0, n));
 }
 
 const POS_ZERO = new Dec(0);
@@ -731,8 +740,7 @@ function sumLimbs(a: Dec, b: Dec, sign: number): Dec | undefined {
   while (r[lead] === 0) lead++;
   let end = n + 1;
   while (r[end - 1] === 0) end--;
-  const d: number[] = [];
-  for (let i = lead; i < end; i++) d.push(r[i]!);
+  const d = r.slice(lead, end); // (exactly its limbs: see fromDigits)
   const topK = top + 1 - lead; // power of 1e7 of the leading limb (r[0] stands for 1e7^(top + 1))
   return built(rs, 7 * topK + digits(d[0]!) - 1, d);
 }
