@@ -10,16 +10,21 @@ interface Enveloped {
 /**
  * Headers of a published value (ARCHITECTURE.md: traceparent, schema version, event time, run id,
  * event id), built by the contracts' `buildHeaders`. The traceparent is the caller's, else the
- * active OpenTelemetry context's when a propagator is registered. Extra headers win last.
+ * active OpenTelemetry context's when a propagator is registered (`publishTraceparent`; a batch
+ * passes it, taken once). Extra headers win last.
  * Returned frozen: the in-process bus hands the same object to every consumer.
  */
-export function headersFor(contract: TopicContract, value: unknown, opts: PublishOptions | undefined, fallbackTime: number): MessageHeaders {
+export function headersFor(contract: TopicContract, value: unknown, opts: PublishOptions | undefined, fallbackTime: number, traceparent: string | undefined = publishTraceparent(opts)): MessageHeaders {
   const v = value as Enveloped;
   const eventTime = typeof v.tsEvent === 'number' ? v.tsEvent : fallbackTime;
   const eventId = typeof v.eventId === 'string' && v.eventId ? v.eventId : `${contract.name}@${fallbackTime}`;
-  const traceparent = opts?.traceparent ?? activeTraceparent();
   const h = buildHeaders({ schemaVersion: contract.version, eventTime, eventId, runId: opts?.runId, traceparent });
   return Object.freeze(opts?.headers ? { ...h, ...opts.headers } : h);
+}
+
+/** The traceparent of a publish call's messages (the caller's, else the active context's): `headersFor`'s default, taken once per batch. */
+export function publishTraceparent(opts: PublishOptions | undefined): string | undefined {
+  return opts?.traceparent ?? activeTraceparent();
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { assertValid, topicName, dlqTopicName, wireBytes, type MessageHeaders, type TopicContract } from '@atp/contracts';
 import type { Bus, Handler, HealthStatus, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription } from '../bus';
 import { deadLetterBytes, deadLetterHeaders, deadLetterRecord, type DeadLetterInput } from '../dead-letter';
-import { headersFor } from '../message-headers';
+import { headersFor, publishTraceparent } from '../message-headers';
 import { KeyPartitioner } from '../partitioner';
 import { retrySettings } from '../retry';
 import { contractOfPhysicalTopic } from '../topics';
@@ -97,9 +97,11 @@ export class InProcessBus implements Bus {
       t.wake(this.appendChecked(t, contract, contract.key(values[0]), checked[0], headersFor(contract, values[0], opts, ts), ts));
       return;
     }
+    // The same context for the whole batch: its traceparent taken once.
+    const traceparent = publishTraceparent(opts);
     const touched = new Set<number>();
     for (let i = 0; i < values.length; i++) {
-      touched.add(this.appendChecked(t, contract, contract.key(values[i]), checked[i], headersFor(contract, values[i], opts, ts), ts));
+      touched.add(this.appendChecked(t, contract, contract.key(values[i]), checked[i], headersFor(contract, values[i], opts, ts, traceparent), ts));
     }
     for (const p of touched) t.wake(p);
   }
