@@ -39,7 +39,36 @@ describe('InputJournal', () => {
     await j.submit('n', 'b', { n: 6 }); // redelivered: not applied again, its outputs re-published
     expect(core.total).toBe(10);
     expect(out).toEqual(['total=10', 'total=10']);
-    expect(await store.repository<{ _id: string; seq: number }>({ name: 'test_journal', timeField: 'seq' }).count()).toBe(2);
+    expect(j.size).toBe(2);
+    // The two inputs of the first write are one record.
+    const records = await store.repository<{ _id: string; seq: number; n?: number; input: unknown }>({ name: 'test_journal', timeField: 'seq' }).range({ order: 'asc' });
+    expect(records).toEqual([{ _id: '000000000000', seq: 0, kind: '', key: '', n: 2, input: '[["n","a",{"n":4}],["n","b",{"n":6}]]' }]);
+  });
+
+  it('replays records of several inputs, of one input and of values as documents, in sequence order; skips records covered by an earlier one of several inputs', async () => {
+    const store = new MemoryStore('j-batch');
+    const repo = store.repository<{ _id: string; seq: number; kind: string; key: string; input: unknown; n?: number }>({ name: 'test_journal', timeField: 'seq' });
+    await repo.upsertMany([
+      { _id: '000000000000', seq: 0, kind: 'n', key: 'old', input: { n: 1 } },
+      { _id: '000000000001', seq: 1, kind: '', key: '', n: 3, input: '[["n","b",{"n":2}],["n","c",{"n":3}],["n","d",{"n":4}]]' },
+      // Left behind by a write of one record per input whose outcome was unknown, retried as the record above.
+      { _id: '000000000002', seq: 2, kind: 'n', key: 'stale', input: '{"n":100}' },
+      { _id: '000000000004', seq: 4, kind: 'n', key: 'e', input: '{"n":5}' },
+    ]);
+    const core = new Summer();
+    const out: string[] = [];
+    const j = journal(store, core, out);
+    expect(await j.start()).toBe(5);
+    expect(core.applied).toEqual(['1', '2', '3', '4', '5']);
+    expect(j.size).toBe(5);
+    await j.submit('n', 'c', { n: 3 }); // seen in the record of several inputs: a duplicate
+    expect(core.applied).toEqual(['1', '2', '3', '4', '5']);
+    await Promise.all([j.submit('n', 'f', { n: 6 }), j.submit('n', 'g', { n: 7 })]);
+    expect(core.total).toBe(28);
+    expect((await repo.range({ order: 'asc' })).at(-1)).toEqual({ _id: '000000000005', seq: 5, kind: '', key: '', n: 2, input: '[["n","f",{"n":6}],["n","g",{"n":7}]]' });
+    // A gap is still refused.
+    await repo.upsertMany([{ _id: '000000000009', seq: 9, kind: 'n', key: 'h', input: '{"n":1}' }]);
+    await expect(journal(store, new Summer(), []).start()).rejects.toThrow('sequence gap at 7 (found 9)');
   });
 
   it('stores each input as one JSON string and replays it, as well as records written with the value itself', async () => {
@@ -241,7 +270,8 @@ describe('InputJournal', () => {
         const r = repository(o);
         const upsertMany = r.upsertMany.bind(r);
         r.upsertMany = (docs: readonly never[]) => {
-          writes.push(docs.map((d) => (d as { key: string }).key));
+          // The inputs' keys (a record of several inputs holds [kind, key, value] triples).
+          writes.push(docs.flatMap((d: { key: string; n?: number; input: unknown }) => (d.n === undefined ? [d.key] : (JSON.parse(d.input as string) as [string, string][]).map((t) => t[1]))));
           return upsertMany(docs);
         };
         return r;
