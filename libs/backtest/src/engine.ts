@@ -249,7 +249,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   };
   const applyFill = (f: FillEvent): void => {
     fills.push(f);
-    portfolio.applyFill(f);
+    portfolio.bookFill(f); // (applyFill's effects, without its result's strings)
     cash = decNumber(portfolio.cash());
     const sym = symByName.get(f.symbol)!;
     sym.qty = decNumber(portfolio.quantity(sym.inst));

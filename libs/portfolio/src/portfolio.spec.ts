@@ -81,6 +81,34 @@ describe('Portfolio: FIFO long, hand-computed', () => {
     expect(decToString(p.tradedNotional())).toBe('18420'); // 3000 + 6120 + 4950 + 4350
   });
 
+  it('prints the ledger canonically whatever strings the fills carry (canonical ones given back as they are), and bookFill books as applyFill does', () => {
+    const fills = [
+      fill({ fillId: 'n:0', side: 'buy', price: '030000.500', quantity: '0.10', fee: '3.00', tsEvent: H }),
+      fill({ fillId: 'n:1', side: 'buy', price: '30600', quantity: '0.2', fee: '0', tsEvent: 2 * H }),
+      fill({ fillId: 'n:2', side: 'sell', price: '33000.25', quantity: '0.3', fee: '-0.5', tsEvent: 3 * H }), // a rebate
+      fill({ fillId: 'n:3', side: 'buy', price: '29000', quantity: '0.15', fee: '0.000150', feeCurrency: 'BTC', tsEvent: 4 * H }),
+    ];
+    const a = new Portfolio({ account: 'paper', initialCash: '10000', timeframe: '1h' });
+    const b = new Portfolio({ account: 'paper', initialCash: '10000', timeframe: '1h' });
+    for (const f of fills) {
+      const r = a.applyFill(f);
+      const o = b.bookFill(f);
+      expect(o).toBeDefined();
+      expect(r).toMatchObject({ status: 'applied', realized: decToString(o!.realized) });
+    }
+    expect(b.bookFill(fills[0]!)).toBeUndefined(); // a duplicate
+    expect(b.ledger()).toEqual(a.ledger());
+    const ledger = a.ledger();
+    expect(ledger.map((l) => [l.quantity, l.price, l.feeQuote])).toEqual([
+      ['0.1', '30000.5', '3'],
+      ['0.2', '30600', '0'],
+      ['0.3', '33000.25', '-0.5'],
+      ['0.15', '29000', '4.35'], // 0.00015 BTC at 29000
+    ]);
+    for (const l of ledger) for (const v of [l.quantity, l.price, l.feeQuote, l.cash, l.equity]) expect(decToString(new Dec(v))).toBe(v);
+    expect(b.pnl()).toEqual(a.pnl());
+  });
+
   it('ignores and reports a repeated fill id', () => {
     const p = new Portfolio({ account: 'paper', initialCash: '10000', timeframe: '1h' });
     p.applyFill(f1);

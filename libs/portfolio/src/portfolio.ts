@@ -49,6 +49,10 @@ interface RawLedgerEntry {
   readonly qty: Dec;
   readonly price: Dec;
   readonly feeQuote: Dec;
+  /** The fill's own strings of qty, price and feeQuote when they are what decToString prints for them (else undefined). */
+  readonly qtyText: string | undefined;
+  readonly priceText: string | undefined;
+  readonly feeText: string | undefined;
   readonly realizedDelta: Dec;
   readonly cash: Dec;
   readonly realized: Dec;
@@ -65,9 +69,9 @@ function ledgerEntry(r: RawLedgerEntry): FillLedgerEntry {
     exchange: r.exchange,
     symbol: r.symbol,
     side: r.side,
-    quantity: decToString(r.qty),
-    price: decToString(r.price),
-    feeQuote: decToString(r.feeQuote),
+    quantity: r.qtyText ?? decToString(r.qty),
+    price: r.priceText ?? decToString(r.price),
+    feeQuote: r.feeText ?? decToString(r.feeQuote),
     realizedDelta: decToString(r.realizedDelta),
     cash: decToString(r.cash),
     realized: decToString(r.realized),
@@ -75,6 +79,17 @@ function ledgerEntry(r: RawLedgerEntry): FillLedgerEntry {
     fees: decToString(r.fees),
     equity: decToString(r.equity),
   };
+}
+
+/** A canonical decimal string (decToString's form) of a number >= 0: no leading zero but the units', no trailing zero after a point, no sign. */
+const CANONICAL_UNSIGNED = /^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/;
+
+/**
+ * `s` when it is exactly what decToString prints for the Dec parsed from it (a canonical string
+ * of a value >= 0: parsing keeps every digit, printing gives them back), else undefined.
+ */
+function canonicalText(s: string): string | undefined {
+  return CANONICAL_UNSIGNED.test(s) ? s : undefined;
 }
 
 function bad(code: ConstructorParameters<typeof PortfolioError>[0], msg: string): never {
@@ -123,6 +138,8 @@ export class Portfolio {
   private readonly marks = new Map<string, Mark>();
   private readonly fillIds = new Set<string>();
   private duplicates = 0;
+  /** The quote fee of the last fill booked. */
+  private lastFeeQuote: Dec = ZERO;
   private readonly trips: RoundTrip[] = [];
   private readonly fillLedger: FillLedgerEntry[] = [];
   /** Ledger entries not yet turned into strings (appended to `fillLedger`, in order, on read). */
@@ -173,9 +190,26 @@ export class Portfolio {
    * (SHORT_NOT_ALLOWED).
    */
   applyFill(fill: PortfolioFill): ApplyFillResult {
+    const outcome = this.bookFill(fill);
+    if (outcome === undefined) return { status: 'duplicate', fillId: fill.fillId };
+    return {
+      status: 'applied',
+      fillId: fill.fillId,
+      realized: decToString(outcome.realized),
+      feeQuote: decToString(this.lastFeeQuote),
+      closedRoundTrips: outcome.closed,
+    };
+  }
+
+  /**
+   * {@link applyFill} without its result (the backtester reads the portfolio, not the result's
+   * strings): the same effects and errors; undefined for a duplicate, else what the fill did to
+   * its position (`lastFeeQuote` is then its fee in the quote currency).
+   */
+  bookFill(fill: PortfolioFill): { readonly realized: Dec; readonly closed: readonly RoundTrip[] } | undefined {
     if (this.fillIds.has(fill.fillId)) {
       this.duplicates += 1;
-      return { status: 'duplicate', fillId: fill.fillId };
+      return undefined;
     }
     if (!fill.fillId) bad('BAD_FILL', 'empty fillId');
     if (fill.side !== 'buy' && fill.side !== 'sell') bad('BAD_FILL', `side must be buy or sell, got ${String(fill.side)}`);
@@ -237,6 +271,10 @@ export class Portfolio {
       qty,
       price,
       feeQuote,
+      // (the venue's strings, printed from these very values, are not printed again for the ledger)
+      qtyText: canonicalText(fill.quantity),
+      priceText: canonicalText(fill.price),
+      feeText: feeQuote === fee ? canonicalText(fill.fee) : undefined,
       realizedDelta: outcome.realized,
       cash: this.cashBalance,
       realized: totals.realized,
@@ -245,13 +283,8 @@ export class Portfolio {
       equity: totals.equity,
     });
     this.touchCurve(fill.tsEvent, totals.equity);
-    return {
-      status: 'applied',
-      fillId: fill.fillId,
-      realized: decToString(outcome.realized),
-      feeQuote: decToString(feeQuote),
-      closedRoundTrips: outcome.closed,
-    };
+    this.lastFeeQuote = feeQuote;
+    return outcome;
   }
 
   /**
