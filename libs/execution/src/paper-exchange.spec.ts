@@ -276,6 +276,39 @@ describe('expiry, cancel, idempotency, rejection', () => {
     expect(c.events.map((e) => e.status)).toEqual(['cancel-requested', 'cancelled']);
     expect(x.cancelNow(r.order!.clientOrderId).events).toEqual([]);
   });
+  it('answers for final orders (filled, cancelled, rejected) by their snapshot: order(), duplicates and cancels, a fresh object each time', () => {
+    const x = venue();
+    x.onBar(bar(0, 100, 101, 99, 100));
+    const filled = order({ quantity: '0.5' });
+    const limit = order({ type: 'limit', limitPrice: '90', quantity: '0.25' });
+    const bad = order({ quantity: '-1' });
+    x.submitNow(filled);
+    x.submitNow(limit);
+    expect(x.submitNow(bad).order).toMatchObject({ status: 'rejected' });
+    expect(x.onBar(bar(1, 100.5, 101, 99, 100)).fills).toHaveLength(1); // the market order at the open
+    x.cancelNow(limit.clientOrderId);
+    // a filled market order: at the open of bar 1
+    const want = { clientOrderId: filled.clientOrderId, exchange: 'binance', symbol: 'BTC/USDT', strategyId: 's1', side: 'buy', type: 'market', role: 'entry', status: 'filled', quantity: '0.5', filledQuantity: '0.5', avgFillPrice: '100.5', decisionTime: T(0) };
+    const a = x.order(filled.clientOrderId)!;
+    expect(a).toEqual(want);
+    expect(Object.keys(a)).toEqual(Object.keys(want)); // the snapshot's field order
+    (a as { status: string }).status = 'changed by a caller';
+    expect(x.order(filled.clientOrderId)).toEqual(want); // not the caller's object
+    expect(x.order(limit.clientOrderId)).toMatchObject({ status: 'cancelled', filledQuantity: '0', limitPrice: '90' });
+    expect(x.order(bad.clientOrderId)).toMatchObject({ status: 'rejected' });
+    expect(x.order('unknown')).toBeUndefined();
+    // duplicates of final orders change nothing
+    const dup = x.submitNow(filled);
+    expect(dup).toMatchObject({ duplicate: true, events: [], fills: [] });
+    expect(dup.order).toEqual(want);
+    expect(x.submitAndTake(limit)).toEqual({ events: [], fills: [] });
+    expect(x.submitAndTake(bad)).toEqual({ events: [], fills: [] });
+    // a cancel of a final order: its snapshot, no events
+    expect(x.cancelNow(filled.clientOrderId)).toEqual({ order: want, duplicate: false, events: [], fills: [] });
+    expect(x.cancelAllNow().events).toEqual([]);
+    expect(x.openOrders()).toEqual([]);
+    expect(x.onBar(bar(2, 80, 81, 79, 80)).fills).toEqual([]); // the cancelled limit never fills
+  });
   it('submitting the same client order id twice never creates two orders', async () => {
     const x = venue();
     x.onBar(bar(0, 100, 101, 99, 100));

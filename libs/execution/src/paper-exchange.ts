@@ -209,7 +209,14 @@ export class PaperExchange implements ExchangeGateway {
   private readonly clock: Clock;
   private readonly source: string;
   private readonly books = new Map<string, Book>();
+  /** Orders not yet final (working, or in the middle of their last step). */
   private readonly orders = new Map<string, Ord>();
+  /**
+   * Final orders (filled, cancelled, expired, rejected) as their snapshot, made when they became
+   * final (nothing of a final order changes): a few fields instead of the order's matching state
+   * and request, which a long backtest would otherwise keep for every order it ever placed.
+   */
+  private readonly finished = new Map<string, OrderSnapshot>();
   /** Balances per asset, up to the fill `booked` (see foldBalances). */
   private readonly balances = new Map<string, Dec>();
   private booked = 0;
@@ -264,6 +271,8 @@ export class PaperExchange implements ExchangeGateway {
   submitNow(req: SubmitOrder): GatewayResult {
     const known = this.orders.get(req.clientOrderId);
     if (known) return { order: this.snapshot(known), duplicate: true, events: [], fills: [] };
+    const done = this.finishedSnapshot(req.clientOrderId);
+    if (done) return { order: done, duplicate: true, events: [], fills: [] };
     return this.result(this.accept(req));
   }
 
@@ -272,7 +281,7 @@ export class PaperExchange implements ExchangeGateway {
    * the same events and fills (none for a duplicate), without the order snapshot.
    */
   submitAndTake(req: SubmitOrder): { readonly events: OrderUpdate[]; readonly fills: FillEvent[] } {
-    if (this.orders.has(req.clientOrderId)) return { events: [], fills: [] };
+    if (this.orders.has(req.clientOrderId) || this.finished.has(req.clientOrderId)) return { events: [], fills: [] };
     this.accept(req);
     return { events: this.takeEvents(), fills: this.takeFills() };
   }
@@ -305,7 +314,7 @@ export class PaperExchange implements ExchangeGateway {
   /** Cancels a working order: `cancel-requested` then `cancelled` (the paper venue confirms at once). */
   cancelNow(clientOrderId: string, reason = 'cancel requested'): GatewayResult {
     const ord = this.orders.get(clientOrderId);
-    if (!ord || !isWorking(ord.status)) return { order: ord && this.snapshot(ord), duplicate: false, events: [], fills: [] };
+    if (!ord || !isWorking(ord.status)) return { order: ord ? this.snapshot(ord) : this.finishedSnapshot(clientOrderId), duplicate: false, events: [], fills: [] };
     if (ord.status !== 'cancel-requested') this.setStatus(ord, 'cancel-requested', reason);
     this.setStatus(ord, 'cancelled', reason);
     ord.book.working = ord.book.working.filter((o) => isWorking(o.status));
@@ -442,7 +451,13 @@ export class PaperExchange implements ExchangeGateway {
 
   order(clientOrderId: string): OrderSnapshot | undefined {
     const o = this.orders.get(clientOrderId);
-    return o && this.snapshot(o);
+    return o ? this.snapshot(o) : this.finishedSnapshot(clientOrderId);
+  }
+
+  /** A copy of a final order's snapshot (each call its own object, as `snapshot` makes), or undefined. */
+  private finishedSnapshot(clientOrderId: string): OrderSnapshot | undefined {
+    const s = this.finished.get(clientOrderId);
+    return s === undefined ? undefined : Object.assign({}, s);
   }
 
   balanceNow(): Record<string, BalanceEntry> {
@@ -813,6 +828,11 @@ export class PaperExchange implements ExchangeGateway {
     if (ord.stop) ev.stopPrice = decToString(ord.stop);
     if (reason !== undefined) ev.reason = reason;
     this.outEvents.push(ev);
+    if (!isWorking(to)) {
+      // final: its snapshot stands for it from now on (see `finished`)
+      this.finished.set(ord.coid, this.snapshot(ord));
+      this.orders.delete(ord.coid);
+    }
   }
 
   /** Event time of an order event: the last bar the venue matched (or the decision time before any). */
