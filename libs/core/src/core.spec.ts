@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base36, clientOrderId, Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, toDecimal } from './index';
+import { base36, clientOrderId, Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decScaledInto, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, scaledToString, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -297,6 +297,25 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
       if (a.isFinite() && b.isFinite()) expect(fields(decProduct(a, b))).toBe(fields(a.mul(b)));
       else expect(decProduct(a, b).toString()).toBe(a.mul(b).toString());
     }
+  });
+  it('decScaledInto reads short values as coefficient and power of ten, and scaledToString prints them as decToString does', () => {
+    const m = new Float64Array(1);
+    const q = new Int32Array(1);
+    let fitted = 0;
+    const values: Dec[] = [new Dec(0), new Dec(-0), new Dec('9007199254740991'), new Dec('9007199254740993'), new Dec('-0.0000000000000000000000000000000000000000000000000000000000000000000000000000001'), new Dec('1e70'), new Dec('123e-80')];
+    for (let i = 0; i < 20000; i++) values.push(rnd() < 0.8 ? randomDec() : randomDec().mul(`1e${Math.floor(rnd() * 160) - 80}`).div(rnd() < 0.2 ? 7 : 1));
+    for (const d of values) {
+      if (!decScaledInto(d, m, q, 0)) {
+        expect((d as unknown as { d: number[] }).d.length).toBeGreaterThan(1); // only long coefficients do not fit
+        continue;
+      }
+      fitted++;
+      expect(scaledToString(m[0]!, q[0]!)).toBe(decToString(d));
+      if (!d.isZero()) expect(new Dec(m[0]!).mul(`1e${q[0]!}`).eq(d)).toBe(true);
+    }
+    expect(fitted).toBeGreaterThan(15000);
+    expect(decScaledInto(new Dec(Infinity), m, q, 0)).toBe(false);
+    expect(decScaledInto(new Dec('9007199254740993'), m, q, 0)).toBe(false);
   });
   it('decApprox is within a relative 1e-13 of the value, short and 60-digit values, zeros and tiny or huge exponents', () => {
     const rel = (d: Dec): number => Math.abs(decApprox(d) - d.toNumber()) / Math.abs(d.toNumber());

@@ -355,6 +355,44 @@ function limbs(s: number, base: number, w: number, a: number): Dec {
   return built(s, base + 21 + digits(a) - 1, [a, w2, w1, w]);
 }
 
+/**
+ * The value of `d` as an exact float64 integer coefficient and a power of ten, for compact
+ * storage (typed arrays, no Dec object): writes `m[i]` and `q[i]` (value = m x 10^q, m without
+ * trailing zeros; m = 0, q = 0 for a zero of either sign) and returns true, or false when `d` is
+ * not finite or its coefficient passes 2^53 - 1. {@link scaledToString} prints it as decToString
+ * prints `d`.
+ */
+export function decScaledInto(d: Dec, m: Float64Array, q: Int32Array, i: number): boolean {
+  const x = (d as unknown as DecFields).d;
+  if (x !== null && x[0] === 0) {
+    m[i] = 0;
+    q[i] = 0;
+    return true;
+  }
+  if (!scaled(d)) return false;
+  m[i] = sm;
+  q[i] = sq;
+  return true;
+}
+
+/** decToString of the value m x 10^q written by {@link decScaledInto} (m an integer within +-(2^53 - 1) without trailing zeros, or 0). */
+export function scaledToString(m: number, q: number): DecimalString {
+  if (m === 0) return '0';
+  const neg = m < 0;
+  const digits = String(neg ? -m : m); // (an integer below 2^53: every digit, no exponent)
+  let out: string;
+  if (q >= 0) out = q === 0 ? digits : digits + ZEROS[q]!;
+  else {
+    const k = -q; // fraction digits
+    const n = digits.length;
+    out = n > k ? `${digits.slice(0, n - k)}.${digits.slice(n - k)}` : `0.${ZEROS[k - n]!}${digits}`;
+  }
+  if (neg) out = `-${out}`;
+  // (flattened as decToString flattens what it prints: see there)
+  if (out.length > 12) _flatReads += out.charCodeAt(0);
+  return out;
+}
+
 /** `d.toNumber()` (the float nearest the exact value), faster for short values. */
 export function decNumber(d: Dec): number {
   if (!scaled(d)) return d.toNumber();

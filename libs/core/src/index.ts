@@ -8,7 +8,7 @@ export * from './timeframe';
 // reads `module[name]` with a varying key (a megamorphic load on every call through the barrel);
 // a named re-export reads a fixed property. Same bindings, same values.
 export { ManualClock } from './clock';
-export { Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decSub, decToNumber, decToString, gtZero, isDecimalString, ltZero, lteZero, placesOfStep, roundToPlaces, roundToStep, toDecimal } from './decimal';
+export { Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decScaledInto, decSub, decToNumber, decToString, gtZero, isDecimalString, ltZero, lteZero, placesOfStep, roundToPlaces, roundToStep, scaledToString, toDecimal } from './decimal';
 export { base36, clientOrderId, eventIdFrom, fillId, isValidClientOrderId } from './ids';
 export { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
 export { TIMEFRAMES, barCloseTime, barsPerYear, floorToTimeframe, isTimeframe, timeframeMs, utcDayStart } from './timeframe';

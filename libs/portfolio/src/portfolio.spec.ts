@@ -109,6 +109,19 @@ describe('Portfolio: FIFO long, hand-computed', () => {
     expect(b.pnl()).toEqual(a.pnl());
   });
 
+  it('ledger values too long for a float64 coefficient (kept as Decs until read) print as the exact values do', () => {
+    const p = new Portfolio({ account: 'paper', initialCash: '10000.000000000000000001', timeframe: '1h' });
+    p.applyFill(fill({ fillId: 'l:0', side: 'buy', price: '12345.6789012345678', quantity: '0.123456789012345678', fee: '1.524157875323883', tsEvent: H }));
+    p.applyFill(fill({ fillId: 'l:1', side: 'sell', price: '12400.1', quantity: '0.1', fee: '1.24001', tsEvent: 2 * H }));
+    const s = p.pnl();
+    const last = p.ledger()[1]!;
+    expect([last.cash, last.realized, last.unrealized, last.fees, last.equity]).toEqual([s.cash, s.realized, s.unrealized, s.fees, s.equity]);
+    expect(s.cash.replace(/[-.]/g, '').length).toBeGreaterThan(16); // (beyond 2^53: the Dec path)
+    expect(p.ledger()[0]!.realizedDelta).toBe('0');
+    expect(p.ledger()[1]!.realizedDelta).toBe(decToString(new Dec('12400.1').minus('12345.6789012345678').mul('0.1')));
+    expectIdentity(p);
+  });
+
   it('ignores and reports a repeated fill id', () => {
     const p = new Portfolio({ account: 'paper', initialCash: '10000', timeframe: '1h' });
     p.applyFill(f1);

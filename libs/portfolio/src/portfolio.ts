@@ -1,4 +1,4 @@
-import { Dec, decAdd, decMul, decNumber, decSub, decToString, instrumentKey, ltZero, lteZero, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, decAdd, decMul, decNumber, decScaledInto, decSub, decToString, instrumentKey, ltZero, lteZero, scaledToString, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -38,47 +38,99 @@ interface Mark {
   time: number;
 }
 
-/** A fill's ledger entry before its decimal strings are made (all values immutable). */
-interface RawLedgerEntry {
+/** A fill's ledger entry before its decimal strings are made: its strings (see {@link RawLedger} for its values). */
+interface RawLedgerHead {
   readonly fillId: string;
   readonly time: number;
   readonly strategyId: string;
   readonly exchange: string;
   readonly symbol: string;
   readonly side: PortfolioFill['side'];
-  readonly qty: Dec;
-  readonly price: Dec;
-  readonly feeQuote: Dec;
-  /** The fill's own strings of qty, price and feeQuote when they are what decToString prints for them (else undefined). */
+  /** The fill's own strings of quantity, price and quote fee when they are what decToString prints for those values (else undefined). */
   readonly qtyText: string | undefined;
   readonly priceText: string | undefined;
   readonly feeText: string | undefined;
-  readonly realizedDelta: Dec;
-  readonly cash: Dec;
-  readonly realized: Dec;
-  readonly unrealized: Dec;
-  readonly fees: Dec;
-  readonly equity: Dec;
 }
 
-function ledgerEntry(r: RawLedgerEntry): FillLedgerEntry {
-  return {
-    fillId: r.fillId,
-    time: r.time,
-    strategyId: r.strategyId,
-    exchange: r.exchange,
-    symbol: r.symbol,
-    side: r.side,
-    quantity: r.qtyText ?? decToString(r.qty),
-    price: r.priceText ?? decToString(r.price),
-    feeQuote: r.feeText ?? decToString(r.feeQuote),
-    realizedDelta: decToString(r.realizedDelta),
-    cash: decToString(r.cash),
-    realized: decToString(r.realized),
-    unrealized: decToString(r.unrealized),
-    fees: decToString(r.fees),
-    equity: decToString(r.equity),
-  };
+/** The ledger's decimal columns, in this order: quantity, price, feeQuote, realizedDelta, cash, realized, unrealized, fees, equity. */
+const LEDGER_VALUES = 9;
+/** `q` of a value kept as its Dec (see RawLedger). */
+const AS_DEC = 0x7fffffff;
+
+/**
+ * The ledger entries not yet turned into strings, their exact values stored columnwise: each as
+ * a float64 integer coefficient and a power of ten (core decScaledInto) in typed arrays, printed
+ * on read (core scaledToString: decToString's string), or as the Dec itself when it does not fit.
+ * A long backtest then keeps no Dec objects per fill for its ledger: typed arrays are not copied
+ * by the young-generation collector, Decs (an object and a limb array each) are, twice.
+ */
+class RawLedger {
+  heads: RawLedgerHead[] = [];
+  private m = new Float64Array(0);
+  private q = new Int32Array(0);
+  private decs = new Map<number, Dec>();
+
+  get length(): number {
+    return this.heads.length;
+  }
+
+  push(head: RawLedgerHead, values: readonly Dec[]): void {
+    const i = this.heads.length;
+    const base = i * LEDGER_VALUES;
+    if (base + LEDGER_VALUES > this.m.length) {
+      const cap = Math.max(64 * LEDGER_VALUES, this.m.length * 2);
+      const m = new Float64Array(cap);
+      const q = new Int32Array(cap);
+      m.set(this.m);
+      q.set(this.q);
+      this.m = m;
+      this.q = q;
+    }
+    for (let c = 0; c < LEDGER_VALUES; c++) {
+      const k = base + c;
+      if (!decScaledInto(values[c]!, this.m, this.q, k)) {
+        this.q[k] = AS_DEC;
+        this.decs.set(k, values[c]!);
+      }
+    }
+    this.heads.push(head);
+  }
+
+  /** decToString of column c of entry i. */
+  text(i: number, c: number): string {
+    const k = i * LEDGER_VALUES + c;
+    const q = this.q[k]!;
+    return q === AS_DEC ? decToString(this.decs.get(k)!) : scaledToString(this.m[k]!, q);
+  }
+
+  /** The entries as ledger entries, in order; then empties itself. */
+  drainInto(out: FillLedgerEntry[]): void {
+    const heads = this.heads;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      out.push({
+        fillId: h.fillId,
+        time: h.time,
+        strategyId: h.strategyId,
+        exchange: h.exchange,
+        symbol: h.symbol,
+        side: h.side,
+        quantity: h.qtyText ?? this.text(i, 0),
+        price: h.priceText ?? this.text(i, 1),
+        feeQuote: h.feeText ?? this.text(i, 2),
+        realizedDelta: this.text(i, 3),
+        cash: this.text(i, 4),
+        realized: this.text(i, 5),
+        unrealized: this.text(i, 6),
+        fees: this.text(i, 7),
+        equity: this.text(i, 8),
+      });
+    }
+    this.heads = [];
+    this.m = new Float64Array(0);
+    this.q = new Int32Array(0);
+    this.decs = new Map();
+  }
 }
 
 /** A canonical decimal string (decToString's form) of a number >= 0: no leading zero but the units', no trailing zero after a point, no sign. */
@@ -143,7 +195,7 @@ export class Portfolio {
   private readonly trips: RoundTrip[] = [];
   private readonly fillLedger: FillLedgerEntry[] = [];
   /** Ledger entries not yet turned into strings (appended to `fillLedger`, in order, on read). */
-  private readonly rawLedger: RawLedgerEntry[] = [];
+  private readonly rawLedger = new RawLedger();
   private readonly curveTimes: number[] = [];
   private readonly curveEquity: number[] = [];
   private readonly curveExposed: number[] = [];
@@ -261,27 +313,21 @@ export class Portfolio {
 
     const totals = this.totals(ALL);
     // The ledger entry keeps its exact values; the decimal strings are made when the ledger is read.
-    this.rawLedger.push({
-      fillId: fill.fillId,
-      time: fill.tsEvent,
-      strategyId: fill.strategyId,
-      exchange: fill.exchange,
-      symbol: fill.symbol,
-      side: fill.side,
-      qty,
-      price,
-      feeQuote,
-      // (the venue's strings, printed from these very values, are not printed again for the ledger)
-      qtyText: canonicalText(fill.quantity),
-      priceText: canonicalText(fill.price),
-      feeText: feeQuote === fee ? canonicalText(fill.fee) : undefined,
-      realizedDelta: outcome.realized,
-      cash: this.cashBalance,
-      realized: totals.realized,
-      unrealized: totals.unrealized,
-      fees: totals.fees,
-      equity: totals.equity,
-    });
+    this.rawLedger.push(
+      {
+        fillId: fill.fillId,
+        time: fill.tsEvent,
+        strategyId: fill.strategyId,
+        exchange: fill.exchange,
+        symbol: fill.symbol,
+        side: fill.side,
+        // (the venue's strings, printed from these very values, are not printed again for the ledger)
+        qtyText: canonicalText(fill.quantity),
+        priceText: canonicalText(fill.price),
+        feeText: feeQuote === fee ? canonicalText(fill.fee) : undefined,
+      },
+      [qty, price, feeQuote, outcome.realized, this.cashBalance, totals.realized, totals.unrealized, totals.fees, totals.equity],
+    );
     this.touchCurve(fill.tsEvent, totals.equity);
     this.lastFeeQuote = feeQuote;
     return outcome;
@@ -417,11 +463,7 @@ export class Portfolio {
 
   /** The exact account state after each fill, in order. */
   ledger(): readonly FillLedgerEntry[] {
-    const raw = this.rawLedger;
-    if (raw.length > 0) {
-      for (let i = 0; i < raw.length; i++) this.fillLedger.push(ledgerEntry(raw[i]!));
-      raw.length = 0;
-    }
+    if (this.rawLedger.length > 0) this.rawLedger.drainInto(this.fillLedger);
     return this.fillLedger;
   }
 
