@@ -1,4 +1,4 @@
-import { Dec, decToString, ManualClock, toDecimal } from '@atp/core';
+import { Dec, decProduct, decToString, ManualClock, toDecimal } from '@atp/core';
 import type { OrderRejectedEvent } from '@atp/contracts';
 import type { MarketSpec } from '@atp/execution';
 import { decideRisk, decString, initialRiskState, portfolioView, stepFromPlaces, toOutcomeEvent, type Approval, type MarketInfo, type OpenOrderView, type Rejection, type RiskAlert, type RiskLimits, type RiskState } from '@atp/risk';
@@ -116,7 +116,7 @@ class DefaultSizing {
   }
   get notional(): string {
     // a division by one slot is exact: skipped
-    return (this.#notional ??= decString(this.#slots > 1 ? this.#equity.mul(SHARE).div(this.#slots) : this.#equity.mul(SHARE)));
+    return (this.#notional ??= decString(this.#slots > 1 ? decProduct(this.#equity, SHARE).div(this.#slots) : decProduct(this.#equity, SHARE)));
   }
 }
 

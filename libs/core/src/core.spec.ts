@@ -317,6 +317,26 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
     expect(decScaledInto(new Dec(Infinity), m, q, 0)).toBe(false);
     expect(decScaledInto(new Dec('9007199254740993'), m, q, 0)).toBe(false);
   });
+  it('decProduct and decMul of operands up to 8 limbs between them (limb products with carries) build exactly the Dec of mul', () => {
+    const limbsOf = (k: number): Dec => new Dec(`${rnd() < 0.4 ? '-' : ''}${rnd() < 0.2 ? '9'.repeat(7 * k) : digitsOf(7 * k - Math.floor(rnd() * 7), 0.2).replace(/^0+/, '') || '7'}e${Math.floor(rnd() * 40) - 20}`);
+    for (let i = 0; i < 6000; i++) {
+      const ka = 1 + Math.floor(rnd() * 6);
+      const kb = 1 + Math.floor(rnd() * (9 - ka));
+      const a = limbsOf(ka);
+      const b = limbsOf(kb);
+      expect(fields(decProduct(a, b))).toBe(fields(a.mul(b)));
+      expect(fields(decMul(b, a))).toBe(fields(b.mul(a)));
+    }
+    // all-9 limbs (the largest carries), and one limb past 8 (decimal.js rounds to 60 digits)
+    for (const [x, y] of [
+      ['9'.repeat(28), '9'.repeat(28)],
+      ['9'.repeat(35), '9'.repeat(21)],
+      ['9'.repeat(28), '9'.repeat(29)],
+      [`1${'0'.repeat(30)}1`, '3.7'],
+    ] as const) {
+      expect(fields(decProduct(new Dec(x), new Dec(y)))).toBe(fields(new Dec(x).mul(y)));
+    }
+  });
   it('decApprox is within a relative 1e-13 of the value, short and 60-digit values, zeros and tiny or huge exponents', () => {
     const rel = (d: Dec): number => Math.abs(decApprox(d) - d.toNumber()) / Math.abs(d.toNumber());
     let worst = 0;

@@ -176,7 +176,7 @@ function truncated(d: Dec, places: number): Dec | undefined {
   if (i < 0) return undefined; // everything is cut
   const cut = -places - 7 * (top - i); // low digits of limb i to drop, 0..6
   const kept = x.slice(0, i + 1);
-  if (cut > 0) kept[i] = Math.floor(kept[i]! / POW10[cut]!) * POW10[cut]!;
+  if (cut > 0) kept[i] = (Math.floor(kept[i]! / POW10[cut]!) * POW10[cut]!) | 0;
   while (kept.length > 1 && kept[kept.length - 1] === 0) kept.pop();
   if (kept[0] === 0) return undefined;
   return built(f.s, f.e, kept);
@@ -343,16 +343,16 @@ function fromScaled(m: number, q: number): Dec {
   return limbs(s, base, w, a);
 }
 
-/** The Dec of sign x (a x 10^7 + w) x 10^base, w the non-zero least significant limb. */
+/** The Dec of sign x (a x 10^7 + w) x 10^base, w the non-zero least significant limb. (Limbs below 1e7 stored as int32: small-integer arrays, as decimal.js's own, not float ones.) */
 function limbs(s: number, base: number, w: number, a: number): Dec {
-  if (a === 0) return built(s, base + digits(w) - 1, [w]);
+  if (a === 0) return built(s, base + digits(w) - 1, [w | 0]);
   const w1 = a % WORD;
   a = (a - w1) / WORD;
-  if (a === 0) return built(s, base + 7 + digits(w1) - 1, [w1, w]);
+  if (a === 0) return built(s, base + 7 + digits(w1) - 1, [w1 | 0, w | 0]);
   const w2 = a % WORD;
   a = (a - w2) / WORD;
-  if (a === 0) return built(s, base + 14 + digits(w2) - 1, [w2, w1, w]);
-  return built(s, base + 21 + digits(a) - 1, [a, w2, w1, w]);
+  if (a === 0) return built(s, base + 14 + digits(w2) - 1, [w2 | 0, w1 | 0, w | 0]);
+  return built(s, base + 21 + digits(a) - 1, [a | 0, w2 | 0, w1 | 0, w | 0]);
 }
 
 /**
@@ -507,11 +507,11 @@ function shortDivisorDiv(a: Dec, mb: number, qb: number): Dec | undefined {
   let nl = 0;
   let w = 0;
   for (let i = 0; i < first; i++) w = w * 10 + quotientDigits[i]!;
-  out[nl++] = w;
+  out[nl++] = w | 0;
   for (let i = first; i < 60; i += 7) {
     w = 0;
     for (let k = i; k < i + 7; k++) w = w * 10 + (k < 60 ? quotientDigits[k]! : 0);
-    out[nl++] = w;
+    out[nl++] = w | 0;
   }
   while (nl > 1 && out[nl - 1] === 0) nl--;
   return built(f.s * (mb < 0 ? -1 : 1), e, out.slice(0, nl));
@@ -591,11 +591,11 @@ function fromDigits(sign: number, str: string, exp: number): Dec {
   const long = nd > lead + 7 * (LIMB_SCRATCH - 1);
   const r = long ? [] : limbScratch;
   let n = 0;
-  r[n++] = nd >= lead ? digitsValue(str, 0, lead) : digitsValue(str, 0, nd) * POW10[lead - nd]!;
+  r[n++] = (nd >= lead ? digitsValue(str, 0, lead) : digitsValue(str, 0, nd) * POW10[lead - nd]!) | 0; // (int32: a small-integer array, as decimal.js's)
   for (let i = lead; i < nd; i += 7) {
     const end = i + 7 < nd ? i + 7 : nd;
     const w = digitsValue(str, i, end);
-    r[n++] = end - i === 7 ? w : w * POW10[7 - (end - i)]!;
+    r[n++] = (end - i === 7 ? w : w * POW10[7 - (end - i)]!) | 0;
   }
   while (n > 1 && r[n - 1] === 0) n--;
   return built(sign, e, long ? (n === r.length ? r : r.slice(0, n)) : r.slice(0, n));
@@ -671,14 +671,59 @@ export function decCmp(a: Dec, b: Dec): number {
 function productScaled(a: Dec, b: Dec): Dec | undefined {
   const ad = (a as unknown as DecFields).d;
   const bd = (b as unknown as DecFields).d;
-  if (ad === null || bd === null || ad.length + bd.length > 4 || !scaled(a)) return undefined;
-  const ma = sm;
-  const qa = sq;
-  if (!scaled(b)) return undefined;
-  const m = ma * sm;
-  // (a float product above 2^53 - 1 is no exact integer; one at most that is the exact product)
-  if (m > MAX_INT || m < -MAX_INT || Dec.precision < 16) return undefined;
-  return fromScaled(m, qa + sq);
+  if (ad === null || bd === null || ad.length + bd.length > 8 || ad[0] === 0 || bd[0] === 0) return undefined;
+  if (ad.length + bd.length <= 4 && scaled(a)) {
+    const ma = sm;
+    const qa = sq;
+    if (scaled(b)) {
+      const m = ma * sm;
+      // (a float product above 2^53 - 1 is no exact integer; one at most that is the exact product)
+      if (m <= MAX_INT && m >= -MAX_INT && Dec.precision >= 16) return fromScaled(m, qa + sq);
+    }
+  }
+  return productLimbs(a, b);
+}
+
+/**
+ * a x b for two finite non-zero Decs of at most 8 base-1e7 limbs between them: schoolbook
+ * multiplication of the limbs (each partial product below 1e14, at most 4 summed per place, all
+ * exact in float64), then the carries. The exact product has at most 56 digits, fewer than
+ * `Dec.precision` (60): decimal.js's product is this value, built as it represents it.
+ */
+function productLimbs(a: Dec, b: Dec): Dec | undefined {
+  if (Dec.precision !== 60) return undefined;
+  const fa = a as unknown as DecFields;
+  const fb = b as unknown as DecFields;
+  const xd = fa.d!;
+  const yd = fb.d!;
+  const na = xd.length;
+  const nb = yd.length;
+  const n = na + nb;
+  const acc = productAcc;
+  acc.fill(0, 0, n);
+  // limb i of x holds 1e7^(kx - i): x_i y_j adds to acc[i + j + 1], which holds 1e7^(kx + ky + 1 - (i + j + 1))
+  for (let i = 0; i < na; i++) {
+    const xi = xd[i]!;
+    for (let j = 0; j < nb; j++) acc[i + j + 1] += xi * yd[j]!;
+  }
+  for (let k = n - 1; k > 0; k--) {
+    const v = acc[k]!;
+    if (v >= WORD) {
+      const c = Math.floor(v / WORD);
+      acc[k] = v - c * WORD;
+      acc[k - 1] += c;
+    }
+  }
+  let lead = 0;
+  while (acc[lead] === 0) lead++;
+  let end = n;
+  while (acc[end - 1] === 0) end--;
+  // the limbs (below 1e7) as small integers in a packed array of exactly their number (see fromDigits)
+  const r = sumScratch;
+  for (let k = lead; k < end; k++) r[k] = acc[k]! | 0;
+  const d = r.slice(lead, end);
+  const topK = Math.floor(fa.e / 7) + Math.floor(fb.e / 7) + 1 - lead;
+  return built(fa.s * fb.s, 7 * topK + digits(d[0]!) - 1, d);
 }
 
 /**
@@ -752,7 +797,8 @@ function sumLimbs(a: Dec, b: Dec, sign: number): Dec | undefined {
       const v = k >= ly && k <= ky ? yd[ky - k]! : 0;
       if (u !== v) cmp = u > v ? 1 : -1;
     }
-    if (cmp === 0) return undefined; // x - x: a zero, signed by the rounding mode
+    // x - x: +0 (decimal.js signs an exact zero sum by the rounding mode: - only when rounding to -Infinity)
+    if (cmp === 0) return Dec.rounding === Decimal.ROUND_FLOOR ? undefined : POS_ZERO;
     const bigD = cmp > 0 ? xd : yd;
     const bigK = cmp > 0 ? kx : ky;
     const bigL = cmp > 0 ? lx : ly;
@@ -785,6 +831,8 @@ function sumLimbs(a: Dec, b: Dec, sign: number): Dec | undefined {
 
 /** sumLimbs' working limbs (a carry limb and up to 8 more). */
 const sumScratch: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+/** productLimbs' partial sums (up to 4e14: float64). */
+const productAcc = new Float64Array(8);
 
 /**
  * `a.minus(b)` without the work when `b` is zero and `a` is not (a copy of `a`), or `b` is `a`

@@ -1,4 +1,4 @@
-import { Dec, decAdd, decMul, decNumber, decScaledInto, decSub, decToString, instrumentKey, ltZero, lteZero, scaledToString, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, decAdd, decCmp, decMul, decNumber, decScaledInto, decSub, decToString, instrumentKey, ltZero, lteZero, scaledToString, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -678,7 +678,7 @@ export class Portfolio {
     const mark = this.marks.get(instrument)!.price;
     for (const b of list) {
       const u = b.direction === 'flat' ? ZERO : b.unrealized(mark);
-      if (!u.eq(b.cachedUnrealized)) {
+      if (decCmp(u, b.cachedUnrealized) !== 0) {
         this.unrealizedTotal = decSub(decAdd(this.unrealizedTotal, u), b.cachedUnrealized);
         b.cachedUnrealized = u;
       }

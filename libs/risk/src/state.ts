@@ -1,4 +1,4 @@
-import { decToString, isDecimalString, toDecimal, utcDayStart, type Dec, type DecimalString } from '@atp/core';
+import { decCmp, decToString, isDecimalString, toDecimal, utcDayStart, type Dec, type DecimalString } from '@atp/core';
 import { decOf, decString } from './dec-memo';
 import type { RiskCommandEvent } from '@atp/contracts';
 import { withLimit, type RiskLimits } from './limits';
@@ -103,7 +103,12 @@ export function observeEquity(state: RiskState, limits: RiskLimits, equity: Deci
   let day = state.day;
   if (!day || dayStart > day.start) day = { start: dayStart, startEquity: decString(e) };
   const prevPeak = state.peakEquity;
-  const peak = prevPeak === null || e.gt(peakDec(prevPeak)) ? newPeak(e) : prevPeak;
+  let higher = prevPeak === null;
+  if (!higher) {
+    const pk = peakDec(prevPeak!);
+    higher = typeof pk === 'string' ? e.gt(pk) : decCmp(e, pk) > 0;
+  }
+  const peak = higher ? newPeak(e) : prevPeak!;
   // { ...state, day, peakEquity } by stores (same keys, same order): no slow path after a spread
   const obs = Object.assign({}, state) as { -readonly [K in keyof RiskState]: RiskState[K] };
   obs.day = day;
