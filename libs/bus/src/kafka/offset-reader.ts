@@ -267,8 +267,15 @@ export class OffsetReader {
   }
 
   private async sendBatch(broker: CoordinatorBroker, asks: readonly Ask[]): Promise<void> {
-    // One ask per group (a group asked twice in one turn: the later ask's topics).
-    const groups = [...new Map(asks.map((a) => [a.groupId, a])).values()];
+    // One entry per group, with the topics of every ask of it in this turn (a group asked twice
+    // gets one answer covering both asks' topics, which each ask reads its own from).
+    const byId = new Map<string, Map<string, Ask['topics'][number]>>();
+    for (const a of asks) {
+      let topics = byId.get(a.groupId);
+      if (!topics) byId.set(a.groupId, (topics = new Map()));
+      for (const t of a.topics) topics.set(t.topic, t);
+    }
+    const groups = [...byId].map(([groupId, topics]) => ({ groupId, topics: [...topics.values()] }));
     try {
       const body = encodeOffsetFetchV8(groups);
       const byGroup = (await broker.connectionPool!.send({

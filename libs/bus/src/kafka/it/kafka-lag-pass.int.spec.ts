@@ -152,6 +152,13 @@ describe('Kafka bus: lagPass', () => {
       expect(bySingle[0]).toEqual([[candles, sorted.map((p) => `${p.partition}:${p.high}`)]]);
       expect(bySingle[1]![0]).toEqual([candles, sorted.map((p) => `${p.partition}:${p.partition === parts[0]!.partition ? 1 : -1}`)]);
       expect((bySingle[2]![0]![1] as string[]).every((x) => x.endsWith(':-1'))).toBe(true);
+      // One group asked twice in one turn, on different topics: one request, and each ask finds
+      // its own topics in the answer (the asks' topics are merged, not the later one's kept).
+      requests.length = 0;
+      const [onCandles, onIntents] = await Promise.all([multi.committed(group('a'), [candles]), multi.committed(group('a'), [intents])]);
+      expect(requests).toEqual(['OffsetFetch v8']);
+      expect([...onCandles.get(candles)!].sort((x, y) => x[0] - y[0]).map(([p, o]) => `${p}:${o}`)).toEqual(sorted.map((p) => `${p.partition}:${p.high}`));
+      expect([...onIntents.get(intents)!.values()].every((o) => o === -1n)).toBe(true);
     } finally {
       await Promise.all([multi.close(), single.close(), admin.disconnect()]);
     }
