@@ -1,23 +1,8 @@
 import { parsePipelineSpec } from '@atp/backtest';
 import { ManualClock } from '@atp/core';
-import type { CandleEvent, DecisionEvent, OrderApprovedEvent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
-import { toCandleEvent } from '@atp/market-data';
+import type { CandleEvent, DecisionEvent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
 import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
-
-const H = 3_600_000;
-const T0 = Date.UTC(2021, 0, 1);
-const spec = parsePipelineSpec({ version: 1, runId: 'ex', exchange: 'binance', timeframe: '1h', symbols: ['BTC/USDT'], initialCash: '10000', strategies: [{ id: 's1', strategy: 'ma-crossover' }] });
-
-const candle = (i: number, o: number, h: number, l: number, c: number): CandleEvent =>
-  toCandleEvent({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' }, { openTime: T0 + i * H, open: o, high: h, low: l, close: c, volume: 100 }, { closed: true, tsInit: 0, source: 'test' });
-const close = (i: number) => T0 + (i + 1) * H;
-
-function approval(coid: string, decidedAtBar: number, over: Partial<OrderApprovedEvent> = {}): OrderApprovedEvent {
-  return {
-    eventId: `a-${coid}`, tsEvent: close(decidedAtBar), tsInit: 0, source: 'risk', exchange: 'binance', symbol: 'BTC/USDT', runId: 'ex', decisionId: `d-${coid}`,
-    clientOrderId: coid, strategyId: 's1', decisionTime: close(decidedAtBar), side: 'buy', type: 'market', quantity: '1', timeInForce: 'GTC', postOnly: false, reduceOnly: false, sizing: {}, ...over,
-  };
-}
+import { approval, candle, close, H, spec, T0 } from './test-support';
 
 /** s1's decision record of bar i: an intent (answered by approval `coid` or a rejection) or a no-op. */
 function decision(i: number, kind: 'intent' | 'noop', strategyId = 's1'): DecisionEvent {

@@ -1,21 +1,8 @@
-import { parsePipelineSpec } from '@atp/backtest';
 import { ManualClock } from '@atp/core';
-import type { CandleEvent, OrderApprovedEvent } from '@atp/contracts';
-import { toCandleEvent } from '@atp/market-data';
 import type { AuditEntry } from '@atp/audit';
 import { EXEC_INPUT, ExecutionCore, type ExecutionOutput } from './execution-core';
 import { executionAuditEntries, executionAuditPreparer } from './execution.audit';
-
-const H = 3_600_000;
-const T0 = Date.UTC(2021, 0, 1);
-const spec = parsePipelineSpec({ version: 1, runId: 'ex', exchange: 'binance', timeframe: '1h', symbols: ['BTC/USDT'], initialCash: '10000', strategies: [{ id: 's1', strategy: 'ma-crossover' }] });
-const candle = (i: number, o: number, h: number, l: number, c: number): CandleEvent =>
-  toCandleEvent({ exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' }, { openTime: T0 + i * H, open: o, high: h, low: l, close: c, volume: 100 }, { closed: true, tsInit: 0, source: 'test' });
-const close = (i: number) => T0 + (i + 1) * H;
-const approval = (coid: string, bar: number, over: Partial<OrderApprovedEvent> = {}): OrderApprovedEvent => ({
-  eventId: `a-${coid}`, tsEvent: close(bar), tsInit: 0, source: 'risk', exchange: 'binance', symbol: 'BTC/USDT', runId: 'ex', decisionId: `d-${coid}`,
-  clientOrderId: coid, strategyId: 's1', decisionTime: close(bar), side: 'buy', type: 'market', quantity: '1', timeInForce: 'GTC', postOnly: false, reduceOnly: false, sizing: {}, ...over,
-});
+import { approval, candle, spec } from './test-support';
 
 describe('execution audit entries built lazily (executionAuditPreparer)', () => {
   it('gives the eager entries of every batch, built after the venue moved on (bracket legs filled, cancelled, pruned); none for marker-only batches', () => {
