@@ -1,4 +1,4 @@
-import { clientOrderId, decNumber, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
+import { clientOrderId, decNumber, decToString, eventIdFrom, timeframeMs, toDecimal, type Clock, type DecimalString, type Timeframe } from '@atp/core';
 import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
 import { defaultMarket, PaperExchange, submitOrderFromApproval, submitOrderOfApproved, type FillModel, type MarketSpec, type SubmitOrder } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
@@ -95,6 +95,24 @@ export interface BacktestResult {
 
 const BEFORE_WINDOW = noop('before the trading window');
 
+/**
+ * The run's simulated clock (core's ManualClock contract: starts at 0, never goes back). Its time
+ * is a float field from the first store on: ManualClock's parameter property holds `undefined`
+ * before its first value, so V8 keeps that field tagged and boxes every event time set into it.
+ */
+class EventClock implements Clock {
+  private current = 0;
+
+  now(): number {
+    return this.current;
+  }
+
+  set(ms: number): void {
+    if (ms < this.current) throw new RangeError(`ManualClock cannot go back from ${this.current} to ${ms}`);
+    this.current = ms;
+  }
+}
+
 /** A bar object reused for one symbol (strategies and indicators must not keep it). */
 class MutableBar {
   /** Event time (the bar's close): not a Bar field, read by the paper exchange and the decision log. */
@@ -113,6 +131,8 @@ interface Sym {
   readonly bar: MutableBar;
   readonly n: number;
   idx: number;
+  /** Close (event) time of bar idx: openTime[idx] + the timeframe, Infinity once every bar is done. */
+  nextClose: number;
   prevOpen: number;
   barCount: number;
   lastClose: number;
@@ -162,13 +182,13 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const tf = timeframeMs(timeframe);
   const runId = config.runId;
   const exchange = series[0]!.exchange;
-  const clock = new ManualClock(0);
+  const clock = new EventClock();
   const markets = new Map((config.markets ?? []).map((m) => [m.symbol, m]));
   const syms: Sym[] = [...series]
     .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
     .map((s) => {
       if (!markets.has(s.symbol)) markets.set(s.symbol, defaultMarket(s.symbol));
-      return { s, inst: { exchange: s.exchange, symbol: s.symbol }, bar: new MutableBar(), n: s.openTime.length, idx: 0, prevOpen: NaN, barCount: 0, lastClose: NaN, lastTime: NaN, qty: 0, atr: undefined as Atr | undefined, atrValue: NaN, shortable: false };
+      return { s, inst: { exchange: s.exchange, symbol: s.symbol }, bar: new MutableBar(), n: s.openTime.length, idx: 0, nextClose: NaN, prevOpen: NaN, barCount: 0, lastClose: NaN, lastTime: NaN, qty: 0, atr: undefined as Atr | undefined, atrValue: NaN, shortable: false };
     });
   const quote = config.quoteCurrency ?? 'USDT';
   const paper = new PaperExchange({
@@ -182,7 +202,10 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   });
   const portfolio = new Portfolio({ account: runId, quoteCurrency: quote, initialCash: config.initialCash, timeframe, shortable: config.shortable });
   const shortable = new Set(config.shortable ?? []);
-  for (const s of syms) s.shortable = shortable.has(`${exchange}:${s.s.symbol}`);
+  for (const s of syms) {
+    s.shortable = shortable.has(`${exchange}:${s.s.symbol}`);
+    s.nextClose = s.n > 0 ? s.s.openTime[0] + tf : Infinity;
+  }
   const risk = config.risk ?? libRisk({ limits: config.riskLimits });
   if (risk.needsAtr) for (const s of syms) (s as { atr: Atr | undefined }).atr = new Atr(config.atrPeriod ?? 14);
 
@@ -274,11 +297,8 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     // Next event time: the earliest bar close among the symbols.
     let T = Infinity;
     for (let k = 0; k < syms.length; k++) {
-      const s = syms[k];
-      if (s.idx < s.n) {
-        const ct = s.s.openTime[s.idx] + tf;
-        if (ct < T) T = ct;
-      }
+      const ct = syms[k].nextClose;
+      if (ct < T) T = ct;
     }
     if (T === Infinity) break;
     clock.set(T);
@@ -287,7 +307,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     for (let k = 0; k < syms.length; k++) {
       const s = syms[k];
       if (s.qty !== 0) exposed = 1;
-      if (s.idx < s.n && s.s.openTime[s.idx] + tf === T) active[na++] = k;
+      if (s.nextClose === T) active[na++] = k;
     }
     // 1. match pending orders against bar T.
     for (let a = 0; a < na; a++) {
@@ -320,7 +340,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     for (let j = 0; j < slots.length; j++) {
       const sl = slots[j];
       const s = sl.sym;
-      if (s.idx >= s.n || s.s.openTime[s.idx] + tf !== T) continue;
+      if (s.nextClose !== T) continue;
       const b = s.bar;
       const gap = s.barCount > 1 && b.openTime - s.prevOpen > tf;
       sl.features.update(b, gap);
@@ -338,13 +358,19 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     }
     for (let a = 0; a < na; a++) {
       const s = syms[active[a]];
-      s.prevOpen = s.s.openTime[s.idx];
-      s.idx++;
+      const ot = s.s.openTime;
+      const i = s.idx;
+      s.prevOpen = ot[i];
+      s.idx = i + 1;
+      s.nextClose = i + 1 < s.n ? ot[i + 1] + tf : Infinity;
     }
     // 4. risk, then the paper exchange.
     for (let p = 0; p < np; p++) {
       const sl = pendSlots[p];
       const sym = sl.sym;
+      // (the id closure captures this constant, not T: a captured T would live in a context
+      // allocated for every event time, with every float stored into it boxed)
+      const at = T;
       markPortfolio(T);
       // (a deferring port gets '' and the id is hashed only when an event needs it: see decideDeferred)
       const did = decideDeferred !== undefined ? '' : decisionId(runId, sl.entry.id, exchange, sym.s.symbol, T);
@@ -355,7 +381,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
         strategyId: sl.entry.id,
         decisionId: did,
         decisionTime: T,
-        clientOrderId: () => clientOrderId(runId, sl.entry.id, sym.s.symbol, T, 0),
+        clientOrderId: () => clientOrderId(runId, sl.entry.id, sym.s.symbol, at, 0),
         intent: pendIntents[p],
         price: toDecimal(sym.lastClose),
         position: portfolio.quantity(sym.inst, sl.entry.id),

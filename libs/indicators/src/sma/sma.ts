@@ -78,9 +78,25 @@ export class Sma implements StreamingIndicator<number, number> {
 
   /** `update(bar.close)` into out[o], NaN for null: no boxed number passed in or returned (the backtester's feature path). */
   updateCloseInto(bar: { readonly close: number }, out: Float64Array, o: number): void {
-    this.xIn[0] = bar.close;
-    this.run(this.xIn, 0, 1, this.xOut);
-    out[o] = this.count >= this.warmup ? this.xOut[0] : NaN;
+    // `run` over the one input, unrolled (same operations in the same order: the same bits)
+    const x = bar.close;
+    const n = this.period;
+    const ring = this.ring;
+    const g0 = this.count;
+    const pos = this.pos;
+    const next = pos + 1 === n ? 0 : pos + 1;
+    let v = NaN;
+    if (g0 < n - 1) this.sum += x;
+    else {
+      const s = this.sum + x;
+      // the oldest input of the window: n - 1 steps back, in the ring's next slot (the input itself when n = 1)
+      this.sum = s - (n === 1 ? x : ring[next]);
+      v = s / n;
+    }
+    ring[pos] = x;
+    this.pos = next;
+    this.count = g0 + 1;
+    out[o] = this.count >= this.warmup ? v : NaN;
   }
 
   /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
