@@ -1,4 +1,4 @@
-import { clientOrderId, decNumber, decToString, eventIdFrom, timeframeMs, toDecimal, type Clock, type DecimalString, type Timeframe } from '@atp/core';
+import { clientOrderId, decNumber, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
 import { defaultMarket, PaperExchange, submitOrderFromApproval, submitOrderOfApproved, type FillModel, type MarketSpec, type SubmitOrder } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
@@ -95,24 +95,6 @@ export interface BacktestResult {
 
 const BEFORE_WINDOW = noop('before the trading window');
 
-/**
- * The run's simulated clock (core's ManualClock contract: starts at 0, never goes back). Its time
- * is a float field from the first store on: ManualClock's parameter property holds `undefined`
- * before its first value, so V8 keeps that field tagged and boxes every event time set into it.
- */
-class EventClock implements Clock {
-  private current = 0;
-
-  now(): number {
-    return this.current;
-  }
-
-  set(ms: number): void {
-    if (ms < this.current) throw new RangeError(`ManualClock cannot go back from ${this.current} to ${ms}`);
-    this.current = ms;
-  }
-}
-
 /** A bar object reused for one symbol (strategies and indicators must not keep it). */
 class MutableBar {
   /** Event time (the bar's close): not a Bar field, read by the paper exchange and the decision log. */
@@ -182,7 +164,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const tf = timeframeMs(timeframe);
   const runId = config.runId;
   const exchange = series[0]!.exchange;
-  const clock = new EventClock();
+  const clock = new ManualClock();
   const markets = new Map((config.markets ?? []).map((m) => [m.symbol, m]));
   const syms: Sym[] = [...series]
     .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
