@@ -57,9 +57,7 @@ interface SymbolState {
   lastTime: number;
   readonly atr: Atr | undefined;
   atrValue: number;
-  /** Strategy instance ids deciding on this symbol, in id order. */
-  readonly strategies: readonly string[];
-  /** Their decision records' keys in `decisions` (`<strategy id>|<symbol>`), made once: the barrier checks them on every input. */
+  /** The decision records' keys in `decisions` (`<strategy id>|<symbol>`) of the strategy instances deciding on this symbol, in id order: made once, the barrier checks them on every input. */
   readonly decisionKeys: readonly string[];
   /** Stop monitor: the last bar it checked. */
   stopChecked: number;
@@ -149,7 +147,6 @@ export class RiskCore implements JournalCore<RiskOutput> {
         lastTime: NaN,
         atr: needsAtr ? new Atr(spec.risk?.atrPeriod ?? 14) : undefined,
         atrValue: NaN,
-        strategies: instances.filter((i) => i.symbols.includes(symbol)).map((i) => i.id),
         decisionKeys: instances.filter((i) => i.symbols.includes(symbol)).map((i) => decisionKey(i.id, symbol)),
         stopChecked: -Infinity,
       });
@@ -192,7 +189,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
     const e = input as OrderEvent;
     if (e.kind !== 'bar-matched' || e.exchange !== this.spec.exchange) return false;
     const s = this.syms.get(e.symbol);
-    if (!s || s.strategies.length === 0) return false;
+    if (!s || s.decisionKeys.length === 0) return false;
     const byKey = this.decisions.get(e.barTime);
     return s.decisionKeys.some((k) => !byKey?.has(k));
   }

@@ -2,7 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { assertValid, encode, topicName, wireBytes, type TopicContract } from '@atp/contracts';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import type { Bus, Handler, HealthStatus, LagPass, LagQuery, PublishOptions, RawMessage, ReplayOptions, SubscribeOptions, Subscription, Watermarks } from '../bus';
-import { headersFor } from '../message-headers';
+import { headersFor, publishTraceparent } from '../message-headers';
 import type { BusLogger } from '../logging';
 import { describeError, retrySettings } from '../retry';
 import { contractOfPhysicalTopic, topicSpecs, type TopicSpec } from '../topics';
@@ -177,8 +177,10 @@ export class KafkaBus implements Bus {
   async publishBatch<S extends TSchema>(contract: TopicContract<S>, values: readonly Static<S>[], opts?: PublishOptions): Promise<void> {
     this.assertOpen();
     const topic = topicName(contract, opts?.runId);
+    // The same context for the whole batch: its traceparent taken once.
+    const traceparent = publishTraceparent(opts);
     if (!this.pool || values.length <= POOL_CHUNK) {
-      const messages = values.map((v) => this.message(contract, v, opts, topic)); // validates all before sending any
+      const messages = values.map((v) => this.message(contract, v, opts, topic, false, traceparent)); // validates all before sending any
       await this.ensure(topicSpecs(contract, topic));
       await this.produce.send(topic, messages);
       return;
@@ -190,7 +192,7 @@ export class KafkaBus implements Bus {
     await this.ensure(topicSpecs(contract, topic));
     const sends: Promise<void>[] = [];
     for (let i = 0; i < values.length; i += POOL_CHUNK) {
-      sends.push(this.produce.send(topic, values.slice(i, i + POOL_CHUNK).map((v) => this.message(contract, v, opts, topic, true))));
+      sends.push(this.produce.send(topic, values.slice(i, i + POOL_CHUNK).map((v) => this.message(contract, v, opts, topic, true, traceparent))));
     }
     await Promise.all(sends);
   }
@@ -430,10 +432,10 @@ export class KafkaBus implements Bus {
     return sub;
   }
 
-  /** The Kafka message of a value: validated and encoded (`checked`: validated already, only encoded). */
-  private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined, topic: string, checked = false): Message {
+  /** The Kafka message of a value: validated and encoded (`checked`: validated already, only encoded); `traceparent`: its publish call's (see headersFor). */
+  private message<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts: PublishOptions | undefined, topic: string, checked = false, traceparent = publishTraceparent(opts)): Message {
     const bytes = checked ? wireBytes(value) : encode(contract, value);
-    const headers = wireHeaders(headersFor(contract, value, opts, Date.now()), (value as { eventId?: unknown }).eventId, topic);
+    const headers = wireHeaders(headersFor(contract, value, opts, Date.now(), traceparent), (value as { eventId?: unknown }).eventId, topic);
     return { key: contract.key(value), value: bytes, headers };
   }
 
