@@ -24,28 +24,33 @@ describe('sma', () => {
     expect(() => new Sma(0)).toThrow(RangeError);
   });
 
-  it('updateCloseInto gives update()\'s values bit for bit, restored state included (periods 1-7, 30)', () => {
+  it("update and updateCloseInto (one input, unrolled) give run()'s values and state bit for bit, restored state included (periods 1-7, 30)", () => {
     let seed = 12345;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 1000 + 0.1;
     for (const period of [1, 2, 3, 4, 5, 6, 7, 30]) {
+      const xs = Float64Array.from({ length: 550 }, rnd);
+      // the reference: run() over the whole series at once (its seam and array paths)
+      const ref = new Sma(period);
+      const want = new Float64Array(xs.length);
+      ref.run(xs, 0, 500, want);
       const a = new Sma(period);
       const b = new Sma(period);
       const out = new Float64Array(1);
       for (let i = 0; i < 500; i++) {
-        const x = rnd();
-        const want = a.update(x);
-        b.updateCloseInto({ close: x }, out, 0);
-        expect(Object.is(out[0], want === null ? NaN : want)).toBe(true);
-        if (i === 250) expect(b.getState()).toEqual(a.getState());
+        const u = a.update(xs[i]!);
+        b.updateCloseInto({ close: xs[i]! }, out, 0);
+        expect(Object.is(u === null ? NaN : u, want[i])).toBe(true);
+        expect(Object.is(out[0], want[i])).toBe(true);
       }
-      expect(b.getState()).toEqual(a.getState());
+      expect(a.getState()).toEqual(ref.getState());
+      expect(b.getState()).toEqual(ref.getState());
+      ref.run(xs, 500, 550, want);
       const c = Sma.fromState(b.getState());
-      for (let i = 0; i < 50; i++) {
-        const x = rnd();
-        const want = a.update(x);
-        c.updateCloseInto({ close: x }, out, 0);
-        expect(Object.is(out[0], want === null ? NaN : want)).toBe(true);
+      for (let i = 500; i < 550; i++) {
+        c.updateCloseInto({ close: xs[i]! }, out, 0);
+        expect(Object.is(out[0], want[i])).toBe(true);
       }
+      expect(c.getState()).toEqual(ref.getState());
     }
   });
 });

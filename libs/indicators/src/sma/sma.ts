@@ -21,8 +21,6 @@ export class Sma implements StreamingIndicator<number, number> {
   /** ring slot of the next input: count % period */
   private pos = 0;
   private sum = 0;
-  private readonly xIn = new Float64Array(1);
-  private readonly xOut = new Float64Array(1);
 
   constructor(readonly period = 30) {
     checkPeriod('sma', 'period', period);
@@ -71,15 +69,20 @@ export class Sma implements StreamingIndicator<number, number> {
   }
 
   update(x: number): number | null {
-    this.xIn[0] = x;
-    this.run(this.xIn, 0, 1, this.xOut);
-    return this.count >= this.warmup ? this.xOut[0] : null;
+    const v = this.step(x);
+    return this.count >= this.warmup ? v : null;
   }
 
   /** `update(bar.close)` into out[o], NaN for null: no boxed number passed in or returned (the backtester's feature path). */
   updateCloseInto(bar: { readonly close: number }, out: Float64Array, o: number): void {
-    // `run` over the one input, unrolled (same operations in the same order: the same bits)
-    const x = bar.close;
+    out[o] = this.step(bar.close);
+  }
+
+  /**
+   * One input: `run` over it, unrolled (the same operations in the same order: the same bits),
+   * without its one-element arrays. The SMA, NaN during warm-up.
+   */
+  private step(x: number): number {
     const n = this.period;
     const ring = this.ring;
     const g0 = this.count;
@@ -96,10 +99,10 @@ export class Sma implements StreamingIndicator<number, number> {
     ring[pos] = x;
     this.pos = next;
     this.count = g0 + 1;
-    out[o] = this.count >= this.warmup ? v : NaN;
+    return v;
   }
 
-  /** Feeds history (oldest first), one bar at a time through the path `update` takes; no outputs. */
+  /** Feeds history (oldest first), one bar at a time through `run`; no outputs. */
   seed(values: Float64Array): this {
     const out = new Float64Array(values.length);
     for (let i = 0; i < values.length; i++) this.run(values, i, i + 1, out);
