@@ -96,6 +96,12 @@ class RawLedger {
     this.heads.push(head);
   }
 
+  /** The quote fee of the last entry pushed, printed (the fill's own string when canonical). */
+  lastFeeText(): string {
+    const i = this.heads.length - 1;
+    return this.heads[i]!.feeText ?? this.text(i, 2);
+  }
+
   /** decToString of column c of entry i. */
   text(i: number, c: number): string {
     const k = i * LEDGER_VALUES + c;
@@ -190,8 +196,6 @@ export class Portfolio {
   private readonly marks = new Map<string, Mark>();
   private readonly fillIds = new Set<string>();
   private duplicates = 0;
-  /** The quote fee of the last fill booked. */
-  private lastFeeQuote: Dec = ZERO;
   private readonly trips: RoundTrip[] = [];
   private readonly fillLedger: FillLedgerEntry[] = [];
   /** Ledger entries not yet turned into strings (appended to `fillLedger`, in order, on read). */
@@ -248,7 +252,7 @@ export class Portfolio {
       status: 'applied',
       fillId: fill.fillId,
       realized: decToString(outcome.realized),
-      feeQuote: decToString(this.lastFeeQuote),
+      feeQuote: this.rawLedger.lastFeeText(), // (the fill's entry, just pushed: no ledger read in between)
       closedRoundTrips: outcome.closed,
     };
   }
@@ -256,7 +260,7 @@ export class Portfolio {
   /**
    * {@link applyFill} without its result (the backtester reads the portfolio, not the result's
    * strings): the same effects and errors; undefined for a duplicate, else what the fill did to
-   * its position (`lastFeeQuote` is then its fee in the quote currency).
+   * its position.
    */
   bookFill(fill: PortfolioFill): { readonly realized: Dec; readonly closed: readonly RoundTrip[] } | undefined {
     if (this.fillIds.has(fill.fillId)) {
@@ -329,7 +333,6 @@ export class Portfolio {
       [qty, price, feeQuote, outcome.realized, this.cashBalance, totals.realized, totals.unrealized, totals.fees, totals.equity],
     );
     this.touchCurve(fill.tsEvent, totals.equity);
-    this.lastFeeQuote = feeQuote;
     return outcome;
   }
 
