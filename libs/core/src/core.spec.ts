@@ -109,7 +109,7 @@ describe('decimal policy', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x7fffffff;
     };
-    const ds: Dec[] = [new Dec('1'), new Dec('-1'), new Dec('10000000'), new Dec('0.0000001'), new Dec('1e70'), new Dec('1e71'), new Dec('-1e-70'), new Dec('1e-71'), new Dec('123.456'), new Dec('9999999.9999999')];
+    const ds: Dec[] = [new Dec('1'), new Dec('-1'), new Dec('10000000'), new Dec('0.0000001'), new Dec('1e70'), new Dec('1e71'), new Dec('-1e-70'), new Dec('1e-71'), new Dec('123.456'), new Dec('9999999.9999999'), new Dec(`${'7'.repeat(420)}e-300`), new Dec(`${'7'.repeat(420)}e-400`), new Dec(`-${'3'.repeat(425)}`), new Dec(`1${'0'.repeat(69)}1e-20`)];
     for (let i = 0; i < 20000; i++) {
       const n = 1 + Math.floor(rnd() * 60);
       let m = String(1 + Math.floor(rnd() * 9));

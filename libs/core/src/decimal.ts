@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import Decimal from 'decimal.js';
 
 /**
@@ -64,11 +65,6 @@ export function decToString(d: Dec): DecimalString {
   // a Dec printed a moment ago (the fill price again in its order event, the approved quantity in its event): the same string
   for (let i = 0; i < MEMO; i++) if (strVals[i] === d) return strKeys[i]!;
   const s = fixedOf(d);
-  // decimal.js concatenates a long value's digits limb by limb: V8 keeps such a string (13
-  // characters or more) as a tree of its pieces, which results keep alive (a 60-digit sizing
-  // quantity: ~600 bytes instead of ~100) and every later read walks. Reading a character
-  // flattens it in place into one string, its pieces becoming garbage at once.
-  if (s.length > 12) _flatReads += s.charCodeAt(0); // (a used read: never optimised away)
   if (d.constructor !== Dec) return s; // another decimal.js configuration: never handed out as a Dec
   strKeys[strNext] = s;
   strVals[strNext] = d;
@@ -76,37 +72,92 @@ export function decToString(d: Dec): DecimalString {
   return s;
 }
 
-const ZEROS: string[] = [''];
-for (let i = 1; i <= 80; i++) ZEROS.push(`${ZEROS[i - 1]!}0`);
+/**
+ * Where decimal strings are spelled out, one character code per byte, before one flat string is
+ * made of them: V8 converts a number to a string by a call into the runtime whenever its small
+ * number-string cache misses (always, for the limbs of fresh values), about 50-100 ns per limb,
+ * and the concatenations then make a tree of pieces. Digits start at DIGITS_AT, leaving room in
+ * front for a sign, "0." and up to 69 zeros.
+ */
+const CHARS = Buffer.alloc(512);
+const DIGITS_AT = 80;
+/** Most limbs fixedOf spells in CHARS: 7 digits each, with up to 71 zeros after the digits of an integer. */
+const MAX_FIXED_LIMBS = 60;
+
+/** Writes the `n` decimal digits of the integer `w` (0 <= w < 2^31, leading zeros when it has fewer) at CHARS[p, p + n). */
+function putDigits(w: number, p: number, n: number): void {
+  for (let j = p + n - 1; j >= p; j--) {
+    const q = (w / 10) | 0;
+    CHARS[j] = 48 + w - q * 10;
+    w = q;
+  }
+}
+
+/**
+ * The string of CHARS[DIGITS_AT, end): the significant digits (`nd` of them, the leading one not
+ * 0) of a value whose leading digit is of the power 10^e, laid out as decToString prints it (fixed
+ * notation, no trailing zeros beyond the units), with a minus when `neg`. |e| <= 70.
+ */
+function layoutFixed(neg: boolean, e: number, nd: number): string {
+  const b = CHARS;
+  let start = DIGITS_AT;
+  let end = DIGITS_AT + nd;
+  if (e < 0) {
+    // 0.00ddd: the point and -e - 1 zeros in front of the digits
+    start = DIGITS_AT - 1 + e;
+    b[start] = 48;
+    b[start + 1] = 46;
+    b.fill(48, start + 2, DIGITS_AT);
+  } else if (e + 1 >= nd) {
+    // an integer: zeros after the digits up to the units
+    b.fill(48, end, DIGITS_AT + e + 1);
+    end = DIGITS_AT + e + 1;
+  } else {
+    // ddd.ddd: the integer digits moved one place to the front, the point behind them
+    start = DIGITS_AT - 1;
+    for (let i = DIGITS_AT - 1; i < DIGITS_AT + e; i++) b[i] = b[i + 1]!;
+    b[DIGITS_AT + e] = 46;
+  }
+  if (neg) b[--start] = 45;
+  return b.toString('latin1', start, end);
+}
 
 /**
  * `d.toFixed()` (normal notation, every digit, no trailing zero) for a finite non-zero Dec with
- * an exponent within +-70, printed from its base-1e7 limbs directly: decimal.js's own path goes
- * through a generic digits string, exponent checks and a second pass. Anything else: toFixed.
+ * an exponent within +-70 and at most MAX_FIXED_LIMBS limbs, spelled from its base-1e7 limbs
+ * into CHARS (see there): decimal.js's own path goes through a generic digits string, a
+ * number-to-string conversion per limb and a second pass. Anything else: toFixed.
  */
 function fixedOf(d: Dec): string {
   const f = d as unknown as DecFields;
   const x = f.d;
   const e = f.e;
-  if (x === null || x[0] === 0 || e > 70 || e < -70) return d.toFixed();
-  // the digits: the leading limb as is, every other one padded to 7 digits
-  let str = String(x[0]);
+  if (x === null || x[0] === 0 || e > 70 || e < -70 || x.length > MAX_FIXED_LIMBS) return flat(d.toFixed());
+  // the digits: the leading limb without leading zeros, every other one as 7 digits
+  const w0 = x[0]!;
+  const k = digits(w0);
+  putDigits(w0, DIGITS_AT, k);
+  let p = DIGITS_AT + k;
   for (let i = 1; i < x.length; i++) {
-    const w = String(x[i]);
-    str += w.length === 7 ? w : ZEROS[7 - w.length]! + w;
+    putDigits(x[i]!, p, 7);
+    p += 7;
   }
-  let end = str.length; // without the last limb's trailing zeros
-  while (str.charCodeAt(end - 1) === 48) end--;
-  const digits = end === str.length ? str : str.slice(0, end);
-  // e: the power of ten of the leading digit
-  let out: string;
-  if (e < 0) out = `0.${ZEROS[-e - 1]!}${digits}`;
-  else if (e + 1 >= end) out = digits + ZEROS[e + 1 - end]!;
-  else out = `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
-  return f.s < 0 ? `-${out}` : out;
+  while (CHARS[p - 1] === 48) p--; // the last limb's trailing zeros (it is not 0)
+  return layoutFixed(f.s < 0, e, p - DIGITS_AT);
 }
 
-/** Sum of the characters decToString read to flatten its strings (kept only so that the reads stay). */
+/**
+ * `s` flattened: decimal.js concatenates a long value's digits limb by limb, and V8 keeps such a
+ * string (13 characters or more) as a tree of its pieces, which results keep alive (a 60-digit
+ * quantity: ~600 bytes instead of ~100) and every later read walks. Reading a character flattens
+ * it in place into one string, its pieces becoming garbage at once.
+ */
+function flat(s: string): string {
+  if (s.length > 12) _flatReads += s.charCodeAt(0); // (a used read: never optimised away)
+  return s;
+}
+
+/** Sum of the characters `flat` read to flatten its strings (kept only so that the reads stay). */
 let _flatReads = 0;
 
 // Small memos of the last conversions: a decimal string made by decToString is parsed back by the
@@ -379,18 +430,18 @@ export function decScaledInto(d: Dec, m: Float64Array, q: Int32Array, i: number)
 export function scaledToString(m: number, q: number): DecimalString {
   if (m === 0) return '0';
   const neg = m < 0;
-  const digits = String(neg ? -m : m); // (an integer below 2^53: every digit, no exponent)
-  let out: string;
-  if (q >= 0) out = q === 0 ? digits : digits + ZEROS[q]!;
-  else {
-    const k = -q; // fraction digits
-    const n = digits.length;
-    out = n > k ? `${digits.slice(0, n - k)}.${digits.slice(n - k)}` : `0.${ZEROS[k - n]!}${digits}`;
-  }
-  if (neg) out = `-${out}`;
-  // (flattened as decToString flattens what it prints: see there)
-  if (out.length > 12) _flatReads += out.charCodeAt(0);
-  return out;
+  const a = neg ? -m : m;
+  const nd = intDigits(a); // (an integer below 2^53: at most 16 digits)
+  const e = nd - 1 + q; // the power of ten of the leading digit
+  if (e > 70 || e < -70) return flat(new Dec(`${neg ? '-' : ''}${String(a)}e${q}`).toFixed());
+  // spelled in CHARS as fixedOf spells a Dec (see there): a = hi x 10^7 + lo, both below 2^31
+  const hi = Math.floor(a / WORD);
+  const lo = a - hi * WORD;
+  if (hi > 0) {
+    putDigits(hi, DIGITS_AT, nd - 7);
+    putDigits(lo, DIGITS_AT + nd - 7, 7);
+  } else putDigits(lo, DIGITS_AT, nd);
+  return layoutFixed(neg, e, nd);
 }
 
 /** `d.toNumber()` (the float nearest the exact value), faster for short values. */
