@@ -78,6 +78,29 @@ describe('decimal policy', () => {
     expect(() => toDecimal('1e5')).toThrow(RangeError);
     expect(() => toDecimal(NaN)).toThrow(RangeError);
   });
+  it('a float converts to exactly the Dec of its shortest string (seeded prices of 0 to 15 places, floats of every magnitude, near powers of ten, ties)', () => {
+    let seed = 99;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const fieldsOf = (d: Dec): string => {
+      const f = d as unknown as { s: number; e: number; d: number[] };
+      return JSON.stringify([f.s, f.e, f.d, Object.keys(d)]);
+    };
+    const xs: number[] = [0, -0, 1e-6, 9.99e-7, 1e15, 999999999999999, 1e15 - 0.5, 0.1 + 0.2, 9.999999999999998, 99.99999999999999, 0.30000000000000004, 123456.78901234, 5e-7, 2 ** 52 + 0.5, 0.5, 2.5, -2.5, 1e-5 * 3];
+    for (let i = 0; i < 20000; i++) {
+      const places = Math.floor(rnd() * 16);
+      const v = (rnd() - 0.4) * 10 ** Math.floor(rnd() * 24 - 8);
+      xs.push(rnd() < 0.5 ? Number(v.toFixed(Math.min(places, 20))) : rnd() < 0.5 ? Number(v.toPrecision(1 + Math.floor(rnd() * 17))) : v, Math.round(v * 1e4) / 1e4, 10 ** Math.floor(rnd() * 30 - 10) * (rnd() < 0.5 ? 1 : 1 - 2 ** -52));
+    }
+    for (const x of xs) {
+      const d = toDecimal(x);
+      expect(fieldsOf(d)).toBe(fieldsOf(new Dec(String(x))));
+      for (let k = 0; k < 17; k++) toDecimal(x * 3 + k + 1); // out of the memo: converted again
+      expect(fieldsOf(toDecimal(x))).toBe(fieldsOf(new Dec(String(x))));
+    }
+  });
   it('a float converted and printed again gives the fresh print of its Dec (seeded floats of every magnitude, exponent forms, integers, negatives)', () => {
     let seed = 777;
     const rnd = (): number => {

@@ -32,23 +32,24 @@ export function toDecimal(x: number | string | Dec): Dec {
   if (typeof x === 'number') {
     for (let i = 0; i < MEMO; i++) if (numKeys[i] === x) return numVals[i]!;
     if (!Number.isFinite(x)) throw new RangeError(`toDecimal: non-finite number ${x}`);
-    const str = String(x);
-    const plain = str.indexOf('e') < 0;
-    const d = (plain ? parsePlain(str) : undefined) ?? new Dec(str);
-    if (x !== 0) {
-      // (0 and -0 are equal numbers but distinct Decs: never remembered)
-      numKeys[numNext] = x;
-      numVals[numNext] = d;
-      numNext = (numNext + 1) & (MEMO - 1);
+    if (x === 0) return new Dec('0'); // (String(-0) is "0"; 0 and -0 are equal numbers but distinct Decs: never remembered)
+    let d = shortFloat(x);
+    if (d === undefined) {
+      const str = String(x);
+      const plain = str.indexOf('e') < 0;
+      d = (plain ? parsePlain(str) : undefined) ?? new Dec(str);
       if (plain) {
         // A float's shortest form without an exponent is already canonical (no trailing zeros,
-        // no "-0"): it is what decToString prints for the Dec just parsed from it (a fill price,
-        // a close risk reads as a string), and the string parses back to this Dec.
+        // no "-0"): it is what decToString prints for the Dec just parsed from it, and the string
+        // parses back to this Dec.
         strKeys[strNext] = str;
         strVals[strNext] = d;
         strNext = (strNext + 1) & (MEMO - 1);
       }
     }
+    numKeys[numNext] = x;
+    numVals[numNext] = d;
+    numNext = (numNext + 1) & (MEMO - 1);
     return d;
   }
   if (typeof x === 'string') {
@@ -57,6 +58,30 @@ export function toDecimal(x: number | string | Dec): Dec {
     return parsePlain(x) ?? new Dec(x);
   }
   return x;
+}
+
+/**
+ * The Dec of `String(x)` for a non-zero float of at most 15 significant digits in [1e-6, 1e15)
+ * (prices, closes, sizes: the usual floats made money), without the string: V8 prints a float by a
+ * call into the runtime, the slowest part of the conversion. Undefined for anything else.
+ *
+ * Why it is the same value: m / 10^p (m < 10^15 and 10^p exact integers, so the division is
+ * correctly rounded) equals |x| exactly when the decimal m x 10^-p rounds to |x|, i.e. when it
+ * reads back as x. Such an m is unique for a given p (two would be 10^-p apart within one ulp of
+ * x, which needs m > 2^52), and Math.round(|x| 10^p) finds it (|x| 10^p is within 0.33 of it).
+ * The smallest p that has one gives the fewest significant digits, which is what String(x)
+ * prints (ECMAScript Number::toString: the shortest digits that read back as x, fixed notation
+ * in this range), and the Dec of m x 10^-p is the Dec parsed from that string.
+ */
+function shortFloat(x: number): Dec | undefined {
+  const a = x < 0 ? -x : x;
+  if (!(a >= 1e-6 && a < 1e15)) return undefined;
+  for (let p = 0; p <= 15; p++) {
+    const m = Math.round(a * POW10[p]!);
+    if (m >= 1e15) return undefined;
+    if (m / POW10[p]! === a) return fromScaled(x < 0 ? -m : m, -p);
+  }
+  return undefined;
 }
 
 /** Canonical wire form: fixed notation, no trailing zeros, "-0" normalised to "0". */
