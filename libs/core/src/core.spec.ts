@@ -422,6 +422,19 @@ describe('deterministic ids', () => {
       const h = `o${t.toString(36)}-${seq.toString(36)}-`;
       expect(clientOrderId(run, strategy, symbol, t, seq)).toBe(h + ref([run, strategy, symbol, t, seq], 'base64url').slice(0, 36 - h.length));
     }
+    // times and sequences of every digit count up to 2^53 - 1; long and non-ASCII slot texts (emoji, a lone surrogate)
+    const long = 'r'.repeat(300);
+    const slots2 = [['run-1', 'macross', 'BTC/USDT'], [long, 'macross', 'BTC/USDT'], ['run-\u{1F680}', 'm\u00e9', '\uD800/USDT'], [long + long, 's', 'X']] as const;
+    const nums = [0, 1, 9, 10, 35, 36, 99_999_999, 100_000_000, 1_609_459_200_000, 999_999_999_999_999, 1e15, Number.MAX_SAFE_INTEGER];
+    for (let k = 0; k < nums.length * slots2.length; k++) {
+      const [run, strategy, symbol] = slots2[k % slots2.length]!;
+      const t = nums[k % nums.length]!;
+      const seq = nums[(k * 5) % nums.length]!;
+      const h = `o${t.toString(36)}-${seq.toString(36)}-`;
+      const id = clientOrderId(run, strategy, symbol, t, seq);
+      expect(id).toBe(h + ref([run, strategy, symbol, t, seq], 'base64url').slice(0, 36 - h.length));
+      expect(id.length).toBe(36);
+    }
   });
 });
 
