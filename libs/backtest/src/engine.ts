@@ -1,13 +1,13 @@
 import { clientOrderId, decNumber, decToString, eventIdFrom, ManualClock, timeframeMs, toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import type { BarMatched, DecisionEvent, FillEvent, OrderApprovedEvent, OrderEvent, OrderIntent, OrderRejectedEvent, OrderUpdate } from '@atp/contracts';
-import { defaultMarket, PaperExchange, submitOrderFromApproval, submitOrderOfApproved, type FillModel, type MarketSpec, type SubmitOrder } from '@atp/execution';
+import { defaultMarket, PaperExchange, submitOrderFromApproval, type FillModel, type MarketSpec, type SubmitOrder } from '@atp/execution';
 import { computeMetrics, type MetricsReport } from '@atp/metrics';
 import { Portfolio, type FillLedgerEntry, type PnlSnapshot, type RoundTrip } from '@atp/portfolio';
 import { createStrategy, decisionId, FeatureComputer, FeatureLayout, noop, WARMUP, type SignalView, type Strategy, type StrategyContext } from '@atp/strategies';
 import { DecisionLog } from './decision-log';
 import { libRisk } from './lib-risk';
 import type { RiskPort, RiskRequest } from './risk-port';
-import { toOutcomeEvent, type Approval, type RiskLimits } from '@atp/risk';
+import { toOutcomeEvent, type RiskLimits } from '@atp/risk';
 import { Atr } from '@atp/indicators';
 import type { BarSeries } from './series';
 
@@ -217,11 +217,12 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   }
   const symByName = new Map(syms.map((s) => [s.s.symbol, s]));
 
-  // Approvals as risk made them (exact values, sizing record): their wire events are made when
-  // the result's `approved` is read (see lazyFields); `approvedEvents` holds those of a port
-  // without decideDeferred.
-  const approvals: Approval[] = [];
+  // The approved events, made at decision time; with a deferring port (decideDeferred) without
+  // their two ids (decision id and event id, both '' until the result's `approved` is read: see
+  // lazyFields), so the run hashes nothing for them while the Approval itself (Decs, sizing
+  // record) dies young instead of being kept, copied by every scavenge, until the end.
   const approvedEvents: OrderApprovedEvent[] = [];
+  let idsPending = false;
   const decideDeferred = risk.decideDeferred === undefined ? undefined : risk.decideDeferred.bind(risk);
   const rejected: OrderRejectedEvent[] = [];
   const orderEvents: OrderEvent[] = [];
@@ -383,8 +384,10 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       if (decideDeferred !== undefined) {
         const outcome = decideDeferred(req);
         if (outcome.kind === 'approval') {
-          approvals.push(outcome);
-          submit = submitOrderOf(outcome);
+          const ev = (toOutcomeEvent(outcome, T, 'risk') as { order: OrderApprovedEvent }).order;
+          if (ev.decisionId === '') idsPending = true;
+          approvedEvents.push(ev);
+          submit = submitOrderFromApproval(ev);
         } else rejected.push(outcome.rejection);
       } else {
         const outcome = risk.decide(req);
@@ -465,7 +468,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       bars: totalBars,
       eventTimes: e,
       decisions: slots.map((sl) => sl.log),
-      approved: approvedEvents, // a getter when risk deferred its approvals: see lazyFields
+      approved: approvedEvents, // a getter when ids are pending: see lazyFields
       rejected,
       orderEvents,
       fills,
@@ -477,7 +480,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
       initialCash: config.initialCash,
     },
     portfolio,
-    approvals,
+    idsPending ? approvedEvents : undefined,
   );
 }
 
@@ -485,48 +488,31 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
  * Makes `result.ledger` a getter (same position among the fields, enumerable: a field like the
  * others for spreads and JSON): the ledger's decimal strings cost more than the rest of a fill's
  * booking, so they are made on first read. Likewise `result.approved` when risk deferred its
- * approvals: each `orders.approved.v1` event (strings, ids, a copy of the sizing record) is made
- * from its Approval on first read, the same event `toOutcomeEvent` gave at decision time (tsInit
- * is the decision time T, as the engine requests it). Made here, not in `runBacktest`, so that the
- * getters keep the portfolio and the approvals alive and not the whole run (paper exchange, slots, ...).
+ * decision ids: on first read each event without ids gets its decision id (as the decision log
+ * makes it) and its event id (`eventIdFrom('approved', decisionId)`, as toOutcomeEvent makes it),
+ * set in place (the keys exist already, in the wire order): the very event toOutcomeEvent makes
+ * from the Approval with its decision id. Made here, not in `runBacktest`, so that the
+ * getters keep the portfolio and the events alive and not the whole run (paper exchange, slots, ...).
  */
-function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: readonly OrderApprovedEvent[] }>(result: T, portfolio: Portfolio, approvals: readonly Approval[]): T {
+function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: readonly OrderApprovedEvent[] }>(result: T, portfolio: Portfolio, idsPending: OrderApprovedEvent[] | undefined): T {
   Object.defineProperty(result, 'ledger', { get: () => portfolio.ledger(), enumerable: true, configurable: true });
-  if (approvals.length > 0) {
-    let events: OrderApprovedEvent[] | undefined;
+  if (idsPending !== undefined) {
+    let done = false;
     const approved = (): OrderApprovedEvent[] => {
-      if (events === undefined) {
-        events = new Array<OrderApprovedEvent>(approvals.length);
-        for (let i = 0; i < approvals.length; i++) {
-          const a = approvals[i]!;
-          // the decision id the engine did not hash (see decideDeferred), as the decision log
-          // makes it: set on the Approval itself (the run's own object, read nowhere else) rather
-          // than on a spread copy (V8's slow path)
-          if (a.decisionId === '') (a as { decisionId: string }).decisionId = decisionId(a.runId, a.strategyId, a.exchange, a.symbol, a.decisionTime);
-          events[i] = (toOutcomeEvent(a, a.decisionTime, 'risk') as { order: OrderApprovedEvent }).order;
+      if (!done) {
+        done = true;
+        for (let i = 0; i < idsPending.length; i++) {
+          const ev = idsPending[i] as OrderApprovedEvent & { decisionId: string; eventId: string };
+          if (ev.decisionId !== '') continue;
+          ev.decisionId = decisionId(ev.runId, ev.strategyId, ev.exchange, ev.symbol, ev.decisionTime);
+          ev.eventId = eventIdFrom('approved', ev.decisionId);
         }
       }
-      return events;
+      return idsPending;
     };
     Object.defineProperty(result, 'approved', { get: approved, enumerable: true, configurable: true });
   }
   return result;
-}
-
-/**
- * `submitOrderFromApproval(toOutcomeEvent(a, tsInit).order)` without the event: the same mapping
- * (submitOrderOfApproved) with the same decimal strings.
- */
-function submitOrderOf(a: Approval): SubmitOrder {
-  const b = a.bracket;
-  let bracket: { stopLoss?: string; takeProfit?: string; trailingStopPct?: number } | undefined;
-  if (b) {
-    bracket = {};
-    if (b.stopLoss) bracket.stopLoss = decToString(b.stopLoss);
-    if (b.takeProfit) bracket.takeProfit = decToString(b.takeProfit);
-    if (b.trailingStopPct !== undefined) bracket.trailingStopPct = b.trailingStopPct;
-  }
-  return submitOrderOfApproved(a, decToString(a.quantity), a.limitPrice ? decToString(a.limitPrice) : undefined, bracket);
 }
 
 /** Throws when the P&L identity does not hold to the last decimal. */

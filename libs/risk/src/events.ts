@@ -10,6 +10,8 @@ export type RiskOutcomeEvent = { readonly kind: 'approved'; readonly order: Orde
  * Turns an Approval or Rejection into its orders.approved.v1 / orders.rejected.v1 event.
  * eventId = eventIdFrom('approved' | 'rejected', decisionId) (derived from the cause); tsEvent is the
  * decision time; `tsInit` (local creation time) is the only input that may differ between runs.
+ * An Approval whose decision id is not made yet ('', see the backtester's deferred approvals) gets
+ * '' as its event id too, without hashing: the caller sets both before anyone reads the event.
  */
 export function toOutcomeEvent(outcome: Approval | Rejection, tsInit: number, source = 'risk'): RiskOutcomeEvent {
   // Literals and stores in the wire order rather than object spreads: V8 takes a slow path
@@ -40,7 +42,7 @@ export function toOutcomeEvent(outcome: Approval | Rejection, tsInit: number, so
     if (b.trailingStopPct !== undefined) bracket.trailingStopPct = b.trailingStopPct;
   }
   const order: Mutable<OrderApprovedEvent> = {
-    eventId: eventIdFrom('approved', outcome.decisionId),
+    eventId: outcome.decisionId === '' ? '' : eventIdFrom('approved', outcome.decisionId),
     tsEvent: outcome.decisionTime,
     tsInit,
     source,

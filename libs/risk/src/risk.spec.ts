@@ -1,4 +1,4 @@
-import { clientOrderId, Dec, decToString, ManualClock, utcDayStart } from '@atp/core';
+import { clientOrderId, Dec, decToString, eventIdFrom, ManualClock, utcDayStart } from '@atp/core';
 import { ordersApprovedV1, ordersRejectedV1, riskAlertsV1, validate, type OrderIntent } from '@atp/contracts';
 import { Portfolio } from '@atp/portfolio';
 import {
@@ -474,6 +474,15 @@ describe('ids, events and determinism', () => {
       expect(validate(ordersApprovedV1, a.order)).toMatchObject({ ok: true });
       expect(a.order).toMatchObject({ quantity: '0.10204', limitPrice: '49000', bracket: { stopLoss: '48000', takeProfit: '52000', trailingStopPct: 1.5 }, tsEvent: T, tsInit: 123 });
     }
+    // an approval whose decision id is not made yet: both ids left '' (no hash), the rest as with the id
+    const ap = approved(decideRisk(req({})));
+    const withId = toOutcomeEvent(ap, 123);
+    const noId = toOutcomeEvent({ ...ap, decisionId: '' }, 123);
+    if (withId.kind !== 'approved' || noId.kind !== 'approved') throw new Error('not approved');
+    expect(ap.decisionId).not.toBe('');
+    expect(withId.order.eventId).toBe(eventIdFrom('approved', ap.decisionId));
+    expect(noId.order).toEqual({ ...withId.order, eventId: '', decisionId: '' });
+    expect(Object.keys(noId.order)).toEqual(Object.keys(withId.order));
     const r = toOutcomeEvent(rejected(decideRisk(req({ intent: { target: 'short' } }))), 123);
     expect(r.kind === 'rejected' && validate(ordersRejectedV1, r.rejection).ok).toBe(true);
     const res = decideRisk(req({ limits: { dailyLossLimitPct: '1' }, portfolio: { equity: '9000' }, state: { ...initialRiskState(), day: { start: utcDayStart(T), startEquity: '10000' } } }));
