@@ -40,6 +40,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
 import { InProcessBus, KafkaBus, type Bus } from '@atp/bus';
@@ -155,7 +156,7 @@ function percentile(xs: number[], p: number): number {
  * Publishes synthetic candles at 100/s through the pipeline on `bus` and measures candle
  * publication -> order acknowledgement for every order.
  */
-async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ pathCpuP50: number; pathCpuP99: number; orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number }> {
+async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ pathCpuP50: number; pathCpuP99: number; orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number; tail: { orders: number; descheduled: number; load: number } | undefined }> {
   const now = clock === 'monotonic' ? () => performance.now() : () => Date.now();
   const published = new Map<number, number>();
   // Embedded: the process's CPU time (µs) at each publication and acknowledgement, for the CPU
@@ -234,7 +235,28 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
         ? `candle->marker ${hop((a) => embedded.marker.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; candle->decisions ${hop((a) => embedded.decided.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; decisions->approval ${hop((a) => embedded.approved.get(a.coid)! - Math.max(embedded.decided.get(decisionTimeOf(a.coid))!, embedded.marker.get(decisionTimeOf(a.coid))!))}; approval->ack ${hop((a) => embedded.acked.get(a.coid)! - embedded.approved.get(a.coid)!)}; ack->received ${hop((a) => a.at - embedded.acked.get(a.coid)!)}`
         : '';
   const pathCpu = ackCpu.map((c, i) => (c - publishedCpu.get(decisionTimeOf(acks[i]!.coid))!) / 1000).filter((x) => Number.isFinite(x));
-  return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), orders: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles };
+  const p99 = percentile(lat, 99);
+  return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), orders: lat.length, p50: percentile(lat, 50), p99, max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles, tail: clock === 'monotonic' ? descheduledTail(acks, ackCpu, published, publishedCpu, p99) : undefined };
+}
+
+/**
+ * Of the embedded orders at or above the p99 latency, those whose process got less than 60% of a
+ * core between the candle's publication and the acknowledgement (process CPU time over latency):
+ * the pipeline's one thread waited for a core for at least 40% of that time, i.e. the tail is the
+ * machine's load (other processes) rather than the pipeline's work. With the 1-minute load average
+ * at the end of the run, to read the p99 of a run on a shared machine.
+ */
+function descheduledTail(acks: readonly { coid: string; at: number }[], ackCpu: readonly number[], published: ReadonlyMap<number, number>, publishedCpu: ReadonlyMap<number, number>, p99: number): { orders: number; descheduled: number; load: number } {
+  let orders = 0;
+  let descheduled = 0;
+  for (let i = 0; i < acks.length; i++) {
+    const t = decisionTimeOf(acks[i]!.coid);
+    const ms = acks[i]!.at - published.get(t)!;
+    if (!(ms >= p99)) continue;
+    orders++;
+    if ((ackCpu[i]! - publishedCpu.get(t)!) / 1000 < 0.6 * ms) descheduled++;
+  }
+  return { orders, descheduled, load: os.loadavg()[0]! };
 }
 
 /** PIPELINE_BENCH_WARMUP: the embedded latency run is preceded by a warm-up replay at this many times its rate (0: measured cold). */
@@ -465,7 +487,7 @@ export async function run(): Promise<void> {
     try {
       const r = await latency(bus, spec, 'monotonic', RATE, hops);
       note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${RATE}/s; ${warm ? `after a warm-up replay of the same candles (${warm.eventTimes} event times at ${WARMUP_SPEEDUP}x the rate, another run id, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
-      note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time`);
+      note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time${r.tail ? `; ${r.tail.descheduled} of the ${r.tail.orders} orders at or above p99 got < 60% of a core (descheduled; load average ${r.tail.load.toFixed(2)})` : ''}`);
       note('  CPU from candle to acknowledgement', 'embedded', r.pathCpuP50, 'ms', '', `p50 (p99 ${r.pathCpuP99.toFixed(2)} ms): the process's CPU time between the two (load-independent)`);
       note('  per hop (ms)', 'embedded', null, '', '', r.hops);
     } finally {
