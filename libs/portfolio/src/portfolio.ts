@@ -38,20 +38,6 @@ interface Mark {
   time: number;
 }
 
-/** A fill's ledger entry before its decimal strings are made: its strings (see {@link RawLedger} for its values). */
-interface RawLedgerHead {
-  readonly fillId: string;
-  readonly time: number;
-  readonly strategyId: string;
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly side: PortfolioFill['side'];
-  /** The fill's own strings of quantity, price and quote fee when they are what decToString prints for those values (else undefined). */
-  readonly qtyText: string | undefined;
-  readonly priceText: string | undefined;
-  readonly feeText: string | undefined;
-}
-
 /** The ledger's decimal columns, in this order: quantity, price, feeQuote, realizedDelta, cash, realized, unrealized, fees, equity. */
 const LEDGER_VALUES = 9;
 /** `q` of a value kept as its Dec (see RawLedger). */
@@ -61,30 +47,38 @@ const AS_DEC = 0x7fffffff;
  * The ledger entries not yet turned into strings, their exact values stored columnwise: each as
  * a float64 integer coefficient and a power of ten (core decScaledInto) in typed arrays, printed
  * on read (core scaledToString: decToString's string), or as the Dec itself when it does not fit.
- * A long backtest then keeps no Dec objects per fill for its ledger: typed arrays are not copied
- * by the young-generation collector, Decs (an object and a limb array each) are, twice.
+ * An entry's other fields (id, time, strategy, instrument, side, and the quantity, price and fee
+ * strings when they are what decToString prints) are read from its fill, kept by reference (fills
+ * are read-only events, already kept by their producer) with one flag: whether the quote fee is
+ * the fill's own fee. A long backtest then keeps no object per fill for its ledger: typed arrays
+ * are not copied by the young-generation collector, objects (Decs, entry heads) are, twice.
  */
 class RawLedger {
-  heads: RawLedgerHead[] = [];
+  private fills: PortfolioFill[] = [];
   private m = new Float64Array(0);
   private q = new Int32Array(0);
+  /** 1 when the entry's quote fee is its fill's own fee (the fill's fee string may then stand for it). */
+  private feeIsFill = new Uint8Array(0);
   private decs = new Map<number, Dec>();
 
   get length(): number {
-    return this.heads.length;
+    return this.fills.length;
   }
 
-  push(head: RawLedgerHead, values: readonly Dec[]): void {
-    const i = this.heads.length;
+  push(fill: PortfolioFill, feeIsFill: boolean, values: readonly Dec[]): void {
+    const i = this.fills.length;
     const base = i * LEDGER_VALUES;
     if (base + LEDGER_VALUES > this.m.length) {
       const cap = Math.max(64 * LEDGER_VALUES, this.m.length * 2);
       const m = new Float64Array(cap);
       const q = new Int32Array(cap);
+      const f = new Uint8Array(cap / LEDGER_VALUES);
       m.set(this.m);
       q.set(this.q);
+      f.set(this.feeIsFill);
       this.m = m;
       this.q = q;
+      this.feeIsFill = f;
     }
     for (let c = 0; c < LEDGER_VALUES; c++) {
       const k = base + c;
@@ -93,13 +87,18 @@ class RawLedger {
         this.decs.set(k, values[c]!);
       }
     }
-    this.heads.push(head);
+    this.feeIsFill[i] = feeIsFill ? 1 : 0;
+    this.fills.push(fill);
   }
 
   /** The quote fee of the last entry pushed, printed (the fill's own string when canonical). */
   lastFeeText(): string {
-    const i = this.heads.length - 1;
-    return this.heads[i]!.feeText ?? this.text(i, 2);
+    return this.feeText(this.fills.length - 1);
+  }
+
+  /** The quote fee of entry i, printed: the fill's own string when it is the fill's fee and canonical. */
+  private feeText(i: number): string {
+    return (this.feeIsFill[i] === 1 ? canonicalText(this.fills[i]!.fee) : undefined) ?? this.text(i, 2);
   }
 
   /** decToString of column c of entry i. */
@@ -111,19 +110,20 @@ class RawLedger {
 
   /** The entries as ledger entries, in order; then empties itself. */
   drainInto(out: FillLedgerEntry[]): void {
-    const heads = this.heads;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i]!;
+    const fills = this.fills;
+    for (let i = 0; i < fills.length; i++) {
+      const f = fills[i]!;
       out.push({
-        fillId: h.fillId,
-        time: h.time,
-        strategyId: h.strategyId,
-        exchange: h.exchange,
-        symbol: h.symbol,
-        side: h.side,
-        quantity: h.qtyText ?? this.text(i, 0),
-        price: h.priceText ?? this.text(i, 1),
-        feeQuote: h.feeText ?? this.text(i, 2),
+        fillId: f.fillId,
+        time: f.tsEvent,
+        strategyId: f.strategyId,
+        exchange: f.exchange,
+        symbol: f.symbol,
+        side: f.side,
+        // (the venue's strings, printed from these very values, are not printed again for the ledger)
+        quantity: canonicalText(f.quantity) ?? this.text(i, 0),
+        price: canonicalText(f.price) ?? this.text(i, 1),
+        feeQuote: this.feeText(i),
         realizedDelta: this.text(i, 3),
         cash: this.text(i, 4),
         realized: this.text(i, 5),
@@ -132,9 +132,10 @@ class RawLedger {
         equity: this.text(i, 8),
       });
     }
-    this.heads = [];
+    this.fills = [];
     this.m = new Float64Array(0);
     this.q = new Int32Array(0);
+    this.feeIsFill = new Uint8Array(0);
     this.decs = new Map();
   }
 }
@@ -318,18 +319,8 @@ export class Portfolio {
     const totals = this.totals(ALL);
     // The ledger entry keeps its exact values; the decimal strings are made when the ledger is read.
     this.rawLedger.push(
-      {
-        fillId: fill.fillId,
-        time: fill.tsEvent,
-        strategyId: fill.strategyId,
-        exchange: fill.exchange,
-        symbol: fill.symbol,
-        side: fill.side,
-        // (the venue's strings, printed from these very values, are not printed again for the ledger)
-        qtyText: canonicalText(fill.quantity),
-        priceText: canonicalText(fill.price),
-        feeText: feeQuote === fee ? canonicalText(fill.fee) : undefined,
-      },
+      fill,
+      feeQuote === fee,
       [qty, price, feeQuote, outcome.realized, this.cashBalance, totals.realized, totals.unrealized, totals.fees, totals.equity],
     );
     this.touchCurve(fill.tsEvent, totals.equity);
