@@ -21,6 +21,7 @@ import {
 } from '@atp/core';
 import type { BarMatched, FillEvent, OrderUpdate } from '@atp/contracts';
 import { fillModel, limitFill, stopFill, type FillModel } from './fill-model';
+import { IdTable } from './id-table';
 import type { BalanceEntry, ExchangeGateway, GatewayResult, OrderRole, OrderSnapshot, OrderType, SubmitOrder, TimeInForce } from './gateway';
 import type { MarketSpec } from './market';
 import { isWorking, transition, type OrderStatus } from './order-state';
@@ -216,7 +217,7 @@ export class PaperExchange implements ExchangeGateway {
    * final (nothing of a final order changes): a few fields instead of the order's matching state
    * and request, which a long backtest would otherwise keep for every order it ever placed.
    */
-  private readonly finished = new Map<string, OrderSnapshot>();
+  private readonly finished = new IdTable<OrderSnapshot>();
   /** Balances per asset, up to the fill `booked` (see foldBalances). */
   private readonly balances = new Map<string, Dec>();
   private booked = 0;
