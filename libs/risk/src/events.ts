@@ -41,6 +41,34 @@ export function toOutcomeEvent(outcome: Approval | Rejection, tsInit: number, so
     if (b.takeProfit) bracket.takeProfit = decToString(b.takeProfit);
     if (b.trailingStopPct !== undefined) bracket.trailingStopPct = b.trailingStopPct;
   }
+  // The usual approval (no limit price, expiry or bracket): one literal with every field in the
+  // wire order, so the event is allocated with all of them in the object. Fields stored after a
+  // literal live in a separate property array, one more object per event that a backtest keeps
+  // (and the collector copies) to the end. The sizing record is copied by a spread for the same
+  // reason (Object.assign into {} stores its fields one by one, past the empty literal's room).
+  if (!outcome.limitPrice && outcome.expireAt === undefined && !bracket) {
+    const usual: OrderApprovedEvent = {
+      eventId: outcome.decisionId === '' ? '' : eventIdFrom('approved', outcome.decisionId),
+      tsEvent: outcome.decisionTime,
+      tsInit,
+      source,
+      exchange: outcome.exchange,
+      symbol: outcome.symbol,
+      runId: outcome.runId,
+      decisionId: outcome.decisionId,
+      strategyId: outcome.strategyId,
+      decisionTime: outcome.decisionTime,
+      clientOrderId: outcome.clientOrderId,
+      side: outcome.side,
+      type: outcome.type,
+      quantity: decToString(outcome.quantity),
+      timeInForce: outcome.timeInForce,
+      postOnly: outcome.postOnly,
+      reduceOnly: outcome.reduceOnly,
+      sizing: { ...outcome.sizing },
+    };
+    return { kind: 'approved', order: usual };
+  }
   const order: Mutable<OrderApprovedEvent> = {
     eventId: outcome.decisionId === '' ? '' : eventIdFrom('approved', outcome.decisionId),
     tsEvent: outcome.decisionTime,
@@ -63,7 +91,7 @@ export function toOutcomeEvent(outcome: Approval | Rejection, tsInit: number, so
   order.reduceOnly = outcome.reduceOnly;
   if (outcome.expireAt !== undefined) order.expireAt = outcome.expireAt;
   if (bracket) order.bracket = bracket;
-  order.sizing = Object.assign({}, outcome.sizing);
+  order.sizing = { ...outcome.sizing };
   return { kind: 'approved', order };
 }
 

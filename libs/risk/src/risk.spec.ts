@@ -483,6 +483,12 @@ describe('ids, events and determinism', () => {
     expect(withId.order.eventId).toBe(eventIdFrom('approved', ap.decisionId));
     expect(noId.order).toEqual({ ...withId.order, eventId: '', decisionId: '' });
     expect(Object.keys(noId.order)).toEqual(Object.keys(withId.order));
+    // the usual approval's event (one literal) has the general path's keys in the wire order, and a copy of the sizing record
+    expect(Object.keys(withId.order)).toEqual(['eventId', 'tsEvent', 'tsInit', 'source', 'exchange', 'symbol', 'runId', 'decisionId', 'strategyId', 'decisionTime', 'clientOrderId', 'side', 'type', 'quantity', 'timeInForce', 'postOnly', 'reduceOnly', 'sizing']);
+    expect(withId.order).toMatchObject({ tsEvent: T, tsInit: 123, source: 'risk', decisionId: ap.decisionId, clientOrderId: ap.clientOrderId, quantity: decToString(ap.quantity), timeInForce: ap.timeInForce, postOnly: ap.postOnly, reduceOnly: ap.reduceOnly });
+    expect(withId.order.sizing).not.toBe(ap.sizing);
+    expect(Object.entries(withId.order.sizing)).toEqual(Object.entries(ap.sizing));
+    expect(validate(ordersApprovedV1, withId.order)).toMatchObject({ ok: true });
     const r = toOutcomeEvent(rejected(decideRisk(req({ intent: { target: 'short' } }))), 123);
     expect(r.kind === 'rejected' && validate(ordersRejectedV1, r.rejection).ok).toBe(true);
     const res = decideRisk(req({ limits: { dailyLossLimitPct: '1' }, portfolio: { equity: '9000' }, state: { ...initialRiskState(), day: { start: utcDayStart(T), startEquity: '10000' } } }));
