@@ -65,6 +65,8 @@ export interface PositionState {
 }
 
 const ZERO = new Dec(0);
+/** Fills queued at most before their terms are folded into the running sums (see PositionBook.realizedSum). */
+const PEND_MAX = 32;
 const NEG_ZERO = new Dec(-0);
 
 /** True when q x p has no more significant digits than the precision: the product is exact. */
@@ -85,9 +87,13 @@ export class PositionBook {
   /** 'long' / 'short' while lots are open; every lot has the same direction. */
   direction: 'long' | 'short' | 'flat' = 'flat';
   lots: Lot[] = [];
-  // realized, fees and cashFlow are running sums that a backtest never reads (the portfolio keeps
-  // its own account totals): each fill's terms are queued (side, notional, fee, a close's realized
-  // P&L or null) and folded, in fill order with the same operations, when one of them is read.
+  // realized, fees and cashFlow are running sums that a backtest reads at most at the end (the
+  // portfolio keeps its own account totals): each fill's terms are queued (side, notional, fee, a
+  // close's realized P&L or null) and folded, in fill order with the same operations, when one of
+  // them is read or when PEND_MAX fills are queued (the sums are then the same Decs as when folded
+  // all at once: the same operations in the same order). Bounded, so that the queued Decs die
+  // young: a queue of a whole backtest's fills (Decs and their limb arrays, some 20 MB over 1M
+  // synthetic bars) was kept to the end of the run, copied by every scavenge and traced by every mark.
   private realizedSum: Dec = ZERO;
   private feesSum: Dec = ZERO;
   private cashFlowSum: Dec = ZERO;
@@ -205,6 +211,7 @@ export class PositionBook {
    * `notional` is qty x price (the caller's, computed once).
    */
   apply(side: Side, qty: Dec, price: Dec, notional: Dec, feeQuote: Dec, time: number): PositionFillOutcome {
+    if (this.pendFee.length >= PEND_MAX) this.fold();
     this.pendBuy.push(side === 'buy');
     this.pendNotional.push(notional);
     this.pendFee.push(feeQuote);
