@@ -286,7 +286,7 @@ describe('expiry, cancel, idempotency, rejection', () => {
     x.submitNow(limit);
     expect(x.submitNow(bad).order).toMatchObject({ status: 'rejected' });
     expect(x.onBar(bar(1, 100.5, 101, 99, 100)).fills).toHaveLength(1); // the market order at the open
-    x.cancelNow(limit.clientOrderId);
+    const cancelled = x.cancelNow(limit.clientOrderId).order!;
     // a filled market order: at the open of bar 1
     const want = { clientOrderId: filled.clientOrderId, exchange: 'binance', symbol: 'BTC/USDT', strategyId: 's1', side: 'buy', type: 'market', role: 'entry', status: 'filled', quantity: '0.5', filledQuantity: '0.5', avgFillPrice: '100.5', decisionTime: T(0) };
     const a = x.order(filled.clientOrderId)!;
@@ -295,6 +295,9 @@ describe('expiry, cancel, idempotency, rejection', () => {
     (a as { status: string }).status = 'changed by a caller';
     expect(x.order(filled.clientOrderId)).toEqual(want); // not the caller's object
     expect(x.order(limit.clientOrderId)).toMatchObject({ status: 'cancelled', filledQuantity: '0', limitPrice: '90' });
+    // the same snapshot (fields and order) as the one made when the order ended
+    expect(x.order(limit.clientOrderId)).toEqual(cancelled);
+    expect(Object.keys(x.order(limit.clientOrderId)!)).toEqual(Object.keys(cancelled));
     expect(x.order(bad.clientOrderId)).toMatchObject({ status: 'rejected' });
     expect(x.order('unknown')).toBeUndefined();
     // duplicates of final orders change nothing
@@ -308,6 +311,20 @@ describe('expiry, cancel, idempotency, rejection', () => {
     expect(x.cancelAllNow().events).toEqual([]);
     expect(x.openOrders()).toEqual([]);
     expect(x.onBar(bar(2, 80, 81, 79, 80)).fills).toEqual([]); // the cancelled limit never fills
+  });
+  it('a final bracket child answers with its parent, stop price and fill, as its live snapshot did', () => {
+    const x = venue();
+    x.onBar(bar(0, 100, 101, 99, 100));
+    const entry = order({ clientOrderId: 'e1', quantity: '0.5', bracket: { stopLoss: '95' } });
+    x.submitNow(entry);
+    x.onBar(bar(1, 100.5, 101, 99, 100)); // the entry fills at the open; its stop loss is armed
+    const [child] = x.openOrders();
+    expect(child).toMatchObject({ role: 'stop-loss', status: 'acknowledged', stopPrice: '95', parentClientOrderId: 'e1' });
+    x.onBar(bar(2, 96, 97, 90, 92)); // the stop triggers and fills
+    const done = x.order(child!.clientOrderId)!;
+    expect(done).toEqual({ ...child, status: 'filled', filledQuantity: '0.5', avgFillPrice: done.avgFillPrice });
+    expect(done.avgFillPrice).toBeDefined();
+    expect(Object.keys(done)).toEqual(['clientOrderId', 'exchange', 'symbol', 'strategyId', 'side', 'type', 'role', 'status', 'quantity', 'filledQuantity', 'avgFillPrice', 'stopPrice', 'decisionTime', 'parentClientOrderId']);
   });
   it('submitting the same client order id twice never creates two orders', async () => {
     const x = venue();

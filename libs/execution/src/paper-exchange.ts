@@ -154,6 +154,18 @@ function avgFillString(o: Ord): string | undefined {
   return o.filled.isZero() ? undefined : decToString(o.onlyPrice ?? decDiv(o.notional, o.filled).toDecimalPlaces(12));
 }
 
+/**
+ * A final order as the exchange keeps it (for duplicate submits and `order` queries): its last
+ * event, which carries a snapshot's fields with the same strings (made from the same order state),
+ * and the two snapshot fields an event has not. Not a snapshot object per order: a long backtest
+ * keeps tens of thousands of final orders, and the events are kept by their consumer anyway.
+ */
+interface FinalOrder {
+  readonly last: OrderUpdate;
+  readonly decisionTime: number;
+  readonly parent: string | undefined;
+}
+
 /** Per-instrument order book of the paper venue and its recent bars (for late orders). */
 class Book {
   working: Ord[] = [];
@@ -217,7 +229,7 @@ export class PaperExchange implements ExchangeGateway {
    * final (nothing of a final order changes): a few fields instead of the order's matching state
    * and request, which a long backtest would otherwise keep for every order it ever placed.
    */
-  private readonly finished = new IdTable<OrderSnapshot>();
+  private readonly finished = new IdTable<FinalOrder>();
   /** Balances per asset, up to the fill `booked` (see foldBalances). */
   private readonly balances = new Map<string, Dec>();
   private booked = 0;
@@ -455,10 +467,30 @@ export class PaperExchange implements ExchangeGateway {
     return o ? this.snapshot(o) : this.finishedSnapshot(clientOrderId);
   }
 
-  /** A copy of a final order's snapshot (each call its own object, as `snapshot` makes), or undefined. */
+  /** A final order's snapshot (each call its own object, as `snapshot` makes), or undefined. */
   private finishedSnapshot(clientOrderId: string): OrderSnapshot | undefined {
-    const s = this.finished.get(clientOrderId);
-    return s === undefined ? undefined : Object.assign({}, s);
+    const f = this.finished.get(clientOrderId);
+    if (f === undefined) return undefined;
+    const ev = f.last;
+    // `snapshot`'s fields in its order, from the final event (made from the same order state just before)
+    const snap: Mutable<OrderSnapshot> = {
+      clientOrderId: ev.clientOrderId,
+      exchange: ev.exchange,
+      symbol: ev.symbol,
+      strategyId: ev.strategyId,
+      side: ev.side,
+      type: ev.type,
+      role: ev.role,
+      status: ev.status,
+      quantity: ev.quantity,
+      filledQuantity: ev.filledQuantity,
+    } as OrderSnapshot;
+    if (ev.avgFillPrice !== undefined) snap.avgFillPrice = ev.avgFillPrice;
+    if (ev.limitPrice !== undefined) snap.limitPrice = ev.limitPrice;
+    if (ev.stopPrice !== undefined) snap.stopPrice = ev.stopPrice;
+    snap.decisionTime = f.decisionTime;
+    if (f.parent !== undefined) snap.parentClientOrderId = f.parent;
+    return snap;
   }
 
   balanceNow(): Record<string, BalanceEntry> {
@@ -830,8 +862,8 @@ export class PaperExchange implements ExchangeGateway {
     if (reason !== undefined) ev.reason = reason;
     this.outEvents.push(ev);
     if (!isWorking(to)) {
-      // final: its snapshot stands for it from now on (see `finished`)
-      this.finished.set(ord.coid, this.snapshot(ord));
+      // final: its last event (and what a snapshot has besides) stands for it from now on (see `finished`)
+      this.finished.set(ord.coid, { last: ev, decisionTime: ord.req.decisionTime, parent: ord.parent?.coid });
       this.orders.delete(ord.coid);
     }
   }
