@@ -441,3 +441,31 @@ describe('matchBarOf', () => {
     expect(() => x.matchBarOf('ETH/USDT', { time: T(2), open: 1, high: 1, low: 1, close: 1, volume: 1 })).toThrow(/unknown symbol/);
   });
 });
+
+describe('order events and snapshots: fields in the wire order', () => {
+  it('a filled market order (its own literal) and a limit order with a reason list their fields in the same order as ever', () => {
+    const x = venue();
+    x.onBar(bar(0, 90, 95, 85, 92));
+    const coid = order({ quantity: '0.5' }).clientOrderId;
+    x.submitNow({ ...order({ quantity: '0.5' }), clientOrderId: coid });
+    const m = x.onBar(bar(1, 100, 110, 95, 105));
+    const filled = m.events.find((e) => e.status === 'filled')!;
+    expect(Object.keys(filled)).toEqual(['eventId', 'tsEvent', 'tsInit', 'source', 'exchange', 'symbol', 'kind', 'runId', 'clientOrderId', 'strategyId', 'role', 'status', 'side', 'type', 'quantity', 'filledQuantity', 'avgFillPrice']);
+    expect(filled.avgFillPrice).toBe('100');
+    const snap = x.order(coid)!;
+    expect(Object.keys(snap)).toEqual(['clientOrderId', 'exchange', 'symbol', 'strategyId', 'side', 'type', 'role', 'status', 'quantity', 'filledQuantity', 'avgFillPrice', 'decisionTime']);
+    expect(snap).toMatchObject({ status: 'filled', quantity: '0.5', filledQuantity: '0.5', avgFillPrice: '100', decisionTime: T(0) });
+    // a limit order cancelled with a reason: the general path
+    const lim = order({ type: 'limit', limitPrice: '50', quantity: '1' });
+    x.submitNow(lim);
+    const c = x.cancelNow(lim.clientOrderId, 'not wanted');
+    const cancelled = c.events.find((e) => e.status === 'cancelled')!;
+    expect(Object.keys(cancelled)).toEqual(['eventId', 'tsEvent', 'tsInit', 'source', 'exchange', 'symbol', 'kind', 'runId', 'clientOrderId', 'strategyId', 'role', 'status', 'side', 'type', 'quantity', 'filledQuantity', 'limitPrice', 'reason']);
+    expect(Object.keys(x.order(lim.clientOrderId)!)).toEqual(['clientOrderId', 'exchange', 'symbol', 'strategyId', 'side', 'type', 'role', 'status', 'quantity', 'filledQuantity', 'limitPrice', 'decisionTime']);
+    // never filled, no limit: the literal without an average price
+    const mk = order({ quantity: '1', decisionTime: T(1) });
+    x.submitNow(mk);
+    x.cancelNow(mk.clientOrderId);
+    expect(Object.keys(x.order(mk.clientOrderId)!)).toEqual(['clientOrderId', 'exchange', 'symbol', 'strategyId', 'side', 'type', 'role', 'status', 'quantity', 'filledQuantity', 'decisionTime']);
+  });
+});

@@ -836,31 +836,57 @@ export class PaperExchange implements ExchangeGateway {
 
   private setStatus(ord: Ord, to: OrderStatus, reason?: string): void {
     ord.status = transition(ord.coid, ord.status, to);
-    // The snapshot's fields, without the snapshot (the same values, in the same order).
-    const ev: Mutable<OrderUpdate> = {
-      eventId: ord.coid + orderEventSuffix(ord.evSeq++),
-      tsEvent: this.eventTime(ord),
-      tsInit: this.clock.now(),
-      source: this.source,
-      exchange: this.exchange,
-      symbol: ord.req.symbol,
-      kind: 'order',
-      runId: this.runId,
-      clientOrderId: ord.coid,
-      strategyId: ord.req.strategyId,
-      role: ord.role,
-      status: to,
-      side: ord.side,
-      type: ord.type,
-      quantity: qtyString(ord),
-      filledQuantity: filledString(ord),
-    };
+    // The snapshot's fields, without the snapshot (the same values, in the same order). A market
+    // order's fill (an average price, nothing else optional) gets its own literal: a field stored
+    // after a literal goes into a separate property array, one more object for every filled
+    // event a backtest keeps (and the collector copies and traces) to the end.
+    const eventId = ord.coid + orderEventSuffix(ord.evSeq++);
     const avg = avgFillString(ord);
-    if (avg !== undefined) ev.avgFillPrice = avg;
-    if (ord.limit) ev.limitPrice = decToString(ord.limit);
-    if (ord.stop) ev.stopPrice = decToString(ord.stop);
-    if (reason !== undefined) ev.reason = reason;
-    this.outEvents.push(ev);
+    if (avg !== undefined && !ord.limit && !ord.stop && reason === undefined) {
+      this.outEvents.push({
+        eventId,
+        tsEvent: this.eventTime(ord),
+        tsInit: this.clock.now(),
+        source: this.source,
+        exchange: this.exchange,
+        symbol: ord.req.symbol,
+        kind: 'order',
+        runId: this.runId,
+        clientOrderId: ord.coid,
+        strategyId: ord.req.strategyId,
+        role: ord.role,
+        status: to,
+        side: ord.side,
+        type: ord.type,
+        quantity: qtyString(ord),
+        filledQuantity: filledString(ord),
+        avgFillPrice: avg,
+      });
+    } else {
+      const ev: Mutable<OrderUpdate> = {
+        eventId,
+        tsEvent: this.eventTime(ord),
+        tsInit: this.clock.now(),
+        source: this.source,
+        exchange: this.exchange,
+        symbol: ord.req.symbol,
+        kind: 'order',
+        runId: this.runId,
+        clientOrderId: ord.coid,
+        strategyId: ord.req.strategyId,
+        role: ord.role,
+        status: to,
+        side: ord.side,
+        type: ord.type,
+        quantity: qtyString(ord),
+        filledQuantity: filledString(ord),
+      };
+      if (avg !== undefined) ev.avgFillPrice = avg;
+      if (ord.limit) ev.limitPrice = decToString(ord.limit);
+      if (ord.stop) ev.stopPrice = decToString(ord.stop);
+      if (reason !== undefined) ev.reason = reason;
+      this.outEvents.push(ev);
+    }
     if (!isWorking(to)) {
       // final: its last event (and what a snapshot has besides) stands for it from now on (see `finished`)
       this.finished.set(ord.coid, { last: ev, decisionTime: ord.req.decisionTime, parent: ord.parent?.coid });
@@ -877,6 +903,13 @@ export class PaperExchange implements ExchangeGateway {
 
   private snapshot(o: Ord): OrderSnapshot {
     const avg = avgFillString(o);
+    if (!o.limit && !o.stop && !o.parent) {
+      // the usual final order (market, no bracket parent): one literal with every field, in the
+      // field order (no property array besides the object: see setStatus)
+      return avg !== undefined
+        ? { clientOrderId: o.coid, exchange: this.exchange, symbol: o.req.symbol, strategyId: o.req.strategyId, side: o.side, type: o.type, role: o.role, status: o.status, quantity: qtyString(o), filledQuantity: filledString(o), avgFillPrice: avg, decisionTime: o.req.decisionTime }
+        : { clientOrderId: o.coid, exchange: this.exchange, symbol: o.req.symbol, strategyId: o.req.strategyId, side: o.side, type: o.type, role: o.role, status: o.status, quantity: qtyString(o), filledQuantity: filledString(o), decisionTime: o.req.decisionTime };
+    }
     // Stores in the field order rather than conditional spreads (V8's slow path after a spread).
     const snap: Mutable<OrderSnapshot> = {
       clientOrderId: o.coid,
