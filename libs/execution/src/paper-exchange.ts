@@ -842,8 +842,9 @@ export class PaperExchange implements ExchangeGateway {
     // event a backtest keeps (and the collector copies and traces) to the end.
     const eventId = ord.coid + orderEventSuffix(ord.evSeq++);
     const avg = avgFillString(ord);
+    let ev: OrderUpdate;
     if (avg !== undefined && !ord.limit && !ord.stop && reason === undefined) {
-      this.outEvents.push({
+      ev = {
         eventId,
         tsEvent: this.eventTime(ord),
         tsInit: this.clock.now(),
@@ -861,9 +862,9 @@ export class PaperExchange implements ExchangeGateway {
         quantity: qtyString(ord),
         filledQuantity: filledString(ord),
         avgFillPrice: avg,
-      });
+      };
     } else {
-      const ev: Mutable<OrderUpdate> = {
+      const e: Mutable<OrderUpdate> = {
         eventId,
         tsEvent: this.eventTime(ord),
         tsInit: this.clock.now(),
@@ -881,12 +882,13 @@ export class PaperExchange implements ExchangeGateway {
         quantity: qtyString(ord),
         filledQuantity: filledString(ord),
       };
-      if (avg !== undefined) ev.avgFillPrice = avg;
-      if (ord.limit) ev.limitPrice = decToString(ord.limit);
-      if (ord.stop) ev.stopPrice = decToString(ord.stop);
-      if (reason !== undefined) ev.reason = reason;
-      this.outEvents.push(ev);
+      if (avg !== undefined) e.avgFillPrice = avg;
+      if (ord.limit) e.limitPrice = decToString(ord.limit);
+      if (ord.stop) e.stopPrice = decToString(ord.stop);
+      if (reason !== undefined) e.reason = reason;
+      ev = e;
     }
+    this.outEvents.push(ev);
     if (!isWorking(to)) {
       // final: its last event (and what a snapshot has besides) stands for it from now on (see `finished`)
       this.finished.set(ord.coid, { last: ev, decisionTime: ord.req.decisionTime, parent: ord.parent?.coid });
