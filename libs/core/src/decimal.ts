@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import Decimal from 'decimal.js';
+import { intDigits, putDigits } from './digits';
 
 /**
  * Numeric policy (ARCHITECTURE.md, "Numbers"):
@@ -109,15 +110,6 @@ const DIGITS_AT = 80;
 /** Most limbs fixedOf spells in CHARS: 7 digits each, with up to 71 zeros after the digits of an integer. */
 const MAX_FIXED_LIMBS = 60;
 
-/** Writes the `n` decimal digits of the integer `w` (0 <= w < 2^31, leading zeros when it has fewer) at CHARS[p, p + n). */
-function putDigits(w: number, p: number, n: number): void {
-  for (let j = p + n - 1; j >= p; j--) {
-    const q = (w / 10) | 0;
-    CHARS[j] = 48 + w - q * 10;
-    w = q;
-  }
-}
-
 /**
  * The string of CHARS[DIGITS_AT, end): the significant digits (`nd` of them, the leading one not
  * 0) of a value whose leading digit is of the power 10^e, laid out as decToString prints it (fixed
@@ -161,10 +153,10 @@ function fixedOf(d: Dec): string {
   // the digits: the leading limb without leading zeros, every other one as 7 digits
   const w0 = x[0]!;
   const k = digits(w0);
-  putDigits(w0, DIGITS_AT, k);
+  putDigits(CHARS, DIGITS_AT, k, w0);
   let p = DIGITS_AT + k;
   for (let i = 1; i < x.length; i++) {
-    putDigits(x[i]!, p, 7);
+    putDigits(CHARS, p, 7, x[i]!);
     p += 7;
   }
   while (CHARS[p - 1] === 48) p--; // the last limb's trailing zeros (it is not 0)
@@ -463,9 +455,9 @@ export function scaledToString(m: number, q: number): DecimalString {
   const hi = Math.floor(a / WORD);
   const lo = a - hi * WORD;
   if (hi > 0) {
-    putDigits(hi, DIGITS_AT, nd - 7);
-    putDigits(lo, DIGITS_AT + nd - 7, 7);
-  } else putDigits(lo, DIGITS_AT, nd);
+    putDigits(CHARS, DIGITS_AT, nd - 7, hi);
+    putDigits(CHARS, DIGITS_AT + nd - 7, 7, lo);
+  } else putDigits(CHARS, DIGITS_AT, nd, lo);
   return layoutFixed(neg, e, nd);
 }
 
@@ -496,13 +488,6 @@ export function decApprox(d: Dec): number {
 
 const BIG_POW10: bigint[] = [];
 for (let i = 0, p = 1n; i <= 160; i++, p *= 10n) BIG_POW10.push(p);
-
-function intDigits(a: number): number {
-  // a a positive integer <= 2^53 - 1
-  let n = 1;
-  while (n < 16 && a >= POW10[n]!) n++;
-  return n;
-}
 
 /**
  * `a.div(b)`: the same Dec (decimal.js divides to `Dec.precision` significant digits, correctly

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { hash } from 'node:crypto';
+import { intDigits, putDigits } from './digits';
 
 /**
  * Deterministic ids (ARCHITECTURE.md, "Ids are deterministic"): the same inputs give the same id
@@ -74,35 +75,17 @@ function putDecimalPart(b: Buffer, p: number, n: number): number {
   // n = hi x 10^8 + lo, both below 2^31
   const hi = Math.floor(n / 1e8);
   const lo = n - hi * 1e8;
-  const nd = hi > 0 ? 8 + decimalDigits(hi) : decimalDigits(lo);
+  const nd = hi > 0 ? 8 + intDigits(hi) : intDigits(lo);
   if (nd >= 10) b[p++] = 49; // '1' of 10..16
   b[p++] = 48 + (nd % 10);
   b[p++] = 58; // ':'
   if (hi > 0) {
-    putInt(b, p, decimalDigits(hi), hi);
-    putInt(b, p + nd - 8, 8, lo);
-  } else putInt(b, p, nd, lo);
+    putDigits(b, p, intDigits(hi), hi);
+    putDigits(b, p + nd - 8, 8, lo);
+  } else putDigits(b, p, nd, lo);
   p += nd;
   b[p++] = 124; // '|'
   return p;
-}
-
-/** The number of decimal digits of an integer 0 <= w < 2^31 (1 for 0). */
-function decimalDigits(w: number): number {
-  let n = 1;
-  while (n < 10 && w >= POW10[n]!) n++;
-  return n;
-}
-
-const POW10: readonly number[] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
-
-/** Writes the n decimal digits of 0 <= w < 2^31 (leading zeros when it has fewer) at b[p, p + n). */
-function putInt(b: Buffer, p: number, n: number, w: number): void {
-  for (let j = p + n - 1; j >= p; j--) {
-    const q = (w / 10) | 0;
-    b[j] = 48 + w - q * 10;
-    w = q;
-  }
 }
 
 /** Writes base36(n) at b[p...] (n a safe integer >= 0); returns the end. */
