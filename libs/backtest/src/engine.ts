@@ -229,8 +229,10 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   const fills: FillEvent[] = [];
   let totalBars = 0;
   for (const s of syms) totalBars += s.n;
-  const eqTimes = new Float64Array(totalBars);
-  const eqValues = new Float64Array(totalBars);
+  // The curve of event time e is at index e + 1: index 0 is left for the state before the first
+  // bar, which the metrics prepend (see the end), so they read these arrays instead of copies.
+  const eqTimes = new Float64Array(totalBars + 1);
+  const eqValues = new Float64Array(totalBars + 1);
   const eqExposed = new Uint8Array(totalBars);
   const initialCashNum = Number(config.initialCash);
   let cash = initialCashNum;
@@ -412,8 +414,8 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
         exposed = 1;
       }
     }
-    eqTimes[e] = T;
-    eqValues[e] = eq;
+    eqTimes[e + 1] = T;
+    eqValues[e + 1] = eq;
     eqExposed[e] = exposed;
     e++;
     barsDone += na;
@@ -425,11 +427,11 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   // The end: exact marks at every last close.
   for (const s of syms) if (s.barCount > 0) portfolio.mark(s.inst, s.lastClose, s.lastTime);
   if (checkIdentity) assertIdentity(portfolio, 'end');
-  onProgress?.({ done: barsDone, total: totalBars, time: e > 0 ? eqTimes[e - 1] : 0, fills: fills.length });
+  onProgress?.({ done: barsDone, total: totalBars, time: e > 0 ? eqTimes[e] : 0, fills: fills.length });
 
-  // (every bar an event time, as with one symbol: the arrays are full, no copy needed)
-  const times = e === totalBars ? eqTimes : eqTimes.slice(0, e);
-  const equity = e === totalBars ? eqValues : eqValues.slice(0, e);
+  // (every bar an event time, as with one symbol: the arrays are full, views with no copy)
+  const times = e === totalBars ? eqTimes.subarray(1) : eqTimes.slice(1, e + 1);
+  const equity = e === totalBars ? eqValues.subarray(1) : eqValues.slice(1, e + 1);
   const exposedArr = e === totalBars ? eqExposed : eqExposed.slice(0, e);
   const roundTrips = portfolio.roundTrips();
   const final = portfolio.pnl();
@@ -439,13 +441,23 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   let w0 = 0;
   while (w0 < e && times[w0] < tradeFrom) w0++;
   const wn = e - w0;
-  const mt = new Float64Array(wn + 1);
-  const me = new Float64Array(wn + 1);
-  if (wn > 0) {
-    mt[0] = times[w0] - tf;
-    me[0] = w0 > 0 ? equity[w0 - 1] : initialCashNum;
-    mt.set(times.subarray(w0), 1);
-    me.set(equity.subarray(w0), 1);
+  let mt: Float64Array;
+  let me: Float64Array;
+  if (wn > 0 && w0 === 0 && e === totalBars) {
+    // The window is the whole run and the curve is at 1..e of the arrays: slot 0 takes the start.
+    eqTimes[0] = times[0] - tf;
+    eqValues[0] = initialCashNum;
+    mt = eqTimes;
+    me = eqValues;
+  } else {
+    mt = new Float64Array(wn + 1);
+    me = new Float64Array(wn + 1);
+    if (wn > 0) {
+      mt[0] = times[w0] - tf;
+      me[0] = w0 > 0 ? equity[w0 - 1] : initialCashNum;
+      mt.set(times.subarray(w0), 1);
+      me.set(equity.subarray(w0), 1);
+    }
   }
   const metrics = computeMetrics({
     times: wn > 0 ? mt : times.subarray(w0),
