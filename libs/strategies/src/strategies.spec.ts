@@ -22,6 +22,12 @@ describe('ma-crossover', () => {
     const closes = [10, 9, 8, 7, 8, 10, 12, 11, 9, 7].map((c) => ({ c }));
     const d = drive(createStrategy('ma-crossover', { fast: 2, slow: 3 }), closes, (i) => (i >= 6 ? 1 : 0));
     expect(kinds(d)).toEqual(['warm-up', 'warm-up', 'warm-up', 'no cross', 'no cross', 'long', 'no cross', 'no cross', 'flat', 'no cross']);
+    // the intents in full, fields in wire order (constant decisions, shared by every cross)
+    const long = d[5]!;
+    const flat = d[8]!;
+    if (long.kind !== 'intent' || flat.kind !== 'intent') throw new Error('not intents');
+    expect(Object.entries(long.intent)).toEqual([['target', 'long'], ['entry', 'market'], ['reason', 'golden cross: fast above slow']]);
+    expect(Object.entries(flat.intent)).toEqual([['target', 'flat'], ['entry', 'market'], ['reason', 'death cross: fast below slow']]);
   });
   it('adds an ATR stop below the close', () => {
     const closes = [10, 9, 8, 7, 8, 10].map((c) => ({ c, h: c + 1, l: c - 1 }));
@@ -30,6 +36,7 @@ describe('ma-crossover', () => {
     expect(last.kind).toBe('intent');
     // ATR(2) Wilder: TRs from bar1: 2, 2, 2, 2, 3 (bar5: h 11, l 9, prev close 8 -> 3); seed (2+2)/2=2; 2, 2, (2*1+3)/2=2.5
     if (last.kind === 'intent') expect(last.intent.stopLoss).toBe('5'); // 10 - 2 * 2.5
+    if (last.kind === 'intent') expect(Object.keys(last.intent)).toEqual(['target', 'entry', 'stopLoss', 'reason']);
   });
   it('rejects bad parameters with the key named', () => {
     expect(() => createStrategy('ma-crossover', { fast: 30, slow: 10 })).toThrow(/fast \(30\) must be below slow/);

@@ -15,6 +15,14 @@ const PARAMS: readonly ParamSpec[] = [
 const NO_CROSS = noop('no cross');
 const GOLDEN_HELD = noop('golden cross, already long');
 const DEATH_FLAT = noop('death cross, already flat');
+/**
+ * The entry without a stop loss and the exit: constant decisions (frozen), as the no-ops are. A
+ * run's decision log keeps every intent to the end, so a fresh pair of objects per cross was
+ * tens of thousands of objects kept (and copied by the collector) over a long backtest; the same
+ * fields in the same order.
+ */
+const GOLDEN: Decision = Object.freeze({ kind: 'intent', intent: Object.freeze({ target: 'long', entry: 'market', reason: 'golden cross: fast above slow' }) });
+const DEATH: Decision = Object.freeze({ kind: 'intent', intent: Object.freeze({ target: 'flat', entry: 'market', reason: 'death cross: fast below slow' }) });
 
 /**
  * Moving-average crossover. Long on a golden cross (fast crosses above slow: fast - slow goes from
@@ -71,19 +79,20 @@ export class MaCrossover implements Strategy {
     if (prev <= 0 && diff > 0) {
       if (ctx.position > 0) return GOLDEN_HELD;
       const stop = this.atrStop > 0 && atr > 0 ? candle.close - this.atrStop * atr : NaN;
+      if (!(stop > 0)) return GOLDEN;
       return {
         kind: 'intent',
         intent: {
           target: 'long',
           entry: 'market',
-          ...(stop > 0 ? { stopLoss: priceString(stop) } : {}),
+          stopLoss: priceString(stop),
           reason: 'golden cross: fast above slow', // the values are in the decision inputs
         },
       };
     }
     if (prev >= 0 && diff < 0) {
       if (ctx.position <= 0) return DEATH_FLAT;
-      return { kind: 'intent', intent: { target: 'flat', entry: 'market', reason: 'death cross: fast below slow' } };
+      return DEATH;
     }
     return NO_CROSS;
   }
