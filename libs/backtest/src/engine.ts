@@ -204,8 +204,8 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
         sym,
         features: new FeatureComputer(new FeatureLayout(strategy.features)),
         ctx: { time: 0, exchange, symbol: sym.s.symbol, timeframe, barCount: 0, position: 0, inputs: new Float64Array(strategy.inputNames.length).fill(NaN) },
-        // (record i is bar i: its times are the bar's, not stored again)
-        log: new DecisionLog(strategy, exchange, sym.s.symbol, timeframe, sym.n, sym.s.openTime),
+        // (record i is bar i: its times, and an input equal to its close, are the bar's, not stored again)
+        log: new DecisionLog(strategy, exchange, sym.s.symbol, timeframe, sym.n, sym.s),
       });
     }
   }
