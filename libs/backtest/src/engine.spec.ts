@@ -268,7 +268,7 @@ describe('properties on seeded random bars', () => {
 });
 
 describe('deferred approvals', () => {
-  it('a risk port with decideDeferred gives the same run as its decide alone (approved events made on read)', () => {
+  it('a risk port with decideDeferred gives the same run as its decide alone (approved events and rejection ids made on read)', () => {
     const strategies = [registeredStrategy('ma-crossover', { fast: 5, slow: 20, atrStop: 2 }), registeredStrategy('breakout', { period: 10, exitPeriod: 5 }), registeredStrategy('mean-reversion', { period: 10, k: 1 }), randomStrategy(5)];
     const series = [randomSeries(11, 400), { ...randomSeries(12, 400), symbol: 'ETH/USDT' }];
     const deferred = libRisk({ limits: { sizing: { method: 'fixed-notional', notional: '2000' }, maxPositionNotional: '2500' } });
@@ -281,6 +281,9 @@ describe('deferred approvals', () => {
     expect(Object.keys(a)).toEqual(Object.keys(b));
     expect(JSON.stringify(a.approved)).toBe(JSON.stringify(b.approved));
     expect(a.approved).toBe(a.approved); // made once
+    expect(a.rejected).toBe(a.rejected);
+    expect(a.rejected.every((e) => e.decisionId.length === 32 && e.eventId.length > 0)).toBe(true);
+    expect(JSON.stringify(a.rejected)).toBe(JSON.stringify(b.rejected));
     expect(JSON.stringify({ ...a, decisions: undefined })).toBe(JSON.stringify({ ...b, decisions: undefined }));
   });
 });

@@ -224,6 +224,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
   // record) dies young instead of being kept, copied by every scavenge, until the end.
   const approvedEvents: OrderApprovedEvent[] = [];
   let idsPending = false;
+  let rejIdsPending = false;
   const decideDeferred = risk.decideDeferred === undefined ? undefined : risk.decideDeferred.bind(risk);
   const rejected: OrderRejectedEvent[] = [];
   const orderEvents: OrderEvent[] = [];
@@ -391,7 +392,10 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
           if (ev.decisionId === '') idsPending = true;
           approvedEvents.push(ev);
           submit = submitOrderFromApproval(ev);
-        } else rejected.push(outcome.rejection);
+        } else {
+          if (outcome.rejection.decisionId === '') rejIdsPending = true;
+          rejected.push(outcome.rejection);
+        }
       } else {
         const outcome = risk.decide(req);
         if (outcome.kind === 'approved') {
@@ -494,6 +498,7 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
     },
     portfolio,
     idsPending ? approvedEvents : undefined,
+    rejIdsPending ? rejected : undefined,
   );
 }
 
@@ -504,10 +509,16 @@ export function runBacktest(config: BacktestConfig, series: readonly BarSeries[]
  * decision ids: on first read each event without ids gets its decision id (as the decision log
  * makes it) and its event id (`eventIdFrom('approved', decisionId)`, as toOutcomeEvent makes it),
  * set in place (the keys exist already, in the wire order): the very event toOutcomeEvent makes
- * from the Approval with its decision id. Made here, not in `runBacktest`, so that the
+ * from the Approval with its decision id. And `result.rejected` likewise when risk left the
+ * rejections' ids '' (event id `eventIdFrom('rejected', decisionId)`). Made here, not in `runBacktest`, so that the
  * getters keep the portfolio and the events alive and not the whole run (paper exchange, slots, ...).
  */
-function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: readonly OrderApprovedEvent[] }>(result: T, portfolio: Portfolio, idsPending: OrderApprovedEvent[] | undefined): T {
+function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: readonly OrderApprovedEvent[]; rejected: readonly OrderRejectedEvent[] }>(
+  result: T,
+  portfolio: Portfolio,
+  idsPending: OrderApprovedEvent[] | undefined,
+  rejIdsPending: OrderRejectedEvent[] | undefined,
+): T {
   Object.defineProperty(result, 'ledger', { get: () => portfolio.ledger(), enumerable: true, configurable: true });
   if (idsPending !== undefined) {
     let done = false;
@@ -524,6 +535,22 @@ function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: re
       return idsPending;
     };
     Object.defineProperty(result, 'approved', { get: approved, enumerable: true, configurable: true });
+  }
+  if (rejIdsPending !== undefined) {
+    let done = false;
+    const rejected = (): OrderRejectedEvent[] => {
+      if (!done) {
+        done = true;
+        for (let i = 0; i < rejIdsPending.length; i++) {
+          const ev = rejIdsPending[i] as OrderRejectedEvent & { decisionId: string; eventId: string };
+          if (ev.decisionId !== '') continue;
+          ev.decisionId = decisionId(ev.runId, ev.strategyId, ev.exchange, ev.symbol, ev.decisionTime);
+          ev.eventId = eventIdFrom('rejected', ev.decisionId);
+        }
+      }
+      return rejIdsPending;
+    };
+    Object.defineProperty(result, 'rejected', { get: rejected, enumerable: true, configurable: true });
   }
   return result;
 }

@@ -154,8 +154,8 @@ export function libRisk(opts: LibRiskOptions = {}): RiskPort {
       if (opts.onAlert) for (const a of res.alerts) opts.onAlert(a);
       const o = res.outcome;
       if (o.kind === 'approval') return o;
-      const id = r.decisionId !== '' ? r.decisionId : decisionId(r.runId, r.strategyId, r.exchange, r.symbol, r.decisionTime);
-      return toOutcomeEvent(id === o.decisionId ? o : { ...o, decisionId: id }, r.tsInit, 'risk') as { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent };
+      // (a request without its decision id gets a rejection event without ids: the backtester sets them when read)
+      return toOutcomeEvent(r.decisionId === o.decisionId ? o : { ...o, decisionId: r.decisionId }, r.tsInit, 'risk') as { readonly kind: 'rejected'; readonly rejection: OrderRejectedEvent };
     },
   };
 }

@@ -62,8 +62,10 @@ export interface RiskPort {
   /**
    * The same decision as `decide` (and the same state change), its approval not yet a wire event.
    * Optional. The backtester hands it `decisionId: ''` (the id is a hash, made only when an event
-   * needs it): a rejection's event then carries `decisionId(runId, strategyId, exchange, symbol,
-   * decisionTime)`, and an approval keeps '' until the backtester makes its event.
+   * needs it): a rejection's event may then carry '' as its decision id and event id (the
+   * backtester sets `decisionId(runId, strategyId, exchange, symbol, decisionTime)` and
+   * `eventIdFrom('rejected', decisionId)` when the result's `rejected` is read), and an approval
+   * keeps '' until the backtester makes its event.
    */
   decideDeferred?(req: RiskRequest): DeferredRiskOutcome;
   /** True when the port needs `atr` (the engine then runs a streaming ATR per symbol). */

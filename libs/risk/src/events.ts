@@ -10,15 +10,15 @@ export type RiskOutcomeEvent = { readonly kind: 'approved'; readonly order: Orde
  * Turns an Approval or Rejection into its orders.approved.v1 / orders.rejected.v1 event.
  * eventId = eventIdFrom('approved' | 'rejected', decisionId) (derived from the cause); tsEvent is the
  * decision time; `tsInit` (local creation time) is the only input that may differ between runs.
- * An Approval whose decision id is not made yet ('', see the backtester's deferred approvals) gets
- * '' as its event id too, without hashing: the caller sets both before anyone reads the event.
+ * An Approval or Rejection whose decision id is not made yet ('', see the backtester's deferred
+ * ids) gets '' as its event id too, without hashing: the caller sets both before anyone reads the event.
  */
 export function toOutcomeEvent(outcome: Approval | Rejection, tsInit: number, source = 'risk'): RiskOutcomeEvent {
   // Literals and stores in the wire order rather than object spreads: V8 takes a slow path
   // (microseconds per event) for properties added after a spread.
   if (outcome.kind === 'rejection') {
     const rejection: OrderRejectedEvent = {
-      eventId: eventIdFrom('rejected', outcome.decisionId),
+      eventId: outcome.decisionId === '' ? '' : eventIdFrom('rejected', outcome.decisionId),
       tsEvent: outcome.decisionTime,
       tsInit,
       source,

@@ -491,6 +491,13 @@ describe('ids, events and determinism', () => {
     expect(validate(ordersApprovedV1, withId.order)).toMatchObject({ ok: true });
     const r = toOutcomeEvent(rejected(decideRisk(req({ intent: { target: 'short' } }))), 123);
     expect(r.kind === 'rejected' && validate(ordersRejectedV1, r.rejection).ok).toBe(true);
+    // likewise a rejection whose decision id is not made yet
+    const rj = rejected(decideRisk(req({ intent: { target: 'short' } })));
+    const rNoId = toOutcomeEvent({ ...rj, decisionId: '' }, 123);
+    if (r.kind !== 'rejected' || rNoId.kind !== 'rejected') throw new Error('not rejected');
+    expect(r.rejection.eventId).toBe(eventIdFrom('rejected', rj.decisionId));
+    expect(rNoId.rejection).toEqual({ ...r.rejection, eventId: '', decisionId: '' });
+    expect(Object.keys(rNoId.rejection)).toEqual(Object.keys(r.rejection));
     const res = decideRisk(req({ limits: { dailyLossLimitPct: '1' }, portfolio: { equity: '9000' }, state: { ...initialRiskState(), day: { start: utcDayStart(T), startEquity: '10000' } } }));
     for (const al of res.alerts) expect(validate(riskAlertsV1, toAlertEvent(al, 1, { exchange: 'binance' })).ok).toBe(true);
   });
