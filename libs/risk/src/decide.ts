@@ -424,16 +424,38 @@ function entry(
   const expireAt = intent.entry === 'limit' && limits.limitOrderTtlBars !== undefined ? T + limits.limitOrderTtlBars * timeframeMs(req.decision.timeframe) : undefined;
   const cleanBracket: ApprovedBracket | undefined = Object.keys(bracket).length > 0 ? bracket : undefined;
   const rawQty = s(sized.qty);
-  // sizing = { ...sized.explain, equity, ... } (same keys, same order), without the spread's slow path
-  const sizing = Object.assign({}, sized.explain);
-  sizing.equity = decString(equity);
-  sizing.entryPrice = decString(entryPrice);
-  sizing.stopLoss = bracket.stopLoss ? s(bracket.stopLoss) : null;
-  sizing.rawQuantity = rawQty;
-  sizing.cappedBy = cappedBy;
-  sizing.cappedQuantity = qty === sized.qty ? rawQty : s(qty);
-  sizing.amountStep = m.amountStepText;
-  sizing.quantity = s(rounded);
-  sizing.notional = s(decProduct(rounded, entryPrice));
+  const cappedQuantity = qty === sized.qty ? rawQty : s(qty);
+  let sizing: Record<string, string | number | null>;
+  if (rule.method === 'fixed-notional') {
+    // { ...explain, equity, ..., notional } for fixed-notional's explain { method, notional }: the
+    // final notional takes the explain's slot, so these are its keys in order. One literal is one
+    // object with every field in place; the stores below add six fields to a four-slot object,
+    // i.e. a property array too, and the approved event's copy of it (toOutcomeEvent) is then
+    // made the same way.
+    sizing = {
+      method: 'fixed-notional',
+      notional: s(decProduct(rounded, entryPrice)),
+      equity: decString(equity),
+      entryPrice: decString(entryPrice),
+      stopLoss: bracket.stopLoss ? s(bracket.stopLoss) : null,
+      rawQuantity: rawQty,
+      cappedBy,
+      cappedQuantity,
+      amountStep: m.amountStepText,
+      quantity: s(rounded),
+    };
+  } else {
+    // sizing = { ...sized.explain, equity, ... } (same keys, same order), without the spread's slow path
+    sizing = Object.assign({}, sized.explain);
+    sizing.equity = decString(equity);
+    sizing.entryPrice = decString(entryPrice);
+    sizing.stopLoss = bracket.stopLoss ? s(bracket.stopLoss) : null;
+    sizing.rawQuantity = rawQty;
+    sizing.cappedBy = cappedBy;
+    sizing.cappedQuantity = cappedQuantity;
+    sizing.amountStep = m.amountStepText;
+    sizing.quantity = s(rounded);
+    sizing.notional = s(decProduct(rounded, entryPrice));
+  }
   return approvalOf(ref, clientOrderId(ref.runId, ref.strategyId, ref.symbol, T, req.orderSeq ?? 0), side, intent.entry, rounded, limitPrice, false, expireAt, cleanBracket, sizing);
 }

@@ -190,6 +190,15 @@ describe('position sizers (hand-computed)', () => {
     expect(free).toBeGreaterThan(300);
   });
 
+  it('a fixed-notional entry explains its sizing as { ...explain, equity, ..., notional }: the final notional in the explain\'s slot, keys in order', () => {
+    const a = approved(decideRisk(req({ limits: { sizing: { method: 'fixed-notional', notional: '20000' } }, intent: { stopLoss: '39000' } })));
+    const explain = { method: 'fixed-notional', notional: '20000' };
+    // 20000 / 50000 = 0.4 wanted, cash 10000 / (50000 x 1.001) = 0.1998001998... -> 0.1998 (step 0.00001), x 50000 = 9990
+    const want = { ...explain, equity: '10000', entryPrice: '50000', stopLoss: '39000', rawQuantity: '0.4', cappedBy: 'cash', cappedQuantity: '0.1998001998001998001998001998001998001998001998001998001998', amountStep: '0.00001', quantity: '0.1998', notional: '9990' };
+    expect(Object.keys(a.sizing)).toEqual(Object.keys(want));
+    expect(a.sizing).toEqual(want);
+  });
+
   it('no cash: INSUFFICIENT_CASH', () => {
     expect(rejected(decideRisk(req({ portfolio: { cash: '0' } }))).code).toBe('INSUFFICIENT_CASH');
   });
