@@ -412,6 +412,21 @@ describe('daily loss, drawdown and the kill switch', () => {
     expect(res.state.killSwitch).toMatchObject({ engaged: true, cause: 'MAX_DRAWDOWN' });
   });
 
+  it('observeEquity: the same day below the peak leaves the state as it was (the same values), a new day or peak gives a new state, the old one untouched', () => {
+    const limits: RiskLimits = { sizing: { method: 'fixed-notional', notional: '1' } };
+    const s0 = observeEquity(initialRiskState(), limits, '10000', T).state;
+    const before = JSON.stringify(s0);
+    const same = observeEquity(s0, limits, '9000', T + H).state;
+    expect(same).toEqual(s0);
+    expect(Object.keys(same)).toEqual(['version', 'killSwitch', 'day', 'peakEquity', 'orderTimes']);
+    const peak = observeEquity(s0, limits, '10001', T + H).state;
+    expect([peak.peakEquity, peak.day]).toEqual(['10001', s0.day]);
+    const day = observeEquity(s0, limits, '9000', T + 24 * H).state;
+    expect([day.peakEquity, day.day]).toEqual(['10000', { start: utcDayStart(T + 24 * H), startEquity: '9000' }]);
+    expect(Object.keys(day)).toEqual(['version', 'killSwitch', 'day', 'peakEquity', 'orderTimes']);
+    expect(JSON.stringify(s0)).toBe(before);
+  });
+
   it('observeEquity raises the peak and trips on marks between decisions too', () => {
     let s = initialRiskState();
     const limits: RiskLimits = { sizing: { method: 'fixed-notional', notional: '1' }, maxDrawdownPct: '20' };

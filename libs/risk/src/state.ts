@@ -109,11 +109,15 @@ export function observeEquity(state: RiskState, limits: RiskLimits, equity: Deci
     higher = typeof pk === 'string' ? e.gt(pk) : decCmp(e, pk) > 0;
   }
   const peak = higher ? newPeak(e) : prevPeak!;
-  // { ...state, day, peakEquity } by stores (same keys, same order): no slow path after a spread
-  const obs = Object.assign({}, state) as { -readonly [K in keyof RiskState]: RiskState[K] };
-  obs.day = day;
-  obs.peakEquity = peak;
-  let next: RiskState = obs;
+  let next: RiskState = state;
+  if (day !== state.day || peak !== prevPeak) {
+    // { ...state, day, peakEquity } by stores (same keys, same order): no slow path after a spread.
+    // (Unchanged, the state itself stands for that copy: states are read-only values.)
+    const obs = Object.assign({}, state) as { -readonly [K in keyof RiskState]: RiskState[K] };
+    obs.day = day;
+    obs.peakEquity = peak;
+    next = obs;
+  }
   const alerts: RiskAlert[] = [];
   let tripped: null | 'DAILY_LOSS_LIMIT' | 'MAX_DRAWDOWN' = null;
   // Once engaged, the switch stays on until a command: further breaches raise nothing new.
