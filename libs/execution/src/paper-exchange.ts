@@ -10,6 +10,7 @@ import {
   decToString,
   eventIdFrom,
   fillId,
+  IdTable,
   isValidClientOrderId,
   lteZero,
   roundToPlaces,
@@ -21,7 +22,6 @@ import {
 } from '@atp/core';
 import type { BarMatched, FillEvent, OrderUpdate } from '@atp/contracts';
 import { fillModel, limitFill, stopFill, type FillModel } from './fill-model';
-import { IdTable } from './id-table';
 import type { BalanceEntry, ExchangeGateway, GatewayResult, OrderRole, OrderSnapshot, OrderType, SubmitOrder, TimeInForce } from './gateway';
 import type { MarketSpec } from './market';
 import { isWorking, transition, type OrderStatus } from './order-state';

@@ -1,4 +1,4 @@
-import { Dec, decAdd, decCmp, decMul, decNumber, decScaledInto, decSub, decToString, instrumentKey, ltZero, lteZero, scaledToString, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
+import { Dec, IdTable, decAdd, decCmp, decMul, decNumber, decScaledInto, decSub, decToString, instrumentKey, ltZero, lteZero, scaledToString, splitSymbol, timeframeMs, toDecimal, type DecimalString, type InstrumentId, type Timeframe } from '@atp/core';
 import { PositionBook, type PositionState } from './position';
 import {
   PortfolioError,
@@ -195,7 +195,12 @@ export class Portfolio {
   private cashBalance: Dec;
   private readonly books = new Map<string, PositionBook>();
   private readonly marks = new Map<string, Mark>();
-  private readonly fillIds = new Set<string>();
+  /**
+   * Every fill id applied, in order (the idempotency set). An IdTable, not a Set: each new fill is
+   * a miss, and a miss in a long run's Set, pushed out of the caches between two fills, reads a
+   * bucket, its entries and their key strings (see IdTable).
+   */
+  private readonly fillIds = new IdTable<true>();
   private duplicates = 0;
   private readonly trips: RoundTrip[] = [];
   private readonly fillLedger: FillLedgerEntry[] = [];
@@ -303,7 +308,7 @@ export class Portfolio {
       pos = new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs);
       this.addBook(this.bookKey(fill.strategyId, instrument), pos);
     }
-    this.fillIds.add(fill.fillId);
+    this.fillIds.set(fill.fillId, true);
     const wasOpen = pos.direction !== 'flat';
     const notional = decMul(qty, price); // the venue's product of the same Decs when the strings came from it
     const outcome = pos.apply(fill.side, qty, price, notional, feeQuote, fill.tsEvent);
@@ -536,7 +541,7 @@ export class Portfolio {
       cash: decToString(this.cashBalance),
       positions: this.sortedBooks().map((b) => b.toState()),
       marks: [...this.marks.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([instrument, m]) => ({ instrument, price: decToString(m.price), time: m.time })),
-      fillIds: [...this.fillIds],
+      fillIds: [...this.fillIds.ids()],
       duplicateFills: this.duplicates,
       roundTrips: this.trips.map((t) => ({ ...t })),
       ledger: this.ledger().map((l) => ({ ...l })),
@@ -558,7 +563,7 @@ export class Portfolio {
       if (b.direction !== 'flat') p.openBooks += 1;
     }
     for (const instrument of p.booksByInstrument.keys()) p.revalue(instrument);
-    for (const id of state.fillIds) p.fillIds.add(id);
+    for (const id of state.fillIds) p.fillIds.set(id, true);
     p.duplicates = state.duplicateFills;
     p.trips.push(...state.roundTrips.map((t) => ({ ...t })));
     p.fillLedger.push(...state.ledger.map((l) => ({ ...l })));

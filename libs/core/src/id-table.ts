@@ -1,7 +1,8 @@
 /**
- * A map from ids (client order ids) to values, for a set that only grows and is looked up mostly
- * for ids it does not hold: the paper exchange's final orders, which every new order is checked
- * against (duplicate submits).
+ * A map from ids (client order ids, fill ids) to values, for a set that only grows and is looked
+ * up mostly for ids it does not hold: the paper exchange's final orders, which every new order is
+ * checked against (duplicate submits), and a portfolio's fill ids (every fill is checked against
+ * them: duplicate deliveries).
  *
  * Why not a Map: a long backtest holds tens of thousands of final orders, and between two orders
  * the rest of the run pushes that table out of the caches. A Map miss then reads a bucket, its
@@ -30,6 +31,11 @@ export class IdTable<V> {
 
   has(id: string): boolean {
     return this.find(id, hashOf(id)) >= 0;
+  }
+
+  /** The ids held, in the order they were first set. */
+  ids(): readonly string[] {
+    return this.keys;
   }
 
   /** Sets the value of `id` (replaced when it is already held). */

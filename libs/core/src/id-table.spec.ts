@@ -36,6 +36,8 @@ describe('IdTable', () => {
     }
     expect(t.size).toBeGreaterThan(4000); // grown many times past its first 1024 slots
     for (const [k, v] of ref) expect(t.get(k)).toBe(v);
+    // ids() lists them as a Map's keys: in first-set order, a replaced value keeping its place
+    expect(t.ids()).toEqual([...ref.keys()]);
   });
   it('keeps ids apart whose hashes share the slot bits, and the empty id', () => {
     const t = new IdTable<string>();
