@@ -24,13 +24,20 @@ export class IdTable<V> {
     return this.keys.length;
   }
 
+  /**
+   * The last id hashed and its hash: a caller that checks an id then sets it (a portfolio checks
+   * each fill id, validates the fill, then records the id) hashes it once.
+   */
+  private lastId: string | undefined = undefined;
+  private lastHash = 0;
+
   get(id: string): V | undefined {
-    const e = this.find(id, hashOf(id));
+    const e = this.find(id, this.hashOf(id));
     return e < 0 ? undefined : this.vals[e];
   }
 
   has(id: string): boolean {
-    return this.find(id, hashOf(id)) >= 0;
+    return this.find(id, this.hashOf(id)) >= 0;
   }
 
   /** The ids held, in the order they were first set. */
@@ -40,7 +47,7 @@ export class IdTable<V> {
 
   /** Sets the value of `id` (replaced when it is already held). */
   set(id: string, value: V): void {
-    const h = hashOf(id);
+    const h = this.hashOf(id);
     const e = this.find(id, h);
     if (e >= 0) {
       this.vals[e] = value;
@@ -51,6 +58,15 @@ export class IdTable<V> {
     this.hashes.push(h);
     if (2 * this.keys.length > this.mask + 1) this.grow();
     else this.place(h, this.keys.length);
+  }
+
+  /** hashOf(id), remembered for the next call with the same id. */
+  private hashOf(id: string): number {
+    if (id === this.lastId) return this.lastHash;
+    const h = hashOf(id);
+    this.lastId = id;
+    this.lastHash = h;
+    return h;
   }
 
   /** The entry index of `id` (hash `h`), or -1. */
