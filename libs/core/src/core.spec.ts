@@ -233,6 +233,17 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
       expect(fields(decSub(a, b))).toBe(fields(a.minus(b)));
     }
   });
+  it('decAdd of two zeros builds the Dec plus does: every sign pair, in every rounding mode (-0 + 0 follows the mode)', () => {
+    const saved = Dec.rounding;
+    try {
+      for (let mode = 0; mode <= 8; mode++) {
+        Dec.set({ rounding: mode as typeof Dec.rounding });
+        for (const a of ['0', '-0']) for (const b of ['0', '-0']) expect([mode, a, b, fields(decAdd(new Dec(a), new Dec(b)))]).toEqual([mode, a, b, fields(new Dec(a).plus(new Dec(b)))]);
+      }
+    } finally {
+      Dec.set({ rounding: saved });
+    }
+  });
   it('decAdd, decSub and decMul of short values (float64 integer sums and products) build exactly the Dec of plus, minus and mul, at the 2^53 edge too', () => {
     // values of 1-17 significant digits at powers of ten -30..30: aligned sums whose coefficients
     // pass 2^53 - 1 after scaling, products just above and below it, sums to zero

@@ -790,14 +790,17 @@ function productLimbs(a: Dec, b: Dec): Dec | undefined {
 /**
  * `a.plus(b)` without the work when one side is zero and the other is not: decimal.js then returns
  * a copy of the non-zero side (rounded to the precision, a no-op for at most 56 digits), and Dec
- * values are immutable, so the side itself is the same value, sign and digits.
+ * values are immutable, so the side itself is the same value, sign and digits. Two zeros of the
+ * same sign likewise give a copy of `a` (a round trip's fees when every fee is 0: the tiny
+ * quantities at the end of a long losing run round their fees to 0); zeros of opposite signs go
+ * to decimal.js (their sum's sign follows the rounding mode).
  */
 export function decAdd(a: Dec, b: Dec): Dec {
   const ad = (a as unknown as DecFields).d;
   const bd = (b as unknown as DecFields).d;
   if (ad !== null && bd !== null) {
     if (bd[0] === 0) {
-      if (ad[0] !== 0 && ad.length <= 8) return a;
+      if (ad[0] !== 0 ? ad.length <= 8 : (a as unknown as DecFields).s === (b as unknown as DecFields).s) return a;
     } else if (ad[0] === 0) {
       if (bd.length <= 8) return b;
     } else {
