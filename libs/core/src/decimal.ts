@@ -20,6 +20,9 @@ export type Dec = InstanceType<typeof Dec>;
 
 const DECIMAL_RE = /^-?(?:\d+)(?:\.\d+)?$/;
 
+/** toDecimal('0'): the Dec decimal.js parses from "0" (+0), shared (see toDecimal). */
+const STR_ZERO = new Dec('0');
+
 /** True when `s` is a plain decimal string: optional minus, digits, optional fraction; no exponent. */
 export function isDecimalString(s: unknown): s is DecimalString {
   return typeof s === 'string' && DECIMAL_RE.test(s);
@@ -54,6 +57,9 @@ export function toDecimal(x: number | string | Dec): Dec {
     return d;
   }
   if (typeof x === 'string') {
+    // "0" (a fee rounded to nothing, a flat position, a zero P&L): decimal.js's own parse of it
+    // (two regular expressions), made once; Decs are immutable values, like the memo's below
+    if (x === '0') return STR_ZERO;
     for (let i = 0; i < MEMO; i++) if (strKeys[i] === x) return strVals[i]!;
     if (!isDecimalString(x)) throw new RangeError(`toDecimal: not a decimal string: ${JSON.stringify(x)}`);
     return parsePlain(x) ?? new Dec(x);
