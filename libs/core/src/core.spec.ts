@@ -212,7 +212,7 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
     for (let i = 0; i < 20000; i++) cases.push([randomDec(), Math.floor(rnd() * 12)]);
     // long values (60-digit quotients, some scaled far up or down) are cut limb by limb when rounded down
     for (let i = 0; i < 10000; i++) cases.push([randomDec().div(rnd() < 0.5 ? 7 : '101.031').mul(rnd() < 0.2 ? `1e${Math.floor(rnd() * 40 - 20)}` : 1), Math.floor(rnd() * 22)]);
-    for (const [v, p] of [['0.125', 2], ['-0.125', 2], ['0.135', 2], ['2.5', 0], ['3.5', 0], ['-2.5', 0], ['0.0005', 3], ['-0.0004', 3], ['0', 2]] as const) cases.push([new Dec(v), p]);
+    for (const [v, p] of [['0.125', 2], ['-0.125', 2], ['0.135', 2], ['2.5', 0], ['3.5', 0], ['-2.5', 0], ['0.0005', 3], ['-0.0004', 3], ['0', 2], ['0.000000002', 8], ['-0.000000004', 8], ['0.000000005', 8], ['-0.000000005', 8], ['0.00000000192', 8]] as const) cases.push([new Dec(v), p]);
     for (const [d, p] of cases) for (const mode of Object.keys(rm) as (keyof typeof rm)[]) expect(fields(roundToPlaces(d, p, mode))).toBe(fields(d.toDecimalPlaces(p, rm[mode])));
   });
   it('toDecimal parses plain decimal strings and floats into exactly the Dec decimal.js parses', () => {
@@ -392,6 +392,7 @@ describe('decimal fast paths (integer arithmetic for short values)', () => {
       expect(Object.is(decNumber(d), d.toNumber())).toBe(true);
     }
     expect(Object.is(decNumber(new Dec('-0')), -0)).toBe(true);
+    expect(Object.is(decNumber(new Dec('0')), 0)).toBe(true);
     expect(decNumber(new Dec('123456789012345678901234567890.5'))).toBe(1.2345678901234568e29);
   });
 });

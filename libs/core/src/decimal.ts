@@ -257,8 +257,8 @@ function truncated(d: Dec, places: number): Dec | undefined {
 }
 
 /**
- * `d.toDecimalPlaces(places, mode)` in integer arithmetic for a short non-zero `d` whose result is
- * not zero (decimal.js keeps the sign of a zero it rounds to): undefined otherwise.
+ * `d.toDecimalPlaces(places, mode)` in integer arithmetic for a short non-zero `d` (a result of
+ * zero has the sign of `d`, as decimal.js's): undefined otherwise.
  */
 function roundScaled(d: Dec, places: number, mode: RoundingMode): Dec | undefined {
   if (!scaled(d)) return undefined;
@@ -278,7 +278,8 @@ function roundScaled(d: Dec, places: number, mode: RoundingMode): Dec | undefine
       if (rem * 2 > p || (rem * 2 === p && q % 2 === 1)) q += 1;
     }
   }
-  if (q === 0) return undefined;
+  // rounded to nothing (a fee of a tiny fill): decimal.js's zero, which keeps the sign of `d`
+  if (q === 0) return built(neg ? -1 : 1, 0, [0]);
   return fromScaled(neg ? -q : q, -places);
 }
 
@@ -469,7 +470,12 @@ export function scaledToString(m: number, q: number): DecimalString {
 
 /** `d.toNumber()` (the float nearest the exact value), faster for short values. */
 export function decNumber(d: Dec): number {
-  if (!scaled(d)) return d.toNumber();
+  if (!scaled(d)) {
+    // a zero (a flat position's quantity): toNumber's, through its string ("-0" for -0), without the string
+    const f = d as unknown as DecFields;
+    if (f.d !== null && f.d[0] === 0) return f.s < 0 ? -0 : 0;
+    return d.toNumber();
+  }
   // both operands exact: one correctly rounded operation gives the float nearest the value, as Number(string) does
   if (sq >= 0) return sq <= 22 ? sm * POW10[sq]! : d.toNumber();
   return sq >= -22 ? sm / POW10[-sq]! : d.toNumber();
