@@ -520,39 +520,31 @@ function lazyFields<T extends { ledger: readonly FillLedgerEntry[]; approved: re
   rejIdsPending: OrderRejectedEvent[] | undefined,
 ): T {
   Object.defineProperty(result, 'ledger', { get: () => portfolio.ledger(), enumerable: true, configurable: true });
-  if (idsPending !== undefined) {
-    let done = false;
-    const approved = (): OrderApprovedEvent[] => {
-      if (!done) {
-        done = true;
-        for (let i = 0; i < idsPending.length; i++) {
-          const ev = idsPending[i] as OrderApprovedEvent & { decisionId: string; eventId: string };
-          if (ev.decisionId !== '') continue;
-          ev.decisionId = decisionId(ev.runId, ev.strategyId, ev.exchange, ev.symbol, ev.decisionTime);
-          ev.eventId = eventIdFrom('approved', ev.decisionId);
-        }
-      }
-      return idsPending;
-    };
-    Object.defineProperty(result, 'approved', { get: approved, enumerable: true, configurable: true });
-  }
-  if (rejIdsPending !== undefined) {
-    let done = false;
-    const rejected = (): OrderRejectedEvent[] => {
-      if (!done) {
-        done = true;
-        for (let i = 0; i < rejIdsPending.length; i++) {
-          const ev = rejIdsPending[i] as OrderRejectedEvent & { decisionId: string; eventId: string };
-          if (ev.decisionId !== '') continue;
-          ev.decisionId = decisionId(ev.runId, ev.strategyId, ev.exchange, ev.symbol, ev.decisionTime);
-          ev.eventId = eventIdFrom('rejected', ev.decisionId);
-        }
-      }
-      return rejIdsPending;
-    };
-    Object.defineProperty(result, 'rejected', { get: rejected, enumerable: true, configurable: true });
-  }
+  if (idsPending !== undefined) idsOnRead(result, 'approved', idsPending);
+  if (rejIdsPending !== undefined) idsOnRead(result, 'rejected', rejIdsPending);
   return result;
+}
+
+/**
+ * Makes `result[field]` a getter of `events`, whose events left without ids (decisionId '') get them
+ * on the first read, in place: the decision id as the decision log makes it and the event id
+ * `eventIdFrom(field, decisionId)`, as toOutcomeEvent makes them.
+ */
+function idsOnRead<E extends OrderApprovedEvent | OrderRejectedEvent>(result: object, field: 'approved' | 'rejected', events: E[]): void {
+  let done = false;
+  const get = (): E[] => {
+    if (!done) {
+      done = true;
+      for (let i = 0; i < events.length; i++) {
+        const ev = events[i] as E & { decisionId: string; eventId: string };
+        if (ev.decisionId !== '') continue;
+        ev.decisionId = decisionId(ev.runId, ev.strategyId, ev.exchange, ev.symbol, ev.decisionTime);
+        ev.eventId = eventIdFrom(field, ev.decisionId);
+      }
+    }
+    return events;
+  };
+  Object.defineProperty(result, field, { get, enumerable: true, configurable: true });
 }
 
 /** Throws when the P&L identity does not hold to the last decimal. */
