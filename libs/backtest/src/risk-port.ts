@@ -65,7 +65,8 @@ export interface RiskPort {
    * needs it): a rejection's event may then carry '' as its decision id and event id (the
    * backtester sets `decisionId(runId, strategyId, exchange, symbol, decisionTime)` and
    * `eventIdFrom('rejected', decisionId)` when the result's `rejected` is read), and an approval
-   * keeps '' until the backtester makes its event.
+   * keeps '' as well: the backtester makes its event at once (toOutcomeEvent, both ids '') and sets
+   * them when the result's `approved` is read.
    */
   decideDeferred?(req: RiskRequest): DeferredRiskOutcome;
   /** True when the port needs `atr` (the engine then runs a streaming ATR per symbol). */

@@ -20,7 +20,7 @@ export type Dec = InstanceType<typeof Dec>;
 
 const DECIMAL_RE = /^-?(?:\d+)(?:\.\d+)?$/;
 
-/** toDecimal('0'): the Dec decimal.js parses from "0" (+0), shared (see toDecimal). */
+/** toDecimal('0') and toDecimal(0): the Dec decimal.js parses from "0" (+0), shared (see toDecimal). */
 const STR_ZERO = new Dec('0');
 
 /** True when `s` is a plain decimal string: optional minus, digits, optional fraction; no exponent. */
@@ -36,7 +36,7 @@ export function toDecimal(x: number | string | Dec): Dec {
   if (typeof x === 'number') {
     for (let i = 0; i < MEMO; i++) if (numKeys[i] === x) return numVals[i]!;
     if (!Number.isFinite(x)) throw new RangeError(`toDecimal: non-finite number ${x}`);
-    if (x === 0) return new Dec('0'); // (String(-0) is "0"; 0 and -0 are equal numbers but distinct Decs: never remembered)
+    if (x === 0) return STR_ZERO; // the Dec of String(x), "0" for -0 too (so never remembered: 0 and -0 are equal keys)
     let d = shortFloat(x);
     if (d === undefined) {
       const str = String(x);

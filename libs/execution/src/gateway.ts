@@ -93,17 +93,6 @@ export interface ExchangeGateway {
 
 /** The SubmitOrder for a risk approval (orders.approved.v1): the one mapping, used by every mode. */
 export function submitOrderFromApproval(a: OrderApprovedEvent): SubmitOrder {
-  return submitOrderOfApproved(a, a.quantity, a.limitPrice, a.bracket);
-}
-
-/** An approval's order fields besides its decimals (an `OrderApprovedEvent`, or risk's own Approval). */
-export type ApprovedOrderFields = Pick<SubmitOrder, 'runId' | 'exchange' | 'symbol' | 'clientOrderId' | 'strategyId' | 'decisionTime' | 'side' | 'type' | 'timeInForce' | 'postOnly' | 'reduceOnly' | 'expireAt'>;
-
-/**
- * {@link submitOrderFromApproval}'s mapping with the decimals given printed: the backtester submits
- * risk's Approval this way without making its event (same fields, same order, same strings).
- */
-export function submitOrderOfApproved(a: ApprovedOrderFields, quantity: DecimalString, limitPrice: DecimalString | undefined, bracket: Bracket | undefined): SubmitOrder {
   return {
     runId: a.runId,
     exchange: a.exchange,
@@ -113,13 +102,13 @@ export function submitOrderOfApproved(a: ApprovedOrderFields, quantity: DecimalS
     decisionTime: a.decisionTime,
     side: a.side,
     type: a.type,
-    quantity,
-    limitPrice,
+    quantity: a.quantity,
+    limitPrice: a.limitPrice,
     timeInForce: a.timeInForce,
     postOnly: a.postOnly,
     reduceOnly: a.reduceOnly,
     expireAt: a.expireAt,
-    bracket,
+    bracket: a.bracket,
     role: a.reduceOnly ? 'exit' : 'entry',
   };
 }

@@ -905,13 +905,6 @@ export class PaperExchange implements ExchangeGateway {
 
   private snapshot(o: Ord): OrderSnapshot {
     const avg = avgFillString(o);
-    if (!o.limit && !o.stop && !o.parent) {
-      // the usual final order (market, no bracket parent): one literal with every field, in the
-      // field order (no property array besides the object: see setStatus)
-      return avg !== undefined
-        ? { clientOrderId: o.coid, exchange: this.exchange, symbol: o.req.symbol, strategyId: o.req.strategyId, side: o.side, type: o.type, role: o.role, status: o.status, quantity: qtyString(o), filledQuantity: filledString(o), avgFillPrice: avg, decisionTime: o.req.decisionTime }
-        : { clientOrderId: o.coid, exchange: this.exchange, symbol: o.req.symbol, strategyId: o.req.strategyId, side: o.side, type: o.type, role: o.role, status: o.status, quantity: qtyString(o), filledQuantity: filledString(o), decisionTime: o.req.decisionTime };
-    }
     // Stores in the field order rather than conditional spreads (V8's slow path after a spread).
     const snap: Mutable<OrderSnapshot> = {
       clientOrderId: o.coid,
