@@ -12,9 +12,12 @@
  *     services: embedded and over Kafka + FerretDB with separate processes (target < 120 s).
  *
  * The embedded latency rows give the CPU time of the process per event time (process.cpuUsage over the
- * run: load-independent, unlike the latency on a shared machine), the process's CPU time from each
- * candle's publication to its order's acknowledgement (p50/p99: what the latency would be on an
- * idle core; it includes V8's background GC/JIT threads) and a "per hop" row (monotonic clock,
+ * run: load-independent, unlike the latency on a shared machine), on Linux the CPU time of the event
+ * loop's thread (where every service runs) from each candle's publication to its order's
+ * acknowledgement (p50/p99: what the latency would be with a core to itself) and, of the orders at
+ * or above p99, how many mostly waited for a core (that thread's run-queue wait) and how many of
+ * those while V8's background threads of the process (concurrent compiles, GC helpers) ran; the
+ * process's CPU time between the two (those threads included) and a "per hop" row (monotonic clock,
  * from the services' publish calls): candle published -> execution's bar-matched marker of T, -> the
  * strategy's last decision record of T, the later of those -> risk's approval -> execution's
  * acknowledgement -> the bench received it.
@@ -156,7 +159,7 @@ function percentile(xs: number[], p: number): number {
  * Publishes synthetic candles at 100/s through the pipeline on `bus` and measures candle
  * publication -> order acknowledgement for every order.
  */
-async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ pathCpuP50: number; pathCpuP99: number; orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number; tail: { orders: number; descheduled: number; load: number } | undefined }> {
+async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ pathCpuP50: number; pathCpuP99: number; mainCpu: { p50: number; p99: number; perEventTime: number } | undefined; orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number; tail: Tail | undefined }> {
   const now = clock === 'monotonic' ? () => performance.now() : () => Date.now();
   const published = new Map<number, number>();
   // Embedded: the process's CPU time (µs) at each publication and acknowledgement, for the CPU
@@ -167,6 +170,10 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   };
   const publishedCpu = new Map<number, number>();
   const ackCpu: number[] = [];
+  // Embedded, on Linux: the same for the event loop's thread alone, with its wait for a core.
+  const sched = clock === 'monotonic' ? threadSched() : undefined;
+  const publishedSched = new Map<number, SchedStat>();
+  const ackSched: SchedStat[] = [];
   const acks: { coid: string; at: number }[] = [];
   const sub = await bus.subscribe({ contract: TOPICS.ordersEvents, group: `bench-acks-${spec.runId}`, runId: spec.runId }, (m) => {
     const e = m.value as OrderEvent;
@@ -175,6 +182,7 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
     if (e.kind === 'order' && e.status === 'acknowledged' && (e.role === 'entry' || e.role === 'exit')) {
       acks.push({ coid: e.clientOrderId, at: clock === 'monotonic' ? now() : e.tsInit });
       if (clock === 'monotonic') ackCpu.push(cpuAt());
+      if (sched) ackSched.push(sched.read());
       symbolOf.set(e.clientOrderId, e.symbol);
     }
   });
@@ -200,6 +208,8 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const timed = tapped(bus, (_topic, values) => {
     const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
     if (t !== undefined) {
+      // Read before the clock: the read (a few µs) stays out of the measured latency.
+      if (sched) publishedSched.set(t, sched.read());
       published.set(t, now());
       if (clock === 'monotonic') publishedCpu.set(t, cpuAt());
     }
@@ -209,6 +219,7 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const driver = new ReplayDriver(timed, syntheticSource(candles), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h' as Timeframe, mode: 'free', speed: H / ((1000 * perTime) / rate), stallMs: 600_000 });
   // CPU time of this process per event time (load-independent; embedded: the whole pipeline's).
   const cpu0 = process.cpuUsage();
+  const sched0 = sched?.read();
   await driver.run();
   // Let the last orders through: until the pipeline has drained (lag 0 on every pipeline topic, as
   // lockstep checks it) and so has our own acknowledgement reader. (Waiting for "no new
@@ -219,6 +230,8 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const until = Date.now() + 120_000;
   while ((await bus.lag(ackGroup, [ackTopic])) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   const cpu = process.cpuUsage(cpu0);
+  const sched1 = sched?.read();
+  sched?.close();
   await sub.close();
   for (const s of hopSubs) await s.close();
   const lat = acks.map((a) => a.at - published.get(decisionTimeOf(a.coid))!).filter((x) => Number.isFinite(x));
@@ -235,28 +248,109 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
         ? `candle->marker ${hop((a) => embedded.marker.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; candle->decisions ${hop((a) => embedded.decided.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; decisions->approval ${hop((a) => embedded.approved.get(a.coid)! - Math.max(embedded.decided.get(decisionTimeOf(a.coid))!, embedded.marker.get(decisionTimeOf(a.coid))!))}; approval->ack ${hop((a) => embedded.acked.get(a.coid)! - embedded.approved.get(a.coid)!)}; ack->received ${hop((a) => a.at - embedded.acked.get(a.coid)!)}`
         : '';
   const pathCpu = ackCpu.map((c, i) => (c - publishedCpu.get(decisionTimeOf(acks[i]!.coid))!) / 1000).filter((x) => Number.isFinite(x));
+  const mainPath = ackSched.map((s, i) => s.run - publishedSched.get(decisionTimeOf(acks[i]!.coid))!.run).filter((x) => Number.isFinite(x));
+  const mainCpu = sched0 && sched1 ? { p50: percentile(mainPath, 50), p99: percentile(mainPath, 99), perEventTime: (sched1.run - sched0.run) / candles } : undefined;
   const p99 = percentile(lat, 99);
-  return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), orders: lat.length, p50: percentile(lat, 50), p99, max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles, tail: clock === 'monotonic' ? descheduledTail(acks, ackCpu, published, publishedCpu, p99) : undefined };
+  const tail = clock === 'monotonic' ? descheduledTail({ acks, ackCpu, ackSched: sched ? ackSched : undefined }, { published, publishedCpu, publishedSched }, p99) : undefined;
+  return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), mainCpu, orders: lat.length, p50: percentile(lat, 50), p99, max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles, tail };
+}
+
+/** A thread's scheduler statistics so far, ms: time on a CPU, and time runnable but waiting for one (in a run queue). */
+interface SchedStat {
+  run: number;
+  wait: number;
 }
 
 /**
- * Of the embedded orders at or above the p99 latency, those whose process got less than 60% of a
- * core between the candle's publication and the acknowledgement (process CPU time over latency):
- * the pipeline's one thread waited for a core for at least 40% of that time, i.e. the tail is the
- * machine's load (other processes) rather than the pipeline's work. With the 1-minute load average
- * at the end of the run, to read the p99 of a run on a shared machine.
+ * The calling thread's {@link SchedStat} (Linux: /proc/thread-self/schedstat, nanoseconds, read
+ * through one open descriptor; a read costs a few µs), or undefined where it is not available.
+ * Called on the event loop's thread, it tells the pipeline's own work (every service runs on that
+ * thread) from what `process.cpuUsage` adds to it: V8's background threads (concurrent TurboFan
+ * compiles, GC helpers), which may keep a core busy while the event loop waits for one.
+ *
+ * The kernel brings a running thread's CPU time in that file up to date only at scheduler events
+ * (ticks, switches): read as is, it lags by up to a tick (measured: 0.3 ms median error over 0.3 ms
+ * of work). `process.cpuUsage()` (getrusage of the process) updates the calling thread's on the
+ * way, so each read makes that call first (then: 3 µs median error).
  */
-function descheduledTail(acks: readonly { coid: string; at: number }[], ackCpu: readonly number[], published: ReadonlyMap<number, number>, publishedCpu: ReadonlyMap<number, number>, p99: number): { orders: number; descheduled: number; load: number } {
+function threadSched(): { read(): SchedStat; close(): void } | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync('/proc/thread-self/schedstat', 'r');
+  } catch {
+    return undefined;
+  }
+  const buf = Buffer.alloc(128);
+  const read = (): SchedStat => {
+    process.cpuUsage();
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const f = buf.toString('latin1', 0, n).split(' ');
+    return { run: Number(f[0]) / 1e6, wait: Number(f[1]) / 1e6 };
+  };
+  try {
+    read();
+  } catch {
+    fs.closeSync(fd);
+    return undefined;
+  }
+  return { read, close: () => fs.closeSync(fd) };
+}
+
+/** The embedded orders at or above the p99 latency, and what they waited for (see descheduledTail). */
+interface Tail {
+  orders: number;
+  /** Of those, the ones that mostly waited for a core. */
+  descheduled: number;
+  /** Of the descheduled ones, those during which this process's other threads (V8's compiler and GC helpers) ran >= 0.5 ms. */
+  ownThreads: number | undefined;
+  /** Whether `descheduled` comes from the event loop thread's run-queue wait (Linux) or, elsewhere, from the process's CPU time. */
+  basis: 'run queue' | 'process CPU';
+  load: number;
+}
+
+/**
+ * Of the embedded orders at or above the p99 latency, those whose latency was mostly waiting for a
+ * core rather than the pipeline's work: on Linux, its event loop thread (where every service runs)
+ * spent >= 40% of the time from the candle's publication to the acknowledgement runnable but not
+ * running (its run-queue wait), and of those, the ones during which the process's other threads
+ * (V8's concurrent compiler and GC helpers: the process's CPU time minus the thread's) ran >= 0.5
+ * ms — a core this process kept busy itself. Elsewhere, the orders whose process got < 60% of a core
+ * in that time (process CPU time over latency, which counts those background threads as the
+ * pipeline's work). With the 1-minute load average at the end of the run, to read the p99 of a
+ * run on a shared machine.
+ */
+function descheduledTail(
+  at: { acks: readonly { coid: string; at: number }[]; ackCpu: readonly number[]; ackSched: readonly SchedStat[] | undefined },
+  from: { published: ReadonlyMap<number, number>; publishedCpu: ReadonlyMap<number, number>; publishedSched: ReadonlyMap<number, SchedStat> },
+  p99: number,
+): Tail {
   let orders = 0;
   let descheduled = 0;
-  for (let i = 0; i < acks.length; i++) {
-    const t = decisionTimeOf(acks[i]!.coid);
-    const ms = acks[i]!.at - published.get(t)!;
+  let ownThreads = 0;
+  for (let i = 0; i < at.acks.length; i++) {
+    const t = decisionTimeOf(at.acks[i]!.coid);
+    const ms = at.acks[i]!.at - from.published.get(t)!;
     if (!(ms >= p99)) continue;
     orders++;
-    if ((ackCpu[i]! - publishedCpu.get(t)!) / 1000 < 0.6 * ms) descheduled++;
+    const processCpu = (at.ackCpu[i]! - from.publishedCpu.get(t)!) / 1000;
+    const s0 = from.publishedSched.get(t);
+    const s1 = at.ackSched?.[i];
+    if (s0 === undefined || s1 === undefined) {
+      if (processCpu < 0.6 * ms) descheduled++;
+      continue;
+    }
+    if (s1.wait - s0.wait < 0.4 * ms) continue;
+    descheduled++;
+    if (processCpu - (s1.run - s0.run) >= 0.5) ownThreads++;
   }
-  return { orders, descheduled, load: os.loadavg()[0]! };
+  const bySched = at.ackSched !== undefined;
+  return { orders, descheduled, ownThreads: bySched ? ownThreads : undefined, basis: bySched ? 'run queue' : 'process CPU', load: os.loadavg()[0]! };
+}
+
+/** The p99 row's note on the tail's orders: how many waited for a core (and behind whom). */
+function tailNote(tail: Tail): string {
+  if (tail.basis === 'process CPU') return `${tail.descheduled} of the ${tail.orders} orders at or above p99 got < 60% of a core (descheduled; load average ${tail.load.toFixed(2)})`;
+  return `${tail.descheduled} of the ${tail.orders} orders at or above p99 waited for a core >= 40% of their latency (the event loop thread's run-queue wait; ${tail.ownThreads} of them while V8's background threads of this process ran >= 0.5 ms; load average ${tail.load.toFixed(2)})`;
 }
 
 /** PIPELINE_BENCH_WARMUP: the embedded latency run is preceded by a warm-up replay at this many times its rate (0: measured cold). */
@@ -487,8 +581,9 @@ export async function run(): Promise<void> {
     try {
       const r = await latency(bus, spec, 'monotonic', RATE, hops);
       note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${RATE}/s; ${warm ? `after a warm-up replay of the same candles (${warm.eventTimes} event times at ${WARMUP_SPEEDUP}x the rate, another run id, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
-      note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time${r.tail ? `; ${r.tail.descheduled} of the ${r.tail.orders} orders at or above p99 got < 60% of a core (descheduled; load average ${r.tail.load.toFixed(2)})` : ''}`);
-      note('  CPU from candle to acknowledgement', 'embedded', r.pathCpuP50, 'ms', '', `p50 (p99 ${r.pathCpuP99.toFixed(2)} ms): the process's CPU time between the two (load-independent)`);
+      note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time${r.mainCpu ? ` (${r.mainCpu.perEventTime.toFixed(3)} on the event loop thread)` : ''}${r.tail ? `; ${tailNote(r.tail)}` : ''}`);
+      if (r.mainCpu) note('  event loop CPU, candle to ack', 'embedded', r.mainCpu.p50, 'ms', '', `p50 (p99 ${r.mainCpu.p99.toFixed(2)} ms): the CPU time of the thread every service runs on, between the two (/proc/thread-self/schedstat; load-independent: the latency with a core to itself)`);
+      note('  CPU from candle to acknowledgement', 'embedded', r.pathCpuP50, 'ms', '', `p50 (p99 ${r.pathCpuP99.toFixed(2)} ms): the process's CPU time between the two${r.mainCpu ? ", V8's background threads (concurrent compiles, GC helpers) included" : ' (load-independent)'}`);
       note('  per hop (ms)', 'embedded', null, '', '', r.hops);
     } finally {
       await p.stop();
