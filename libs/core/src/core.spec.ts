@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base36, clientOrderId, Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decScaledInto, decSub, decToString, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, scaledToString, toDecimal } from './index';
+import { base36, clientOrderId, Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decScaledInto, decSub, decToString, eventIdAt, eventIdFrom, fillId, gtZero, isValidClientOrderId, ltZero, lteZero, roundToPlaces, roundToStep, scaledToString, toDecimal } from './index';
 import { barCloseTime, barsPerYear, floorToTimeframe, timeframeMs, utcDayStart } from './timeframe';
 import { ManualClock } from './clock';
 import { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
@@ -447,6 +447,35 @@ describe('deterministic ids', () => {
       expect(id).toBe(h + ref([run, strategy, symbol, t, seq], 'base64url').slice(0, 36 - h.length));
       expect(id.length).toBe(36);
     }
+  });
+});
+
+describe('eventIdAt', () => {
+  it('is eventIdFrom(...parts, time): alternating parts (empty, long, non-ASCII, a lone surrogate), times of every digit count, and times that are not safe integers', () => {
+    const ref = (parts: (string | number)[]) => createHash('sha256').update(parts.map((p) => `${String(p).length}:${p}|`).join('')).digest('hex').slice(0, 32);
+    const long = 'r'.repeat(300);
+    const partSets: string[][] = [
+      ['decision', 'run-1', 'macross', 'binance', 'BTC/USDT'],
+      ['decision', 'run-1', 'macross', 'binance', 'ETH/USDT'],
+      [],
+      ['', '', ''],
+      ['decision', long, 'm\u00e9', 'binance', '\uD800/USDT'],
+      ['decision', long + long, 'run-\u{1F680}'],
+      ['decision', 'run-1', 'macross', 'binance', 'BTC/USDT'],
+    ];
+    const times = [0, 1, 9, 10, 99_999_999, 100_000_000, 1_609_459_200_000, 999_999_999_999_999, 1e15, Number.MAX_SAFE_INTEGER, -1, 1.5, -0, NaN, Infinity, 2 ** 53, 1e21];
+    for (let k = 0; k < partSets.length * times.length; k++) {
+      const parts = partSets[(k * 3) % partSets.length]!;
+      const t = times[k % times.length]!;
+      const id = eventIdAt(parts, t);
+      expect(id).toBe(eventIdFrom(...parts, t));
+      expect(id).toBe(ref([...parts, t]));
+    }
+    // the same parts as a new array with equal strings, and a caller's array changed after the call
+    const mine = ['decision', 'run-1', 'macross', 'binance', 'BTC/USDT'];
+    expect(eventIdAt(mine, 1_609_459_200_000)).toBe(ref([...mine, 1_609_459_200_000]));
+    mine[4] = 'ETH/USDT';
+    expect(eventIdAt(mine, 1_609_459_200_000)).toBe(ref([...mine, 1_609_459_200_000]));
   });
 });
 

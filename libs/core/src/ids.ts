@@ -133,6 +133,44 @@ export function eventIdFrom(...parts: readonly (string | number)[]): string {
   return digest(parts, 'hex').slice(0, 32);
 }
 
+// eventIdAt's last string parts, and its hash input being made as UTF-8 bytes (what hash() makes
+// of a string): from 0, those parts' length-prefixed text, then the time's; `atView` is the input
+// of its last length (a subarray made once per length, not per id).
+let atParts: readonly string[] = [];
+let atInput = Buffer.alloc(256);
+let atPrefixBytes = 0;
+let atView = atInput.subarray(0, 0);
+
+/**
+ * `eventIdFrom(...parts, time)` for string parts and a time: the same id. For a safe integer time
+ * >= 0 (event times) the hash input is made as bytes in a reused buffer: the parts' text encoded
+ * once for as long as the same parts come (a backtest's decision ids: one run, strategy, exchange
+ * and symbol for all of a slot's decisions), the time spelled into it as digits, instead of
+ * String(time) (a runtime call in V8) and a template string per id: about half the time of an id
+ * (decisionId of 39k fresh times: 544 -> 251 ns). Any other time goes through eventIdFrom.
+ */
+export function eventIdAt(parts: readonly string[], time: number): string {
+  if (!Number.isSafeInteger(time) || time < 0) return eventIdFrom(...parts, time);
+  if (!sameParts(parts, atParts)) {
+    let prefix = '';
+    for (let i = 0; i < parts.length; i++) prefix += `${parts[i]!.length}:${parts[i]!}|`;
+    const n = Buffer.byteLength(prefix, 'utf8');
+    if (n + 24 > atInput.length) atInput = Buffer.alloc(2 * n + 24); // room for the time's part (at most 20 bytes)
+    atPrefixBytes = atInput.write(prefix, 0, 'utf8');
+    atView = atInput.subarray(0, 0);
+    atParts = parts.slice();
+  }
+  const end = putDecimalPart(atInput, atPrefixBytes, time);
+  if (atView.length !== end) atView = atInput.subarray(0, end);
+  return hash('sha256', atView, 'hex').slice(0, 32);
+}
+
+function sameParts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** True when `id` is a valid venue client order id. */
 export function isValidClientOrderId(id: string): boolean {
   return ID_RE.test(id);

@@ -11,6 +11,6 @@ export * from './timeframe';
 export { ManualClock } from './clock';
 export { Dec, decAdd, decApprox, decCmp, decDiv, decMul, decProduct, decNumber, decScaledInto, decSub, decToNumber, decToString, gtZero, isDecimalString, ltZero, lteZero, placesOfStep, roundToPlaces, roundToStep, scaledToString, toDecimal } from './decimal';
 export { IdTable } from './id-table';
-export { base36, clientOrderId, eventIdFrom, fillId, isValidClientOrderId } from './ids';
+export { base36, clientOrderId, eventIdAt, eventIdFrom, fillId, isValidClientOrderId } from './ids';
 export { instrumentKey, parseInstrumentKey, splitSymbol } from './instrument';
 export { TIMEFRAMES, barCloseTime, barsPerYear, floorToTimeframe, isTimeframe, timeframeMs, utcDayStart } from './timeframe';

@@ -1,5 +1,4 @@
-import { hash } from 'node:crypto';
-import { decToString, roundToPlaces, toDecimal, type Side, type Timeframe } from '@atp/core';
+import { decToString, eventIdAt, roundToPlaces, toDecimal, type Side, type Timeframe } from '@atp/core';
 import type { DecisionEvent, OrderIntent } from '@atp/contracts';
 import type { Bar } from '@atp/indicators';
 import type { FeatureVector } from './features';
@@ -111,14 +110,11 @@ export function priceString(x: number, places = 8): string {
 
 /**
  * Deterministic decision id: (run, strategy, instrument, decision time); exactly core's
- * `eventIdFrom('decision', runId, strategyId, exchange, symbol, decisionTime)`, computed with one
- * hash over the same length-prefixed parts (several times faster: one per intent).
+ * `eventIdFrom('decision', runId, strategyId, exchange, symbol, decisionTime)`, made by core's
+ * `eventIdAt` (the parts' bytes kept from one id to the next of the same slot).
  */
 export function decisionId(runId: string, strategyId: string, exchange: string, symbol: string, decisionTime: number): string {
-  const time = String(decisionTime);
-  const t = `8:decision|${runId.length}:${runId}|${strategyId.length}:${strategyId}|${exchange.length}:${exchange}|${symbol.length}:${symbol}|${time.length}:${time}|`;
-  // one-shot hash(): the same digest as createHash().update().digest(), a few times faster on short input
-  return hash('sha256', t, 'hex').slice(0, 32);
+  return eventIdAt(['decision', runId, strategyId, exchange, symbol], decisionTime);
 }
 
 /** The `orders.intents.v1` record of one decision; NaN inputs become null. */
