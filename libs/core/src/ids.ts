@@ -30,6 +30,8 @@ let coidStrategy = '';
 let coidSymbol = '';
 let coidInput = Buffer.alloc(256);
 let coidPrefixBytes = coidInput.write('0:|0:|0:|', 0, 'latin1');
+/** The hash input of the last length (a subarray made once per length, not per id: ~150 ns each). */
+let coidView = coidInput.subarray(0, 0);
 /** The id being made, as bytes (36 at most), and base-36 digits being made, last first. */
 const coidBytes = Buffer.alloc(36);
 const b36Scratch = new Uint8Array(16);
@@ -56,10 +58,12 @@ export function clientOrderId(runId: string, strategyId: string, symbol: string,
     const n = Buffer.byteLength(prefix, 'utf8');
     if (n + 48 > coidInput.length) coidInput = Buffer.alloc(2 * n + 48); // room for the two numbers' parts (at most 42 bytes)
     coidPrefixBytes = coidInput.write(prefix, 0, 'utf8');
+    coidView = coidInput.subarray(0, 0);
   }
   const input = coidInput;
   const end = putDecimalPart(input, putDecimalPart(input, coidPrefixBytes, decisionTimeMs), seq);
-  const tail = hash('sha256', input.subarray(0, end), 'base64url');
+  if (coidView.length !== end) coidView = input.subarray(0, end);
+  const tail = hash('sha256', coidView, 'base64url');
   const id = coidBytes;
   id[0] = 111; // 'o'
   let p = putBase36(id, 1, decisionTimeMs);
@@ -135,7 +139,7 @@ export function eventIdFrom(...parts: readonly (string | number)[]): string {
 
 // eventIdAt's last string parts, and its hash input being made as UTF-8 bytes (what hash() makes
 // of a string): from 0, those parts' length-prefixed text, then the time's; `atView` is the input
-// of its last length (a subarray made once per length, not per id).
+// of its last length (a subarray made once per length, not per id, as clientOrderId's).
 let atParts: readonly string[] = [];
 let atInput = Buffer.alloc(256);
 let atPrefixBytes = 0;
