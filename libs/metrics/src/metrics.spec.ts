@@ -416,3 +416,32 @@ describe('performance', () => {
     }
   });
 });
+
+describe('computeMetrics on curves of different lengths one after another (its per-bar returns are written into a reused array)', () => {
+  it('gives each curve the per-bar statistics of its own simple returns, bit for bit, whatever came before', () => {
+    let seed = 11;
+    const curve = (n: number): Float64Array => {
+      const e = new Float64Array(n);
+      let v = 1000;
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        v *= 1 + (seed / 0x7fffffff - 0.5) * 0.02;
+        e[i] = v;
+      }
+      return e;
+    };
+    const at = (n: number) => Float64Array.from({ length: n }, (_, i) => 1_609_459_200_000 + i * 3_600_000);
+    const long = curve(5000);
+    const short = curve(700);
+    const longer = curve(12000);
+    const metricsOf = (e: Float64Array) => computeMetrics({ times: at(e.length), equity: e, timeframe: '1h' });
+    const first = metricsOf(long);
+    for (const e of [short, longer, long, short]) {
+      const m = metricsOf(e);
+      // the reference: performance() over a fresh simpleReturns array
+      const ref = performance(simpleReturns(e), periodsPerYear('1h'));
+      for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(Object.is(m.bars[k], ref[k])).toBe(true);
+    }
+    expect(metricsOf(long)).toEqual(first);
+  });
+});

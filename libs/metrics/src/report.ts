@@ -2,7 +2,7 @@ import { toDecimal, type DecimalString, type Timeframe } from '@atp/core';
 import { dailyReturns } from './daily';
 import { drawdownOfEquity, type DrawdownInfo } from './drawdown';
 import { DAYS_PER_YEAR, periodsPerYear } from './periods';
-import { simpleReturns } from './returns';
+import { simpleReturnsInto } from './returns';
 import { calmarOf, downsideFromSums } from './ratios';
 import { moments, sampleStd } from './stats';
 import { exposure, tradeStats, turnover, type TradeResult, type TradeStats } from './trades';
@@ -143,11 +143,26 @@ export interface MetricsReport {
   readonly feesPaid: number;
 }
 
+/**
+ * Where computeMetrics puts the per-bar returns: only its own statistics read them, and a fresh
+ * array per call is, for a long backtest, 8 MB of new memory to zero (or first touch, page by
+ * page) and free again each run. Grown when a longer curve comes; its values are those of
+ * `simpleReturns(equity)`.
+ */
+let returnsScratch = new Float64Array(0);
+
+/** simpleReturns(equity) written into the scratch (see returnsScratch). */
+function barReturns(equity: ArrayLike<number>): Float64Array {
+  const n = Math.max(0, equity.length - 1);
+  if (returnsScratch.length < n) returnsScratch = new Float64Array(Math.max(n, 2 * returnsScratch.length));
+  return simpleReturnsInto(equity, returnsScratch);
+}
+
 /** Computes every metric of a run from its equity curve, trades, fees and traded notional. */
 export function computeMetrics(input: MetricsInput): MetricsReport {
   const times = input.start ? [input.start.time, ...Array.from(input.times)] : input.times;
   const equity = input.start ? [input.start.equity, ...Array.from(input.equity)] : input.equity;
-  const bars = simpleReturns(equity);
+  const bars = barReturns(equity);
   const days = dailyReturns(times, equity);
   const n = equity.length;
   return {

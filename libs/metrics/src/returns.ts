@@ -10,10 +10,15 @@
  * gives ±Infinity or NaN after it, as numpy's division does.
  */
 export function simpleReturns(equity: ArrayLike<number>): Float64Array {
+  return simpleReturnsInto(equity, new Float64Array(Math.max(0, equity.length - 1)));
+}
+
+/** {@link simpleReturns} written into `out` (at least as long as the returns): its first equity.length - 1 values, as a view. */
+export function simpleReturnsInto(equity: ArrayLike<number>, out: Float64Array): Float64Array {
   const n = Math.max(0, equity.length - 1);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = (equity[i + 1]! - equity[i]!) / equity[i]!;
-  return out;
+  const r = out.length === n ? out : out.subarray(0, n);
+  for (let i = 0; i < n; i++) r[i] = (equity[i + 1]! - equity[i]!) / equity[i]!;
+  return r;
 }
 
 /**
