@@ -37,7 +37,9 @@
  * kafka-lockstep-synthetic, run only when named: lockstep over the latency rows' synthetic workload;
  * `PIPELINE_BENCH_ONLY=embedded-latency` is the quick one, ~30 s, no Kafka); PIPELINE_BENCH_RATES the candle rates of the Kafka latency runs (default 100,20);
  * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000); PIPELINE_BENCH_PROFILE=<dir> writes
- * a V8 CPU profile of each Kafka service process there; PIPELINE_BENCH_WARMUP the speed-up of the embedded latency run's
+ * a V8 CPU profile of each Kafka service process there; PIPELINE_BENCH_TRACE=<file> writes the Kafka latency run's timeline
+ * as JSON (per event time its publication and execution's bar-matched marker; per order published, marker, decided, approved,
+ * acknowledged: wall clock), to place the slow orders on the run's timeline; PIPELINE_BENCH_WARMUP the speed-up of the embedded latency run's
  * warm-up replay (default 10; 0 = measure cold, without one). The Kafka rows give each process's CPU time per
  * event time (services, FerretDB and the broker, from /proc).
  */
@@ -175,6 +177,8 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const publishedSched = new Map<number, SchedStat>();
   const ackSched: SchedStat[] = [];
   const acks: { coid: string; at: number }[] = [];
+  // Wall clock: execution's bar-matched marker of each event time (tsInit), for PIPELINE_BENCH_TRACE.
+  const markerAt = new Map<number, number>();
   const sub = await bus.subscribe({ contract: TOPICS.ordersEvents, group: `bench-acks-${spec.runId}`, runId: spec.runId }, (m) => {
     const e = m.value as OrderEvent;
     // Monotonic: when the acknowledgement reaches us (in-process: the same turn it was published);
@@ -184,7 +188,7 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
       if (clock === 'monotonic') ackCpu.push(cpuAt());
       if (sched) ackSched.push(sched.read());
       symbolOf.set(e.clientOrderId, e.symbol);
-    }
+    } else if (e.kind === 'bar-matched' && clock === 'wall' && !markerAt.has(e.barTime)) markerAt.set(e.barTime, e.tsInit);
   });
   // Per hop (wall clock only: tsInit of the decision record and of the approval, by decision).
   const decidedAt = new Map<string, number>();
@@ -247,6 +251,13 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
       : embedded
         ? `candle->marker ${hop((a) => embedded.marker.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; candle->decisions ${hop((a) => embedded.decided.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; decisions->approval ${hop((a) => embedded.approved.get(a.coid)! - Math.max(embedded.decided.get(decisionTimeOf(a.coid))!, embedded.marker.get(decisionTimeOf(a.coid))!))}; approval->ack ${hop((a) => embedded.acked.get(a.coid)! - embedded.approved.get(a.coid)!)}; ack->received ${hop((a) => a.at - embedded.acked.get(a.coid)!)}`
         : '';
+  if (process.env.PIPELINE_BENCH_TRACE && clock === 'wall') {
+    const rows = acks.map((a) => {
+      const t = decisionTimeOf(a.coid);
+      return { t, coid: a.coid, published: published.get(t), marker: markerAt.get(t), decided: decidedAt.get(`${symbolOf.get(a.coid)}|${t}`), approved: approvedAt.get(a.coid), acked: a.at };
+    });
+    fs.writeFileSync(process.env.PIPELINE_BENCH_TRACE, JSON.stringify({ published: [...published], markers: [...markerAt], rows }));
+  }
   const pathCpu = ackCpu.map((c, i) => (c - publishedCpu.get(decisionTimeOf(acks[i]!.coid))!) / 1000).filter((x) => Number.isFinite(x));
   const mainPath = ackSched.map((s, i) => s.run - publishedSched.get(decisionTimeOf(acks[i]!.coid))!.run).filter((x) => Number.isFinite(x));
   const mainCpu = sched0 && sched1 ? { p50: percentile(mainPath, 50), p99: percentile(mainPath, 99), perEventTime: (sched1.run - sched0.run) / candles } : undefined;
