@@ -34,6 +34,26 @@ export interface KafkaSubscriptionOptions {
 
 type Outcome = 'acked' | 'retry';
 
+/**
+ * Pipelined: records of one partition whose handlers may be in flight at once (started, outcome not
+ * taken); a batch beyond that waits (fetching stops) until outcomes are taken. The journal's
+ * largest group commit.
+ */
+const MAX_IN_FLIGHT = 5_000;
+
+/** Pipelined: one partition's started handlers whose outcomes are not taken yet, in offset order. */
+class PartitionFlight {
+  readonly queue: { km: KafkaMessage; outcome: Promise<Outcome> }[] = [];
+  /** The take loop is running. */
+  taking = false;
+  /** A record failed: nothing more is started until the partition is sought back to it. */
+  failed = false;
+  /** Of a previous generation (a rebalance since): outcomes are awaited but mark nothing. */
+  stale = false;
+  /** Batches waiting for room (MAX_IN_FLIGHT). */
+  readonly spaceWaiters: (() => void)[] = [];
+}
+
 /** First and longest pause before a crashed consumer is replaced (doubling in between). */
 const RELAUNCH_BASE_MS = 500;
 const RELAUNCH_MAX_MS = 10_000;
@@ -65,6 +85,10 @@ export class KafkaSubscription implements Subscription {
   private relaunching: Promise<void> | undefined;
   private readonly committer: OffsetCommitter;
   private activeBatches = 0;
+  /** Pipelined: records whose handlers were started and whose outcomes are not taken yet (all partitions). */
+  private inFlight = 0;
+  /** Pipelined: per partition, the outcomes not taken yet (see processPipelined). */
+  private flights = new Map<number, PartitionFlight>();
   private readonly idleWaiters: (() => void)[] = [];
   /** Replay: eachBatch waits until the start positions are committed. */
   private startCommitted: Promise<void> = Promise.resolve();
@@ -209,12 +233,21 @@ export class KafkaSubscription implements Subscription {
 
   private onAssigned(assignment: Record<string, number[]>): void {
     const mine = new Set(assignment[this.opts.topic] ?? []);
+    // A new generation fetches from the committed offsets: the outcomes still pending of the old
+    // one are awaited (close waits for them) but mark nothing (their records come again).
+    for (const f of this.flights.values()) f.stale = true;
+    this.flights.clear();
     this.committer.keepOnly(mine);
     for (const k of this.attempts.keys()) if (!mine.has(Number(k.split(':')[0]))) this.attempts.delete(k);
   }
 
+  /** Resolves when no batch is being processed and no pipelined handler's outcome is pending. */
   private whenIdle(): Promise<void> {
-    return this.activeBatches === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
+    return this.activeBatches === 0 && this.inFlight === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private maybeIdle(): void {
+    if (this.activeBatches === 0 && this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async eachBatch(p: EachBatchPayload): Promise<void> {
@@ -222,7 +255,8 @@ export class KafkaSubscription implements Subscription {
     try {
       await this.processBatch(p);
     } finally {
-      if (--this.activeBatches === 0) for (const w of this.idleWaiters.splice(0)) w();
+      this.activeBatches--;
+      this.maybeIdle();
     }
   }
 
@@ -291,42 +325,114 @@ export class KafkaSubscription implements Subscription {
 
   /**
    * `pipelined`: the handlers of the batch are started in offset order without waiting for the
-   * previous one; their outcomes are then taken in offset order, and an offset is resolved and
-   * marked for commit only after its own handler and all earlier ones resolved. At the first
-   * 'retry' the partition pauses for the backoff and nothing after it is acknowledged: those records
-   * (whose handlers already ran) are delivered again after the retried one.
+   * previous one, and the batch ends there: kafkajs's fetch position moves past the started records
+   * (resolveOffset) so the next fetch of the consumer goes out at once, instead of after the slowest
+   * handler of the fetch (kafkajs fetches again only once every batch of a fetch is done, and a
+   * journaled handler resolves only after its journal write, its outputs' acknowledgement and its
+   * audit write: records arriving meanwhile — the next symbol's decision of the same event time —
+   * waited for all of that before they were even fetched). The outcomes are taken in offset order
+   * off the fetch loop ({@link PartitionFlight}): an offset is marked for commit only after its own
+   * handler and all earlier ones of the partition resolved, so commit-after-handler holds. At the
+   * first 'retry' the partition is paused, nothing after it is acknowledged, and once the handlers
+   * started meanwhile settled and the backoff passed, the consumer seeks back to the failed record
+   * and resumes: it and the records after it (whose handlers already ran) are delivered again.
+   * At most {@link MAX_IN_FLIGHT} records of a partition are in flight: a batch beyond that waits.
    */
   private async processPipelined(p: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, pause } = p;
     const { topic, partition } = batch;
-    const started: { km: KafkaMessage; outcome: Promise<Outcome> }[] = [];
+    let flight = this.flights.get(partition);
+    if (flight === undefined) this.flights.set(partition, (flight = new PartitionFlight()));
+    let last: string | undefined;
     for (const km of batch.messages) {
-      if (!isRunning() || isStale()) break;
+      // A failed record waits for its retry (the partition is paused and will be sought back to it).
+      if (flight.failed || !isRunning() || isStale()) break;
       if (this.opts.endTime !== undefined && Number(km.timestamp) >= this.opts.endTime) {
         pause(); // end of the replay window for this partition: it stays paused
         break;
       }
       const outcome = Promise.resolve(this.process(topic, partition, km));
-      outcome.catch(() => undefined); // taken in order below; no unhandled rejection meanwhile
-      started.push({ km, outcome });
+      outcome.catch(() => undefined); // taken in order by take(); no unhandled rejection meanwhile
+      flight.queue.push({ km, outcome });
+      this.inFlight++;
+      last = km.offset;
     }
-    let k = 0;
+    if (last !== undefined) resolveOffset(last);
+    if (!flight.taking && flight.queue.length > 0) void this.take(topic, partition, flight);
+    while (flight.queue.length > MAX_IN_FLIGHT) await new Promise<void>((r) => flight.spaceWaiters.push(r));
+    await heartbeat();
+  }
+
+  /**
+   * Takes a partition's outcomes in offset order as they settle: marks each acknowledged offset for
+   * commit; at a 'retry' (or a rejected outcome: a dead letter that could not be written) pauses the
+   * partition and, once every handler started after it settled and the backoff passed, seeks back
+   * to the failed record and resumes.
+   */
+  private async take(topic: string, partition: number, flight: PartitionFlight): Promise<void> {
+    flight.taking = true;
     try {
-      for (; k < started.length; k++) {
-        const { km, outcome } = started[k]!;
-        if ((await outcome) === 'retry') {
-          this.pauseFor(pause, retryDelayMs((this.attempts.get(`${partition}:${km.offset}`) ?? 2) - 1, this.opts.retryBackoffMs));
-          break;
+      while (flight.queue.length > 0) {
+        const { km, outcome } = flight.queue[0]!;
+        let result: Outcome;
+        try {
+          result = await outcome;
+        } catch (e) {
+          this.log({ level: 'error', namespace: 'bus.kafka', message: 'record not acknowledged; delivering it again', group: this.group, topic, partition, offset: km.offset, error: describeError(e) });
+          result = 'retry';
         }
-        resolveOffset(km.offset);
-        this.committer.mark(partition, km.offset);
+        if (result === 'retry' && !flight.stale) {
+          flight.failed = true;
+          const consumer = this.consumer;
+          const resume = this.pausePartition(consumer, topic, partition);
+          // The handlers started after it settle first (they run again on redelivery).
+          for (const f of flight.queue) await f.outcome.catch(() => undefined);
+          this.settleFlight(flight, flight.queue.length);
+          const t = setTimeout(() => {
+            this.resumeTimers.delete(t);
+            if (this.flights.get(partition) === flight) this.flights.delete(partition);
+            if (!this.closing && consumer === this.consumer && !flight.stale) {
+              try {
+                consumer?.seek({ topic, partition, offset: km.offset });
+              } catch {
+                // not running any more (closing, crashed): it resumes from the committed offsets
+              }
+            }
+            resume();
+          }, retryDelayMs((this.attempts.get(`${partition}:${km.offset}`) ?? 2) - 1, this.opts.retryBackoffMs));
+          this.resumeTimers.add(t);
+          return;
+        }
+        if (!flight.stale && result === 'acked') this.committer.mark(partition, km.offset);
+        this.settleFlight(flight, 1);
       }
     } finally {
-      // Nothing after a retry or a thrown error is acknowledged; let those handlers settle (they
-      // run again on redelivery) before kafkajs fetches this partition again.
-      for (let j = k + 1; j < started.length; j++) await started[j]!.outcome.catch(() => undefined);
+      flight.taking = false;
     }
-    await heartbeat();
+  }
+
+  /** Removes the first `n` outcomes of a flight: space for a waiting batch, and idle when none is left. */
+  private settleFlight(flight: PartitionFlight, n: number): void {
+    flight.queue.splice(0, n);
+    this.inFlight -= n;
+    if (flight.queue.length <= MAX_IN_FLIGHT) for (const w of flight.spaceWaiters.splice(0)) w();
+    this.maybeIdle();
+  }
+
+  /** Pauses one partition of `consumer`; returns its resume (a no-op when it cannot). */
+  private pausePartition(consumer: Consumer | undefined, topic: string, partition: number): () => void {
+    try {
+      consumer?.pause([{ topic, partitions: [partition] }]);
+    } catch {
+      return () => undefined;
+    }
+    return () => {
+      try {
+        if (!this.closing) consumer?.resume([{ topic, partitions: [partition] }]);
+      } catch {
+        // not running any more
+      }
+    };
   }
 
   private pauseFor(pause: () => () => void, ms: number): void {
