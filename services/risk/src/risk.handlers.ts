@@ -47,6 +47,8 @@ export class RiskHandlers implements OnModuleInit {
       collection: 'risk_journal',
       // A candle before execution's marker of its bar, and the marker before the bar's decision records, are written with those decisions.
       holdMs: JOURNAL_HOLD_MS,
+      // Outputs go out while the inputs' journal write is in flight (acknowledged after it): the store's round trip is off the path to the next service.
+      writeBehind: true,
       core: this.core,
       persist: (o) => this.persist(o),
       // The audit is written alongside (off the path to execution); inputs are acknowledged after it (`acknowledge`).

@@ -29,6 +29,8 @@ export class StrategyHandlers implements OnModuleInit {
       collection: 'strategy_journal',
       // A candle before execution's marker of its bar is written with the marker (one journal write per bar, not two).
       holdMs: JOURNAL_HOLD_MS,
+      // Outputs go out while the inputs' journal write is in flight (acknowledged after it): the store's round trip is off the path to the next service.
+      writeBehind: true,
       core: this.core,
       // The decision records' audit is written alongside (off the path to risk); inputs are acknowledged after it (`acknowledge`).
       // Lazily: decision records are never changed once published, and each makes one entry.

@@ -254,6 +254,96 @@ describe('InputJournal', () => {
     expect(events).toEqual(['publish total=10 applied=10', 'publish total=20 applied=10,10']);
     await j.idle();
   });
+  describe('write-behind', () => {
+    /** The journal's own repository (its writes are replaced below to hold or fail them). */
+    const repoOf = (j: InputJournal<string>) => (j as unknown as { repo: { upsertMany: (d: readonly never[]) => Promise<unknown> } }).repo;
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+
+    it('publishes while the journal write is in flight; acknowledges only once it is stored; a failed write is retried with the same records, nothing applied twice', async () => {
+      const store = new MemoryStore('j-wb');
+      const core = new Summer();
+      const out: string[] = [];
+      const j = new InputJournal<string>({ store, collection: 'test_journal', core, writeBehind: true, publish: async (o) => void out.push(...o) });
+      await j.start();
+      // Writes hang until open(), and the first attempt fails.
+      let open!: () => void;
+      const hang = new Promise<void>((r) => (open = r));
+      const repo = store.repository<{ _id: string; seq: number; key: string; n?: number }>({ name: 'test_journal', timeField: 'seq' });
+      const inner = repoOf(j);
+      const upsertMany = inner.upsertMany.bind(inner);
+      let failOnce = true;
+      let attempts = 0;
+      inner.upsertMany = async (docs: readonly never[]) => {
+        attempts++;
+        await hang;
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('store down');
+        }
+        return upsertMany(docs);
+      };
+      const acked: string[] = [];
+      const a = j.submit('n', 'a', { n: 4 }).then(() => acked.push('a'));
+      const b = j.submit('n', 'b', { n: 6 }).then(() => acked.push('b'));
+      await turns(3);
+      // Applied and published before anything is stored; not acknowledged.
+      expect(core.applied).toEqual(['4', '6']);
+      expect(out).toEqual(['total=10']);
+      expect(acked).toEqual([]);
+      expect(await repo.count()).toBe(0);
+      // A redelivery meanwhile is a duplicate (re-published), acknowledged only with the first delivery's write.
+      const again = j.submit('n', 'a', { n: 4 }).then(() => acked.push('a again'));
+      await turns(3);
+      expect(core.applied).toEqual(['4', '6']);
+      expect(acked).toEqual([]);
+      const errors = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        open(); // the first attempt fails, the retry (after a pause) stores the same record
+        await Promise.all([a, b, again]);
+      } finally {
+        errors.mockRestore();
+      }
+      expect(attempts).toBe(2);
+      expect(acked.sort()).toEqual(['a', 'a again', 'b']);
+      expect(core.applied).toEqual(['4', '6']);
+      const stored = await repo.getMany(['000000000000']);
+      expect(stored.map((r) => [r.seq, r.n])).toEqual([[0, 2]]);
+      // A restart replays exactly those inputs.
+      const core2 = new Summer();
+      const j2 = new InputJournal<string>({ store, collection: 'test_journal', core: core2, writeBehind: true, publish: async () => undefined });
+      expect(await j2.start()).toBe(2);
+      expect(core2.applied).toEqual(['4', '6']);
+    });
+
+    it('with a kind filter, a batch with another kind is applied only once it and the writes before it are stored', async () => {
+      const store = new MemoryStore('j-wb-kind');
+      const core = new Summer();
+      const out: string[] = [];
+      const j = new InputJournal<string>({ store, collection: 'test_journal', core, writeBehind: (kind) => kind === 'n', publish: async (o) => void out.push(...o) });
+      await j.start();
+      let open!: () => void;
+      const hang = new Promise<void>((r) => (open = r));
+      const inner = repoOf(j);
+      const upsertMany = inner.upsertMany.bind(inner);
+      inner.upsertMany = async (docs: readonly never[]) => {
+        await hang;
+        return upsertMany(docs);
+      };
+      const a = j.submit('n', 'a', { n: 4 });
+      await turns(3);
+      expect(core.applied).toEqual(['4']); // written behind
+      const b = j.submit('x', 'b', { n: 6 });
+      await turns(3);
+      expect(core.applied).toEqual(['4']); // waits for its write, after a's
+      open();
+      await Promise.all([a, b]);
+      expect(core.applied).toEqual(['4', '6']);
+      expect(out).toEqual(['total=10']);
+    });
+  });
+
   describe('holding inputs the core says wait (holdMs)', () => {
     /** Summer whose kind `w` inputs wait for another input. */
     class Waiter extends Summer {

@@ -111,6 +111,24 @@ export interface InputJournalOptions<O> {
    * held for the next input that does not (one journal write for both), ms. 0 (default): never held.
    */
   holdMs?: number;
+  /**
+   * Durable journals: apply the inputs and publish their outputs while their journal write is in
+   * flight (write-behind), instead of after it (default false: write-ahead). An input is still
+   * acknowledged only once its journal write, its outputs' publishing, the derived documents and
+   * what `acknowledge` adds are done, so nothing is committed on the bus before it is journaled;
+   * what changes is that the outputs may go out before the write lands, taking the store's round
+   * trip off the path from an input to its outputs. The writes are chained in sequence order, and
+   * a failed one is retried (the same records, the same sequence numbers: idempotent) until it is
+   * stored — the core has applied those inputs, so they are never given up or applied again.
+   * After a crash the inputs whose write had not landed are redelivered (never acknowledged) and
+   * applied anew after the journal's replay: for cores whose outputs do not depend on the order
+   * in which inputs of different topics arrive (the pipeline services: markers and barriers gate
+   * every decision on the inputs it needs), the same outputs with the same ids (consumers dedupe).
+   * A function: only batches whose new inputs are all of kinds it accepts are written behind; a
+   * batch with another kind is applied once its write (and every one before it) is stored, e.g.
+   * execution's approvals, whose submission must be journaled before it is recorded as made.
+   */
+  writeBehind?: boolean | ((kind: string) => boolean);
   /** Receives core failures (default: stderr JSON line). */
   onCoreError?: (kind: string, key: string, err: unknown) => void;
 }
@@ -141,7 +159,8 @@ interface Written {
  * 1. `submit` (from a bus handler) queues an input; whatever was submitted meanwhile is processed
  *    together: inputs seen before (same kind and key) are duplicates, new ones get the next
  *    sequence numbers and are written to the journal in one `upsertMany` — durable BEFORE the core
- *    acts on them (execution persists an order before it submits it);
+ *    acts on them (execution persists an order before it submits it), or, with `writeBehind`,
+ *    while the core acts on them and their outputs go out (still before they are acknowledged);
  * 2. the core applies the new inputs in sequence order, producing outputs;
  * 3. `persist` writes derived documents while `publish` sends the outputs (and re-sends the cached
  *    outputs of duplicates: a redelivered input means its outputs may not have gone out);
@@ -177,6 +196,8 @@ export class InputJournal<O> {
   private readonly holdMs: number;
   private holdTimer: NodeJS.Timeout | undefined;
   private holdExpired = false;
+  /** Write-behind: settles once every journal write started so far is stored (writes are chained in sequence order). */
+  private writeTail: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: InputJournalOptions<O>) {
     this.repo = opts.store.repository<JournalRecord>({ name: opts.collection, timeField: 'seq' });
@@ -278,8 +299,12 @@ export class InputJournal<O> {
   }
 
   private async run(): Promise<void> {
-    // The previous batch's persist/publish, when its journal write overlaps them (durable only).
+    // The previous batch's persist/publish (and, write-behind, its journal write), when the next
+    // batch's journal write overlaps them (durable only): what the loop waits for before it idles.
     let effects: Promise<void> | undefined;
+    // What the next batch's apply waits for: the previous batch's effects (write-behind: its
+    // persist and publish only, not its journal write).
+    let gate: Promise<void> | undefined;
     try {
       for (;;) {
         if (!this.due()) {
@@ -289,17 +314,24 @@ export class InputJournal<O> {
           let settled = false;
           await Promise.race([current.then(() => (settled = true)), new Promise<void>((r) => (this.wake = r))]);
           this.wake = undefined;
-          if (settled && effects === current) effects = undefined;
+          if (settled && effects === current) effects = gate = undefined;
           continue;
         }
         const batch = this.queue.splice(0, this.maxBatch);
         if (this.holdMs > 0) this.afterSplice(batch);
         let written: Written;
+        let journaled: Promise<void> | undefined;
         if (this.opts.durable === false) {
           // Nothing to write: no promise to wait for (on the in-process bus, every await on the
           // way to the outputs lets the microtasks queued meanwhile run first).
           written = this.dedupe(batch);
           this.commit(written.fresh);
+        } else if (this.opts.writeBehind) {
+          // The write is started now (after the ones before it) and not awaited here: the inputs
+          // are applied and their outputs published meanwhile; their acknowledgement waits for it.
+          written = this.dedupe(batch);
+          journaled = this.writeChained(written.fresh);
+          if (!this.behind(written.fresh)) await journaled; // stored before the core acts on them (never rejects)
         } else {
           try {
             written = await this.write(batch);
@@ -310,9 +342,11 @@ export class InputJournal<O> {
         }
         // The core acts, and the outputs go out, only once the previous batch's effects are done:
         // the same core state, order of effects and failure handling as one batch at a time.
-        if (effects) await effects;
+        if (gate) await gate;
         const { published, done } = this.applyAndPublish(written);
-        const settled = done.then(
+        // Write-behind: acknowledged once journaled too (a duplicate: once its first delivery is).
+        const acked = journaled ? Promise.all([journaled, done]).then(() => undefined) : done;
+        const settled = acked.then(
           () => {
             for (const p of batch) p.resolve();
           },
@@ -322,12 +356,51 @@ export class InputJournal<O> {
         );
         // Durable: the next batch's journal write (a store round trip) overlaps these effects.
         if (this.opts.durable === false) await (published === done ? settled : published.catch(() => undefined));
-        else effects = settled;
+        else {
+          effects = settled;
+          gate = journaled ? done.then(noop, noop) : settled;
+        }
       }
     } finally {
       this.running = false;
       // Held inputs still queued: idle once the hold's run processed them.
       if (this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Write-behind: whether the core may act on these new inputs before their journal write is stored. */
+  private behind(fresh: readonly Pending[]): boolean {
+    const wb = this.opts.writeBehind;
+    if (typeof wb !== 'function') return wb === true;
+    for (const p of fresh) if (!wb(p.kind)) return false;
+    return true;
+  }
+
+  /**
+   * Write-behind: the new inputs get their sequence numbers now and their record is written after
+   * every write started before it, retried until stored (see `writeBehind`). Resolves once it and
+   * every earlier write are stored: for a batch of duplicates only, once their first deliveries'
+   * writes are.
+   */
+  private writeChained(fresh: readonly Pending[]): Promise<void> {
+    if (fresh.length > 0) {
+      const records = this.records(this.nextSeq, fresh);
+      this.commit(fresh);
+      this.writeTail = this.writeTail.then(() => this.storeUntilDone(records));
+    }
+    return this.writeTail;
+  }
+
+  /** Writes a journal record until the store takes it (growing pauses between attempts, up to 5 s). */
+  private async storeUntilDone(records: JournalRecord[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.repo.upsertMany(records);
+        return;
+      } catch (e) {
+        process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'journal write failed; retrying', journal: this.opts.collection, seq: records[0]!.seq, attempt, err: String((e as Error)?.message ?? e) })}\n`);
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 50 * 2 ** attempt)));
+      }
     }
   }
 
@@ -471,6 +544,10 @@ export class InputJournal<O> {
     cache.set(key, out);
     if (cache.size > this.cacheInputs) cache.delete(cache.keys().next().value as string);
   }
+}
+
+function noop(): void {
+  // the settled value is not needed
 }
 
 /** A function's promise, or its synchronous throw as a rejected one. */
