@@ -155,15 +155,39 @@ function avgFillString(o: Ord): string | undefined {
 }
 
 /**
- * A final order as the exchange keeps it (for duplicate submits and `order` queries): its last
- * event, which carries a snapshot's fields with the same strings (made from the same order state),
- * and the two snapshot fields an event has not. Not a snapshot object per order: a long backtest
- * keeps tens of thousands of final orders, and the events are kept by their consumer anyway.
+ * The final orders as the exchange keeps them (for duplicate submits and `order` queries): per
+ * order its last event, which carries a snapshot's fields with the same strings (made from the
+ * same order state), and the two snapshot fields an event has not (decision time, parent), by
+ * column: an IdTable from client order id to the order's index, the events, the decision times in
+ * a number array (doubles stored unboxed) and the few parents in a map. Not a snapshot object per
+ * order, nor an object of the three: a long backtest keeps tens of thousands of final orders, whose
+ * every object (and boxed time) the young-generation collector copies twice; the events are kept
+ * by their consumer anyway.
  */
-interface FinalOrder {
-  readonly last: OrderUpdate;
-  readonly decisionTime: number;
-  readonly parent: string | undefined;
+class FinalOrders {
+  private readonly index = new IdTable<number>();
+  private readonly last: OrderUpdate[] = [];
+  private readonly decisionTimes: number[] = [];
+  private readonly parents = new Map<number, string>();
+
+  has(coid: string): boolean {
+    return this.index.has(coid);
+  }
+
+  /** Records `coid` as final (once: an order becomes final once). */
+  add(coid: string, last: OrderUpdate, decisionTime: number, parent: string | undefined): void {
+    const i = this.last.length;
+    this.index.set(coid, i);
+    this.last.push(last);
+    this.decisionTimes.push(decisionTime);
+    if (parent !== undefined) this.parents.set(i, parent);
+  }
+
+  /** The final order's last event, decision time and parent, or undefined for an id not final. */
+  get(coid: string): { readonly last: OrderUpdate; readonly decisionTime: number; readonly parent: string | undefined } | undefined {
+    const i = this.index.get(coid);
+    return i === undefined ? undefined : { last: this.last[i]!, decisionTime: this.decisionTimes[i]!, parent: this.parents.get(i) };
+  }
 }
 
 /** Per-instrument order book of the paper venue and its recent bars (for late orders). */
@@ -229,7 +253,7 @@ export class PaperExchange implements ExchangeGateway {
    * final (nothing of a final order changes): a few fields instead of the order's matching state
    * and request, which a long backtest would otherwise keep for every order it ever placed.
    */
-  private readonly finished = new IdTable<FinalOrder>();
+  private readonly finished = new FinalOrders();
   /** Balances per asset, up to the fill `booked` (see foldBalances). */
   private readonly balances = new Map<string, Dec>();
   private booked = 0;
@@ -891,7 +915,7 @@ export class PaperExchange implements ExchangeGateway {
     this.outEvents.push(ev);
     if (!isWorking(to)) {
       // final: its last event (and what a snapshot has besides) stands for it from now on (see `finished`)
-      this.finished.set(ord.coid, { last: ev, decisionTime: ord.req.decisionTime, parent: ord.parent?.coid });
+      this.finished.add(ord.coid, ev, ord.req.decisionTime, ord.parent?.coid);
       this.orders.delete(ord.coid);
     }
   }
