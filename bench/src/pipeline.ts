@@ -185,8 +185,12 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
     // wall: when execution created it (another process; millisecond clock).
     if (e.kind === 'order' && e.status === 'acknowledged' && (e.role === 'entry' || e.role === 'exit')) {
       acks.push({ coid: e.clientOrderId, at: clock === 'monotonic' ? now() : e.tsInit });
-      if (clock === 'monotonic') ackCpu.push(cpuAt());
-      if (sched) ackSched.push(sched.read());
+      if (sched) {
+        // One read for both (each read is a few µs, in the latency of this event time's later orders).
+        const s = sched.read();
+        ackSched.push(s);
+        ackCpu.push(s.processCpu);
+      } else if (clock === 'monotonic') ackCpu.push(cpuAt());
       symbolOf.set(e.clientOrderId, e.symbol);
     } else if (e.kind === 'bar-matched' && clock === 'wall' && !markerAt.has(e.barTime)) markerAt.set(e.barTime, e.tsInit);
   });
@@ -213,9 +217,10 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
     const t = (values[0] as { tsEvent?: number } | undefined)?.tsEvent;
     if (t !== undefined) {
       // Read before the clock: the read (a few µs) stays out of the measured latency.
-      if (sched) publishedSched.set(t, sched.read());
+      const s = sched?.read();
+      if (s) publishedSched.set(t, s);
       published.set(t, now());
-      if (clock === 'monotonic') publishedCpu.set(t, cpuAt());
+      if (clock === 'monotonic') publishedCpu.set(t, s ? s.processCpu : cpuAt());
     }
   });
   const perTime = spec.symbols.length;
@@ -266,10 +271,11 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), mainCpu, orders: lat.length, p50: percentile(lat, 50), p99, max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles, tail };
 }
 
-/** A thread's scheduler statistics so far, ms: time on a CPU, and time runnable but waiting for one (in a run queue). */
+/** A thread's scheduler statistics so far, ms: time on a CPU, and time runnable but waiting for one (in a run queue); with the process's CPU time then (µs, as process.cpuUsage gives it). */
 interface SchedStat {
   run: number;
   wait: number;
+  processCpu: number;
 }
 
 /**
@@ -293,10 +299,10 @@ function threadSched(): { read(): SchedStat; close(): void } | undefined {
   }
   const buf = Buffer.alloc(128);
   const read = (): SchedStat => {
-    process.cpuUsage();
+    const u = process.cpuUsage();
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
     const f = buf.toString('latin1', 0, n).split(' ');
-    return { run: Number(f[0]) / 1e6, wait: Number(f[1]) / 1e6 };
+    return { run: Number(f[0]) / 1e6, wait: Number(f[1]) / 1e6, processCpu: u.user + u.system };
   };
   try {
     read();
