@@ -39,8 +39,9 @@
  * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000); PIPELINE_BENCH_PROFILE=<dir> writes
  * a V8 CPU profile of each Kafka service process there; PIPELINE_BENCH_TRACE=<file> writes the Kafka latency run's timeline
  * as JSON (per event time its publication and execution's bar-matched marker; per order published, marker, decided, approved,
- * acknowledged: wall clock), to place the slow orders on the run's timeline; PIPELINE_BENCH_WARMUP the speed-up of the embedded latency run's
- * warm-up replay (default 10; 0 = measure cold, without one). The Kafka rows give each process's CPU time per
+ * acknowledged: wall clock), to place the slow orders on the run's timeline; PIPELINE_BENCH_WARMUP the speed-up of the latency runs'
+ * warm-up replays (embedded: its own pipeline and run id; Kafka: the same processes, the event times before the measured ones;
+ * default 10; 0 = measure cold, without one). The Kafka rows give each process's CPU time per
  * event time (services, FerretDB and the broker, from /proc).
  */
 import { execFileSync } from 'node:child_process';
@@ -68,12 +69,15 @@ const RATE = 100; // candles per second
 const LATENCY_CANDLES = Number(process.env.PIPELINE_BENCH_CANDLES ?? 3000);
 const H = 3_600_000;
 
-/** A candle source of seeded synthetic bars, one seed per symbol (the latency runs need many crosses). */
-function syntheticSource(n: number): CandleSource {
+/**
+ * A candle source of seeded synthetic bars, one seed per symbol (the latency runs need many crosses);
+ * `start`: the first bar's open time (default syntheticSeries's).
+ */
+function syntheticSource(n: number, start?: number): CandleSource {
   return {
     async load(_exchange, symbol, _tf, from = -Infinity, to = Infinity) {
       const seed = [...symbol].reduce((a, ch) => a * 31 + ch.charCodeAt(0), 7) >>> 0;
-      const s = syntheticSeries(n, seed, { symbol, vol: 0.02 });
+      const s = syntheticSeries(n, seed, { symbol, vol: 0.02, ...(start !== undefined ? { start } : {}) });
       const out = [];
       for (let i = 0; i < s.openTime.length; i++) {
         if (s.openTime[i]! < from || s.openTime[i]! >= to) continue;
@@ -257,7 +261,7 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
         ? `candle->marker ${hop((a) => embedded.marker.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; candle->decisions ${hop((a) => embedded.decided.get(decisionTimeOf(a.coid))! - published.get(decisionTimeOf(a.coid))!)}; decisions->approval ${hop((a) => embedded.approved.get(a.coid)! - Math.max(embedded.decided.get(decisionTimeOf(a.coid))!, embedded.marker.get(decisionTimeOf(a.coid))!))}; approval->ack ${hop((a) => embedded.acked.get(a.coid)! - embedded.approved.get(a.coid)!)}; ack->received ${hop((a) => a.at - embedded.acked.get(a.coid)!)}`
         : '';
   if (process.env.PIPELINE_BENCH_TRACE && clock === 'wall') {
-    const rows = acks.map((a) => {
+    const rows = acks.filter((a) => published.has(decisionTimeOf(a.coid))).map((a) => {
       const t = decisionTimeOf(a.coid);
       return { t, coid: a.coid, published: published.get(t), marker: markerAt.get(t), decided: decidedAt.get(`${symbolOf.get(a.coid)}|${t}`), approved: approvedAt.get(a.coid), acked: a.at };
     });
@@ -370,7 +374,7 @@ function tailNote(tail: Tail): string {
   return `${tail.descheduled} of the ${tail.orders} orders at or above p99 waited for a core >= 40% of their latency (the event loop thread's run-queue wait; ${tail.ownThreads} of them while V8's background threads of this process ran >= 0.5 ms; load average ${tail.load.toFixed(2)})`;
 }
 
-/** PIPELINE_BENCH_WARMUP: the embedded latency run is preceded by a warm-up replay at this many times its rate (0: measured cold). */
+/** PIPELINE_BENCH_WARMUP: the latency runs (embedded, and each Kafka one) are preceded by a warm-up replay at this many times their rate (0: measured cold). */
 const WARMUP_SPEEDUP = Number(process.env.PIPELINE_BENCH_WARMUP ?? 10);
 
 /**
@@ -396,6 +400,29 @@ async function embeddedWarmUp(): Promise<{ eventTimes: number; ms: number }> {
     await p.stop();
     await bus.close();
   }
+}
+
+/** Open time of the latency runs' first synthetic bar (syntheticSeries's default start). */
+const SYNTHETIC_START = 1_609_459_200_000;
+
+/**
+ * The Kafka latency run's warm-up, the counterpart of the embedded one's: the same synthetic candles
+ * through the same service processes, WARMUP_SPEEDUP times faster, drained before the measured
+ * replay starts, so that the measured run sees the services' code (kafkajs, the MongoDB driver, the
+ * cores) optimised by V8 as long-running processes do, instead of their first seconds running in
+ * the interpreter and baseline code. A service process serves one run id, so the warm-up is the
+ * same run id with the candles moved to the event times just before the measured ones (the
+ * measured candles, their rate and count are unchanged; the services carry the warm-up's state
+ * into them, as a live service carries its history). Not counted in the CPU per event time.
+ */
+async function kafkaWarmUp(bus: Bus, spec: PipelineSpec, rate: number): Promise<{ eventTimes: number; ms: number }> {
+  const perTime = spec.symbols.length;
+  const candles = Math.ceil(Math.min(LATENCY_CANDLES, rate * 30) / perTime);
+  const t0 = performance.now();
+  const driver = new ReplayDriver(bus, syntheticSource(candles, SYNTHETIC_START - candles * H), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h' as Timeframe, mode: 'free', speed: (WARMUP_SPEEDUP * H) / ((1000 * perTime) / rate), stallMs: 600_000 });
+  const stats = await driver.run();
+  await driver.drained();
+  return { eventTimes: stats.eventTimes, ms: performance.now() - t0 };
 }
 
 async function lockstep(bus: Bus, spec: PipelineSpec, pollMs: number, from?: number, to?: number, hops?: Hops, source: CandleSource = recordedCandleSource()) {
@@ -633,13 +660,15 @@ export async function run(): Promise<void> {
       // At 100 candles/s, and at 20/s to show the latency without queueing where 100/s saturates.
       for (const rate of (process.env.PIPELINE_BENCH_RATES ?? `${RATE},20`).split(',').map(Number)) {
         let cpu = '';
+        let warm: { eventTimes: number; ms: number } | undefined;
         const r = await kafkaRun('bench-lat-k', latencySpec, async (bus, spec, pipeline) => {
+          if (WARMUP_SPEEDUP > 0) warm = await kafkaWarmUp(bus, spec, rate);
           const cpu0 = cpuOf(pipeline);
           const out = await latency(bus, spec, 'wall', rate);
           cpu = cpu0.done(out.candles / spec.symbols.length);
           return out;
         }, FREE_RUNNING_ENV);
-        note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s`);
+        note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s; ${warm ? `after a warm-up replay of the same candles through the same processes (${warm.eventTimes} event times just before the measured ones, at ${WARMUP_SPEEDUP}x the rate, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
         note('  per hop (ms)', 'kafka, 4 processes', null, '', '', r.hops);
         note('  CPU per process (ms per event time)', 'kafka, 4 processes', null, '', '', cpu);
