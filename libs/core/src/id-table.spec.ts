@@ -47,4 +47,32 @@ describe('IdTable', () => {
     expect(t.has('c')).toBe(false);
     expect(t.size).toBe(ids.length);
   });
+  it('keeps ids apart whose hashes share both the first slot bits and the 16-bit tag (a miss reads tags only)', () => {
+    // FNV-1a as the table hashes: ids grouped by (tag, home slot in a 1024-slot table)
+    const fnv = (s: string) => {
+      let h = 0x811c9dc5 | 0;
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+      return h;
+    };
+    const groups = new Map<string, string[]>();
+    for (let i = 0; i < 400_000; i++) {
+      const id = `f${i}`;
+      const h = fnv(id);
+      const k = `${(h >>> 16) | 1}:${h & 1023}`;
+      const g = groups.get(k);
+      if (g) g.push(id);
+      else groups.set(k, [id]);
+    }
+    const clashing = [...groups.values()].filter((g) => g.length > 1).slice(0, 200).flat();
+    expect(clashing.length).toBeGreaterThan(100);
+    const t = new IdTable<number>();
+    clashing.forEach((id, i) => {
+      expect(t.has(id)).toBe(false);
+      t.set(id, i);
+    });
+    clashing.forEach((id, i) => expect(t.get(id)).toBe(i));
+    // an id of a clashing group that was never set is a miss
+    const absent = [...groups.values()].filter((g) => g.length > 2).map((g) => g[g.length - 1]!).filter((id) => !clashing.includes(id));
+    for (const id of absent.slice(0, 20)) expect(t.has(id)).toBe(false);
+  });
 });
