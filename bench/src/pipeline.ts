@@ -183,7 +183,9 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const acks: { coid: string; at: number }[] = [];
   // Wall clock: execution's bar-matched marker of each event time (tsInit), for PIPELINE_BENCH_TRACE.
   const markerAt = new Map<number, number>();
-  const sub = await bus.subscribe({ contract: TOPICS.ordersEvents, group: `bench-acks-${spec.runId}`, runId: spec.runId }, (m) => {
+  // From the end at subscribe time (`latest`): the measured run's records only, not a Kafka warm-up's
+  // (thousands of records a reader from the start would decode, and the broker serve, as the run starts).
+  const sub = await bus.subscribe({ contract: TOPICS.ordersEvents, group: `bench-acks-${spec.runId}`, runId: spec.runId, from: 'latest' }, (m) => {
     const e = m.value as OrderEvent;
     // Monotonic: when the acknowledgement reaches us (in-process: the same turn it was published);
     // wall: when execution created it (another process; millisecond clock).
@@ -204,12 +206,12 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const hopSubs =
     clock === 'wall'
       ? await Promise.all([
-          bus.subscribe({ contract: TOPICS.ordersIntents, group: `bench-hops-d-${spec.runId}`, runId: spec.runId }, (m) => {
+          bus.subscribe({ contract: TOPICS.ordersIntents, group: `bench-hops-d-${spec.runId}`, runId: spec.runId, from: 'latest' }, (m) => {
             const d = m.value as DecisionEvent;
             const k = `${d.symbol}|${d.decisionTime}`;
             if (!decidedAt.has(k)) decidedAt.set(k, d.tsInit);
           }),
-          bus.subscribe({ contract: TOPICS.ordersApproved, group: `bench-hops-a-${spec.runId}`, runId: spec.runId }, (m) => {
+          bus.subscribe({ contract: TOPICS.ordersApproved, group: `bench-hops-a-${spec.runId}`, runId: spec.runId, from: 'latest' }, (m) => {
             const a = m.value as OrderApprovedEvent;
             approvedAt.set(a.clientOrderId, a.tsInit);
           }),
