@@ -270,6 +270,9 @@ export class PaperExchange implements ExchangeGateway {
   private lastKeyStrategy = '';
   private lastKeySymbol = '';
   private lastKey = '|';
+  /** The symbol of the last bar matched and its book (see bookAfter); books are never removed. */
+  private lastBarSymbol: string | undefined = undefined;
+  private lastBarBook: Book | undefined = undefined;
   /** The quantity `validate` just parsed, taken by the `newOrd` that follows (parsed once). */
   private validatedQty: Dec | undefined = undefined;
 
@@ -419,8 +422,11 @@ export class PaperExchange implements ExchangeGateway {
 
   /** The book of `symbol`, checked to take a bar at event time `t`. */
   private bookAfter(symbol: string, t: number): Book {
-    const b = this.books.get(symbol);
+    // (one symbol's bars one after another, a backtest's usual case: the book of the last bar, without a Map lookup per bar)
+    const b = symbol === this.lastBarSymbol ? this.lastBarBook : this.books.get(symbol);
     if (!b) throw new Error(`paper exchange: unknown symbol ${symbol}`);
+    this.lastBarSymbol = symbol;
+    this.lastBarBook = b;
     if (!(t > b.lastTime)) throw new RangeError(`paper exchange: bar ${t} of ${symbol} is not after ${b.lastTime}`);
     return b;
   }
