@@ -65,9 +65,10 @@ export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdow
       // A candle the decision barrier would hold (a burst, or the decisions of the bar before not
       // answered yet) is written with the decision or answer that releases it: one write, not two.
       holdMs: JOURNAL_HOLD_MS,
-      // Outputs of candles and of the barrier's inputs (decision records, rejections) go out while their journal write is in
-      // flight (acknowledged after it); an approval is journaled before it is submitted (a submission is recorded once).
-      writeBehind: (kind) => kind === EXEC_INPUT.candle || kind === EXEC_INPUT.decision || kind === EXEC_INPUT.rejection,
+      // Outputs go out while the inputs' journal write is in flight (acknowledged after it): the store's round trip is off the
+      // path to the next service. Orders, fills and submissions are written once the inputs are journaled (a submission is
+      // recorded only for an approval a restart replays: never twice).
+      writeBehind: true,
       core: this.core,
       persist: (o) => this.persist(o),
       // The audit is written alongside (off the path to risk and pnl); inputs are acknowledged after it (`acknowledge`).

@@ -317,6 +317,42 @@ describe('InputJournal', () => {
       expect(core2.applied).toEqual(['4', '6']);
     });
 
+    it('writes the derived documents only once the inputs are journaled, in batch order; the next batch is applied once the previous one is published', async () => {
+      const store = new MemoryStore('j-wb-persist');
+      const core = new Summer();
+      const events: string[] = [];
+      const j = new InputJournal<string>({
+        store,
+        collection: 'test_journal',
+        core,
+        writeBehind: true,
+        persist: async (o) => void events.push(`persist ${o.join(',')}`),
+        publish: async (o) => void events.push(`publish ${o.join(',')}`),
+      });
+      await j.start();
+      const opens: (() => void)[] = [];
+      const inner = repoOf(j);
+      const upsertMany = inner.upsertMany.bind(inner);
+      inner.upsertMany = async (docs: readonly never[]) => {
+        await new Promise<void>((r) => opens.push(r));
+        return upsertMany(docs);
+      };
+      const a = j.submit('n', 'a', { n: 10 });
+      await turns(3);
+      const b = j.submit('n', 'b', { n: 10 });
+      await turns(3);
+      // Both applied and published while the first write hangs (the second is chained behind it); nothing persisted.
+      expect(events).toEqual(['publish total=10', 'publish total=20']);
+      expect(opens).toHaveLength(1);
+      opens.shift()!();
+      await turns(3);
+      expect(events).toEqual(['publish total=10', 'publish total=20', 'persist total=10']);
+      expect(opens).toHaveLength(1);
+      opens.shift()!();
+      await Promise.all([a, b]);
+      expect(events).toEqual(['publish total=10', 'publish total=20', 'persist total=10', 'persist total=20']);
+    });
+
     it('with a kind filter, a batch with another kind is applied only once it and the writes before it are stored', async () => {
       const store = new MemoryStore('j-wb-kind');
       const core = new Summer();

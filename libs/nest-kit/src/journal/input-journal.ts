@@ -124,9 +124,11 @@ export interface InputJournalOptions<O> {
    * applied anew after the journal's replay: for cores whose outputs do not depend on the order
    * in which inputs of different topics arrive (the pipeline services: markers and barriers gate
    * every decision on the inputs it needs), the same outputs with the same ids (consumers dedupe).
-   * A function: only batches whose new inputs are all of kinds it accepts are written behind; a
-   * batch with another kind is applied once its write (and every one before it) is stored, e.g.
-   * execution's approvals, whose submission must be journaled before it is recorded as made.
+   * The derived documents (`persist`) of a batch are written only once its inputs are journaled,
+   * in batch order, so they never reflect an input a restart would not replay; the next batch is
+   * applied once the previous one's outputs are published. A function: only batches whose new
+   * inputs are all of kinds it accepts are written behind; a batch with another kind is applied
+   * once its write (and every one before it) is stored.
    */
   writeBehind?: boolean | ((kind: string) => boolean);
   /** Receives core failures (default: stderr JSON line). */
@@ -198,6 +200,8 @@ export class InputJournal<O> {
   private holdExpired = false;
   /** Write-behind: settles once every journal write started so far is stored (writes are chained in sequence order). */
   private writeTail: Promise<void> = Promise.resolve();
+  /** Write-behind: settles once the derived documents of every batch so far are written (or failed): they are written in batch order. */
+  private persistTail: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: InputJournalOptions<O>) {
     this.repo = opts.store.repository<JournalRecord>({ name: opts.collection, timeField: 'seq' });
@@ -343,7 +347,7 @@ export class InputJournal<O> {
         // The core acts, and the outputs go out, only once the previous batch's effects are done:
         // the same core state, order of effects and failure handling as one batch at a time.
         if (gate) await gate;
-        const { published, done } = this.applyAndPublish(written);
+        const { published, done } = this.applyAndPublish(written, journaled);
         // Write-behind: acknowledged once journaled too (a duplicate: once its first delivery is).
         const acked = journaled ? Promise.all([journaled, done]).then(() => undefined) : done;
         const settled = acked.then(
@@ -358,7 +362,7 @@ export class InputJournal<O> {
         if (this.opts.durable === false) await (published === done ? settled : published.catch(() => undefined));
         else {
           effects = settled;
-          gate = journaled ? done.then(noop, noop) : settled;
+          gate = journaled ? published.then(noop, noop) : settled;
         }
       }
     } finally {
@@ -482,7 +486,7 @@ export class InputJournal<O> {
    * for it (`published`: the publish only). Otherwise both start together and the next batch
    * waits for both (`published` is `done`).
    */
-  private applyAndPublish({ fresh, duplicates }: Written): { published: Promise<void>; done: Promise<void> } {
+  private applyAndPublish({ fresh, duplicates }: Written, journaled?: Promise<void>): { published: Promise<void>; done: Promise<void> } {
     const republish: O[] = [];
     for (const p of duplicates) {
       const cached = this.cache.get(p.kind)?.get(p.key);
@@ -497,6 +501,19 @@ export class InputJournal<O> {
     }
     const persist = outputs.length > 0 ? this.opts.persist : undefined;
     const publish = republish.length > 0 || outputs.length > 0 ? () => this.opts.publish(republish.length ? [...republish, ...outputs] : outputs) : undefined;
+    if (journaled) {
+      // Write-behind: the outputs go out now; the derived documents are written once the inputs
+      // are journaled, after the previous batch's (`persistTail`): they never reflect an input a
+      // restart would not replay (execution's submission record: a client order id is recorded as
+      // submitted only once its approval is journaled). The next batch waits for the publish only.
+      const published = publish ? attempt(publish) : Promise.resolve();
+      let persisted: Promise<void> | undefined;
+      if (persist) {
+        persisted = Promise.all([this.persistTail, journaled]).then(() => persist(outputs));
+        this.persistTail = persisted.then(noop, noop);
+      }
+      return { published, done: Promise.all([persisted, published]).then(() => undefined) };
+    }
     if (persist && this.opts.batchWindow === 'microtask') {
       const published = publish ? attempt(publish) : Promise.resolve();
       const persisted = new Promise<void>((resolve) => setImmediate(resolve)).then(() => persist(outputs));
