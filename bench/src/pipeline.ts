@@ -40,8 +40,8 @@
  * a V8 CPU profile of each Kafka service process there; PIPELINE_BENCH_TRACE=<file> writes the Kafka latency run's timeline
  * as JSON (per event time its publication and execution's bar-matched marker; per order published, marker, decided, approved,
  * acknowledged: wall clock), to place the slow orders on the run's timeline; PIPELINE_BENCH_WARMUP the speed-up of the latency runs'
- * warm-up replays (embedded: its own pipeline and run id; Kafka: the same processes, the event times before the measured ones;
- * default 10; 0 = measure cold, without one). The Kafka rows give each process's CPU time per
+ * warm-up replays (embedded: each its own pipeline and run id, until V8's compiles settle, at most PIPELINE_BENCH_WARMUPS (default 6);
+ * Kafka: the same processes, the event times before the measured ones; default 10; 0 = measure cold, without one). The Kafka rows give each process's CPU time per
  * event time (services, FerretDB and the broker, from /proc).
  */
 import { execFileSync } from 'node:child_process';
@@ -376,29 +376,60 @@ function tailNote(tail: Tail): string {
   return `${tail.descheduled} of the ${tail.orders} orders at or above p99 waited for a core >= 40% of their latency (the event loop thread's run-queue wait; ${tail.ownThreads} of them while V8's background threads of this process ran >= 0.5 ms; load average ${tail.load.toFixed(2)})`;
 }
 
-/** PIPELINE_BENCH_WARMUP: the latency runs (embedded, and each Kafka one) are preceded by a warm-up replay at this many times their rate (0: measured cold). */
+/** PIPELINE_BENCH_WARMUP: the latency runs (embedded, and each Kafka one) are preceded by warm-up replays at this many times their rate (0: measured cold). */
 const WARMUP_SPEEDUP = Number(process.env.PIPELINE_BENCH_WARMUP ?? 10);
+/** PIPELINE_BENCH_WARMUPS: at most this many warm-up replays, each through a pipeline of its own (default 6; see warmUpSettled). */
+const WARMUPS = Number(process.env.PIPELINE_BENCH_WARMUPS ?? 6);
 
 /**
- * The embedded latency run's warm-up: the same synthetic candles through a pipeline of its own (another
- * run id, bus and stores, stopped afterwards) in the same process, WARMUP_SPEEDUP times faster, so
- * that the measured run sees the services' code optimised by V8, as a long-running process does,
- * instead of its first few hundred event times running in the interpreter and baseline code
- * (measured: those have about 1.5x the CPU per order of the rest of a cold run).
+ * Whether the warm-up replays so far brought V8's optimising compiles to their steady state: at
+ * least two replays, and the last one's CPU on V8's other threads (concurrent compiles and GC
+ * helpers; the GC's share is about the same every replay) fell by less than a quarter from the
+ * replay before (measured: 982, 422, 199, 160 ms with 357, 131, 53, 31 optimising compiles; the
+ * measured run then made 25 in 10x the time). Without the thread's schedstat (not Linux): three replays.
  */
-async function embeddedWarmUp(): Promise<{ eventTimes: number; ms: number }> {
-  const spec = latencySpec(`bench-lat-warm-${Date.now().toString(36)}`);
+function warmUpSettled(warm: readonly { otherThreadsMs: number | undefined }[]): boolean {
+  const n = warm.length;
+  if (n < 2) return false;
+  const [a, b] = [warm[n - 2]!.otherThreadsMs, warm[n - 1]!.otherThreadsMs];
+  if (a === undefined || b === undefined) return n >= 3;
+  return b > 0.75 * a;
+}
+
+/**
+ * One warm-up replay of the embedded latency run: the measured run's own procedure ({@link latency},
+ * the same taps on the same kind of bus, the same synthetic candles) through a pipeline of its own
+ * (another run id, bus and stores, stopped afterwards) in the same process, WARMUP_SPEEDUP times
+ * faster, its figures discarded. The measured run should see the pipeline as a long-running service
+ * runs it — its code optimised by V8 for the objects it meets — not the JIT warm-up of a fresh
+ * process: a cold run's first few hundred event times run in the interpreter and baseline code
+ * (~1.5x the CPU per order), and its optimising compiles take a core beside the event loop.
+ *
+ * Why the same procedure and several instances: code optimised on one pipeline instance deopts on
+ * the next one where it meets objects of other shapes, and V8 recompiles it for both. With one
+ * replay through a plain bus the measured run (whose services publish through the bench's tapping
+ * proxy) still made ~125 optimising compiles and ~45 deopts; counted with --trace-opt/--trace-deopt
+ * per replay, the compiles of successive instances were 123, 47, 28, 20 and levelled off, the
+ * deopts 33, 12, 9, 3. So the warm-up replays, each on a new instance through the same taps, until
+ * that activity settles ({@link warmUpSettled}); the measured run then sees what a service restarted
+ * in a warm process would (the row's note gives each replay's CPU on V8's other threads).
+ */
+async function embeddedWarmUp(i: number): Promise<{ eventTimes: number; ms: number; otherThreadsMs: number | undefined }> {
+  const spec = latencySpec(`bench-lat-warm${i}-${Date.now().toString(36)}`);
+  const hops = new EmbeddedHops();
   const bus = new InProcessBus();
-  const p = await startEmbeddedPipeline(spec, { bus });
+  const p = await startEmbeddedPipeline(spec, { bus: hops.wrap(bus) });
+  const sched = threadSched();
+  const s0 = sched?.read();
   const t0 = performance.now();
   try {
-    const perTime = spec.symbols.length;
-    const candles = Math.ceil(Math.min(LATENCY_CANDLES, RATE * 30) / perTime);
-    const driver = new ReplayDriver(bus, syntheticSource(candles), { runId: spec.runId, exchange: 'binance', symbols: spec.symbols, timeframe: '1h' as Timeframe, mode: 'free', speed: (WARMUP_SPEEDUP * H) / ((1000 * perTime) / RATE), stallMs: 600_000 });
-    const stats = await driver.run();
-    await driver.drained();
-    return { eventTimes: stats.eventTimes, ms: performance.now() - t0 };
+    const r = await latency(bus, spec, 'monotonic', WARMUP_SPEEDUP * RATE, hops);
+    const s1 = sched?.read();
+    // V8's background threads (concurrent compiles, GC helpers): the process's CPU time minus the event loop thread's.
+    const otherThreadsMs = s0 && s1 ? (s1.processCpu - s0.processCpu) / 1000 - (s1.run - s0.run) : undefined;
+    return { eventTimes: r.candles / spec.symbols.length, ms: performance.now() - t0, otherThreadsMs };
   } finally {
+    sched?.close();
     await p.stop();
     await bus.close();
   }
@@ -619,14 +650,15 @@ export async function run(): Promise<void> {
 
   // 1. Latency, embedded.
   if (want('embedded-latency')) {
-    const warm = WARMUP_SPEEDUP > 0 ? await embeddedWarmUp() : undefined;
+    const warm: Awaited<ReturnType<typeof embeddedWarmUp>>[] = [];
+    while (WARMUP_SPEEDUP > 0 && warm.length < WARMUPS && !warmUpSettled(warm)) warm.push(await embeddedWarmUp(warm.length));
     const spec = latencySpec(`bench-lat-emb-${Date.now().toString(36)}`);
     const hops = new EmbeddedHops();
     const bus = new InProcessBus();
     const p = await startEmbeddedPipeline(spec, { bus: hops.wrap(bus) });
     try {
       const r = await latency(bus, spec, 'monotonic', RATE, hops);
-      note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${RATE}/s; ${warm ? `after a warm-up replay of the same candles (${warm.eventTimes} event times at ${WARMUP_SPEEDUP}x the rate, another run id, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
+      note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${RATE}/s; ${warm.length ? `after ${warm.length} warm-up replays (until V8's compiles settled) of the same candles through the same taps, each a pipeline of its own (${warm[0]!.eventTimes} event times at ${WARMUP_SPEEDUP}x the rate, another run id; ${warm.map((w) => `${(w.ms / 1000).toFixed(1)} s${w.otherThreadsMs === undefined ? '' : `, ${w.otherThreadsMs.toFixed(0)} ms CPU of V8's other threads`}`).join('; ')})` : 'cold (no warm-up)'}`);
       note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time${r.mainCpu ? ` (${r.mainCpu.perEventTime.toFixed(3)} on the event loop thread)` : ''}${r.tail ? `; ${tailNote(r.tail)}` : ''}`);
       if (r.mainCpu) note('  event loop CPU, candle to ack', 'embedded', r.mainCpu.p50, 'ms', '', `p50 (p99 ${r.mainCpu.p99.toFixed(2)} ms): the CPU time of the thread every service runs on, between the two (/proc/thread-self/schedstat; load-independent: the latency with a core to itself)`);
       note('  CPU from candle to acknowledgement', 'embedded', r.pathCpuP50, 'ms', '', `p50 (p99 ${r.pathCpuP99.toFixed(2)} ms): the process's CPU time between the two${r.mainCpu ? ", V8's background threads (concurrent compiles, GC helpers) included" : ' (load-independent)'}`);
