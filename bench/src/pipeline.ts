@@ -37,7 +37,7 @@
  * kafka-lockstep-synthetic, run only when named: lockstep over the latency rows' synthetic workload;
  * `PIPELINE_BENCH_ONLY=embedded-latency` is the quick one, ~30 s, no Kafka); PIPELINE_BENCH_RATES the candle rates of the Kafka latency runs (default 100,20);
  * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000); PIPELINE_BENCH_PROFILE=<dir> writes
- * a V8 CPU profile of each Kafka service process there; PIPELINE_BENCH_TRACE=<file> writes the Kafka latency run's timeline
+ * a V8 CPU profile of each Kafka service process there, and of the measured embedded latency run (read it with bench/src/path-profile.cjs); PIPELINE_BENCH_TRACE=<file> writes the Kafka latency run's timeline
  * as JSON (per event time its publication and execution's bar-matched marker; per order published, marker, decided, approved,
  * acknowledged: wall clock), to place the slow orders on the run's timeline; PIPELINE_BENCH_WARMUP the speed-up of the latency runs'
  * warm-up replays (embedded: each its own pipeline and run id, until V8's compiles settle, at most PIPELINE_BENCH_WARMUPS (default 6);
@@ -165,7 +165,7 @@ function percentile(xs: number[], p: number): number {
  * Publishes synthetic candles at 100/s through the pipeline on `bus` and measures candle
  * publication -> order acknowledgement for every order.
  */
-async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ pathCpuP50: number; pathCpuP99: number; mainCpu: { p50: number; p99: number; perEventTime: number } | undefined; orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number; tail: Tail | undefined }> {
+async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall', rate = RATE, embedded?: EmbeddedHops): Promise<{ windows: [number, number][]; pathCpuP50: number; pathCpuP99: number; mainCpu: { p50: number; p99: number; perEventTime: number } | undefined; orders: number; p50: number; p99: number; max: number; candles: number; hops: string; cpuMs: number; tail: Tail | undefined }> {
   const now = clock === 'monotonic' ? () => performance.now() : () => Date.now();
   const published = new Map<number, number>();
   // Embedded: the process's CPU time (µs) at each publication and acknowledgement, for the CPU
@@ -274,7 +274,8 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
   const mainCpu = sched0 && sched1 ? { p50: percentile(mainPath, 50), p99: percentile(mainPath, 99), perEventTime: (sched1.run - sched0.run) / candles } : undefined;
   const p99 = percentile(lat, 99);
   const tail = clock === 'monotonic' ? descheduledTail({ acks, ackCpu, ackSched: sched ? ackSched : undefined }, { published, publishedCpu, publishedSched }, p99) : undefined;
-  return { pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), mainCpu, orders: lat.length, p50: percentile(lat, 50), p99, max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles, tail };
+  const windows = clock === 'monotonic' ? acks.map((a): [number, number] => [published.get(decisionTimeOf(a.coid))!, a.at]).filter(([a]) => a !== undefined) : [];
+  return { windows, pathCpuP50: percentile(pathCpu, 50), pathCpuP99: percentile(pathCpu, 99), mainCpu, orders: lat.length, p50: percentile(lat, 50), p99, max: Math.max(...lat), candles: candles * perTime, hops, cpuMs: (cpu.user + cpu.system) / 1000 / candles, tail };
 }
 
 /** A thread's scheduler statistics so far, ms: time on a CPU, and time runnable but waiting for one (in a run queue); with the process's CPU time then (µs, as process.cpuUsage gives it). */
@@ -641,6 +642,35 @@ async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec
   }
 }
 
+/**
+ * PIPELINE_BENCH_PROFILE: a V8 CPU profile of the measured embedded latency run (this process, 0.1 ms
+ * sampling), written to <dir>/embedded-latency.cpuprofile with, under `pathWindows`, each order's
+ * candle publication -> acknowledgement interval in the profile's clock (µs): what
+ * bench/src/path-profile.cjs keeps of the samples to show where the event loop's time between a
+ * candle and its order's acknowledgement goes (the single thread does only that, or delays it).
+ */
+async function startProfile(): Promise<{ stop(windows: readonly [number, number][]): Promise<string> }> {
+  const inspector = await import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = <R>(method: string, params: object = {}) => new Promise<R>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as R))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return {
+    async stop(windows) {
+      const { profile } = await post<{ profile: Record<string, unknown> }>('Profiler.stop');
+      session.disconnect();
+      // performance.now() (ms since the time origin) -> the profile's clock (µs of the monotonic clock, as process.hrtime).
+      const offsetUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+      const file = path.join(path.resolve(PROFILE_DIR!), 'embedded-latency.cpuprofile');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ ...profile, pathWindows: windows.map(([a, b]) => [Math.round(a * 1000 + offsetUs), Math.round(b * 1000 + offsetUs)]) }));
+      return file;
+    },
+  };
+}
+
 export async function run(): Promise<void> {
   const rows: Cell[][] = [];
   const note = (what: string, mode: string, value: Cell, unit: string, target: string, extra = '') => rows.push([what, mode, value, unit, target, extra]);
@@ -657,12 +687,15 @@ export async function run(): Promise<void> {
     const bus = new InProcessBus();
     const p = await startEmbeddedPipeline(spec, { bus: hops.wrap(bus) });
     try {
+      const profiler = PROFILE_DIR ? await startProfile() : undefined;
       const r = await latency(bus, spec, 'monotonic', RATE, hops);
+      const profile = profiler ? await profiler.stop(r.windows) : undefined;
       note('candle-close -> order submitted p50', 'embedded', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${RATE}/s; ${warm.length ? `after ${warm.length} warm-up replays (until V8's compiles settled) of the same candles through the same taps, each a pipeline of its own (${warm[0]!.eventTimes} event times at ${WARMUP_SPEEDUP}x the rate, another run id; ${warm.map((w) => `${(w.ms / 1000).toFixed(1)} s${w.otherThreadsMs === undefined ? '' : `, ${w.otherThreadsMs.toFixed(0)} ms CPU of V8's other threads`}`).join('; ')})` : 'cold (no warm-up)'}`);
       note('candle-close -> order submitted p99', 'embedded', r.p99, 'ms', '< 1 ms', `max ${r.max.toFixed(2)} ms; ${r.cpuMs.toFixed(3)} ms CPU per event time${r.mainCpu ? ` (${r.mainCpu.perEventTime.toFixed(3)} on the event loop thread)` : ''}${r.tail ? `; ${tailNote(r.tail)}` : ''}`);
       if (r.mainCpu) note('  event loop CPU, candle to ack', 'embedded', r.mainCpu.p50, 'ms', '', `p50 (p99 ${r.mainCpu.p99.toFixed(2)} ms): the CPU time of the thread every service runs on, between the two (/proc/thread-self/schedstat; load-independent: the latency with a core to itself)`);
       note('  CPU from candle to acknowledgement', 'embedded', r.pathCpuP50, 'ms', '', `p50 (p99 ${r.pathCpuP99.toFixed(2)} ms): the process's CPU time between the two${r.mainCpu ? ", V8's background threads (concurrent compiles, GC helpers) included" : ' (load-independent)'}`);
       note('  per hop (ms)', 'embedded', null, '', '', r.hops);
+      if (profile) note('  CPU profile', 'embedded', null, '', '', `${profile} (the measured run, 0.1 ms sampling: the figures above are inflated by it); node bench/src/path-profile.cjs <it> for the event loop's work between candles and acknowledgements`);
     } finally {
       await p.stop();
       await bus.close();
