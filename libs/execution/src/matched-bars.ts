@@ -24,11 +24,16 @@ interface Instrument {
  * Callers deliver each order event and each fill once (dedupe by event id / fill id first).
  */
 export class MatchedBarTracker {
-  private readonly byInstrument = new Map<string, Instrument>();
+  /**
+   * Instruments by exchange, then symbol: looked up with the message's own strings (their hashes
+   * kept by V8), where an `exchange:symbol` key would be built, flattened and hashed on every call
+   * (risk, strategy and pnl ask for every instrument at every event time).
+   */
+  private readonly byExchange = new Map<string, Map<string, Instrument>>();
 
   /** An order update or a marker from orders.events.v1. */
   onOrderEvent(e: OrderEvent): void {
-    const s = this.of(`${e.exchange}:${e.symbol}`);
+    const s = this.of(e.exchange, e.symbol);
     if (e.kind === 'bar-matched') {
       s.markers.set(e.barTime, s.fillsEmitted);
       if (e.barTime > s.lastMarker) s.lastMarker = e.barTime;
@@ -39,36 +44,38 @@ export class MatchedBarTracker {
 
   /** A fill from fills.v1 has been applied by the consumer. */
   onFillApplied(exchange: string, symbol: string): void {
-    this.of(`${exchange}:${symbol}`).fillsApplied++;
+    this.of(exchange, symbol).fillsApplied++;
   }
 
   /** True once bar `barTime` of the instrument was matched by execution and its fills were applied here. */
   isMatched(exchange: string, symbol: string, barTime: number): boolean {
-    const s = this.byInstrument.get(`${exchange}:${symbol}`);
-    if (!s) return false;
+    const s = this.byExchange.get(exchange)?.get(symbol);
+    if (s === undefined) return false;
     const need = s.markers.get(barTime);
     return need !== undefined && s.fillsApplied >= need;
   }
 
   /** True when every fill announced so far for the instrument (by order updates) has been applied. */
   fillsSettled(exchange: string, symbol: string): boolean {
-    const s = this.byInstrument.get(`${exchange}:${symbol}`);
-    return !s || s.fillsApplied >= s.fillsEmitted;
+    const s = this.byExchange.get(exchange)?.get(symbol);
+    return s === undefined || s.fillsApplied >= s.fillsEmitted;
   }
 
   /** Event time of the latest marker seen for the instrument (-Infinity before any). */
   lastMatched(exchange: string, symbol: string): number {
-    return this.byInstrument.get(`${exchange}:${symbol}`)?.lastMarker ?? -Infinity;
+    return this.byExchange.get(exchange)?.get(symbol)?.lastMarker ?? -Infinity;
   }
 
   /** Forgets markers of bars before `barTime` (bounded memory in long runs). */
   prune(barTime: number): void {
-    for (const s of this.byInstrument.values()) for (const t of s.markers.keys()) if (t < barTime) s.markers.delete(t);
+    for (const bySymbol of this.byExchange.values()) for (const s of bySymbol.values()) for (const t of s.markers.keys()) if (t < barTime) s.markers.delete(t);
   }
 
-  private of(key: string): Instrument {
-    let s = this.byInstrument.get(key);
-    if (!s) this.byInstrument.set(key, (s = { fillsEmitted: 0, fillsApplied: 0, markers: new Map(), lastMarker: -Infinity }));
+  private of(exchange: string, symbol: string): Instrument {
+    let bySymbol = this.byExchange.get(exchange);
+    if (bySymbol === undefined) this.byExchange.set(exchange, (bySymbol = new Map()));
+    let s = bySymbol.get(symbol);
+    if (s === undefined) bySymbol.set(symbol, (s = { fillsEmitted: 0, fillsApplied: 0, markers: new Map(), lastMarker: -Infinity }));
     return s;
   }
 }
