@@ -8,7 +8,7 @@ import { retrySettings } from '../retry';
 import { contractOfPhysicalTopic } from '../topics';
 import type { BusLogger } from '../logging';
 import { ConsumerGroup, PartitionWorker, type Member, type WorkerHost } from './consumer-group';
-import { planned, type CopyPlan } from './json-copy';
+import { planned } from './json-copy';
 import { PartitionLog, SnapshotRecord, type LogRecord } from './partition-log';
 
 export interface InProcessBusOptions {
@@ -80,30 +80,47 @@ export class InProcessBus implements Bus {
 
   async publish<S extends TSchema>(contract: TopicContract<S>, value: Static<S>, opts?: PublishOptions): Promise<void> {
     this.assertOpen();
-    const checked = checkedValue(contract, value);
+    assertValid(contract, value);
     const t = this.published(contract, opts?.runId);
     const ts = this.now();
-    const p = this.appendChecked(t, contract, contract.key(value), checked, headersFor(contract, value, opts, ts), ts);
-    t.wake(p);
+    t.wake(this.appendChecked(t, contract, contract.key(value), value, headersFor(contract, value, opts, ts), ts));
   }
 
+  /**
+   * Validates every value first (an invalid value publishes nothing of the batch), then takes and
+   * appends each one in turn: its snapshot is taken as it is appended (json-copy.ts), nothing is
+   * kept per value in between, and the partitions are woken as they are first appended to (the
+   * workers run in a later microtask, once the whole batch is in the log, in that order).
+   */
   async publishBatch<S extends TSchema>(contract: TopicContract<S>, values: readonly Static<S>[], opts?: PublishOptions): Promise<void> {
     this.assertOpen();
-    // Validate (and take) everything first: an invalid value publishes nothing of the batch.
-    const checked = values.map((v) => checkedValue(contract, v));
+    const n = values.length;
+    for (let i = 0; i < n; i++) assertValid(contract, values[i]);
     const t = this.published(contract, opts?.runId);
     const ts = this.now();
-    if (values.length === 1) {
-      t.wake(this.appendChecked(t, contract, contract.key(values[0]), checked[0], headersFor(contract, values[0], opts, ts), ts));
+    if (n === 1) {
+      const v = values[0];
+      t.wake(this.appendChecked(t, contract, contract.key(v), v, headersFor(contract, v, opts, ts), ts));
       return;
     }
     // The same context for the whole batch: its traceparent taken once.
     const traceparent = publishTraceparent(opts);
-    const touched = new Set<number>();
-    for (let i = 0; i < values.length; i++) {
-      touched.add(this.appendChecked(t, contract, contract.key(values[i]), checked[i], headersFor(contract, values[i], opts, ts, traceparent), ts));
+    // Partitions woken so far, as a bit mask (topics have at most 32 partitions here; beyond, a Set).
+    let woken = 0;
+    let wokenBeyond: Set<number> | undefined;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      const p = this.appendChecked(t, contract, contract.key(v), v, headersFor(contract, v, opts, ts, traceparent), ts);
+      if (p < 32) {
+        const bit = 1 << p;
+        if ((woken & bit) !== 0) continue;
+        woken |= bit;
+      } else {
+        if (wokenBeyond?.has(p)) continue;
+        (wokenBeyond ??= new Set()).add(p);
+      }
+      t.wake(p);
     }
-    for (const p of touched) t.wake(p);
   }
 
   async publishRaw(topic: string, messages: readonly RawMessage[]): Promise<void> {
@@ -249,10 +266,14 @@ export class InProcessBus implements Bus {
     return this.appendRecord(t, { key, value, headers, timestamp });
   }
 
-  /** Appends a value validated against `contract` (`checkedValue`): its snapshot, or its bytes when it is not plain JSON data. */
-  private appendChecked(t: TopicState, contract: TopicContract, key: string | null, checked: Checked, headers: MessageHeaders, timestamp: number): number {
-    const p = checked.planned;
-    const rec: LogRecord = p !== undefined ? new SnapshotRecord(key, p.snapshot, p.plan, contract.schema, headers, timestamp) : { key, value: wireBytes(checked.value), headers, timestamp, checked: contract.schema };
+  /**
+   * Appends a value validated against `contract` (`assertValid`): its snapshot when it is plain
+   * JSON data (json-copy.ts `planned`, taken now: later changes of the publisher's object do not
+   * reach the log), else its bytes.
+   */
+  private appendChecked(t: TopicState, contract: TopicContract, key: string | null, value: unknown, headers: MessageHeaders, timestamp: number): number {
+    const p = planned(value);
+    const rec: LogRecord = p !== undefined ? new SnapshotRecord(key, p.snapshot, p.plan, contract.schema, headers, timestamp) : { key, value: wireBytes(value), headers, timestamp, checked: contract.schema };
     return this.appendRecord(t, rec);
   }
 
@@ -283,22 +304,6 @@ export class InProcessBus implements Bus {
   private assertOpen(): void {
     if (this.closed) throw new Error('in-process bus is closed');
   }
-}
-
-/** A published value, validated: its snapshot as plain JSON data and how to copy it (json-copy.ts), else undefined and the value (written as bytes). */
-interface Checked {
-  planned: { snapshot: unknown; plan: CopyPlan | null } | undefined;
-  value: unknown;
-}
-
-/**
- * Validates a value for `contract` (throws ContractViolationError, as `encode` does) and takes it:
- * a snapshot of plain JSON data is what its bytes would decode to, so deliveries copy it instead of
- * parsing bytes (which are written only when asked for); anything else is encoded at once.
- */
-function checkedValue(contract: TopicContract, value: unknown): Checked {
-  assertValid(contract, value);
-  return { planned: planned(value), value };
 }
 
 function groupKey(group: string, topic: string): string {
