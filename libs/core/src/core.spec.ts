@@ -477,6 +477,19 @@ describe('eventIdAt', () => {
     mine[4] = 'ETH/USDT';
     expect(eventIdAt(mine, 1_609_459_200_000)).toBe(ref([...mine, 1_609_459_200_000]));
   });
+
+  it('is eventIdFrom(...parts, time) with more parts lists in turn than it remembers (a forgotten one\'s buffer reused, or too small for a long one)', () => {
+    const ref = (parts: (string | number)[]) => createHash('sha256').update(parts.map((p) => `${String(p).length}:${p}|`).join('')).digest('hex').slice(0, 32);
+    const lists = Array.from({ length: 12 }, (_, i) => ['decision', 'run-2', 'macross', 'binance', i === 5 ? 'L'.repeat(400 + i) : `S${i}/USDT`]);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < lists.length; i++) {
+        const t = 1_609_459_200_000 + round * 3_600_000 + i;
+        expect(eventIdAt(lists[i]!, t)).toBe(ref([...lists[i]!, t]));
+      }
+      // and back to the most recent ones (remembered)
+      for (let i = lists.length - 1; i >= lists.length - 4; i--) expect(eventIdAt(lists[i]!, 7 + round)).toBe(ref([...lists[i]!, 7 + round]));
+    }
+  });
 });
 
 describe('decMul', () => {

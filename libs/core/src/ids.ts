@@ -137,36 +137,60 @@ export function eventIdFrom(...parts: readonly (string | number)[]): string {
   return digest(parts, 'hex').slice(0, 32);
 }
 
-// eventIdAt's last string parts, and its hash input being made as UTF-8 bytes (what hash() makes
-// of a string): from 0, those parts' length-prefixed text, then the time's; `atView` is the input
-// of its last length (a subarray made once per length, not per id, as clientOrderId's).
-let atParts: readonly string[] = [];
-let atInput = Buffer.alloc(256);
-let atPrefixBytes = 0;
-let atView = atInput.subarray(0, 0);
+/**
+ * One of eventIdAt's remembered parts lists: its hash input being made as UTF-8 bytes (what hash()
+ * makes of a string): from 0, the parts' length-prefixed text (`prefixBytes` long), then the
+ * time's; `view` is the input of its last length (a subarray made once per length, not per id, as
+ * clientOrderId's).
+ */
+interface AtPrefix {
+  readonly parts: readonly string[];
+  input: Buffer;
+  readonly prefixBytes: number;
+  view: Buffer;
+}
+
+/**
+ * The parts lists eventIdAt saw last, most recent last, at most {@link AT_PREFIXES}: a backtest's
+ * slot makes all of its ids with one, the pipeline's strategy service alternates its symbols'
+ * (one per symbol at every event time), which one remembered list would re-encode at every id.
+ */
+const atPrefixes: AtPrefix[] = [];
+const AT_PREFIXES = 8;
 
 /**
  * `eventIdFrom(...parts, time)` for string parts and a time: the same id. For a safe integer time
  * >= 0 (event times) the hash input is made as bytes in a reused buffer: the parts' text encoded
- * once for as long as the same parts come (a backtest's decision ids: one run, strategy, exchange
- * and symbol for all of a slot's decisions), the time spelled into it as digits, instead of
- * String(time) (a runtime call in V8) and a template string per id: about half the time of an id
- * (decisionId of 39k fresh times: 544 -> 251 ns). Any other time goes through eventIdFrom.
+ * once for as long as the same parts come back (a backtest's decision ids: one run, strategy,
+ * exchange and symbol for all of a slot's decisions; the pipeline's: a few symbols in turn), the
+ * time spelled into it as digits, instead of String(time) (a runtime call in V8) and a template
+ * string per id: about half the time of an id (decisionId of 39k fresh times: 544 -> 251 ns). Any
+ * other time goes through eventIdFrom.
  */
 export function eventIdAt(parts: readonly string[], time: number): string {
   if (!Number.isSafeInteger(time) || time < 0) return eventIdFrom(...parts, time);
-  if (!sameParts(parts, atParts)) {
-    let prefix = '';
-    for (let i = 0; i < parts.length; i++) prefix += `${parts[i]!.length}:${parts[i]!}|`;
-    const n = Buffer.byteLength(prefix, 'utf8');
-    if (n + 24 > atInput.length) atInput = Buffer.alloc(2 * n + 24); // room for the time's part (at most 20 bytes)
-    atPrefixBytes = atInput.write(prefix, 0, 'utf8');
-    atView = atInput.subarray(0, 0);
-    atParts = parts.slice();
+  const at = atPrefixOf(parts);
+  const end = putDecimalPart(at.input, at.prefixBytes, time);
+  if (at.view.length !== end) at.view = at.input.subarray(0, end);
+  return hash('sha256', at.view, 'hex').slice(0, 32);
+}
+
+/** The remembered prefix of `parts` (compared string by string, newest first), encoded on a miss (the oldest one then forgotten beyond AT_PREFIXES). */
+function atPrefixOf(parts: readonly string[]): AtPrefix {
+  for (let i = atPrefixes.length - 1; i >= 0; i--) {
+    const at = atPrefixes[i]!;
+    if (sameParts(parts, at.parts)) return at;
   }
-  const end = putDecimalPart(atInput, atPrefixBytes, time);
-  if (atView.length !== end) atView = atInput.subarray(0, end);
-  return hash('sha256', atView, 'hex').slice(0, 32);
+  let prefix = '';
+  for (let i = 0; i < parts.length; i++) prefix += `${parts[i]!.length}:${parts[i]!}|`;
+  const n = Buffer.byteLength(prefix, 'utf8');
+  // The forgotten one's buffer is reused when it is large enough: more lists in turn than are
+  // remembered allocate nothing per id.
+  const old = atPrefixes.length >= AT_PREFIXES ? atPrefixes.shift()!.input : undefined;
+  const input = old !== undefined && n + 24 <= old.length ? old : Buffer.alloc(Math.max(256, 2 * n + 24)); // room for the time's part (at most 20 bytes)
+  const at: AtPrefix = { parts: parts.slice(), input, prefixBytes: input.write(prefix, 0, 'utf8'), view: input.subarray(0, 0) };
+  atPrefixes.push(at);
+  return at;
 }
 
 function sameParts(a: readonly string[], b: readonly string[]): boolean {
