@@ -1,5 +1,5 @@
 import { strategyInstances, specSymbols, type PipelineSpec } from '@atp/backtest';
-import { barCloseTime, Dec, timeframeMs, type Clock, type Timeframe } from '@atp/core';
+import { barCloseTime, Dec, decAdd, decNumber, decSub, timeframeMs, toDecimal, type Clock, type Timeframe } from '@atp/core';
 import type { CandleEvent, DecisionEvent, FeatureVectorEvent, FillEvent, OrderEvent, SignalEvent } from '@atp/contracts';
 import { MatchedBarTracker } from '@atp/execution';
 import type { Bar } from '@atp/indicators';
@@ -175,8 +175,10 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
         this.tracker.onFillApplied(f.exchange, f.symbol);
         const slot = this.slotByKey.get(`${f.strategyId}|${f.symbol}`);
         if (slot) {
-          slot.position = f.side === 'buy' ? slot.position.plus(f.quantity) : slot.position.minus(f.quantity);
-          slot.ctx.position = slot.position.toNumber();
+          // core's exact equivalents of plus/minus and toNumber, without decimal.js's work where it has none
+          const q = toDecimal(f.quantity);
+          slot.position = f.side === 'buy' ? decAdd(slot.position, q) : decSub(slot.position, q);
+          slot.ctx.position = decNumber(slot.position);
           slot.strategy.onFill?.({ time: f.tsEvent, side: f.side, price: Number(f.price), quantity: Number(f.quantity), role: f.role }, slot.ctx);
         }
         return this.symbols.has(f.symbol) ? this.advance(f.symbol) : [];
