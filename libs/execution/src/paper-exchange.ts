@@ -8,6 +8,7 @@ import {
   decProduct,
   decSub,
   decToString,
+  eventIdAt,
   eventIdFrom,
   fillId,
   IdTable,
@@ -452,10 +453,14 @@ export class PaperExchange implements ExchangeGateway {
     return b !== undefined && b.working.length > 0;
   }
 
-  /** The `bar-matched` marker of bar T of `symbol` (fills = the number of fills emitted for T). */
+  /**
+   * The `bar-matched` marker of bar T of `symbol` (fills = the number of fills emitted for T). Its
+   * id is eventIdFrom(runId, 'bar-matched', exchange, symbol, timeframe, T), made by eventIdAt: the
+   * same id, with the parts' encoding remembered across a few symbols in turn.
+   */
   barMatched(symbol: string, timeframe: Timeframe, barTime: number, fills: number): BarMatched {
     return {
-      eventId: eventIdFrom(this.runId, 'bar-matched', this.exchange, symbol, timeframe, barTime),
+      eventId: eventIdAt([this.runId, 'bar-matched', this.exchange, symbol, timeframe], barTime),
       tsEvent: barTime,
       tsInit: this.clock.now(),
       source: this.source,
