@@ -48,7 +48,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, type PipelineSpec } from '@atp/backtest';
+import { backtestConfigFromSpec, runBacktest, syntheticSeries, parsePipelineSpec, SYNTHETIC_START, type PipelineSpec } from '@atp/backtest';
 import { InProcessBus, KafkaBus, type Bus } from '@atp/bus';
 import { ALL_TOPICS, TOPICS, topicName, type DecisionEvent, type OrderApprovedEvent, type OrderEvent } from '@atp/contracts';
 import type { Timeframe } from '@atp/core';
@@ -435,9 +435,6 @@ async function embeddedWarmUp(i: number): Promise<{ eventTimes: number; ms: numb
     await bus.close();
   }
 }
-
-/** Open time of the latency runs' first synthetic bar (syntheticSeries's default start). */
-const SYNTHETIC_START = 1_609_459_200_000;
 
 /**
  * The Kafka latency run's warm-up, the counterpart of the embedded one's: the same synthetic candles

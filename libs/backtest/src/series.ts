@@ -68,11 +68,14 @@ export function sliceSeriesByTime(s: BarSeries, fromMs: number, toMs: number): B
   return sliceSeries(s, a, b);
 }
 
+/** Open time of syntheticSeries's first bar unless `start` says otherwise: 2021-01-01T00:00:00Z. */
+export const SYNTHETIC_START = 1_609_459_200_000;
+
 /** Seeded synthetic bars (geometric random walk): for benchmarks and property tests. */
 export function syntheticSeries(n: number, seed = 1, opts: { symbol?: string; timeframe?: Timeframe; start?: number; price?: number; vol?: number } = {}): BarSeries {
   const timeframe = opts.timeframe ?? '1h';
   const tf = timeframeMs(timeframe);
-  const start = opts.start ?? 1_609_459_200_000;
+  const start = opts.start ?? SYNTHETIC_START;
   const vol = opts.vol ?? 0.01;
   let s = seed >>> 0 || 1;
   const rnd = () => {

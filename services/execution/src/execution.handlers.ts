@@ -33,9 +33,10 @@ export type FillDoc = Doc & FillEvent;
 
 /**
  * The execution service's bus adapter: decodes candles, approvals and commands, hands them to the
- * input journal (durable first: an approval is persisted before it is submitted), which applies
- * them to the {@link ExecutionCore}; then it records orders, fills and submissions in its own
- * collections and publishes order events (with the `bar-matched` markers) and fills.
+ * input journal (written behind: the core applies them while their journal write is in flight),
+ * which applies them to the {@link ExecutionCore}; it publishes order events (with the `bar-matched`
+ * markers) and fills at once, and records orders, fills and submissions in its own collections once
+ * the inputs are journaled (a submission only for an approval a restart replays: never twice).
  */
 @Injectable()
 export class ExecutionHandlers implements OnModuleInit, BeforeApplicationShutdown, OnModuleDestroy {

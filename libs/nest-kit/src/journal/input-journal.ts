@@ -126,11 +126,10 @@ export interface InputJournalOptions<O> {
    * every decision on the inputs it needs), the same outputs with the same ids (consumers dedupe).
    * The derived documents (`persist`) of a batch are written only once its inputs are journaled,
    * in batch order, so they never reflect an input a restart would not replay; the next batch is
-   * applied once the previous one's outputs are published. A function: only batches whose new
-   * inputs are all of kinds it accepts are written behind; a batch with another kind is applied
-   * once its write (and every one before it) is stored.
+   * applied once the previous one's outputs are published (execution records a client order id as
+   * submitted only once its approval is journaled: never twice after a restart).
    */
-  writeBehind?: boolean | ((kind: string) => boolean);
+  writeBehind?: boolean;
   /** Receives core failures (default: stderr JSON line). */
   onCoreError?: (kind: string, key: string, err: unknown) => void;
 }
@@ -154,15 +153,15 @@ interface Written {
 }
 
 /**
- * Write-ahead journal of a service's inputs with group commit: the durable state of services whose
+ * Journal of a service's inputs with group commit: the durable state of services whose
  * domain objects are not serialisable (strategies, the paper exchange) or grow with history (the
  * portfolio's ledger). It gives the bus port's at-least-once delivery exactly-once effects:
  *
  * 1. `submit` (from a bus handler) queues an input; whatever was submitted meanwhile is processed
  *    together: inputs seen before (same kind and key) are duplicates, new ones get the next
  *    sequence numbers and are written to the journal in one `upsertMany` — durable BEFORE the core
- *    acts on them (execution persists an order before it submits it), or, with `writeBehind`,
- *    while the core acts on them and their outputs go out (still before they are acknowledged);
+ *    acts on them (write-ahead, the default), or, with `writeBehind` (the pipeline services), while
+ *    the core acts on them and their outputs go out (still before they are acknowledged);
  * 2. the core applies the new inputs in sequence order, producing outputs;
  * 3. `persist` writes derived documents while `publish` sends the outputs (and re-sends the cached
  *    outputs of duplicates: a redelivered input means its outputs may not have gone out);
@@ -172,8 +171,9 @@ interface Written {
  * and the output cache, so a service killed at any point resumes where it stopped: inputs it had
  * not acknowledged come again, are recognised, and their outputs are re-published with the same
  * deterministic ids (consumers dedupe on them). A failed journal write rejects the whole batch
- * (nothing applied, the bus retries); a failed publish rejects it after applying (the retry is a
- * duplicate and re-publishes).
+ * (write-ahead: nothing applied, the bus retries) or is retried until stored (write-behind: the
+ * core applied those inputs); a failed publish rejects it after applying (the retry is a duplicate
+ * and re-publishes).
  */
 export class InputJournal<O> {
   private readonly repo: Repository<JournalRecord>;
@@ -335,7 +335,6 @@ export class InputJournal<O> {
           // are applied and their outputs published meanwhile; their acknowledgement waits for it.
           written = this.dedupe(batch);
           journaled = this.writeChained(written.fresh);
-          if (!this.behind(written.fresh)) await journaled; // stored before the core acts on them (never rejects)
         } else {
           try {
             written = await this.write(batch);
@@ -370,14 +369,6 @@ export class InputJournal<O> {
       // Held inputs still queued: idle once the hold's run processed them.
       if (this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
-  }
-
-  /** Write-behind: whether the core may act on these new inputs before their journal write is stored. */
-  private behind(fresh: readonly Pending[]): boolean {
-    const wb = this.opts.writeBehind;
-    if (typeof wb !== 'function') return wb === true;
-    for (const p of fresh) if (!wb(p.kind)) return false;
-    return true;
   }
 
   /**
