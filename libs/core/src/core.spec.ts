@@ -492,6 +492,24 @@ describe('eventIdAt', () => {
   });
 });
 
+describe('eventIdAt and clientOrderId together (one memo of encoded parts lists)', () => {
+  it('give eventIdFrom\'s ids and the digest of the client order id, interleaved over more lists than are remembered, with the largest numbers in buffers another list made', () => {
+    const ref = (parts: (string | number)[], enc: 'hex' | 'base64url') => createHash('sha256').update(parts.map((p) => `${String(p).length}:${p}|`).join('')).digest(enc);
+    const max = Number.MAX_SAFE_INTEGER;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20; i++) {
+        // parts of every length around the buffers' size (256 bytes), so that forgotten buffers are reused by other lists
+        const sym = `S${i}/${'U'.repeat((i * 23) % 240)}`;
+        const t = i % 2 === 0 ? max - round : 1_609_459_200_000 + i;
+        expect(eventIdAt(['bar-matched', 'run-x', 'binance', sym, '1h'], t)).toBe(ref(['bar-matched', 'run-x', 'binance', sym, '1h', t], 'hex').slice(0, 32));
+        const seq = i % 3 === 0 ? max : i;
+        const h = `o${t.toString(36)}-${seq.toString(36)}-`;
+        expect(clientOrderId('run-x', 'macross', sym, t, seq)).toBe(h + ref(['run-x', 'macross', sym, t, seq], 'base64url').slice(0, 36 - h.length));
+      }
+    }
+  });
+});
+
 describe('decMul', () => {
   it('is a.mul(b) in either order (value, digits and sign), remembering the product of the same two Decs', () => {
     let seed = 5;

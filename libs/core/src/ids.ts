@@ -22,16 +22,6 @@ function digest(parts: readonly (string | number)[], encoding: 'hex' | 'base64ur
   return hash('sha256', joined, encoding);
 }
 
-// clientOrderId's last (run, strategy, symbol), and its hash input being made as UTF-8 bytes (what
-// hash() makes of a string): from 0, that slot's length-prefixed text (initially the one of three
-// empty strings), then the time and sequence parts of the order.
-let coidRun = '';
-let coidStrategy = '';
-let coidSymbol = '';
-let coidInput = Buffer.alloc(256);
-let coidPrefixBytes = coidInput.write('0:|0:|0:|', 0, 'latin1');
-/** The hash input of the last length (a subarray made once per length, not per id: ~150 ns each). */
-let coidView = coidInput.subarray(0, 0);
 /** The id being made, as bytes (36 at most), and base-36 digits being made, last first. */
 const coidBytes = Buffer.alloc(36);
 const b36Scratch = new Uint8Array(16);
@@ -43,27 +33,18 @@ const b36Scratch = new Uint8Array(16);
  *
  * The hash is digest([runId, strategyId, symbol, decisionTimeMs, seq], 'base64url'): the same
  * length-prefixed text, hashed as the bytes it encodes to, its (run, strategy, symbol) part
- * encoded once per slot rather than per order. The numbers are spelled into the byte buffers
- * directly and the id is made as one flat string: V8 prints a number through a runtime call
- * (String(decisionTimeMs) was a fifth of this function), and concatenations make trees of pieces.
+ * encoded once per slot rather than per order (remembered as eventIdAt's parts are: atPrefixOf).
+ * The numbers are spelled into the byte buffers directly and the id is made as one flat string: V8
+ * prints a number through a runtime call (String(decisionTimeMs) was a fifth of this function),
+ * and concatenations make trees of pieces.
  */
 export function clientOrderId(runId: string, strategyId: string, symbol: string, decisionTimeMs: number, seq: number): string {
   if (!Number.isSafeInteger(decisionTimeMs) || decisionTimeMs < 0) throw new RangeError(`clientOrderId: bad decision time ${decisionTimeMs}`);
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`clientOrderId: bad sequence ${seq}`);
-  if (runId !== coidRun || strategyId !== coidStrategy || symbol !== coidSymbol) {
-    coidRun = runId;
-    coidStrategy = strategyId;
-    coidSymbol = symbol;
-    const prefix = `${runId.length}:${runId}|${strategyId.length}:${strategyId}|${symbol.length}:${symbol}|`;
-    const n = Buffer.byteLength(prefix, 'utf8');
-    if (n + 48 > coidInput.length) coidInput = Buffer.alloc(2 * n + 48); // room for the two numbers' parts (at most 42 bytes)
-    coidPrefixBytes = coidInput.write(prefix, 0, 'utf8');
-    coidView = coidInput.subarray(0, 0);
-  }
-  const input = coidInput;
-  const end = putDecimalPart(input, putDecimalPart(input, coidPrefixBytes, decisionTimeMs), seq);
-  if (coidView.length !== end) coidView = input.subarray(0, end);
-  const tail = hash('sha256', coidView, 'base64url');
+  const at = atPrefixOf([runId, strategyId, symbol]);
+  const end = putDecimalPart(at.input, putDecimalPart(at.input, at.prefixBytes, decisionTimeMs), seq);
+  if (at.view.length !== end) at.view = at.input.subarray(0, end);
+  const tail = hash('sha256', at.view, 'base64url');
   const id = coidBytes;
   id[0] = 111; // 'o'
   let p = putBase36(id, 1, decisionTimeMs);
@@ -138,10 +119,10 @@ export function eventIdFrom(...parts: readonly (string | number)[]): string {
 }
 
 /**
- * One of eventIdAt's remembered parts lists: its hash input being made as UTF-8 bytes (what hash()
- * makes of a string): from 0, the parts' length-prefixed text (`prefixBytes` long), then the
- * time's; `view` is the input of its last length (a subarray made once per length, not per id, as
- * clientOrderId's).
+ * One remembered parts list of eventIdAt and clientOrderId: its hash input being made as UTF-8
+ * bytes (what hash() makes of a string): from 0, the parts' length-prefixed text (`prefixBytes`
+ * long), then the numbers' parts (at most two: NUMBER_PARTS_ROOM); `view` is the input of its last
+ * length (a subarray made once per length, not per id: ~150 ns each).
  */
 interface AtPrefix {
   readonly parts: readonly string[];
@@ -151,12 +132,15 @@ interface AtPrefix {
 }
 
 /**
- * The parts lists eventIdAt saw last, most recent last, at most {@link AT_PREFIXES}: a backtest's
- * slot makes all of its ids with one, the pipeline's strategy service alternates its symbols'
- * (one per symbol at every event time), which one remembered list would re-encode at every id.
+ * The parts lists seen last, most recent last, at most {@link AT_PREFIXES}: a backtest's slot makes
+ * all of its ids with two (its decision ids', its client order ids'); the embedded pipeline's
+ * services, in one process, alternate their symbols' (decision ids, client order ids and
+ * bar-matched ids: 12 lists for 4 symbols), which fewer remembered lists would re-encode at every id.
  */
 const atPrefixes: AtPrefix[] = [];
-const AT_PREFIXES = 8;
+const AT_PREFIXES = 16;
+/** Room after a prefix for two numbers' parts (`${digits}:${n}|` of a safe integer: at most 20 bytes each). */
+const NUMBER_PARTS_ROOM = 48;
 
 /**
  * `eventIdFrom(...parts, time)` for string parts and a time: the same id. For a safe integer time
@@ -187,7 +171,7 @@ function atPrefixOf(parts: readonly string[]): AtPrefix {
   // The forgotten one's buffer is reused when it is large enough: more lists in turn than are
   // remembered allocate nothing per id.
   const old = atPrefixes.length >= AT_PREFIXES ? atPrefixes.shift()!.input : undefined;
-  const input = old !== undefined && n + 24 <= old.length ? old : Buffer.alloc(Math.max(256, 2 * n + 24)); // room for the time's part (at most 20 bytes)
+  const input = old !== undefined && n + NUMBER_PARTS_ROOM <= old.length ? old : Buffer.alloc(Math.max(256, 2 * n + NUMBER_PARTS_ROOM));
   const at: AtPrefix = { parts: parts.slice(), input, prefixBytes: input.write(prefix, 0, 'utf8'), view: input.subarray(0, 0) };
   atPrefixes.push(at);
   return at;
