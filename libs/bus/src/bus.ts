@@ -108,7 +108,8 @@ export interface SubscribeOptions<S extends TSchema> {
   retryBackoffMs?: number;
   /**
    * Pipelined delivery (default false). The Kafka bus then calls the handler for every record of a
-   * fetched batch of one partition in offset order WITHOUT awaiting the previous call, and
+   * fetched batch of one partition in offset order WITHOUT awaiting the previous call, fetches on
+   * without waiting for those calls (at most 5,000 records of a partition in flight), and
    * acknowledges (commits) each offset only after its own and every earlier handler of the
    * partition resolved. For handlers that keep their effects in order themselves and batch them
    * (e.g. a journal with group commit): one partition's N records then cost one round of side
