@@ -69,7 +69,7 @@ function riskDecision(r: RiskRequest, limits: RiskLimits | undefined, state: Ris
       exchange: o.exchange,
       symbol: o.symbol,
       side: o.side,
-      quantity: decToString(toDecimal(o.quantity).minus(o.filledQuantity)),
+      quantity: remaining(o.quantity, o.filledQuantity),
       price: o.limitPrice ?? o.stopPrice ?? lastClose,
       reduceOnly: o.role !== 'entry',
     });
@@ -98,7 +98,28 @@ function riskDecision(r: RiskRequest, limits: RiskLimits | undefined, state: Ris
   return { outcome, state: res.state, alerts: res.alerts };
 }
 
+/** A canonical decimal string (decToString's form) of a number >= 0: no leading zero but the units', no trailing zero after a point, no sign. */
+const CANONICAL_UNSIGNED = /^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/;
+
+/**
+ * An order's remaining quantity, decToString(quantity - filled): for an order with nothing filled
+ * yet (filled '0', the usual case) and a canonical quantity, the quantity string itself — decimal.js's
+ * x - 0 is x rounded to the precision (60 digits, more than such a string has), which prints back as
+ * the same canonical string — without the parse, subtraction and print.
+ */
+function remaining(quantity: string, filled: string): string {
+  // (at most 41 characters: at most 40 digits, well within the precision)
+  if (filled === '0' && quantity.length <= 41 && CANONICAL_UNSIGNED.test(quantity)) return quantity;
+  return decToString(toDecimal(quantity).minus(filled));
+}
+
 const SHARE = new Dec('0.95');
+
+// DefaultSizing's last notional and what it was worked out from: equity only changes with fills and
+// marks, so the decisions between them (several per event time) share one division.
+let notionalEquity: Dec | undefined;
+let notionalSlots = 0;
+let notionalText = '';
 
 /**
  * Fixed-notional sizing at 95% of equity divided among the slots. The notional is worked out on
@@ -115,8 +136,15 @@ class DefaultSizing {
     this.#slots = slots;
   }
   get notional(): string {
+    if (this.#notional !== undefined) return this.#notional;
+    // the same equity (Decs are immutable values) and slots give the same notional
+    if (this.#equity === notionalEquity && this.#slots === notionalSlots) return (this.#notional = notionalText);
     // a division by one slot is exact: skipped
-    return (this.#notional ??= decString(this.#slots > 1 ? decProduct(this.#equity, SHARE).div(this.#slots) : decProduct(this.#equity, SHARE)));
+    const n = decString(this.#slots > 1 ? decProduct(this.#equity, SHARE).div(this.#slots) : decProduct(this.#equity, SHARE));
+    notionalEquity = this.#equity;
+    notionalSlots = this.#slots;
+    notionalText = n;
+    return (this.#notional = n);
   }
 }
 

@@ -33,6 +33,15 @@ export interface PortfolioState {
 const ZERO = new Dec(0);
 const ALL = '*';
 
+/** An open position as {@link Portfolio.positionMarks} lists it: signed quantity and mark, printed. */
+export interface PositionMark {
+  readonly strategyId: string;
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly quantity: DecimalString;
+  readonly mark: DecimalString;
+}
+
 interface Mark {
   price: Dec;
   time: number;
@@ -209,6 +218,13 @@ export class Portfolio {
   private readonly curveTimes: number[] = [];
   private readonly curveEquity: number[] = [];
   private readonly curveExposed: number[] = [];
+  /**
+   * The equity of the curve's last point, not yet converted to its float (the point's slot in
+   * `curveEquity` is stale while this is set): every fill and mark of a bar moves that point, and
+   * only the last value of the bar is kept, so the conversion (decNumber: a string round trip for a
+   * long equity) is made once per bar, when the next bar's point starts or the curve is read.
+   */
+  private curvePending: Dec | undefined = undefined;
   private lastOpen = false;
   // Running account totals, kept exact on every fill and mark (the hot path of a backtest):
   // equity = base + unrealized, base = initialCash + realized - fees.
@@ -222,6 +238,13 @@ export class Portfolio {
   /** The account totals last computed (read only: callers never modify them). */
   private accountTotals: { readonly realized: Dec; readonly unrealized: Dec; readonly fees: Dec; readonly equity: Dec } | undefined = undefined;
   private readonly booksByInstrument = new Map<string, PositionBook[]>();
+  /**
+   * positionMarks()'s answer for the account, until the next fill or mark (only they move
+   * positions and marks): risk reads it at every decision, several per event time. Read only.
+   */
+  private allMarks: readonly PositionMark[] | undefined = undefined;
+  /** {@link sortedBooks}' list, undefined when a book was added since. */
+  private booksSorted: readonly PositionBook[] | undefined = undefined;
   /** The books again, by strategy id then instrument key (no key string to build per lookup). */
   private readonly bookIndex = new Map<string, Map<string, PositionBook>>();
   private readonly instKeys = new Map<string, Map<string, string>>();
@@ -303,6 +326,7 @@ export class Portfolio {
     }
 
     // Validated: from here nothing throws.
+    this.allMarks = undefined;
     let pos = book;
     if (!pos) {
       pos = new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs);
@@ -350,6 +374,7 @@ export class Portfolio {
     const prev = this.marks.get(key);
     if (prev && time < prev.time) return false;
     this.marks.set(key, { price: p, time });
+    this.allMarks = undefined;
     this.revalue(key);
     this.touchCurve(time, this.totals(ALL).equity);
     return true;
@@ -413,14 +438,17 @@ export class Portfolio {
    * Open positions as (strategy, exchange, symbol, signed quantity, mark), sorted like
    * {@link positions}: the fields a risk view reads, without the rest of the snapshot.
    */
-  positionMarks(strategyId: string = ALL): { strategyId: string; exchange: string; symbol: string; quantity: DecimalString; mark: DecimalString }[] {
-    const out: { strategyId: string; exchange: string; symbol: string; quantity: DecimalString; mark: DecimalString }[] = [];
-    if (this.openBooks === 0) return out;
-    for (const b of this.sortedBooks()) {
-      if (b.direction === 'flat') continue;
-      if (strategyId !== ALL && b.strategyId !== strategyId) continue;
-      out.push({ strategyId: b.strategyId, exchange: b.exchange, symbol: b.symbol, quantity: decToString(b.signedQty()), mark: decToString(this.markOf(b)) });
+  positionMarks(strategyId: string = ALL): readonly PositionMark[] {
+    if (strategyId === ALL && this.allMarks !== undefined) return this.allMarks;
+    const out: PositionMark[] = [];
+    if (this.openBooks > 0) {
+      for (const b of this.sortedBooks()) {
+        if (b.direction === 'flat') continue;
+        if (strategyId !== ALL && b.strategyId !== strategyId) continue;
+        out.push({ strategyId: b.strategyId, exchange: b.exchange, symbol: b.symbol, quantity: decToString(b.signedQty()), mark: decToString(this.markOf(b)) });
+      }
     }
+    if (strategyId === ALL) this.allMarks = out;
     return out;
   }
 
@@ -468,6 +496,7 @@ export class Portfolio {
 
   /** Per-bar float64 curve (copies). */
   equityCurve(): EquityCurve {
+    this.settleCurve();
     return {
       times: Float64Array.from(this.curveTimes),
       equity: Float64Array.from(this.curveEquity),
@@ -529,6 +558,7 @@ export class Portfolio {
 
   /** JSON-safe state; `Portfolio.fromState(JSON.parse(JSON.stringify(p.toState())))` resumes exactly. */
   toState(): PortfolioState {
+    this.settleCurve();
     return {
       version: PORTFOLIO_STATE_VERSION,
       config: {
@@ -589,9 +619,15 @@ export class Portfolio {
     return `${strategyId}\u0000${instrument}`;
   }
 
-  private sortedBooks(): PositionBook[] {
+  /**
+   * The books sorted by strategy, exchange, symbol: made once per new book (addBook drops it), as
+   * a book's keys never change and books are never removed; risk reads the positions in this order
+   * at every decision. Read only.
+   */
+  private sortedBooks(): readonly PositionBook[] {
+    if (this.booksSorted !== undefined) return this.booksSorted;
     const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    return [...this.books.values()].sort((a, b) => cmp(a.strategyId, b.strategyId) || cmp(a.exchange, b.exchange) || cmp(a.symbol, b.symbol));
+    return (this.booksSorted = [...this.books.values()].sort((a, b) => cmp(a.strategyId, b.strategyId) || cmp(a.exchange, b.exchange) || cmp(a.symbol, b.symbol)));
   }
 
   private markOf(b: PositionBook): Dec {
@@ -661,6 +697,7 @@ export class Portfolio {
 
   private addBook(key: string, b: PositionBook): void {
     this.books.set(key, b);
+    this.booksSorted = undefined;
     const ik = this.instKey(b.exchange, b.symbol);
     let byInstrument = this.bookIndex.get(b.strategyId);
     if (byInstrument === undefined) this.bookIndex.set(b.strategyId, (byInstrument = new Map()));
@@ -693,15 +730,21 @@ export class Portfolio {
     const bucket = Math.ceil(time / this.barMs) * this.barMs;
     const open = this.hasOpenPosition();
     const n = this.curveTimes.length;
-    const value = decNumber(equity);
     if (n === 0 || bucket > this.curveTimes[n - 1]!) {
+      this.settleCurve();
       this.curveTimes.push(bucket);
-      this.curveEquity.push(value);
+      this.curveEquity.push(NaN); // (set from curvePending when settled)
       this.curveExposed.push(this.lastOpen || open ? 1 : 0);
-    } else {
-      this.curveEquity[n - 1] = value;
-      if (open) this.curveExposed[n - 1] = 1;
-    }
+    } else if (open) this.curveExposed[n - 1] = 1;
+    this.curvePending = equity;
     this.lastOpen = open;
+  }
+
+  /** Writes the last curve point's pending equity as its float (see curvePending). */
+  private settleCurve(): void {
+    const e = this.curvePending;
+    if (e === undefined) return;
+    this.curveEquity[this.curveEquity.length - 1] = decNumber(e);
+    this.curvePending = undefined;
   }
 }

@@ -366,7 +366,8 @@ function entry(
   const entries = openOrders.length === 0 ? openOrders : openOrders.filter((o) => !o.reduceOnly);
   if (long) {
     let reserved = ZERO;
-    for (let i = 0; i < entries.length; i++) if (entries[i]!.side === 'buy') reserved = reserved.plus(toDecimal(entries[i]!.quantity).mul(entries[i]!.price).mul(costFactor));
+    // (core's decAdd/decProduct: decimal.js's plus/mul, the same Decs, without its work on short values)
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.side === 'buy') reserved = decAdd(reserved, decProduct(decProduct(decOf(entries[i]!.quantity), decOf(entries[i]!.price)), costFactor));
     const spendable = decSub(decOf(req.portfolio.cash), reserved);
     caps.push({ name: 'cash', code: 'INSUFFICIENT_CASH', maxQty: undefined, ratio: { room: spendable, price: entryPrice, factor: costFactor }, detail: () => `cash ${cashText(req.portfolio.cash)} - open buys ${s(reserved)} = ${s(spendable)} at ${s(entryPrice)} x (1 + fee ${s(fee)})` });
   } else {

@@ -229,7 +229,7 @@ export class RiskCore implements JournalCore<RiskOutput> {
         if (f.exchange !== this.spec.exchange) return out;
         if (this.portfolio.hasFill(f.fillId)) return out; // a duplicate: counted once
         try {
-          this.portfolio.applyFill(f);
+          this.portfolio.bookFill(f); // (applyFill's effects without its result's strings, unread here)
           this.onPositionChange(f);
         } catch (e) {
           // A fill the projection refuses (e.g. a short on a long-only market) is still counted:
