@@ -316,6 +316,35 @@ describe('Portfolio: randomized accounting invariants and restart', () => {
     expect(p.roundTrips().length).toBeGreaterThan(5);
   });
 
+  it('without history (risk\'s projection) books and marks as the full portfolio does, and refuses to read history', () => {
+    const cfg = { account: 'paper', initialCash: '100000', timeframe: '1h' as const, shortable: ['binance:ETH/USDT'] };
+    const full = new Portfolio(cfg);
+    const bare = new Portfolio({ ...cfg, history: false });
+    let closes = 0;
+    for (const e of scenario(11, 400)) {
+      if (e.kind === 'mark') {
+        expect(bare.mark(e.i, e.price, e.t)).toBe(full.mark(e.i, e.price, e.t));
+      } else {
+        const a = full.applyFill(e.f);
+        const b = bare.applyFill(e.f);
+        // the same result, without the round trips it closed
+        expect(b).toEqual({ ...a, ...(a.status === 'applied' ? { closedRoundTrips: [] } : {}) });
+        if (a.status === 'applied') closes += a.closedRoundTrips.length;
+      }
+      expect(bare.pnl()).toEqual(full.pnl());
+      // (positionMarks is kept until the next fill or mark: against positions(), made afresh)
+      const marks = full.positions().map((x) => ({ strategyId: x.strategyId, exchange: x.exchange, symbol: x.symbol, quantity: x.quantity, mark: x.mark }));
+      expect(bare.positionMarks()).toEqual(marks);
+      expect(full.positionMarks()).toEqual(marks);
+      expect(decToString(bare.quantity(ETH, 's2'))).toBe(decToString(full.quantity(ETH, 's2')));
+      expect(bare.audit()).toEqual([]);
+    }
+    expect(closes).toBeGreaterThan(5);
+    for (const read of [() => bare.ledger(), () => bare.roundTrips(), () => bare.equityCurve(), () => bare.toState()]) {
+      expect(read).toThrow(expect.objectContaining({ code: 'NO_HISTORY' }) as Error);
+    }
+  });
+
   it('resumes from JSON state exactly as if never stopped, and stays idempotent across the restart', () => {
     const evs = scenario(7, 300);
     const cfg = { account: 'paper', initialCash: '100000', timeframe: '1h' as const, shortable: ['binance:ETH/USDT'] };

@@ -201,6 +201,10 @@ export class Portfolio {
   readonly timeframe: Timeframe;
   private readonly barMs: number;
   private readonly shortable: ReadonlySet<string>;
+  /** PortfolioConfig.history: the ledger, round trips and equity curve are kept. */
+  private readonly history: boolean;
+  /** Without history: the quote fee of the last fill booked (applyFill's result prints it). */
+  private lastFeeQuote: Dec = ZERO;
   private cashBalance: Dec;
   private readonly books = new Map<string, PositionBook>();
   private readonly marks = new Map<string, Mark>();
@@ -262,6 +266,7 @@ export class Portfolio {
       bad('BAD_STATE', (e as Error).message);
     }
     this.shortable = new Set(config.shortable ?? []);
+    this.history = config.history ?? true;
     this.cashBalance = this.initialCash;
   }
 
@@ -281,7 +286,8 @@ export class Portfolio {
       status: 'applied',
       fillId: fill.fillId,
       realized: decToString(outcome.realized),
-      feeQuote: this.rawLedger.lastFeeText(), // (the fill's entry, just pushed: no ledger read in between)
+      // (the fill's ledger entry, just pushed: no ledger read in between; without history, the fee itself)
+      feeQuote: this.history ? this.rawLedger.lastFeeText() : decToString(this.lastFeeQuote),
       closedRoundTrips: outcome.closed,
     };
   }
@@ -329,7 +335,7 @@ export class Portfolio {
     this.allMarks = undefined;
     let pos = book;
     if (!pos) {
-      pos = new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs);
+      pos = new PositionBook(fill.strategyId, fill.exchange, fill.symbol, this.barMs, this.history);
       this.addBook(this.bookKey(fill.strategyId, instrument), pos);
     }
     this.fillIds.set(fill.fillId, true);
@@ -343,6 +349,10 @@ export class Portfolio {
     const mark = this.marks.get(instrument);
     if (!mark || fill.tsEvent >= mark.time) this.marks.set(instrument, { price, time: fill.tsEvent });
     this.revalue(instrument);
+    if (!this.history) {
+      this.lastFeeQuote = feeQuote;
+      return outcome;
+    }
     for (let i = 0; i < outcome.closed.length; i++) this.trips.push(outcome.closed[i]!);
 
     const totals = this.totals(ALL);
@@ -376,7 +386,7 @@ export class Portfolio {
     this.marks.set(key, { price: p, time });
     this.allMarks = undefined;
     this.revalue(key);
-    this.touchCurve(time, this.totals(ALL).equity);
+    if (this.history) this.touchCurve(time, this.totals(ALL).equity);
     return true;
   }
 
@@ -485,17 +495,20 @@ export class Portfolio {
 
   /** Completed flat-to-flat trades, in completion order. */
   roundTrips(): readonly RoundTrip[] {
+    this.needHistory('roundTrips');
     return this.trips;
   }
 
   /** The exact account state after each fill, in order. */
   ledger(): readonly FillLedgerEntry[] {
+    this.needHistory('ledger');
     if (this.rawLedger.length > 0) this.rawLedger.drainInto(this.fillLedger);
     return this.fillLedger;
   }
 
   /** Per-bar float64 curve (copies). */
   equityCurve(): EquityCurve {
+    this.needHistory('equityCurve');
     this.settleCurve();
     return {
       times: Float64Array.from(this.curveTimes),
@@ -558,6 +571,7 @@ export class Portfolio {
 
   /** JSON-safe state; `Portfolio.fromState(JSON.parse(JSON.stringify(p.toState())))` resumes exactly. */
   toState(): PortfolioState {
+    this.needHistory('toState');
     this.settleCurve();
     return {
       version: PORTFOLIO_STATE_VERSION,
@@ -605,6 +619,10 @@ export class Portfolio {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private needHistory(what: string): void {
+    if (!this.history) bad('NO_HISTORY', `${what}: this portfolio keeps no history (PortfolioConfig.history false)`);
+  }
 
   /** `instrumentKey` of (exchange, symbol), made once per instrument: hot paths look books and marks up by it. */
   private instKey(exchange: string, symbol: string): string {

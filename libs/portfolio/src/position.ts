@@ -110,11 +110,17 @@ export class PositionBook {
   cachedUnrealized: Dec = ZERO;
   private trade: OpenTrade | null = null;
 
+  /**
+   * `trips` false: no round trip is tracked (none in progress, none returned by `apply`): the
+   * running totals, lots and positions are the same, without a round trip's six sums per fill and
+   * its strings at the close (a projection that never reads them: risk's).
+   */
   constructor(
     readonly strategyId: string,
     readonly exchange: string,
     readonly symbol: string,
     private readonly barMs: number,
+    private readonly trips = true,
   ) {}
 
   /** Realized P&L of this position, gross of fees (quote currency). */
@@ -224,7 +230,7 @@ export class PositionBook {
     const closed: RoundTrip[] = [];
 
     if (closes) {
-      const trade = this.trade!;
+      const trade = this.trade; // (null when trips are not tracked)
       let closedQty = ZERO;
       while (gtZero(remaining) && this.lots.length > 0) {
         const lot = this.lots[0]!;
@@ -242,19 +248,21 @@ export class PositionBook {
         remaining = take !== remaining && decCmp(remaining, take) === 0 ? ZERO : decSub(remaining, take);
         closedQty = decAdd(closedQty, take);
       }
-      // A flipping fill's fee is split by quantity; the opening part gets the exact remainder so
-      // the trades' fees always add up to the fees paid.
-      const closeFee = remaining.isZero() ? feeQuote : decDiv(decProduct(feeQuote, closedQty), qty);
-      trade.exitPx = trade.exitQty.isZero() && exactProduct(closedQty, price) ? price : null;
-      trade.exitQty = decAdd(trade.exitQty, closedQty);
-      trade.exitNotional = decAdd(trade.exitNotional, closedQty === qty ? notional : decProduct(closedQty, price));
-      trade.gross = decAdd(trade.gross, realized);
-      trade.fees = decAdd(trade.fees, closeFee);
-      trade.fills += 1;
+      if (trade !== null) {
+        // A flipping fill's fee is split by quantity; the opening part gets the exact remainder so
+        // the trades' fees always add up to the fees paid.
+        const closeFee = remaining.isZero() ? feeQuote : decDiv(decProduct(feeQuote, closedQty), qty);
+        trade.exitPx = trade.exitQty.isZero() && exactProduct(closedQty, price) ? price : null;
+        trade.exitQty = decAdd(trade.exitQty, closedQty);
+        trade.exitNotional = decAdd(trade.exitNotional, closedQty === qty ? notional : decProduct(closedQty, price));
+        trade.gross = decAdd(trade.gross, realized);
+        trade.fees = decAdd(trade.fees, closeFee);
+        trade.fills += 1;
+        feeQuote = decSub(feeQuote, closeFee); // (the opening part's, read only by its trade)
+      }
       this.pendRealized[this.pendRealized.length - 1] = realized;
-      feeQuote = decSub(feeQuote, closeFee);
       if (this.lots.length === 0) {
-        closed.push(this.finishTrade(trade, time));
+        if (trade !== null) closed.push(this.finishTrade(trade, time));
         this.trade = null;
         this.direction = 'flat';
       }
@@ -263,30 +271,34 @@ export class PositionBook {
     if (gtZero(remaining)) {
       if (this.direction === 'flat') {
         this.direction = side === 'buy' ? 'long' : 'short';
-        this.trade = {
-          side: this.direction,
-          entryTime: time,
-          entryQty: ZERO,
-          entryNotional: ZERO,
-          exitQty: ZERO,
-          exitNotional: ZERO,
-          gross: ZERO,
-          fees: ZERO,
-          fills: 0,
-          entryPx: null,
-          exitPx: null,
-        };
+        if (this.trips) {
+          this.trade = {
+            side: this.direction,
+            entryTime: time,
+            entryQty: ZERO,
+            entryNotional: ZERO,
+            exitQty: ZERO,
+            exitNotional: ZERO,
+            gross: ZERO,
+            fees: ZERO,
+            fills: 0,
+            entryPx: null,
+            exitPx: null,
+          };
+        }
       }
-      const trade = this.trade!;
-      trade.entryPx = trade.entryQty.isZero() && exactProduct(remaining, price) ? price : null;
       const cost = remaining === qty ? notional : decProduct(remaining, price);
       this.lots.push({ qty: remaining, price, time, cost });
       this.openQty = decAdd(this.openQty, remaining);
       this.openCost = decAdd(this.openCost, cost);
-      trade.entryQty = decAdd(trade.entryQty, remaining);
-      trade.entryNotional = decAdd(trade.entryNotional, cost);
-      trade.fees = decAdd(trade.fees, feeQuote);
-      trade.fills += 1;
+      const trade = this.trade;
+      if (trade !== null) {
+        trade.entryPx = trade.entryQty.isZero() && exactProduct(remaining, price) ? price : null;
+        trade.entryQty = decAdd(trade.entryQty, remaining);
+        trade.entryNotional = decAdd(trade.entryNotional, cost);
+        trade.fees = decAdd(trade.fees, feeQuote);
+        trade.fills += 1;
+      }
     }
     return { realized, closed };
   }

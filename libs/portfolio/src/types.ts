@@ -21,6 +21,13 @@ export interface PortfolioConfig {
    * long-only: a sell larger than the position is refused (see {@link PortfolioError}).
    */
   readonly shortable?: readonly string[];
+  /**
+   * False for a projection that reads only positions, cash and P&L totals (risk's account): no fill
+   * ledger, round trips or equity curve are kept (no per-fill entry, no round trip's sums and
+   * strings, no curve point), and `ledger`, `roundTrips`, `equityCurve` and `toState` throw
+   * PortfolioError('NO_HISTORY'); `applyFill` reports no closed round trips. Default true.
+   */
+  readonly history?: boolean;
 }
 
 /**
@@ -58,7 +65,7 @@ export type ApplyFillResult =
   | { readonly status: 'duplicate'; readonly fillId: string };
 
 /** Why a fill was refused. The portfolio is unchanged when this is thrown. */
-export type PortfolioErrorCode = 'BAD_FILL' | 'SHORT_NOT_ALLOWED' | 'QUOTE_MISMATCH' | 'FEE_CURRENCY' | 'BAD_MARK' | 'BAD_STATE';
+export type PortfolioErrorCode = 'BAD_FILL' | 'SHORT_NOT_ALLOWED' | 'QUOTE_MISMATCH' | 'FEE_CURRENCY' | 'BAD_MARK' | 'BAD_STATE' | 'NO_HISTORY';
 
 export class PortfolioError extends Error {
   constructor(

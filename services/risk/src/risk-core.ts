@@ -130,7 +130,8 @@ export class RiskCore implements JournalCore<RiskOutput> {
     this.overrides = [...(opts.limitOverrides ?? [])];
     this.shortable = new Set(specShortable(spec));
     this.slots = specSlots(spec);
-    this.portfolio = new Portfolio({ account: spec.runId, quoteCurrency: spec.quoteCurrency ?? 'USDT', initialCash: spec.initialCash, timeframe: this.timeframe, shortable: specShortable(spec) });
+    // (risk reads positions, cash and equity only: no ledger, round trips or equity curve kept)
+    this.portfolio = new Portfolio({ account: spec.runId, quoteCurrency: spec.quoteCurrency ?? 'USDT', initialCash: spec.initialCash, timeframe: this.timeframe, shortable: specShortable(spec), history: false });
     const needsAtr = limitsNeedAtr(this.baseLimits);
     const markets = new Map(specMarkets(spec).map((m) => [m.symbol, m]));
     const instances = strategyInstances(spec);
