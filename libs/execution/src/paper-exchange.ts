@@ -318,8 +318,9 @@ export class PaperExchange implements ExchangeGateway {
   }
 
   /**
-   * `submitNow` for the backtester, which reads only the events and fills: the same effects and
-   * the same events and fills (none for a duplicate), without the order snapshot.
+   * `submitNow` for the backtester and execution's core, which read only the events and fills: the
+   * same effects and the same events and fills (none for a duplicate; a new order has at least its
+   * acknowledged or rejected event), without the order snapshot.
    */
   submitAndTake(req: SubmitOrder): { readonly events: OrderUpdate[]; readonly fills: FillEvent[] } {
     if (this.orders.has(req.clientOrderId) || this.finished.has(req.clientOrderId)) return { events: [], fills: [] };

@@ -172,6 +172,26 @@ describe('ExecutionCore (paper venue behind the gateway port)', () => {
       expect(markers(out).map((m) => [m.symbol, m.barTime])).toEqual([['BTC/USDT', close(1)], ['ETH/USDT', close(1)]]);
     });
 
+    it('an intent of T that comes after T was found done holds the bars of T+1 not yet matched until it is answered', () => {
+      const two = parsePipelineSpec({ ...spec, symbols: ['BTC/USDT', 'ETH/USDT'] });
+      const core = new ExecutionCore(two, new ManualClock(0), { decisionBarrier: true });
+      const eth = (c: CandleEvent): CandleEvent => ({ ...c, symbol: 'ETH/USDT', eventId: `eth-${c.eventId}` });
+      const ethDecision = (i: number, kind: 'intent' | 'noop', id: string): DecisionEvent => ({ ...decision(i, kind), symbol: 'ETH/USDT', decisionId: id, eventId: id });
+      core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false);
+      core.apply(EXEC_INPUT.candle, eth(candle(0, 100, 101, 99, 100)), false);
+      core.apply(EXEC_INPUT.decision, decision(0, 'noop'), false);
+      core.apply(EXEC_INPUT.decision, ethDecision(0, 'noop', 'e-0'), false);
+      // Risk is done with bar 0: BTC's bar 1 is matched at once.
+      expect(markers(core.apply(EXEC_INPUT.candle, candle(1, 102, 103, 101, 102), false)).map((m) => [m.symbol, m.barTime])).toEqual([['BTC/USDT', close(1)]]);
+      // Another record of bar 0 for ETH, an intent: ETH's bar 1 waits for its answer.
+      expect(core.apply(EXEC_INPUT.decision, ethDecision(0, 'intent', 'e-0b'), false)).toEqual([]);
+      expect(core.apply(EXEC_INPUT.candle, eth(candle(1, 102, 103, 101, 102)), false)).toEqual([]);
+      expect(core.held()).toEqual([{ symbol: 'ETH/USDT', since: T0 + H, count: 1 }]);
+      const out = core.apply(EXEC_INPUT.rejection, { ...rejection(0), symbol: 'ETH/USDT', decisionId: 'e-0b' }, false);
+      expect(markers(out).map((m) => [m.symbol, m.barTime])).toEqual([['ETH/USDT', close(1)]]);
+      expect(core.held()).toEqual([]);
+    });
+
     it('a rejection answers an intent like an approval', () => {
       const core = barrier();
       core.apply(EXEC_INPUT.candle, candle(0, 100, 101, 99, 100), false);

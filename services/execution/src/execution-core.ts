@@ -1,5 +1,5 @@
 import { specMarkets, specSymbols, strategyInstances, type PipelineSpec } from '@atp/backtest';
-import { barCloseTime, type Clock, type Timeframe } from '@atp/core';
+import { timeframeMs, type Clock, type Timeframe } from '@atp/core';
 import type { CandleEvent, DecisionEvent, FillEvent, OrderApprovedEvent, OrderCommandEvent, OrderEvent, OrderRejectedEvent } from '@atp/contracts';
 import { PaperExchange, submitOrderFromApproval, type GatewayResult } from '@atp/execution';
 import type { JournalCore } from '@atp/nest-kit';
@@ -39,15 +39,20 @@ export interface ExecutionCoreOptions {
   readonly source?: string;
 }
 
-/** Per symbol: the decision barrier's view of one event time T. */
+/**
+ * Per symbol: the decision barrier's view of one event time T. Arrays without repeats rather than
+ * Sets: a symbol has a few strategies and intents per T, and two Sets per (symbol, T) cost more
+ * to make than a few compares.
+ */
 interface DecisionsAt {
   /** Strategy ids whose decision record of T is in. */
-  readonly strategies: Set<string>;
+  readonly strategies: string[];
   /** Decision ids of the intents of T. */
-  readonly intents: Set<string>;
+  readonly intents: string[];
 }
 
 interface BarrierState {
+  readonly symbol: string;
   /** Strategy instance ids deciding on this symbol. */
   readonly expected: readonly string[];
   readonly decisions: Map<number, DecisionsAt>;
@@ -58,6 +63,8 @@ interface BarrierState {
   latestSeen: number;
   /** Released by timeout and no decision record since: candles are not held. */
   bypass: boolean;
+  /** The symbol's last matched bar (its `lastBar` entry), -Infinity before the first. */
+  last: number;
 }
 
 /**
@@ -83,6 +90,20 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
   private readonly symbols: ReadonlySet<string>;
   private readonly lastBar = new Map<string, number>();
   private readonly barrier: Map<string, BarrierState> | undefined;
+  /**
+   * The barrier's states in the map's (the spec's symbol) order: drain and riskDoneWith walk them
+   * at every input, an array walk where a Map iterator (and its entry pairs) cost more than the
+   * checks themselves.
+   */
+  private readonly barrierList: BarrierState[] = [];
+  /**
+   * The event time riskDoneWith last found done, NaN for none: nothing makes it undone but a new
+   * intent (onDecision) or pruning what it read (prune), which forget it. drain asks the same T for every
+   * symbol holding a candle, and again after each one matched.
+   */
+  private doneWith = NaN;
+  /** Length of a bar of the run's timeframe, ms: a wanted candle's event time is its open time + this. */
+  private readonly tfMs: number;
   /** Decision ids risk answered (approved or rejected), with their decision time (pruned as bars pass). */
   private readonly answered = new Map<string, number>();
   private pruneAt = 4096;
@@ -97,11 +118,20 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
     const source = opts.source ?? 'execution';
     const quote = spec.quoteCurrency ?? 'USDT';
     this.symbols = new Set(specSymbols(spec));
+    this.tfMs = timeframeMs(spec.timeframe);
     if (opts.decisionBarrier) {
       const instances = strategyInstances(spec);
-      this.barrier = new Map(
-        [...this.symbols].map((s) => [s, { expected: instances.filter((i) => i.symbols.includes(s)).map((i) => i.id), decisions: new Map(), held: [], seen: new Set(), latestSeen: -Infinity, bypass: false }]),
-      );
+      this.barrierList = [...this.symbols].map((s) => ({
+        symbol: s,
+        expected: instances.filter((i) => i.symbols.includes(s)).map((i) => i.id),
+        decisions: new Map(),
+        held: [],
+        seen: new Set(),
+        latestSeen: -Infinity,
+        bypass: false,
+        last: -Infinity,
+      }));
+      this.barrier = new Map(this.barrierList.map((b) => [b.symbol, b]));
     }
     this.venue = new PaperExchange({
       exchange: spec.exchange,
@@ -167,8 +197,8 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
   private onCandle(c: CandleEvent): ExecutionOutput[] {
     if (!this.wants(c)) return [];
     const b = this.barrier?.get(c.symbol);
-    if (!b) return this.match(c);
-    const t = barCloseTime(c.openTime, c.timeframe);
+    if (!b) return this.match(c, undefined, []);
+    const t = c.openTime + this.tfMs; // barCloseTime: a wanted candle is of the run's timeframe
     if (t <= b.latestSeen) return [];
     b.held.push(c);
     b.seen.add(t);
@@ -183,33 +213,39 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
    * (a gap: a later candle of it is in) having none.
    */
   private drain(out: ExecutionOutput[]): ExecutionOutput[] {
-    const barrier = this.barrier!;
+    const list = this.barrierList;
+    let matched = false;
     for (let progress = true; progress; ) {
       progress = false;
-      for (const [symbol, b] of barrier) {
+      for (let i = 0; i < list.length; i++) {
+        const b = list[i]!;
         if (!b.held.length) continue;
-        const prev = this.lastBar.get(symbol);
-        if (!b.bypass && prev !== undefined && !this.riskDoneWith(prev)) continue;
-        for (const o of this.match(b.held.shift()!)) out.push(o);
-        progress = true;
+        if (!b.bypass && b.last !== -Infinity && !this.riskDoneWith(b.last)) continue;
+        this.match(b.held.shift()!, b, out);
+        progress = matched = true;
       }
     }
-    if (out.length) this.prune();
+    // (only a match moves a last bar, what pruning goes by)
+    if (matched) this.prune();
     return out;
   }
 
   /** True when risk has answered every decision of event time T, of every symbol. */
   private riskDoneWith(t: number): boolean {
-    for (const b of this.barrier!.values()) {
+    if (t === this.doneWith) return true;
+    const list = this.barrierList;
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i]!;
       if (!b.seen.has(t)) {
         if (b.latestSeen > t) continue; // no bar at T: a gap of this symbol
         return false; // its bar of T has not come yet
       }
       if (b.expected.length === 0) continue;
       const d = b.decisions.get(t);
-      if (!d || d.strategies.size < b.expected.length) return false;
-      for (const id of d.intents) if (!this.answered.has(id)) return false;
+      if (!d || d.strategies.length < b.expected.length) return false;
+      for (let k = 0; k < d.intents.length; k++) if (!this.answered.has(d.intents[k]!)) return false;
     }
+    this.doneWith = t;
     return true;
   }
 
@@ -225,9 +261,12 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
     if (d.decisionTime < this.prunedBefore) return []; // every symbol is past it
     b.bypass = false; // the strategy is alive: hold candles again
     let at = b.decisions.get(d.decisionTime);
-    if (!at) b.decisions.set(d.decisionTime, (at = { strategies: new Set(), intents: new Set() }));
-    at.strategies.add(d.strategyId);
-    if (d.kind === 'intent') at.intents.add(d.decisionId);
+    if (!at) b.decisions.set(d.decisionTime, (at = { strategies: [], intents: [] }));
+    if (!at.strategies.includes(d.strategyId)) at.strategies.push(d.strategyId);
+    if (d.kind === 'intent' && !at.intents.includes(d.decisionId)) {
+      at.intents.push(d.decisionId);
+      this.doneWith = NaN; // an intent to answer: T may not be done any more
+    }
     return this.drain([]);
   }
 
@@ -248,35 +287,47 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
   /** Forgets what no barrier check can ask any more: event times before every symbol's last matched bar. */
   private prune(): void {
     let oldest = Infinity;
-    for (const s of this.symbols) oldest = Math.min(oldest, this.lastBar.get(s) ?? -Infinity);
+    const list = this.barrierList; // (the barrier's symbols are this.symbols)
+    for (let i = 0; i < list.length; i++) oldest = Math.min(oldest, list[i]!.last);
     if (oldest <= this.prunedBefore) return;
     this.prunedBefore = oldest;
-    for (const b of this.barrier!.values()) {
+    // (what is forgotten below is of times before `oldest`: doneWith holds unless it is one of them,
+    // or an answer it counted, recorded at another time than its decision's, goes)
+    if (this.doneWith < oldest) this.doneWith = NaN;
+    for (const b of list) {
       for (const t of b.decisions.keys()) if (t < oldest) b.decisions.delete(t);
       for (const t of b.seen) if (t < oldest) b.seen.delete(t);
     }
     if (this.answered.size >= this.pruneAt) {
+      this.doneWith = NaN;
       for (const [id, t] of this.answered) if (t < oldest) this.answered.delete(id);
       this.pruneAt = Math.max(4096, 2 * this.answered.size);
     }
   }
 
-  private match(c: CandleEvent): ExecutionOutput[] {
-    const t = barCloseTime(c.openTime, c.timeframe);
-    if (t <= (this.lastBar.get(c.symbol) ?? -Infinity)) return [];
+  /**
+   * Matches a wanted candle (`b`: its barrier state, if any) and appends its fills, order events
+   * and marker to `out`: the venue's onBar, without its bar and result objects.
+   */
+  private match(c: CandleEvent, b: BarrierState | undefined, out: ExecutionOutput[]): ExecutionOutput[] {
+    const t = c.openTime + this.tfMs; // barCloseTime: a wanted candle is of the run's timeframe
+    if (t <= (this.lastBar.get(c.symbol) ?? -Infinity)) return out;
     this.lastBar.set(c.symbol, t);
-    const r = this.venue.onBar({ symbol: c.symbol, timeframe: c.timeframe as Timeframe, openTime: c.openTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume });
-    const out: ExecutionOutput[] = [];
-    for (const f of r.fills) out.push({ kind: 'fill', fill: f });
-    for (const e of r.events) out.push({ kind: 'order', event: e });
-    out.push({ kind: 'order', event: r.marker });
+    if (b) b.last = t;
+    const v = this.venue;
+    const n = v.matchBar(c.symbol, t, c.open, c.high, c.low, c.close, c.volume);
+    for (const f of v.takeFills()) out.push({ kind: 'fill', fill: f });
+    for (const e of v.takeEvents()) out.push({ kind: 'order', event: e });
+    out.push({ kind: 'order', event: v.barMatched(c.symbol, c.timeframe as Timeframe, t, n) });
     return out;
   }
 
   private onApproval(a: OrderApprovedEvent, replaying: boolean): ExecutionOutput[] {
     if (a.runId !== this.spec.runId) throw new Error(`execution: approval ${a.clientOrderId} of run ${a.runId}, this is run ${this.spec.runId}`);
-    const r = this.venue.submitNow(submitOrderFromApproval(a));
-    if (r.duplicate) return [];
+    // (submitAndTake: submitNow's effects without the order snapshot; a new order has at least
+    // its acknowledged or rejected event, a duplicate none)
+    const r = this.venue.submitAndTake(submitOrderFromApproval(a));
+    if (r.events.length === 0) return [];
     const out = this.outputs(r);
     if (!replaying) out.push({ kind: 'submitted', clientOrderId: a.clientOrderId, decisionTime: a.decisionTime });
     return this.barrier ? this.onAnswer(a, out) : out;
@@ -289,7 +340,7 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
     return this.outputs(this.venue.cancelAllNow({ ...(c.symbol ? { symbol: c.symbol } : {}), ...(c.strategyId ? { strategyId: c.strategyId } : {}) }, reason));
   }
 
-  private outputs(r: GatewayResult): ExecutionOutput[] {
+  private outputs(r: Pick<GatewayResult, 'fills' | 'events'>): ExecutionOutput[] {
     const out: ExecutionOutput[] = [];
     for (const f of r.fills) out.push({ kind: 'fill', fill: f });
     for (const e of r.events) out.push({ kind: 'order', event: e });
