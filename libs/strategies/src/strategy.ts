@@ -132,15 +132,38 @@ export function decisionEvent(args: {
   source?: string;
 }): DecisionEvent {
   const inputs: Record<string, number | string | null> = {};
-  args.strategy.inputNames.forEach((n, i) => {
-    const x = args.inputs[i];
-    inputs[n] = Number.isFinite(x) ? x : null;
-  });
+  const names = args.strategy.inputNames;
+  for (let i = 0; i < names.length; i++) {
+    const x = args.inputs[i]!;
+    inputs[names[i]!] = Number.isFinite(x) ? x : null;
+  }
   const d = args.decision;
-  // A no-op's reason travels with its inputs (an intent carries its own reason).
-  if (d.kind === 'noop') inputs['reason'] = d.reason;
   const id = decisionId(args.runId, args.strategy.id, args.exchange, args.symbol, args.decisionTime);
-  const ev: DecisionEvent = {
+  // Two literals with the same fields in the same order, an intent's with `intent` after `kind`,
+  // rather than a conditional spread (a runtime copy of an object per record).
+  if (d.kind === 'intent') {
+    return {
+      eventId: id,
+      tsEvent: args.decisionTime,
+      tsInit: args.tsInit,
+      source: args.source ?? 'strategy',
+      exchange: args.exchange,
+      symbol: args.symbol,
+      runId: args.runId,
+      decisionId: id,
+      strategyId: args.strategy.id,
+      strategyVersion: args.strategy.version,
+      timeframe: args.timeframe,
+      decisionTime: args.decisionTime,
+      kind: d.kind,
+      intent: d.intent,
+      inputs,
+      causeIds: args.causeIds.slice(),
+    };
+  }
+  // A no-op's reason travels with its inputs (an intent carries its own reason).
+  inputs['reason'] = d.reason;
+  return {
     eventId: id,
     tsEvent: args.decisionTime,
     tsInit: args.tsInit,
@@ -154,9 +177,7 @@ export function decisionEvent(args: {
     timeframe: args.timeframe,
     decisionTime: args.decisionTime,
     kind: d.kind,
-    ...(d.kind === 'intent' ? { intent: d.intent } : {}),
     inputs,
-    causeIds: [...args.causeIds],
+    causeIds: args.causeIds.slice(),
   };
-  return ev;
 }

@@ -1,5 +1,5 @@
 import { strategyInstances, specSymbols, type PipelineSpec } from '@atp/backtest';
-import { barCloseTime, Dec, decAdd, decNumber, decSub, timeframeMs, toDecimal, type Clock, type Timeframe } from '@atp/core';
+import { Dec, decAdd, decNumber, decSub, timeframeMs, toDecimal, type Clock, type Timeframe } from '@atp/core';
 import type { CandleEvent, DecisionEvent, FeatureVectorEvent, FillEvent, OrderEvent, SignalEvent } from '@atp/contracts';
 import { MatchedBarTracker } from '@atp/execution';
 import type { Bar } from '@atp/indicators';
@@ -83,7 +83,10 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
   private readonly mode: FeaturesSource;
   private readonly featureSet: string;
   private readonly joinSignals: boolean;
-  private readonly slotByKey = new Map<string, Slot>();
+  /** Slots by strategy id, then symbol (a fill's own strings: no key made per fill). */
+  private readonly slotsByStrategy = new Map<string, Map<string, Slot>>();
+  /** The event time up to which the tracker was last pruned (it prunes only when this advances). */
+  private prunedTo = -Infinity;
   /** Fills applied (a redelivered fill is applied once). */
   private readonly fillIds = new Set<string>();
   /** Decision records emitted (replay included). */
@@ -116,7 +119,9 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
           position: new Dec(0),
         };
         slots.push(slot);
-        this.slotByKey.set(`${inst.id}|${symbol}`, slot);
+        let bySymbol = this.slotsByStrategy.get(inst.id);
+        if (!bySymbol) this.slotsByStrategy.set(inst.id, (bySymbol = new Map()));
+        bySymbol.set(symbol, slot);
       }
       if (slots.length) this.symbols.set(symbol, { symbol, slots, pending: new Map(), barCount: 0, prevOpen: NaN, lastDecided: -Infinity });
     }
@@ -139,7 +144,7 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
   waits(kind: string, input: unknown): boolean {
     if (kind !== STRATEGY_INPUT.candle) return false;
     const c = input as CandleEvent;
-    return c.closed && this.wants(c) && !this.tracker.isMatched(this.spec.exchange, c.symbol, barCloseTime(c.openTime, this.timeframe));
+    return c.closed && this.wants(c) && !this.tracker.isMatched(this.spec.exchange, c.symbol, c.openTime + this.tf);
   }
 
   apply(kind: string, input: unknown): DecisionEvent[] {
@@ -147,19 +152,20 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
       case STRATEGY_INPUT.candle: {
         const c = input as CandleEvent;
         if (!c.closed || !this.wants(c)) return [];
-        this.pendingOf(c.symbol, barCloseTime(c.openTime, this.timeframe)).candle = c;
+        // (barCloseTime of this.timeframe without parsing it: its length is this.tf)
+        this.pendingOf(c.symbol, c.openTime + this.tf).candle = c;
         return this.advance(c.symbol);
       }
       case STRATEGY_INPUT.features: {
         const f = input as FeatureVectorEvent;
         if (this.mode !== 'topic' || f.featureSet !== this.featureSet || !this.wants(f)) return [];
-        this.pendingOf(f.symbol, barCloseTime(f.openTime, this.timeframe)).features = f;
+        this.pendingOf(f.symbol, f.openTime + this.tf).features = f;
         return this.advance(f.symbol);
       }
       case STRATEGY_INPUT.signal: {
         const s = input as SignalEvent;
         if (!this.wants(s)) return [];
-        this.pendingOf(s.symbol, barCloseTime(s.openTime, this.timeframe)).signal = s;
+        this.pendingOf(s.symbol, s.openTime + this.tf).signal = s;
         return this.advance(s.symbol);
       }
       case STRATEGY_INPUT.orderEvent: {
@@ -173,7 +179,7 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
         if (f.exchange !== this.spec.exchange || this.fillIds.has(f.fillId)) return [];
         this.fillIds.add(f.fillId);
         this.tracker.onFillApplied(f.exchange, f.symbol);
-        const slot = this.slotByKey.get(`${f.strategyId}|${f.symbol}`);
+        const slot = this.slotsByStrategy.get(f.strategyId)?.get(f.symbol);
         if (slot) {
           // core's exact equivalents of plus/minus and toNumber, without decimal.js's work where it has none
           const q = toDecimal(f.quantity);
@@ -199,10 +205,9 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
   private advance(symbol: string): DecisionEvent[] {
     const s = this.symbols.get(symbol)!;
     const out: DecisionEvent[] = [];
-    for (;;) {
+    while (s.pending.size > 0) {
       let t = Infinity;
       for (const k of s.pending.keys()) if (k < t) t = k;
-      if (t === Infinity) break;
       if (t <= s.lastDecided) {
         s.pending.delete(t); // a late duplicate of a decided bar
         continue;
@@ -222,7 +227,9 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
     s.barCount++;
     const gap = s.barCount > 1 && c.openTime - s.prevOpen > this.tf;
     const signal: SignalView | undefined = p.signal ? { score: p.signal.score, probabilities: p.signal.probabilities, model: p.signal.model } : undefined;
-    const causeIds = [c.eventId, ...(p.features ? [p.features.eventId] : []), ...(p.signal ? [p.signal.eventId] : [])];
+    const causeIds = [c.eventId];
+    if (p.features) causeIds.push(p.features.eventId);
+    if (p.signal) causeIds.push(p.signal.eventId);
     for (const sl of s.slots) {
       let fv: FeatureVector;
       if (sl.computer) fv = sl.computer.update(bar, gap);
@@ -252,6 +259,11 @@ export class StrategyCore implements JournalCore<DecisionEvent> {
     this.decisions += s.slots.length;
     let oldest = Infinity;
     for (const x of this.symbols.values()) if (x.lastDecided < oldest) oldest = x.lastDecided;
-    if (Number.isFinite(oldest)) this.tracker.prune(oldest);
+    // (once per advance of the oldest symbol, not at every decision: pruning again at the same time
+    // would only forget a marker come late, of a bar decided already, which nothing asks for)
+    if (Number.isFinite(oldest) && oldest > this.prunedTo) {
+      this.prunedTo = oldest;
+      this.tracker.prune(oldest);
+    }
   }
 }
