@@ -131,24 +131,69 @@ function tapped(bus: Bus, onPublish: (topic: string, values: readonly unknown[])
  * record of T, and per order its approval and its acknowledgement.
  */
 class EmbeddedHops {
-  readonly marker = new Map<number, number>();
-  readonly decided = new Map<number, number>();
-  readonly approved = new Map<string, number>();
-  readonly acked = new Map<string, number>();
+  private readonly markerAt = new Map<number, number>();
+  private readonly decidedAt = new Map<number, number>();
+  private readonly approvedAt = new Map<string, number>();
+  private readonly ackedAt = new Map<string, number>();
+  /**
+   * What the taps saw, as (what, key, time) triples — 0: a bar-matched marker (its bar time), 1: an
+   * acknowledgement (client order id), 2: a decision record (decision time), 3: an approval
+   * (client order id) — made into the maps only when they are read (after the run): on the path, a
+   * probe costs a clock read and a few pushes per publish, no map.
+   */
+  private readonly seen: (number | string)[] = [];
+  private built = 0;
+
+  get marker(): ReadonlyMap<number, number> {
+    return this.build().markerAt;
+  }
+
+  get decided(): ReadonlyMap<number, number> {
+    return this.build().decidedAt;
+  }
+
+  get approved(): ReadonlyMap<string, number> {
+    return this.build().approvedAt;
+  }
+
+  get acked(): ReadonlyMap<string, number> {
+    return this.build().ackedAt;
+  }
 
   wrap(bus: Bus): Bus {
+    const events = TOPICS.ordersEvents.name;
+    const intents = TOPICS.ordersIntents.name;
+    const approved = TOPICS.ordersApproved.name;
+    const seen = this.seen;
     const note = (topic: string, values: readonly unknown[]) => {
+      if (topic !== events && topic !== intents && topic !== approved) return;
       const at = performance.now();
       for (const v of values) {
-        if (topic === TOPICS.ordersEvents.name) {
+        if (topic === events) {
           const e = v as OrderEvent;
-          if (e.kind === 'bar-matched') this.marker.set(e.barTime, at);
-          else if (e.kind === 'order' && e.status === 'acknowledged' && !this.acked.has(e.clientOrderId)) this.acked.set(e.clientOrderId, at);
-        } else if (topic === TOPICS.ordersIntents.name) this.decided.set((v as DecisionEvent).decisionTime, at);
-        else if (topic === TOPICS.ordersApproved.name) this.approved.set((v as OrderApprovedEvent).clientOrderId, at);
+          if (e.kind === 'bar-matched') seen.push(0, e.barTime, at);
+          else if (e.kind === 'order' && e.status === 'acknowledged') seen.push(1, e.clientOrderId, at);
+        } else if (topic === intents) seen.push(2, (v as DecisionEvent).decisionTime, at);
+        else seen.push(3, (v as OrderApprovedEvent).clientOrderId, at);
       }
     };
     return tapped(bus, note);
+  }
+
+  /** The maps up to date with what the taps saw: per T execution's last bar-matched marker and the strategy's last decision record, per order its last approval and first acknowledgement. */
+  private build(): this {
+    const seen = this.seen;
+    for (; this.built < seen.length; this.built += 3) {
+      const what = seen[this.built] as number;
+      const at = seen[this.built + 2] as number;
+      if (what === 0) this.markerAt.set(seen[this.built + 1] as number, at);
+      else if (what === 1) {
+        const coid = seen[this.built + 1] as string;
+        if (!this.ackedAt.has(coid)) this.ackedAt.set(coid, at);
+      } else if (what === 2) this.decidedAt.set(seen[this.built + 1] as number, at);
+      else this.approvedAt.set(seen[this.built + 1] as string, at);
+    }
+    return this;
   }
 }
 
