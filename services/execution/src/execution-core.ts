@@ -215,12 +215,19 @@ export class ExecutionCore implements JournalCore<ExecutionOutput> {
   private drain(out: ExecutionOutput[]): ExecutionOutput[] {
     const list = this.barrierList;
     let matched = false;
+    // riskDoneWith answers for T alone while this runs (matching changes nothing it reads): the
+    // symbols holding candles after the same T (a burst) ask it once
+    let notDone = NaN;
     for (let progress = true; progress; ) {
       progress = false;
       for (let i = 0; i < list.length; i++) {
         const b = list[i]!;
         if (!b.held.length) continue;
-        if (!b.bypass && b.last !== -Infinity && !this.riskDoneWith(b.last)) continue;
+        const prev = b.last;
+        if (!b.bypass && prev !== -Infinity && (prev === notDone || !this.riskDoneWith(prev))) {
+          notDone = prev;
+          continue;
+        }
         this.match(b.held.shift()!, b, out);
         progress = matched = true;
       }
