@@ -139,31 +139,10 @@ export function decisionEvent(args: {
   }
   const d = args.decision;
   const id = decisionId(args.runId, args.strategy.id, args.exchange, args.symbol, args.decisionTime);
-  // Two literals with the same fields in the same order, an intent's with `intent` after `kind`,
-  // rather than a conditional spread (a runtime copy of an object per record).
-  if (d.kind === 'intent') {
-    return {
-      eventId: id,
-      tsEvent: args.decisionTime,
-      tsInit: args.tsInit,
-      source: args.source ?? 'strategy',
-      exchange: args.exchange,
-      symbol: args.symbol,
-      runId: args.runId,
-      decisionId: id,
-      strategyId: args.strategy.id,
-      strategyVersion: args.strategy.version,
-      timeframe: args.timeframe,
-      decisionTime: args.decisionTime,
-      kind: d.kind,
-      intent: d.intent,
-      inputs,
-      causeIds: args.causeIds.slice(),
-    };
-  }
-  // A no-op's reason travels with its inputs (an intent carries its own reason).
-  inputs['reason'] = d.reason;
-  return {
+  // One literal up to `kind`, then an intent's `intent`, then the inputs and causes, assigned in
+  // that order (the records' key order), rather than a conditional spread (a runtime copy of an
+  // object per record).
+  const e: Omit<DecisionEvent, 'intent' | 'inputs' | 'causeIds'> & Partial<Pick<DecisionEvent, 'intent' | 'inputs' | 'causeIds'>> = {
     eventId: id,
     tsEvent: args.decisionTime,
     tsInit: args.tsInit,
@@ -177,7 +156,10 @@ export function decisionEvent(args: {
     timeframe: args.timeframe,
     decisionTime: args.decisionTime,
     kind: d.kind,
-    inputs,
-    causeIds: args.causeIds.slice(),
   };
+  if (d.kind === 'intent') e.intent = d.intent;
+  else inputs['reason'] = d.reason; // a no-op's reason travels with its inputs (an intent carries its own)
+  e.inputs = inputs;
+  e.causeIds = args.causeIds.slice();
+  return e as DecisionEvent;
 }
