@@ -115,12 +115,6 @@ function remaining(quantity: string, filled: string): string {
 
 const SHARE = new Dec('0.95');
 
-// DefaultSizing's last notional and what it was worked out from: equity only changes with fills and
-// marks, so the decisions between them (several per event time) share one division.
-let notionalEquity: Dec | undefined;
-let notionalSlots = 0;
-let notionalText = '';
-
 /**
  * Fixed-notional sizing at 95% of equity divided among the slots. The notional is worked out on
  * first read (only entries read it); a class with a prototype getter, as an object literal with
@@ -136,15 +130,8 @@ class DefaultSizing {
     this.#slots = slots;
   }
   get notional(): string {
-    if (this.#notional !== undefined) return this.#notional;
-    // the same equity (Decs are immutable values) and slots give the same notional
-    if (this.#equity === notionalEquity && this.#slots === notionalSlots) return (this.#notional = notionalText);
     // a division by one slot is exact: skipped
-    const n = decString(this.#slots > 1 ? decProduct(this.#equity, SHARE).div(this.#slots) : decProduct(this.#equity, SHARE));
-    notionalEquity = this.#equity;
-    notionalSlots = this.#slots;
-    notionalText = n;
-    return (this.#notional = n);
+    return (this.#notional ??= decString(this.#slots > 1 ? decProduct(this.#equity, SHARE).div(this.#slots) : decProduct(this.#equity, SHARE)));
   }
 }
 
