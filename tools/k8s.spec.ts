@@ -217,5 +217,10 @@ describe('kustomize build', () => {
     const gw = containerOf(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'gateway')!);
     expect(gw.env.find((e: any) => e.name === 'GATEWAY_ADMIN_TOKEN').valueFrom.secretKeyRef.name).toBe('atp-gateway-admin');
     expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]);
+    // Free-running deployments: commits every 100 ms; pnl (nothing waits for it) fetches in batches of up to 100 ms, the others at once.
+    expect(cm.data.KAFKA_COMMIT_INTERVAL_MS).toBe('100');
+    const envOf = (name: string) => Object.fromEntries((containerOf(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === name)!).env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+    expect(envOf('pnl')).toMatchObject({ KAFKA_FETCH_MIN_BYTES: '1048576', KAFKA_MAX_WAIT_TIME_MS: '100', SERVICE_NAME: 'pnl' });
+    for (const s of ['strategy', 'risk', 'execution']) expect(envOf(s).KAFKA_FETCH_MIN_BYTES).toBeUndefined();
   });
 });

@@ -692,7 +692,15 @@ const PROFILE_DIR = process.env.PIPELINE_BENCH_PROFILE;
  */
 const FREE_RUNNING_ENV = { KAFKA_COMMIT_INTERVAL_MS: process.env.PIPELINE_BENCH_COMMIT_INTERVAL_MS ?? '100' };
 
-async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+/**
+ * pnl's extra settings in the free-running runs: nothing waits for it (reporting), so its consumers
+ * take their records in batches of up to 100 ms (KAFKA_FETCH_MIN_BYTES with KAFKA_MAX_WAIT_TIME_MS,
+ * as k8s and compose deploy it), not at every arrival: its CPU leaves the moments the services on
+ * the path work. PIPELINE_BENCH_PNL_BATCH=0 runs it as the others.
+ */
+const FREE_RUNNING_PNL_ENV: Record<string, string> = process.env.PIPELINE_BENCH_PNL_BATCH === '0' ? {} : { KAFKA_FETCH_MIN_BYTES: '1048576', KAFKA_MAX_WAIT_TIME_MS: '100' };
+
+async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>, env: Record<string, string> = {}, pnlEnv: Record<string, string> = {}): Promise<T> {
   const runId = `${prefix}-${Date.now().toString(36)}`;
   const mongoDb = `b${Date.now().toString(36).slice(-7)}`;
   const s = spec(runId);
@@ -702,7 +710,7 @@ async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec
   const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error', commitIntervalMs: 500 });
   await bus.ensureTopics(ALL_TOPICS, runId);
   const procEnv = { ...env, ...(PROFILE_DIR ? { NODE_OPTIONS: `--require ${path.join(REPO, 'bench/src/cpu-profile.cjs')}`, CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) } : {}) };
-  const p = new KafkaPipeline(s, mongoDb, { strategy: procEnv, risk: procEnv, execution: procEnv, pnl: procEnv }, process.env.PIPELINE_BENCH_LOGS);
+  const p = new KafkaPipeline(s, mongoDb, { strategy: procEnv, risk: procEnv, execution: procEnv, pnl: { ...procEnv, ...pnlEnv } }, process.env.PIPELINE_BENCH_LOGS);
   try {
     await p.start();
     return await body(bus, s, p);
@@ -818,7 +826,7 @@ export async function run(): Promise<void> {
           const out = await latency(bus, spec, 'wall', rate);
           cpu = cpu0.done(out.candles / spec.symbols.length);
           return out;
-        }, FREE_RUNNING_ENV);
+        }, FREE_RUNNING_ENV, FREE_RUNNING_PNL_ENV);
         note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s; ${warm ? `after a warm-up replay of the same candles through the same processes (${warm.eventTimes} event times just before the measured ones, at ${WARMUP_SPEEDUP}x the rate, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
         note('  per hop (ms)', 'kafka, 4 processes', null, '', '', r.hops);

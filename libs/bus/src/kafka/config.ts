@@ -27,6 +27,17 @@ export interface KafkaBusConfig {
    */
   maxWaitTimeMs?: number;
   /**
+   * Least data a fetch returns, bytes (KAFKA_FETCH_MIN_BYTES, default 1: as soon as anything is
+   * there). Raised (e.g. 1048576) together with a short KAFKA_MAX_WAIT_TIME_MS (e.g. 100), the broker
+   * holds each fetch until that much arrived or the wait is over: a consumer no other service waits
+   * for (pnl: reporting) then takes its records in batches of up to that wait — a fetch, a wake-up
+   * and a journal and store write per batch instead of per arrival — which keeps its CPU off the
+   * moments the services on the candle -> order path work, at up to that much added delay of its
+   * own outputs. Keep 1 for the services on the path, and for lockstep replay (it waits for every
+   * service to consume each event time: a held fetch would add the wait to every step).
+   */
+  fetchMinBytes?: number;
+  /**
    * Least time between two offset commits of a consumer, ms (KAFKA_COMMIT_INTERVAL_MS, default 0: a
    * commit goes out as soon as the previous one is answered, carrying every offset acknowledged
    * meanwhile). Raising it trades more redelivery after a crash, and a later lag of 0 for readers
@@ -107,6 +118,7 @@ export function resolveKafkaConfig(c: KafkaBusConfig): ResolvedKafkaBusConfig {
     sessionTimeoutMs: ms('KAFKA_SESSION_TIMEOUT_MS', c.sessionTimeoutMs, 10_000, 1_000),
     heartbeatIntervalMs: ms('KAFKA_HEARTBEAT_INTERVAL_MS', c.heartbeatIntervalMs, 1_000),
     maxWaitTimeMs: ms('KAFKA_MAX_WAIT_TIME_MS', c.maxWaitTimeMs, 250),
+    fetchMinBytes: ms('KAFKA_FETCH_MIN_BYTES', c.fetchMinBytes, 1),
     commitIntervalMs: ms('KAFKA_COMMIT_INTERVAL_MS', c.commitIntervalMs, 0, 0),
     producerThreads: threads(c.producerThreads),
     producerWorker: c.producerWorker ?? false,
@@ -118,7 +130,8 @@ export function resolveKafkaConfig(c: KafkaBusConfig): ResolvedKafkaBusConfig {
 /**
  * Reads the Kafka settings from an environment (pass `process.env`): KAFKA_BROKERS (required),
  * KAFKA_CLIENT_ID (default `fallbackClientId`), KAFKA_CONNECTION_TIMEOUT_MS, KAFKA_REPLICATION_FACTOR,
- * KAFKA_PRODUCER_THREADS, KAFKA_PRODUCER_WORKER (true/false), KAFKA_COMMIT_INTERVAL_MS.
+ * KAFKA_PRODUCER_THREADS, KAFKA_PRODUCER_WORKER (true/false), KAFKA_COMMIT_INTERVAL_MS, KAFKA_MAX_WAIT_TIME_MS,
+ * KAFKA_FETCH_MIN_BYTES.
  * Throws KafkaConfigError naming the variable.
  */
 export function kafkaConfigFromEnv(env: Record<string, string | undefined>, fallbackClientId: string): KafkaBusConfig {
@@ -144,5 +157,7 @@ export function kafkaConfigFromEnv(env: Record<string, string | undefined>, fall
     producerThreads: int('KAFKA_PRODUCER_THREADS'),
     producerWorker: bool('KAFKA_PRODUCER_WORKER'),
     commitIntervalMs: int('KAFKA_COMMIT_INTERVAL_MS'),
+    maxWaitTimeMs: int('KAFKA_MAX_WAIT_TIME_MS'),
+    fetchMinBytes: int('KAFKA_FETCH_MIN_BYTES'),
   };
 }

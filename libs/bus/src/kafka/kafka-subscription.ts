@@ -125,6 +125,7 @@ export class KafkaSubscription implements Subscription {
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: config.heartbeatIntervalMs,
       maxWaitTimeInMs: config.maxWaitTimeMs,
+      minBytes: config.fetchMinBytes,
       allowAutoTopicCreation: false,
       partitionAssigners: [subscriptionRoundRobin],
       retry: { initialRetryTime: 100, retries: 8 },

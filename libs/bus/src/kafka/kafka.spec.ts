@@ -50,6 +50,12 @@ describe('Kafka bus configuration', () => {
     expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc')).commitIntervalMs).toBe(0);
     expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_COMMIT_INTERVAL_MS: '100' }, 'svc')).commitIntervalMs).toBe(100);
     expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_COMMIT_INTERVAL_MS: '-1' }, 'svc')).toThrow(/^KAFKA_COMMIT_INTERVAL_MS/);
+    // Fetch batching (a reporting service such as pnl): off by default, both read from the environment.
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1' }, 'svc'))).toMatchObject({ fetchMinBytes: 1, maxWaitTimeMs: 250 });
+    expect(resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_FETCH_MIN_BYTES: '1048576', KAFKA_MAX_WAIT_TIME_MS: '100' }, 'svc'))).toMatchObject({ fetchMinBytes: 1048576, maxWaitTimeMs: 100 });
+    expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_FETCH_MIN_BYTES: '1MB' }, 'svc')).toThrow(/^KAFKA_FETCH_MIN_BYTES: "1MB" is not a whole number/);
+    expect(() => resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_FETCH_MIN_BYTES: '0' }, 'svc'))).toThrow(/^KAFKA_FETCH_MIN_BYTES/);
+    expect(() => resolveKafkaConfig(kafkaConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_MAX_WAIT_TIME_MS: '0' }, 'svc'))).toThrow(/^KAFKA_MAX_WAIT_TIME_MS/);
   });
 
   it('createBus rejects a bad setting before connecting', async () => {

@@ -19,6 +19,8 @@ export function commonConfigProperties(defaults: { port: number }) {
     KAFKA_PRODUCER_THREADS: Env.int({ default: 1, minimum: 1, maximum: 16, description: 'Kafka producers in worker threads (publishes routed by key): 2 for a producer-heavy service such as a free-running replay' }),
     KAFKA_PRODUCER_WORKER: Env.bool({ default: false, description: 'with one producer thread: produce from a worker thread (kafkajs record encoding off the service thread: throughput for a service publishing and consuming at high rates, at some publish latency); ignored with KAFKA_PRODUCER_THREADS >= 2' }),
     KAFKA_COMMIT_INTERVAL_MS: Env.int({ default: 0, minimum: 0, maximum: 60_000, description: 'least time between two offset commits of a Kafka consumer, ms: 0 (default) commits after every handled batch, as lockstep replay needs (it reads the committed offsets after every event time); ~100 for free-running and live (fewer commit requests, same delivery latency, more redelivery after a crash)' }),
+    KAFKA_MAX_WAIT_TIME_MS: Env.int({ default: 250, minimum: 1, maximum: 60_000, description: 'longest a Kafka fetch waits for data (or for KAFKA_FETCH_MIN_BYTES), ms' }),
+    KAFKA_FETCH_MIN_BYTES: Env.int({ default: 1, minimum: 1, maximum: 52_428_800, description: 'least data a Kafka fetch returns, bytes: 1 (default) as soon as anything arrived; raised (1048576, with KAFKA_MAX_WAIT_TIME_MS=100) for a service nothing waits for (pnl) in free-running and live deployments, so it takes its records in batches of up to that wait, off the moments the candle -> order path works; never in lockstep replay (each step would wait for it)' }),
     STORE: Env.oneOf(['memory', 'mongo'] as const, { default: 'mongo', description: 'memory (embedded, tests) or mongo' }),
     MONGO_URL: Type.Optional(Env.url(['mongodb', 'mongodb+srv'], { description: 'MongoDB connection string, required when STORE=mongo' })),
     MONGO_DB: Env.string({ default: 'atp', pattern: '^[A-Za-z0-9_-]{1,48}$', rule: 'a database name of 1-48 characters [A-Za-z0-9_-]' }),
@@ -43,6 +45,8 @@ export type CommonConfig = Readonly<{
   KAFKA_PRODUCER_THREADS: number;
   KAFKA_PRODUCER_WORKER: boolean;
   KAFKA_COMMIT_INTERVAL_MS: number;
+  KAFKA_MAX_WAIT_TIME_MS: number;
+  KAFKA_FETCH_MIN_BYTES: number;
   STORE: 'memory' | 'mongo';
   MONGO_URL?: string;
   MONGO_DB: string;

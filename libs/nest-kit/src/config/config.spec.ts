@@ -33,6 +33,9 @@ describe('loadConfig', () => {
     expect(c.KAFKA_PRODUCER_THREADS).toBe(1);
     expect(c.KAFKA_PRODUCER_WORKER).toBe(false);
     expect(c.KAFKA_COMMIT_INTERVAL_MS).toBe(0);
+    expect(c).toMatchObject({ KAFKA_FETCH_MIN_BYTES: 1, KAFKA_MAX_WAIT_TIME_MS: 250 });
+    expect(loadConfig(spec, { ...base, KAFKA_FETCH_MIN_BYTES: '1048576', KAFKA_MAX_WAIT_TIME_MS: '100' })).toMatchObject({ KAFKA_FETCH_MIN_BYTES: 1048576, KAFKA_MAX_WAIT_TIME_MS: 100 });
+    expect(() => loadConfig(spec, { ...base, KAFKA_FETCH_MIN_BYTES: '0' })).toThrow(/KAFKA_FETCH_MIN_BYTES/);
     expect(loadConfig(spec, { ...base, KAFKA_PRODUCER_WORKER: 'true', KAFKA_PRODUCER_THREADS: '2' })).toMatchObject({ KAFKA_PRODUCER_WORKER: true, KAFKA_PRODUCER_THREADS: 2 });
   });
 

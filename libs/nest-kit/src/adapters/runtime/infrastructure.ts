@@ -39,6 +39,8 @@ export const defaultInfrastructure: Infrastructure = {
           producerThreads: config.KAFKA_PRODUCER_THREADS,
           producerWorker: config.KAFKA_PRODUCER_WORKER,
           commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+          maxWaitTimeMs: config.KAFKA_MAX_WAIT_TIME_MS,
+          fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
           connectDeadlineMs: Math.max(500, config.STARTUP_TIMEOUT_MS - 500),
           logger: busLogger(ctx.logger.child({ component: 'bus' })),
           logLevel: 'warn',
