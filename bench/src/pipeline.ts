@@ -700,14 +700,18 @@ const FREE_RUNNING_ENV = { KAFKA_COMMIT_INTERVAL_MS: process.env.PIPELINE_BENCH_
  */
 const FREE_RUNNING_PNL_ENV: Record<string, string> = process.env.PIPELINE_BENCH_PNL_BATCH === '0' ? {} : { KAFKA_FETCH_MIN_BYTES: '1048576', KAFKA_MAX_WAIT_TIME_MS: '100' };
 
-async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>, env: Record<string, string> = {}, pnlEnv: Record<string, string> = {}): Promise<T> {
+async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>, env: Record<string, string> = {}, pnlEnv: Record<string, string> = {}, batchedReaders = false): Promise<T> {
   const runId = `${prefix}-${Date.now().toString(36)}`;
   const mongoDb = `b${Date.now().toString(36).slice(-7)}`;
   const s = spec(runId);
   // The bench's own readers (collector, hop and acknowledgement subscribers) commit at most every
   // 500 ms: they are not part of the pipeline, and a commit per record batch would load the broker
   // the pipeline runs on (their lag is only read once, at the end).
-  const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error', commitIntervalMs: 500 });
+  // `batchedReaders` (the latency runs, whose readers use the times the services stamped, not when a
+  // record reaches the bench): they fetch in batches of up to 100 ms, as pnl does, instead of waking
+  // the bench and the broker at every arrival on the cores the pipeline runs on.
+  const fetch = batchedReaders ? { fetchMinBytes: 1 << 20, maxWaitTimeMs: 100 } : {};
+  const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error', commitIntervalMs: 500, ...fetch });
   await bus.ensureTopics(ALL_TOPICS, runId);
   const procEnv = { ...env, ...(PROFILE_DIR ? { NODE_OPTIONS: `--require ${path.join(REPO, 'bench/src/cpu-profile.cjs')}`, CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) } : {}) };
   const p = new KafkaPipeline(s, mongoDb, { strategy: procEnv, risk: procEnv, execution: procEnv, pnl: { ...procEnv, ...pnlEnv } }, process.env.PIPELINE_BENCH_LOGS);
@@ -826,7 +830,7 @@ export async function run(): Promise<void> {
           const out = await latency(bus, spec, 'wall', rate);
           cpu = cpu0.done(out.candles / spec.symbols.length);
           return out;
-        }, FREE_RUNNING_ENV, FREE_RUNNING_PNL_ENV);
+        }, FREE_RUNNING_ENV, FREE_RUNNING_PNL_ENV, process.env.PIPELINE_BENCH_READERS_BATCH !== '0');
         note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s; ${warm ? `after a warm-up replay of the same candles through the same processes (${warm.eventTimes} event times just before the measured ones, at ${WARMUP_SPEEDUP}x the rate, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
         note('  per hop (ms)', 'kafka, 4 processes', null, '', '', r.hops);
