@@ -41,7 +41,9 @@
  * PIPELINE_BENCH_CANDLES the candles of a latency run (default 3,000); PIPELINE_BENCH_PROFILE=<dir> writes
  * a V8 CPU profile of each Kafka service process there, and of the measured embedded latency run (read it with bench/src/path-profile.cjs); PIPELINE_BENCH_TRACE=<file> writes the Kafka latency run's timeline
  * as JSON (per event time its publication and execution's bar-matched marker; per order published, marker, decided, approved,
- * acknowledged: wall clock), to place the slow orders on the run's timeline; PIPELINE_BENCH_WARMUP the speed-up of the latency runs'
+ * acknowledged: wall clock), to place the slow orders on the run's timeline, and appends one JSON line per embedded latency run (warm-ups included:
+ * the last lines are the measured runs) with each order's event time, latency and event loop CPU time, to tell slow event times (the same ones
+ * in every run: their work) from slow moments (one run only: the machine); PIPELINE_BENCH_WARMUP the speed-up of the latency runs'
  * warm-up replays (embedded: each its own pipeline and run id, until V8's compiles settle, at most PIPELINE_BENCH_WARMUPS (default 6);
  * Kafka: the same processes, the event times before the measured ones; default 10; 0 = measure cold, without one). The Kafka rows give each process's CPU time per
  * event time (services, FerretDB and the broker, from /proc).
@@ -334,6 +336,14 @@ async function latency(bus: Bus, spec: PipelineSpec, clock: 'monotonic' | 'wall'
       return { t, coid: a.coid, published: published.get(t), marker: markerAt.get(t), decided: decidedAt.get(`${symbolOf.get(a.coid)}|${t}`), approved: approvedAt.get(a.coid), acked: a.at };
     });
     fs.writeFileSync(process.env.PIPELINE_BENCH_TRACE, JSON.stringify({ published: [...published], markers: [...markerAt], rows }));
+  }
+  if (process.env.PIPELINE_BENCH_TRACE && clock === 'monotonic') {
+    // Embedded: per order its event time, latency and the event loop's CPU time from candle to acknowledgement (ms), in acknowledgement order.
+    const rows = acks.map((a, i) => {
+      const t = decisionTimeOf(a.coid);
+      return { t, coid: a.coid, symbol: symbolOf.get(a.coid), latency: a.at - published.get(t)!, cpu: ackSched[i] && publishedSched.get(t) ? ackSched[i]!.run - publishedSched.get(t)!.run : undefined };
+    });
+    fs.appendFileSync(process.env.PIPELINE_BENCH_TRACE, `${JSON.stringify({ rows })}\n`);
   }
   const pathCpu = ackCpu.map((c, i) => (c - publishedCpu.get(decisionTimeOf(acks[i]!.coid))!) / 1000).filter((x) => Number.isFinite(x));
   const mainPath = ackSched.map((s, i) => s.run - publishedSched.get(decisionTimeOf(acks[i]!.coid))!.run).filter((x) => Number.isFinite(x));
