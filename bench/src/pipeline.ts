@@ -705,7 +705,7 @@ const FREE_RUNNING_ENV = { KAFKA_COMMIT_INTERVAL_MS: process.env.PIPELINE_BENCH_
 /**
  * pnl's extra settings in the free-running runs: nothing waits for it (reporting), so its consumers
  * take their records in batches of up to 100 ms (KAFKA_FETCH_MIN_BYTES with KAFKA_MAX_WAIT_TIME_MS,
- * as k8s and compose deploy it), not at every arrival: its CPU leaves the moments the services on
+ * as the paper and live k8s overlays deploy it), not at every arrival: its CPU leaves the moments the services on
  * the path work. PIPELINE_BENCH_PNL_BATCH=0 runs it as the others.
  */
 const FREE_RUNNING_PNL_ENV: Record<string, string> = process.env.PIPELINE_BENCH_PNL_BATCH === '0' ? {} : { KAFKA_FETCH_MIN_BYTES: '1048576', KAFKA_MAX_WAIT_TIME_MS: '100' };
@@ -841,7 +841,7 @@ export async function run(): Promise<void> {
           cpu = cpu0.done(out.candles / spec.symbols.length);
           return out;
         }, FREE_RUNNING_ENV, FREE_RUNNING_PNL_ENV, process.env.PIPELINE_BENCH_READERS_BATCH !== '0');
-        note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s; ${warm ? `after a warm-up replay of the same candles through the same processes (${warm.eventTimes} event times just before the measured ones, at ${WARMUP_SPEEDUP}x the rate, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
+        note('candle-close -> order submitted p50', 'kafka, 4 processes', r.p50, 'ms', '', `${r.orders} orders, ${r.candles} candles of 4 symbols at ${rate}/s; offsets committed every ${FREE_RUNNING_ENV.KAFKA_COMMIT_INTERVAL_MS} ms${FREE_RUNNING_PNL_ENV.KAFKA_FETCH_MIN_BYTES ? `, pnl fetching in batches of up to ${FREE_RUNNING_PNL_ENV.KAFKA_MAX_WAIT_TIME_MS} ms (as the paper and live overlays deploy it)` : ''}; ${warm ? `after a warm-up replay of the same candles through the same processes (${warm.eventTimes} event times just before the measured ones, at ${WARMUP_SPEEDUP}x the rate, ${(warm.ms / 1000).toFixed(1)} s)` : 'cold (no warm-up)'}`);
         note('candle-close -> order submitted p99', 'kafka, 4 processes', r.p99, 'ms', rate === RATE ? '< 50 ms' : '', `max ${r.max} ms`);
         note('  per hop (ms)', 'kafka, 4 processes', null, '', '', r.hops);
         note('  CPU per process (ms per event time)', 'kafka, 4 processes', null, '', '', cpu);
