@@ -65,6 +65,9 @@ describe('docker-compose.yml', () => {
     expect(env.KAFKA_BROKERS).toBe('kafka:9092');
     expect(env.MONGO_URL).toMatch(/^mongodb:\/\/mongo:27017\//);
     expect(Number(env.SERVICE_PORT)).toBeGreaterThan(0);
+    // Free-running deployment, as the k8s overlays: commits every 100 ms; only pnl (nothing waits for it) batches its fetches.
+    expect(env.KAFKA_COMMIT_INTERVAL_MS).toBe('100');
+    expect(env.KAFKA_FETCH_MIN_BYTES).toBe(name === 'pnl' ? '1048576' : undefined);
     expect(JSON.stringify(s.healthcheck.test)).toContain('/health');
     expect(fs.existsSync(path.join(ROOT, 'services', name, 'package.json'))).toBe(true);
   });
