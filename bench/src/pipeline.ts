@@ -702,13 +702,17 @@ const PROFILE_DIR = process.env.PIPELINE_BENCH_PROFILE;
  */
 const FREE_RUNNING_ENV = { KAFKA_COMMIT_INTERVAL_MS: process.env.PIPELINE_BENCH_COMMIT_INTERVAL_MS ?? '100' };
 
+/** Fetch batching as the paper and live overlays deploy pnl with (k8s/components/free-running): 1 MiB or 100 ms. */
+const BATCHED_FETCH = { fetchMinBytes: 1 << 20, maxWaitTimeMs: 100 } as const;
+
 /**
  * pnl's extra settings in the free-running runs: nothing waits for it (reporting), so its consumers
  * take their records in batches of up to 100 ms (KAFKA_FETCH_MIN_BYTES with KAFKA_MAX_WAIT_TIME_MS,
- * as the paper and live k8s overlays deploy it), not at every arrival: its CPU leaves the moments the services on
+ * as the paper and live k8s overlays and compose deploy it), not at every arrival: its CPU leaves the moments the services on
  * the path work. PIPELINE_BENCH_PNL_BATCH=0 runs it as the others.
  */
-const FREE_RUNNING_PNL_ENV: Record<string, string> = process.env.PIPELINE_BENCH_PNL_BATCH === '0' ? {} : { KAFKA_FETCH_MIN_BYTES: '1048576', KAFKA_MAX_WAIT_TIME_MS: '100' };
+const FREE_RUNNING_PNL_ENV: Record<string, string> =
+  process.env.PIPELINE_BENCH_PNL_BATCH === '0' ? {} : { KAFKA_FETCH_MIN_BYTES: String(BATCHED_FETCH.fetchMinBytes), KAFKA_MAX_WAIT_TIME_MS: String(BATCHED_FETCH.maxWaitTimeMs) };
 
 async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec, body: (bus: Bus, spec: PipelineSpec, pipeline: KafkaPipeline) => Promise<T>, env: Record<string, string> = {}, pnlEnv: Record<string, string> = {}, batchedReaders = false): Promise<T> {
   const runId = `${prefix}-${Date.now().toString(36)}`;
@@ -720,7 +724,7 @@ async function kafkaRun<T>(prefix: string, spec: (runId: string) => PipelineSpec
   // `batchedReaders` (the latency runs, whose readers use the times the services stamped, not when a
   // record reaches the bench): they fetch in batches of up to 100 ms, as pnl does, instead of waking
   // the bench and the broker at every arrival on the cores the pipeline runs on.
-  const fetch = batchedReaders ? { fetchMinBytes: 1 << 20, maxWaitTimeMs: 100 } : {};
+  const fetch = batchedReaders ? BATCHED_FETCH : {};
   const bus = await KafkaBus.connect({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `bench-${runId}`, logLevel: 'error', commitIntervalMs: 500, ...fetch });
   await bus.ensureTopics(ALL_TOPICS, runId);
   const procEnv = { ...env, ...(PROFILE_DIR ? { NODE_OPTIONS: `--require ${path.join(REPO, 'bench/src/cpu-profile.cjs')}`, CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) } : {}) };
